@@ -1,0 +1,166 @@
+-- CreateTable
+CREATE TABLE "Unit" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "name" TEXT NOT NULL,
+    "path" TEXT NOT NULL,
+    "level" TEXT NOT NULL,
+    "parentId" INTEGER,
+    "gridId" INTEGER,
+    "demo" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Unit_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Unit" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
+    CONSTRAINT "Unit_gridId_fkey" FOREIGN KEY ("gridId") REFERENCES "Grid" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Grid" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "name" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "GridCollector" (
+    "gridId" INTEGER NOT NULL,
+    "personId" INTEGER NOT NULL,
+
+    PRIMARY KEY ("gridId", "personId"),
+    CONSTRAINT "GridCollector_gridId_fkey" FOREIGN KEY ("gridId") REFERENCES "Grid" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "GridCollector_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Person" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "employeeNo" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "phone" TEXT,
+    "role" TEXT NOT NULL DEFAULT 'worker',
+    "unitId" INTEGER NOT NULL,
+    "demo" BOOLEAN NOT NULL DEFAULT false,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Person_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "PlatformIdentity" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "platform" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "displayName" TEXT,
+    "personId" INTEGER NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "PlatformIdentity_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "ChatGroup" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "platform" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "purpose" TEXT NOT NULL DEFAULT 'team',
+    "unitId" INTEGER,
+    "demo" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "ChatGroup_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "InboundEvent" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "platform" TEXT NOT NULL,
+    "eventId" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "lockedUntil" DATETIME,
+    "error" TEXT,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "processedAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "OutboxMessage" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "key" TEXT NOT NULL,
+    "platform" TEXT NOT NULL,
+    "targetKind" TEXT NOT NULL,
+    "target" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lockedUntil" DATETIME,
+    "lastError" TEXT,
+    "causeEventId" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "sentAt" DATETIME,
+    "platformMessageId" TEXT
+);
+
+-- CreateTable
+CREATE TABLE "Lease" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "holder" TEXT NOT NULL,
+    "expiresAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Conversation" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "platform" TEXT NOT NULL,
+    "subject" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Unit_path_key" ON "Unit"("path");
+
+-- CreateIndex
+CREATE INDEX "Unit_parentId_idx" ON "Unit"("parentId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Grid_name_key" ON "Grid"("name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Person_employeeNo_key" ON "Person"("employeeNo");
+
+-- CreateIndex
+CREATE INDEX "Person_unitId_idx" ON "Person"("unitId");
+
+-- CreateIndex
+CREATE INDEX "PlatformIdentity_personId_idx" ON "PlatformIdentity"("personId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PlatformIdentity_platform_kind_externalId_key" ON "PlatformIdentity"("platform", "kind", "externalId");
+
+-- CreateIndex
+CREATE INDEX "ChatGroup_unitId_idx" ON "ChatGroup"("unitId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ChatGroup_platform_externalId_key" ON "ChatGroup"("platform", "externalId");
+
+-- CreateIndex
+CREATE INDEX "InboundEvent_status_receivedAt_idx" ON "InboundEvent"("status", "receivedAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "InboundEvent_platform_eventId_key" ON "InboundEvent"("platform", "eventId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OutboxMessage_key_key" ON "OutboxMessage"("key");
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_status_nextAttemptAt_idx" ON "OutboxMessage"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_causeEventId_idx" ON "OutboxMessage"("causeEventId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Conversation_platform_subject_key" ON "Conversation"("platform", "subject");
+

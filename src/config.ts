@@ -1,0 +1,78 @@
+import { z } from 'zod'
+
+/** A configuration problem an operator must fix; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz })
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'an IANA time zone such as Asia/Shanghai' },
+)
+
+const databaseUrl = z
+  .string()
+  .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:<path> for SQLite or postgresql://user@host:port/db for PostgreSQL')
+
+/** Every environment variable the service reads, with its default. `.env.example` documents each. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: databaseUrl.default('file:./data/gongyou.db'),
+  GONGYOU_TIMEZONE: timeZone.default('Asia/Shanghai'),
+  GONGYOU_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  GONGYOU_PLAYGROUND: bool.default(true),
+  GONGYOU_DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  OUTBOX_BASE_DELAY_MS: z.coerce.number().int().min(1).default(1000),
+  OUTBOX_MAX_DELAY_MS: z.coerce.number().int().min(1).default(300_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+})
+
+export type Config = z.infer<typeof envSchema> & { databaseProvider: 'sqlite' | 'postgresql' }
+
+/**
+ * Parses the environment. Empty strings count as unset, so `PORT=` in a .env file falls back to
+ * the default. Throws ConfigError with one line naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(envSchema.shape)
+  const input: Record<string, string> = {}
+  for (const key of known) {
+    const value = env[key]
+    if (value !== undefined && value.trim() !== '') input[key] = value.trim()
+  }
+  const parsed = envSchema.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const name = String(issue.path[0] ?? 'environment')
+    const shown = name in input ? ` (got "${redactIfSecret(name, input[name]!)}")` : ''
+    throw new ConfigError(`Invalid configuration: ${name}${shown} — expected ${describeExpected(issue)}`)
+  }
+  const data = parsed.data
+  return { ...data, databaseProvider: data.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql' }
+}
+
+function describeExpected(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `one of ${issue.values.map(String).join(', ')}`
+  if (issue.code === 'too_small' || issue.code === 'too_big') return issue.message.replace(/^Too (small|big): expected /i, '')
+  return issue.message.replace(/^Invalid input: expected /, '')
+}
+
+function redactIfSecret(name: string, value: string): string {
+  if (/SECRET|TOKEN|KEY|PASSWORD/.test(name)) return '***'
+  if (name === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
+  return value
+}

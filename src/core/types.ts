@@ -1,0 +1,132 @@
+/**
+ * The neutral shapes the core works in. Adapters translate each platform to and from these and
+ * nothing else; the core never sees a platform payload.
+ */
+
+/** A platform the core can talk through. `web` is the playground. */
+export type Platform = 'web' | 'feishu' | 'wecom' | 'wechaty'
+
+/** How a sender is known on their platform; `kind` names the id (open_id, union_id, userid, employeeNo…). */
+export interface SenderId {
+  kind: string
+  id: string
+}
+
+export interface InboundMention {
+  /** Display text of the mention as it appeared, e.g. "张三". */
+  name: string
+  /** Platform ids of the mentioned person, when the platform gives them. */
+  ids: SenderId[]
+  /** True when the mention is the bot itself. */
+  isBot?: boolean
+}
+
+/** One message (or card button press) received from a platform. */
+export interface InboundMessage {
+  platform: Platform
+  /** The platform's id for this event; with `platform`, the deduplication key. */
+  eventId: string
+  /** The chat it came from: a group chat's platform id, or null for a private chat with the bot. */
+  chatId: string | null
+  /** Display name of the group chat, when known (used when a group is first seen). */
+  chatName?: string
+  sender: { ids: SenderId[]; name?: string }
+  /** Message text with mentions of the bot removed and other mentions kept as `@name`. */
+  text: string
+  mentions: InboundMention[]
+  /** True when the bot was mentioned (in a group, the bot answers then or when a command word leads). */
+  mentionsBot: boolean
+  /** A card button press: the command the button carries. */
+  action?: CardAction
+  /** When the platform says it was sent (ISO 8601). */
+  sentAt?: string
+}
+
+/** A card button carries a command, exactly as a person could type it (e.g. "受理 SQ-2026-0042"). */
+export interface CardAction {
+  command: string
+}
+
+export interface CardButton {
+  label: string
+  action: CardAction
+  /** primary | danger | default */
+  style?: 'primary' | 'danger' | 'default'
+}
+
+/** A card: rendered natively where the platform has cards, as numbered text choices elsewhere. */
+export interface Card {
+  title: string
+  /** Short text under the title. */
+  body?: string
+  fields?: { label: string; value: string }[]
+  buttons?: CardButton[]
+  /** Colour hint: blue for information, orange for attention, red for urgent, green for done. */
+  tone?: 'info' | 'attention' | 'urgent' | 'done'
+}
+
+/** Where an outbound message goes. A person is reached privately on a platform where they have an identity. */
+export type Recipient =
+  | { kind: 'chat'; platform: Platform; chatId: string }
+  | { kind: 'person'; personId: number }
+
+/** One message the core wants sent. */
+export interface OutboundMessage {
+  to: Recipient
+  text: string
+  /** People mentioned in a group message; adapters that can mention render them natively. */
+  mentions?: { personId: number; name: string }[]
+  card?: Card
+  /** Non-urgent messages may be held (e.g. quiet hours); urgent ones never are. */
+  urgent?: boolean
+}
+
+/** An outbound message resolved to a platform and target, as the outbox stores and adapters send it. */
+export interface Delivery {
+  /** Idempotency key: one logical message, one key, one delivery. */
+  key: string
+  platform: Platform
+  targetKind: 'chat' | 'user'
+  /** The platform's chat id or user id. */
+  target: string
+  text: string
+  /** Mentions resolved to the platform's user ids where known. */
+  mentions?: { name: string; userId?: string }[]
+  card?: Card
+}
+
+/** A platform's published sending limits, honoured by the outbox before the platform has to refuse. */
+export interface SendLimits {
+  /** Per chat or per user. */
+  perTarget?: { count: number; perMs: number }[]
+  /** Per application / account, across all targets. */
+  perPlatform?: { count: number; perMs: number }[]
+}
+
+/** What an adapter gives the outbox. */
+export interface SendResult {
+  platformMessageId?: string
+}
+
+/** An adapter's `send` throws this when the platform said "too many", so the target backs off without losing the message. */
+export class ThrottledError extends Error {
+  override name = 'ThrottledError'
+  constructor(message: string, readonly retryAfterMs = 1000) {
+    super(message)
+  }
+}
+
+/** An adapter's `send` throws this when retrying can never succeed (e.g. the chat no longer exists). */
+export class PermanentSendError extends Error {
+  override name = 'PermanentSendError'
+}
+
+export interface Adapter {
+  platform: Platform
+  limits: SendLimits
+  send(delivery: Delivery): Promise<SendResult>
+  /** Connection state for /readyz. */
+  status(): { connected: boolean; detail?: string }
+  start?(): Promise<void>
+  stop?(): Promise<void>
+}

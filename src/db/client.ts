@@ -1,0 +1,53 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { PrismaLibSQL } from '@prisma/adapter-libsql'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
+import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
+
+/**
+ * The database client. Both providers' generated clients have the same models (the schema drift
+ * test keeps it so), so the SQLite client's type stands for both.
+ */
+export type Db = SqliteClient
+/** A client or an interactive transaction on it. */
+export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>
+
+export type DatabaseProvider = 'sqlite' | 'postgresql'
+
+export function providerOf(url: string): DatabaseProvider {
+  return url.startsWith('file:') ? 'sqlite' : 'postgresql'
+}
+
+/** PostgreSQL URLs may carry `?schema=name`; the pg driver itself does not understand it. */
+export function splitPostgresUrl(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url)
+  const schema = parsed.searchParams.get('schema') ?? 'public'
+  parsed.searchParams.delete('schema')
+  return { connectionString: parsed.toString(), schema }
+}
+
+/** The SQLite file path of a file: URL, relative paths taken from the working directory. */
+export function sqlitePath(url: string): string {
+  return path.resolve(url.replace(/^file:(\/\/)?/, '').split('?')[0]!)
+}
+
+export function openDatabase(url: string): Db {
+  if (providerOf(url) === 'sqlite') {
+    const file = sqlitePath(url)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    const adapter = new PrismaLibSQL({ url: `file:${file}` })
+    return new SqliteClient({ adapter })
+  }
+  const { connectionString, schema } = splitPostgresUrl(url)
+  const adapter = new PrismaPg({ connectionString, max: 10 }, { schema })
+  return new PostgresClient({ adapter }) as unknown as Db
+}
+
+/** True when the error is a unique-constraint violation (Prisma P2002), whatever the provider. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null
+  if (!e) return false
+  if (e.code === 'P2002') return true
+  return /UNIQUE constraint failed|duplicate key value violates unique constraint/i.test(e.message ?? '')
+}
