@@ -123,6 +123,34 @@ CREATE TABLE "Lease" (
 );
 
 -- CreateTable
+CREATE TABLE "WebMessage" (
+    "id" SERIAL NOT NULL,
+    "key" TEXT NOT NULL,
+    "direction" TEXT NOT NULL,
+    "chatId" TEXT,
+    "personNo" TEXT,
+    "text" TEXT NOT NULL,
+    "card" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "WebMessage_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ApiToken" (
+    "id" SERIAL NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "personId" INTEGER NOT NULL,
+    "label" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3),
+    "revokedAt" TIMESTAMP(3),
+    "lastUsedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ApiToken_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
 CREATE TABLE "Conversation" (
     "id" SERIAL NOT NULL,
     "platform" TEXT NOT NULL,
@@ -174,6 +202,21 @@ CREATE INDEX "OutboxMessage_status_nextAttemptAt_idx" ON "OutboxMessage"("status
 
 -- CreateIndex
 CREATE INDEX "OutboxMessage_causeEventId_idx" ON "OutboxMessage"("causeEventId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebMessage_key_key" ON "WebMessage"("key");
+
+-- CreateIndex
+CREATE INDEX "WebMessage_chatId_id_idx" ON "WebMessage"("chatId", "id");
+
+-- CreateIndex
+CREATE INDEX "WebMessage_personNo_id_idx" ON "WebMessage"("personNo", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "ApiToken_personId_idx" ON "ApiToken"("personId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Conversation_platform_subject_key" ON "Conversation"("platform", "subject");

@@ -111,6 +111,30 @@ CREATE TABLE "Lease" (
 );
 
 -- CreateTable
+CREATE TABLE "WebMessage" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "key" TEXT NOT NULL,
+    "direction" TEXT NOT NULL,
+    "chatId" TEXT,
+    "personNo" TEXT,
+    "text" TEXT NOT NULL,
+    "card" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "ApiToken" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "tokenHash" TEXT NOT NULL,
+    "personId" INTEGER NOT NULL,
+    "label" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME,
+    "revokedAt" DATETIME,
+    "lastUsedAt" DATETIME
+);
+
+-- CreateTable
 CREATE TABLE "Conversation" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "platform" TEXT NOT NULL,
@@ -160,6 +184,21 @@ CREATE INDEX "OutboxMessage_status_nextAttemptAt_idx" ON "OutboxMessage"("status
 
 -- CreateIndex
 CREATE INDEX "OutboxMessage_causeEventId_idx" ON "OutboxMessage"("causeEventId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebMessage_key_key" ON "WebMessage"("key");
+
+-- CreateIndex
+CREATE INDEX "WebMessage_chatId_id_idx" ON "WebMessage"("chatId", "id");
+
+-- CreateIndex
+CREATE INDEX "WebMessage_personNo_id_idx" ON "WebMessage"("personNo", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "ApiToken_personId_idx" ON "ApiToken"("personId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Conversation_platform_subject_key" ON "Conversation"("platform", "subject");
