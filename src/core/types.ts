@@ -69,6 +69,8 @@ export interface Card {
 export type Recipient =
   | { kind: 'chat'; platform: Platform; chatId: string }
   | { kind: 'person'; personId: number }
+  /** A platform user by their own id, e.g. the sender of a private message who is not bound yet. */
+  | { kind: 'user'; platform: Platform; userId: string }
 
 /** One message the core wants sent. */
 export interface OutboundMessage {

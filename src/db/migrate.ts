@@ -86,7 +86,7 @@ async function migrateSqlite(url: string): Promise<MigrateResult> {
     const applied: string[] = []
     for (;;) {
       // One migration per write transaction: BEGIN IMMEDIATE serialises concurrent starters.
-      const tx = await client.transaction('write')
+      const tx = await beginWrite(client)
       try {
         const rows = await tx.execute('SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL')
         const done = new Map(rows.rows.map((r) => [String(r.migration_name), String(r.checksum)]))
@@ -116,6 +116,19 @@ async function migrateSqlite(url: string): Promise<MigrateResult> {
   }
 }
 
+/** BEGIN IMMEDIATE, waiting while another process holds the write lock (each transaction gets a fresh connection, so busy_timeout cannot be relied on). */
+async function beginWrite(client: ReturnType<typeof createClient>, waitMs = 30_000) {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    try {
+      return await client.transaction('write')
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 75))
+    }
+  }
+}
+
 /** Any 64-bit number works; this one spells the project. */
 const MIGRATION_LOCK_ID = 0x676f6e67796f75n
 
@@ -125,10 +138,10 @@ async function migratePostgres(url: string): Promise<MigrateResult> {
   await client.connect()
   const q = (id: string) => `"${schema.replace(/"/g, '""')}"."${id}"`
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`)
-    await client.query(`SET search_path TO "${schema.replace(/"/g, '""')}"`)
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID.toString()])
     try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`)
+      await client.query(`SET search_path TO "${schema.replace(/"/g, '""')}"`)
       await client.query(createTableSql(q))
       const rows = await client.query(`SELECT migration_name, checksum FROM ${q('_prisma_migrations')} WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`)
       const done = new Map<string, string>(rows.rows.map((r: { migration_name: string; checksum: string }) => [r.migration_name, r.checksum]))

@@ -1,0 +1,161 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Card } from '../../src/core/types.js'
+import type { Adapter, Delivery, InboundMessage, SendResult } from '../../src/core/types.js'
+import type { Db } from '../../src/db/client.js'
+import { isUniqueViolation } from '../../src/db/client.js'
+import type { Outbox } from '../../src/core/outbox.js'
+import { roleLabels } from '../../src/organisation/roster.js'
+import { unitLabel } from '../../src/organisation/scope.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+/**
+ * The web platform: the playground at /playground, where a person can speak as anyone of the
+ * organisation. Sending to it stores the message for the page to show; the message's outbox
+ * key is unique there, so a retried send is stored once.
+ */
+export class WebAdapter implements Adapter {
+  readonly platform = 'web' as const
+  readonly limits = {}
+  constructor(private readonly db: Db) {}
+
+  async send(d: Delivery): Promise<SendResult> {
+    try {
+      const row = await this.db.webMessage.create({
+        data: {
+          key: d.key,
+          direction: 'out',
+          chatId: d.targetKind === 'chat' ? d.target : null,
+          personNo: d.targetKind === 'user' ? d.target : null,
+          text: d.text,
+          card: d.card ? JSON.stringify(d.card) : null,
+        },
+      })
+      return { platformMessageId: String(row.id) }
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      const row = await this.db.webMessage.findUniqueOrThrow({ where: { key: d.key } })
+      return { platformMessageId: String(row.id) }
+    }
+  }
+
+  status() {
+    return { connected: true }
+  }
+}
+
+const messageBody = z
+  .object({
+    from: z.string().trim().min(1, '请填写 from（发言人的工号）').max(64),
+    chat: z.string().trim().min(1, '请填写 chat（群的 id，或 dm 表示私聊）').max(200),
+    text: z.string().max(10_000, '消息太长，最多 10000 字').optional(),
+    action: z.object({ command: z.string().min(1).max(2000) }).optional(),
+  })
+  .refine((b) => (b.text !== undefined) !== (b.action !== undefined), { message: '请提供 text（要发送的文字）或 action（按钮动作），二者选一' })
+
+const historyQuery = z.object({
+  from: z.string().trim().min(1, '请填写 from（工号）').max(64),
+  chat: z.string().trim().min(1, '请填写 chat').max(200),
+  after: z.coerce.number().int().min(0).optional(),
+})
+
+type Reply = { chat: string; to?: string; platform?: string; text: string; card?: Card }
+
+function apiError(code: string, message: string) {
+  return { error: { code, message } }
+}
+
+/** Registers /playground and its API. */
+export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string }): Promise<void> {
+  const { db, core, outbox } = opts
+  const page = fs.readFileSync(path.join(here, 'playground.html'), 'utf8')
+
+  app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page))
+
+  app.get('/playground/api/people', async () => {
+    const people = await db.person.findMany({ where: { active: true }, include: { unit: true }, orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }] })
+    return {
+      people: people.map((p) => ({ employeeNo: p.employeeNo, name: p.name, role: p.role, roleLabel: roleLabels[p.role as keyof typeof roleLabels] ?? p.role, unit: unitLabel(p.unit) })),
+    }
+  })
+
+  app.get('/playground/api/chats', async () => {
+    const chats = await db.chatGroup.findMany({ where: { platform: 'web' }, include: { unit: true }, orderBy: { id: 'asc' } })
+    return { chats: chats.map((c) => ({ id: c.externalId, name: c.name, unit: c.unit ? unitLabel(c.unit) : null })) }
+  })
+
+  app.post('/playground/api/messages', async (req, reply) => {
+    const parsed = messageBody.safeParse(req.body ?? {})
+    if (!parsed.success) return reply.code(400).send(apiError('invalid_body', parsed.error.issues.map((i) => i.message).join('；')))
+    const body = parsed.data
+    const person = await db.person.findUnique({ where: { employeeNo: body.from } })
+    if (!person || !person.active) return reply.code(404).send(apiError('unknown_person', `没有工号为“${body.from}”的人员`))
+    const chatId = body.chat === 'dm' ? null : body.chat
+    let chatName: string | undefined
+    if (chatId !== null) {
+      const chat = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: 'web', externalId: chatId } } })
+      if (!chat) return reply.code(404).send(apiError('unknown_chat', `没有 id 为“${chatId}”的群；私聊请用 "dm"`))
+      chatName = chat.name
+    }
+    const typed = body.text ?? `[按钮] ${body.action!.command}`
+    await db.webMessage.create({ data: { key: `in:${crypto.randomUUID()}`, direction: 'in', chatId, personNo: person.employeeNo, text: typed } })
+    const msg = toInbound(body.text ?? '', opts.botName, { from: person.employeeNo, name: person.name, chatId, chatName, action: body.action })
+    const { id, duplicate } = await core.receive(msg)
+    if (!duplicate) await core.process(id)
+    const rows = await outbox.settled(id)
+    const replies: Reply[] = rows
+      .filter((r) => r.status === 'sent')
+      .map((r) => {
+        const payload = JSON.parse(r.payload) as { text: string; card?: Card }
+        const base = r.targetKind === 'chat' ? { chat: r.target } : { chat: 'dm', to: r.target }
+        return { ...base, ...(r.platform !== 'web' ? { platform: r.platform } : {}), text: payload.text, ...(payload.card ? { card: payload.card } : {}) }
+      })
+    return { replies }
+  })
+
+  app.get('/playground/api/history', async (req, reply) => {
+    const parsed = historyQuery.safeParse(req.query ?? {})
+    if (!parsed.success) return reply.code(400).send(apiError('invalid_query', parsed.error.issues.map((i) => i.message).join('；')))
+    const { from, chat, after } = parsed.data
+    const where = chat === 'dm' ? { chatId: null, personNo: from } : { chatId: chat }
+    const rows = await db.webMessage.findMany({ where: { ...where, ...(after ? { id: { gt: after } } : {}) }, orderBy: { id: 'desc' }, take: 200 })
+    const names = new Map((await db.person.findMany({ where: { employeeNo: { in: [...new Set(rows.map((r) => r.personNo).filter((x): x is string => !!x))] } }, select: { employeeNo: true, name: true } })).map((p) => [p.employeeNo, p.name]))
+    return {
+      messages: rows.reverse().map((r) => ({
+        id: r.id,
+        direction: r.direction,
+        chat: r.chatId ?? 'dm',
+        ...(r.direction === 'in' ? { from: r.personNo, fromName: names.get(r.personNo ?? '') } : r.personNo ? { to: r.personNo } : {}),
+        text: r.text,
+        ...(r.card ? { card: JSON.parse(r.card) as Card } : {}),
+        at: r.createdAt.toISOString(),
+      })),
+    }
+  })
+}
+
+/** Builds the neutral inbound message for something typed (or a button pressed) in the playground. */
+export function toInbound(text: string, botName: string, o: { from: string; name: string; chatId: string | null; chatName?: string; action?: { command: string } }): InboundMessage {
+  const mentionRe = /[@＠]([^\s@＠]+)/g
+  const mentions = [...text.matchAll(mentionRe)].map((m) => ({ name: m[1]!, ids: [], isBot: m[1] === botName }))
+  const mentionsBot = mentions.some((m) => m.isBot)
+  const stripped = mentionsBot ? text.replace(new RegExp(`[@＠]${botName}\\s*`, 'g'), '').trim() : text
+  return {
+    platform: 'web',
+    eventId: crypto.randomUUID(),
+    chatId: o.chatId,
+    ...(o.chatName ? { chatName: o.chatName } : {}),
+    sender: { ids: [{ kind: 'employeeNo', id: o.from }], name: o.name },
+    text: stripped,
+    mentions: mentions.filter((m) => !m.isBot),
+    mentionsBot,
+    ...(o.action ? { action: o.action } : {}),
+    sentAt: new Date().toISOString(),
+  }
+}

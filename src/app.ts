@@ -1,0 +1,161 @@
+import crypto from 'node:crypto'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { Config } from './config.js'
+import { ChatCore } from './core/chat-core.js'
+import { systemClock, type Clock } from './core/clock.js'
+import type { CommandDefinition } from './core/commands.js'
+import { helpCommand } from './core/help.js'
+import { tryAcquireLease } from './core/lease.js'
+import { Outbox } from './core/outbox.js'
+import type { Adapter, Platform } from './core/types.js'
+import { openDatabase, type Db } from './db/client.js'
+import { migrate } from './db/migrate.js'
+import { messagesFor } from './messages/index.js'
+import { organisationCommands } from './organisation/commands.js'
+import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
+import { organisationRoutes } from './organisation/routes.js'
+import { operationsCommands } from './operations/commands.js'
+import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
+
+export interface ServiceOptions {
+  clock?: Clock
+  /** An open database; otherwise one is opened from config.DATABASE_URL. */
+  db?: Db
+  /** Adapters besides the web playground (tests pass fakes). */
+  adapters?: Adapter[]
+  /** Run migrations at start (default true). */
+  migrate?: boolean
+  /** Logger settings for fastify (tests pass false). */
+  logger?: boolean | object
+  instanceId?: string
+}
+
+export interface Service {
+  app: FastifyInstance
+  db: Db
+  core: ChatCore
+  outbox: Outbox
+  config: Config
+  /** Listen on config.HOST:PORT; returns the address. */
+  listen(): Promise<string>
+  /** Starts the background work (outbox pumps, recovery of unfinished events). */
+  startWorkers(): void
+  /** Graceful stop: no new requests, in-flight work finished, database closed. */
+  close(): Promise<void>
+}
+
+/** Paths whose values never reach the logs. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-lark-signature"]',
+  '*.secret',
+  '*.token',
+  '*.password',
+  '*.appSecret',
+  '*.encryptKey',
+  '*.text',
+  '*.payload',
+]
+
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  const clock = options.clock ?? systemClock
+  const app = Fastify({
+    logger: options.logger ?? { level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } },
+    bodyLimit: 1024 * 1024,
+    // Per-request lines only when debugging: they would carry chat content in URLs otherwise.
+    logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
+  })
+  const log = app.log
+  if (options.migrate !== false) {
+    const { applied } = await migrate(config.DATABASE_URL)
+    if (applied.length) log.info({ applied }, 'database migrations applied')
+  }
+  const db = options.db ?? openDatabase(config.DATABASE_URL)
+  const t = messagesFor(config.GONGYOU_LOCALE)
+  const instanceId = options.instanceId ?? crypto.randomUUID()
+
+  let core: ChatCore
+  const outbox = new Outbox(db, {
+    clock,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    baseDelayMs: config.OUTBOX_BASE_DELAY_MS,
+    maxDelayMs: config.OUTBOX_MAX_DELAY_MS,
+    instanceId,
+    log,
+    onDead: (row) => {
+      if (row.key.startsWith('alert:')) return
+      // Administrators are told, privately, once per dead letter.
+      void db
+        .$transaction(async (tx) => {
+          const admins = await tx.person.findMany({ where: { role: 'admin', active: true }, select: { id: true } })
+          await core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text: t.alerts.deadLetter(row.platform, row.target, (row.lastError ?? '').slice(0, 200)) })), `alert:dead:${row.id}`, undefined)
+        })
+        .catch((err) => log.error({ err }, 'could not alert administrators about a dead letter'))
+    },
+  })
+
+  const adapters: Adapter[] = [...(options.adapters ?? [])]
+  if (config.GONGYOU_PLAYGROUND) adapters.unshift(new WebAdapter(db))
+  for (const a of adapters) outbox.register(a)
+  const privatePlatforms: Platform[] = ['feishu', 'wecom', 'wechaty', 'web'].filter((p) => adapters.some((a) => a.platform === p)) as Platform[]
+
+  const commands: CommandDefinition[] = []
+  commands.push(helpCommand(() => commands), ...organisationCommands, ...operationsCommands)
+  core = new ChatCore(db, outbox, { clock, locale: config.GONGYOU_LOCALE, settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms }, commands, log })
+
+  if (config.GONGYOU_DEMO_SEED === 'auto' && (await isOrganisationEmpty(db))) {
+    if (await tryAcquireLease(db, 'seed:demo', instanceId, 60_000, clock.now())) {
+      if (await isOrganisationEmpty(db)) {
+        await seedDemoOrganisation(db)
+        log.info('empty database: seeded the demo organisation (示例集团（演示）); import a roster to replace it')
+      }
+    }
+  }
+
+  app.get('/healthz', async () => ({ ok: true }))
+  app.get('/readyz', async (_req, reply) => {
+    let database = true
+    try {
+      await db.$queryRawUnsafe('SELECT 1')
+    } catch {
+      database = false
+    }
+    const platforms = Object.fromEntries(adapters.map((a) => [a.platform, a.status()]))
+    const ready = database && Object.values(platforms).every((s) => s.connected)
+    return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
+  })
+  await app.register(organisationRoutes, { db })
+  if (config.GONGYOU_PLAYGROUND) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName })
+
+  let recoveryTimer: NodeJS.Timeout | undefined
+  let recovering: Promise<unknown> = Promise.resolve()
+  const service: Service = {
+    app,
+    db,
+    core,
+    outbox,
+    config,
+    async listen() {
+      return app.listen({ port: config.PORT, host: config.HOST })
+    },
+    startWorkers() {
+      outbox.start()
+      const tick = () => {
+        recovering = core.recover().catch((err) => log.error({ err }, 'recovering inbound events failed'))
+      }
+      tick()
+      recoveryTimer = setInterval(tick, 5000)
+      recoveryTimer.unref()
+    },
+    async close() {
+      clearInterval(recoveryTimer)
+      await app.close()
+      await recovering
+      await outbox.stop()
+      for (const a of adapters) await a.stop?.()
+      await db.$disconnect()
+    },
+  }
+  return service
+}

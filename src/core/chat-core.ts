@@ -1,0 +1,239 @@
+import type { Db, Tx } from '../db/client.js'
+import { isUniqueViolation } from '../db/client.js'
+import { messagesFor, type Locale, type Messages } from '../messages/index.js'
+import type { Clock } from './clock.js'
+import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, CoreSettings, PersonRow } from './commands.js'
+import { resolveDeliveries, type Outbox } from './outbox.js'
+import { createParser } from './parser.js'
+import type { InboundMessage, OutboundMessage, Platform } from './types.js'
+
+export interface ChatCoreOptions {
+  clock: Clock
+  locale: Locale
+  settings: CoreSettings
+  commands: CommandDefinition[]
+  log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
+  /** Attempts before an inbound event is given up (the asker is then told it failed). */
+  maxAttempts?: number
+}
+
+/**
+ * The platform-free heart: stores every inbound event before the platform gets its answer
+ * (unique per platform and event id, so a redelivery is a no-op), then handles it in one
+ * transaction that also writes every reply to the outbox — so a crash at any point either
+ * loses nothing or repeats nothing.
+ */
+export class ChatCore {
+  readonly t: Messages
+  private readonly parser
+  private readonly byName = new Map<string, CommandDefinition>()
+  private readonly maxAttempts: number
+
+  constructor(private readonly db: Db, private readonly outbox: Outbox, private readonly opts: ChatCoreOptions) {
+    this.t = messagesFor(opts.locale)
+    for (const c of opts.commands) {
+      if (this.byName.has(c.name)) throw new Error(`Duplicate command name: ${c.name}`)
+      this.byName.set(c.name, c)
+    }
+    this.parser = createParser(opts.commands.map((c) => ({ name: c.name, words: c.words, aliases: c.aliases })))
+    this.maxAttempts = opts.maxAttempts ?? 5
+  }
+
+  get commands(): CommandDefinition[] {
+    return [...this.byName.values()]
+  }
+
+  /** True when a group message not mentioning the bot is still meant for it. */
+  isForBot(msg: Pick<InboundMessage, 'chatId' | 'mentionsBot' | 'text' | 'action'>): boolean {
+    return msg.chatId === null || msg.mentionsBot || Boolean(msg.action) || this.parser.startsWithCommand(msg.text)
+  }
+
+  /** Stores an inbound event. A redelivered event (same platform and event id) is reported as a duplicate. */
+  async receive(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
+    try {
+      const row = await this.db.inboundEvent.create({ data: { platform: msg.platform, eventId: msg.eventId, payload: JSON.stringify(msg) } })
+      return { id: row.id, duplicate: false }
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      const row = await this.db.inboundEvent.findUniqueOrThrow({ where: { platform_eventId: { platform: msg.platform, eventId: msg.eventId } }, select: { id: true } })
+      return { id: row.id, duplicate: true }
+    }
+  }
+
+  /** Stores and handles an event at once; what adapters call after answering the platform. */
+  async receiveAndProcess(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
+    const received = await this.receive(msg)
+    if (!received.duplicate) await this.process(received.id)
+    return received
+  }
+
+  /**
+   * Handles one stored event if no one else is handling it. Returns false when it was already
+   * done or claimed by another worker or instance.
+   */
+  async process(id: number): Promise<boolean> {
+    const now = this.opts.clock.now()
+    const claimed = await this.db.inboundEvent.updateMany({
+      where: { id, OR: [{ status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, { status: 'processing', lockedUntil: { lt: now } }] },
+      data: { status: 'processing', lockedUntil: new Date(now.getTime() + 60_000), attempts: { increment: 1 } },
+    })
+    if (claimed.count !== 1) return false
+    const event = await this.db.inboundEvent.findUniqueOrThrow({ where: { id } })
+    const msg = JSON.parse(event.payload) as InboundMessage
+    try {
+      await this.db.$transaction(
+        async (tx) => {
+          const out = await this.handle(tx, msg)
+          await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id, msg.platform)
+          await tx.inboundEvent.update({ where: { id }, data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null } })
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      )
+      return true
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      this.opts.log?.error({ err: error, eventId: msg.eventId, platform: msg.platform, attempt: event.attempts }, 'inbound event failed')
+      const giveUp = event.attempts >= this.maxAttempts
+      await this.db.inboundEvent
+        .update({
+          where: { id },
+          data: giveUp
+            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000) }
+            : { status: 'pending', lockedUntil: new Date(this.opts.clock.now().getTime() + Math.min(60_000, 1000 * 2 ** event.attempts)), error: message.slice(0, 2000) },
+        })
+        .catch((e) => this.opts.log?.error({ err: e }, 'could not record inbound failure'))
+      if (giveUp) {
+        // Never silence: tell the asker it failed (on a fresh transaction).
+        await this.db
+          .$transaction(async (tx) => this.deliver(tx, [{ to: this.replyTarget(msg), text: this.t.internalError }], `in:${msg.platform}:${msg.eventId}:error`, id, msg.platform))
+          .catch((e) => this.opts.log?.error({ err: e }, 'could not send error notice'))
+      }
+      return false
+    }
+  }
+
+  /** Handles events left pending or abandoned mid-way (after a crash or an outage). */
+  async recover(limit = 500): Promise<number> {
+    const now = this.opts.clock.now()
+    const rows = await this.db.inboundEvent.findMany({
+      where: { OR: [{ status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, { status: 'processing', lockedUntil: { lt: now } }] },
+      orderBy: { id: 'asc' },
+      take: limit,
+      select: { id: true },
+    })
+    let done = 0
+    for (const row of rows) if (await this.process(row.id)) done++
+    return done
+  }
+
+  /** Writes messages to the outbox in the caller's transaction. */
+  async deliver(tx: Tx, messages: OutboundMessage[], keyPrefix: string, causeEventId: number | undefined, via?: Platform): Promise<void> {
+    if (messages.length === 0) return
+    const prefer = via ? [via, ...this.opts.settings.privatePlatforms.filter((p) => p !== via)] : this.opts.settings.privatePlatforms
+    const { deliveries, unreachable } = await resolveDeliveries(tx, messages, keyPrefix, prefer)
+    for (const m of unreachable) this.opts.log?.warn({ to: m.to }, 'no platform reaches this person privately; message not sent')
+    await this.outbox.enqueue(tx, deliveries, causeEventId)
+  }
+
+  private replyTarget(msg: InboundMessage): OutboundMessage['to'] {
+    if (msg.chatId !== null) return { kind: 'chat', platform: msg.platform, chatId: msg.chatId }
+    const id = msg.sender.ids[0]
+    return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
+  }
+
+  /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
+  async handle(tx: Tx, msg: InboundMessage): Promise<OutboundMessage[]> {
+    const out: OutboundMessage[] = []
+    const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
+    if (!this.isForBot(msg)) return out
+    const person = await this.resolveSender(tx, msg)
+    const role: AskerRole = person ? (person.role as AskerRole) : 'guest'
+    const replyTo = this.replyTarget(msg)
+    const reply: CommandContext['reply'] = (text, extra) => out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
+
+    const text = msg.action?.command ?? msg.text
+    const parsed = this.parser.parse(text)
+    if (parsed.kind === 'empty') {
+      reply(this.t.unknown.emptyMention)
+      return out
+    }
+    if (parsed.kind === 'unknown') {
+      const suggestion = parsed.suggestion && this.byName.get(parsed.suggestion.name)
+      reply(suggestion ? this.t.unknown.didYouMean(parsed.word, parsed.suggestion!.word, suggestion.usage(this.t)) : this.t.unknown.noSuggestion(parsed.word))
+      return out
+    }
+    const command = this.byName.get(parsed.name)!
+    if (!command.roles.includes(role)) {
+      if (role === 'guest') reply(this.t.needBinding)
+      else reply(this.t.notAllowed(parsed.word, command.roles.filter((r) => r !== 'guest').map((r) => this.t.roles[r]).join('、')))
+      return out
+    }
+    const mentioned = await this.resolveMentions(tx, msg, parsed.mentions)
+    const ctx: CommandContext = {
+      tx,
+      now: this.opts.clock.now(),
+      t: this.t,
+      settings: this.opts.settings,
+      msg,
+      person,
+      role,
+      chat,
+      word: parsed.word,
+      args: parsed.args,
+      tokens: parsed.tokens,
+      mentioned,
+      reply,
+      send: (m) => out.push(m),
+    }
+    await command.run(ctx)
+    return out
+  }
+
+  /** A group seen for the first time is recorded (unbound) so an officer can bind it. */
+  private async ensureChat(tx: Tx, msg: InboundMessage): Promise<ChatRow> {
+    const where = { platform_externalId: { platform: msg.platform, externalId: msg.chatId! } }
+    const existing = await tx.chatGroup.findUnique({ where })
+    if (existing) return existing
+    return tx.chatGroup.create({ data: { platform: msg.platform, externalId: msg.chatId!, name: msg.chatName ?? msg.chatId! } })
+  }
+
+  /** The person behind the sender's platform ids; the web playground names people by employee number. */
+  private async resolveSender(tx: Tx, msg: InboundMessage): Promise<Asker | null> {
+    for (const id of msg.sender.ids) {
+      if (msg.platform === 'web' && id.kind === 'employeeNo') {
+        const person = await tx.person.findUnique({ where: { employeeNo: id.id }, include: { unit: true } })
+        if (person?.active) return person
+        continue
+      }
+      const identity = await tx.platformIdentity.findUnique({
+        where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
+        include: { person: { include: { unit: true } } },
+      })
+      if (identity?.person.active) return identity.person
+    }
+    return null
+  }
+
+  private async resolveMentions(tx: Tx, msg: InboundMessage, names: string[]): Promise<{ name: string; person: PersonRow | null }[]> {
+    const result: { name: string; person: PersonRow | null }[] = []
+    for (const name of names) {
+      const m = msg.mentions.find((x) => x.name === name && !x.isBot)
+      if (msg.mentions.some((x) => x.name === name && x.isBot)) continue
+      let person: PersonRow | null = null
+      for (const id of m?.ids ?? []) {
+        const identity = await tx.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } }, include: { person: true } })
+        if (identity) {
+          person = identity.person
+          break
+        }
+      }
+      if (!person) {
+        // By name (or employee number), when it names exactly one active person.
+        const candidates = await tx.person.findMany({ where: { active: true, OR: [{ name }, { employeeNo: name }] }, take: 2 })
+        if (candidates.length === 1) person = candidates[0]!
+      }
+      result.push({ name, person })
+    }
+    return result
+  }
+}

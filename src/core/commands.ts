@@ -1,0 +1,69 @@
+import type { z } from 'zod'
+import type { Tx } from '../db/client.js'
+import type { Messages } from '../messages/index.js'
+import type { Card, InboundMessage, OutboundMessage, Platform } from './types.js'
+
+export type Role = 'worker' | 'collector' | 'officer' | 'admin'
+export type AskerRole = Role | 'guest'
+export const allRoles: readonly Role[] = ['worker', 'collector', 'officer', 'admin']
+export const staffRoles: readonly Role[] = ['officer', 'admin']
+
+export type PersonRow = Awaited<ReturnType<Tx['person']['findFirstOrThrow']>>
+export type UnitRow = Awaited<ReturnType<Tx['unit']['findFirstOrThrow']>>
+export type ChatRow = Awaited<ReturnType<Tx['chatGroup']['findFirstOrThrow']>>
+export type Asker = PersonRow & { unit: UnitRow }
+
+export interface CoreSettings {
+  timeZone: string
+  /** Platforms to reach a person on privately, in order of preference. */
+  privatePlatforms: Platform[]
+}
+
+/** What a command sees: who asked, where, the parsed arguments, and ways to answer. */
+export interface CommandContext {
+  tx: Tx
+  now: Date
+  t: Messages
+  settings: CoreSettings
+  msg: InboundMessage
+  /** The asker, or null when their platform identity is not bound to a person yet. */
+  person: Asker | null
+  role: AskerRole
+  /** The group chat the message came from, or null in a private chat. */
+  chat: ChatRow | null
+  /** The command word as written, and what follows it. */
+  word: string
+  args: string
+  tokens: string[]
+  /** People @-mentioned in the arguments, resolved where possible. */
+  mentioned: { name: string; person: PersonRow | null }[]
+  /** Answer where the message came from (the group, or privately). */
+  reply(text: string, extra?: { card?: Card; mentions?: OutboundMessage['mentions'] }): void
+  /** Send any other message (a private notice, a post to another group). */
+  send(message: OutboundMessage): void
+}
+
+export interface CommandDefinition {
+  name: string
+  /** Chinese command words. */
+  words: string[]
+  /** English and other aliases. */
+  aliases?: string[]
+  /** Who may use it; `guest` = someone not bound yet. */
+  roles: readonly AskerRole[]
+  usage(t: Messages): string
+  summary(t: Messages): string
+  example?(t: Messages): string
+  run(ctx: CommandContext): Promise<void>
+}
+
+/**
+ * Validates a command's tokens with a zod schema. On failure it answers the usage line and
+ * returns null, so a command reads: `const args = parseArgs(ctx, schema, cmd); if (!args) return`.
+ */
+export function parseArgs<T extends z.ZodType>(ctx: CommandContext, schema: T, command: Pick<CommandDefinition, 'usage' | 'example'>, input: unknown = ctx.tokens): z.infer<T> | null {
+  const parsed = schema.safeParse(input)
+  if (parsed.success) return parsed.data
+  ctx.reply(ctx.t.usage(command.usage(ctx.t), command.example?.(ctx.t)))
+  return null
+}

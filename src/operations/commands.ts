@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { parseArgs, type CommandDefinition } from '../core/commands.js'
+
+/** `发送失败`: administrators see the outbox's dead letters. */
+export const deadLettersCommand: CommandDefinition = {
+  name: 'deadLetters',
+  words: ['发送失败', '死信'],
+  aliases: ['deadletters'],
+  roles: ['admin'],
+  usage: () => '发送失败',
+  summary: (t) => t.commands.deadLetters,
+  async run(ctx) {
+    const { tx, t } = ctx
+    const [count, rows] = await Promise.all([
+      tx.outboxMessage.count({ where: { status: 'dead' } }),
+      tx.outboxMessage.findMany({ where: { status: 'dead' }, orderBy: { id: 'desc' }, take: 10 }),
+    ])
+    if (count === 0) return ctx.reply(t.deadLetters.none)
+    const lines = rows.map((r) => t.deadLetters.line(r.id, r.platform, r.target, (r.lastError ?? '').slice(0, 120)))
+    ctx.reply(`${t.deadLetters.title(count)}\n${lines.join('\n')}\n${t.deadLetters.hint}`)
+  },
+}
+
+/** `重发 编号`: puts a dead letter back in the queue with fresh attempts. */
+export const retryCommand: CommandDefinition = {
+  name: 'retryDeadLetter',
+  words: ['重发'],
+  aliases: ['retry'],
+  roles: ['admin'],
+  usage: (t) => t.deadLetters.usage,
+  example: () => '重发 12',
+  summary: (t) => t.commands.retry,
+  async run(ctx) {
+    const { tx, t } = ctx
+    const id = parseArgs(ctx, z.coerce.number().int().positive(), retryCommand, ctx.tokens[0]?.replace(/^#/, ''))
+    if (id === null) return
+    const updated = await tx.outboxMessage.updateMany({ where: { id, status: 'dead' }, data: { status: 'pending', attempts: 0, nextAttemptAt: ctx.now, lastError: null } })
+    ctx.reply(updated.count === 1 ? t.deadLetters.requeued(id) : t.deadLetters.notFound(String(id)))
+  },
+}
+
+export const operationsCommands: CommandDefinition[] = [deadLettersCommand, retryCommand]

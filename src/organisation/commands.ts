@@ -1,0 +1,127 @@
+import { z } from 'zod'
+import { allRoles, parseArgs, staffRoles, type CommandDefinition } from '../core/commands.js'
+import { canActOnUnit, findUnits, unitLabel } from './scope.js'
+
+const MAX_BIND_FAILURES = 5
+const BIND_WINDOW_MS = 60 * 60 * 1000
+
+/** `绑定 工号 姓名`: links the sender's platform identity to a person of the roster. */
+export const bindCommand: CommandDefinition = {
+  name: 'bind',
+  words: ['绑定'],
+  aliases: ['bind'],
+  roles: ['guest', ...allRoles],
+  usage: (t) => t.bind.usage,
+  example: (t) => t.bind.example,
+  summary: (t) => t.commands.bind,
+  async run(ctx) {
+    const { tx, t, msg } = ctx
+    if (msg.platform === 'web') return ctx.reply(t.bind.notOnPlatform)
+    if (ctx.person) return ctx.reply(t.bind.already(ctx.person.name))
+    const args = parseArgs(ctx, z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), z.string().min(1).max(40)]), bindCommand, ctx.tokens.slice(0, 2))
+    if (!args) return
+    const [employeeNo, name] = args
+    // Guessing employee numbers and names is bounded per sender.
+    const subject = msg.sender.ids.map((i) => `${i.kind}:${i.id}`).join('|').slice(0, 500)
+    const conv = await tx.conversation.findUnique({ where: { platform_subject: { platform: msg.platform, subject } } })
+    const state = conv ? (JSON.parse(conv.state) as { bindFailures?: number[] }) : {}
+    const recent = (state.bindFailures ?? []).filter((at) => at > ctx.now.getTime() - BIND_WINDOW_MS)
+    if (recent.length >= MAX_BIND_FAILURES) return ctx.reply(t.bind.tooMany)
+    const fail = async (text: string) => {
+      const next = JSON.stringify({ ...state, bindFailures: [...recent, ctx.now.getTime()] })
+      await tx.conversation.upsert({ where: { platform_subject: { platform: msg.platform, subject } }, create: { platform: msg.platform, subject, state: next }, update: { state: next } })
+      ctx.reply(text)
+    }
+    const person = await tx.person.findUnique({ where: { employeeNo: employeeNo.toUpperCase() }, include: { unit: true } }) ?? (await tx.person.findUnique({ where: { employeeNo }, include: { unit: true } }))
+    if (!person || person.name !== name) return fail(t.bind.mismatch)
+    if (!person.active) return fail(t.bind.inactive)
+    const taken = await tx.platformIdentity.findFirst({ where: { platform: msg.platform, personId: person.id } })
+    if (taken && !msg.sender.ids.some((i) => i.kind === taken.kind && i.id === taken.externalId)) return fail(t.bind.takenByOther)
+    for (const id of msg.sender.ids) {
+      await tx.platformIdentity.upsert({
+        where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
+        create: { platform: msg.platform, kind: id.kind, externalId: id.id, personId: person.id, displayName: msg.sender.name ?? null },
+        update: { personId: person.id, displayName: msg.sender.name ?? null },
+      })
+    }
+    if (conv) await tx.conversation.delete({ where: { id: conv.id } })
+    ctx.reply(t.bind.done(person.name, unitLabel(person.unit), t.roles[person.role] ?? person.role))
+  },
+}
+
+/** `我的信息`: who the bot thinks you are. */
+export const whoamiCommand: CommandDefinition = {
+  name: 'whoami',
+  words: ['我的信息', '我是谁'],
+  aliases: ['whoami', 'me'],
+  roles: allRoles,
+  usage: (t) => (t.botName === '工友' ? '我的信息' : 'whoami'),
+  summary: (t) => t.commands.whoami,
+  async run(ctx) {
+    const { tx, t } = ctx
+    const p = ctx.person!
+    const [identities, grids] = await Promise.all([
+      tx.platformIdentity.findMany({ where: { personId: p.id }, select: { platform: true }, distinct: ['platform'] }),
+      tx.grid.findMany({ where: { OR: [{ units: { some: { id: p.unitId } } }, { collectors: { some: { personId: p.id } } }] }, select: { name: true } }),
+    ])
+    const f = t.whoami.fields
+    const fields = [
+      { label: f.name, value: p.name },
+      { label: f.employeeNo, value: p.employeeNo },
+      { label: f.role, value: t.roles[p.role] ?? p.role },
+      { label: p.role === 'officer' ? f.scope : f.unit, value: unitLabel(p.unit) },
+      { label: f.grid, value: grids.map((g) => g.name).join('、') || t.whoami.none },
+      { label: f.platforms, value: identities.map((i) => i.platform).join('、') || t.whoami.none },
+    ]
+    ctx.reply(`${t.whoami.title}\n${fields.map((x) => `${x.label}：${x.value}`).join('\n')}`, { card: { title: t.whoami.title, fields, tone: 'info' } })
+  },
+}
+
+/** `网格成员`: a collector's people. */
+export const gridMembersCommand: CommandDefinition = {
+  name: 'gridMembers',
+  words: ['网格成员', '我的网格'],
+  aliases: ['grid'],
+  roles: ['collector'],
+  usage: () => '网格成员',
+  summary: (t) => t.commands.gridMembers,
+  async run(ctx) {
+    const { tx, t } = ctx
+    const grids = await tx.grid.findMany({ where: { collectors: { some: { personId: ctx.person!.id } } }, include: { units: true } })
+    if (grids.length === 0) return ctx.reply(t.grid.notCollector)
+    const parts: string[] = []
+    for (const grid of grids) {
+      const people = await tx.person.findMany({ where: { active: true, unitId: { in: grid.units.map((u) => u.id) } }, orderBy: { employeeNo: 'asc' }, take: 200 })
+      parts.push(`${t.grid.members(grid.name, people.length)}\n${people.map((p) => `${p.name}（${p.employeeNo}，${t.roles[p.role] ?? p.role}）`).join('\n')}`)
+    }
+    ctx.reply(parts.join('\n\n'))
+  },
+}
+
+function bindGroupCommand(purpose: 'team' | 'officers'): CommandDefinition {
+  const self: CommandDefinition = {
+    name: purpose === 'team' ? 'bindGroup' : 'bindOfficersGroup',
+    words: purpose === 'team' ? ['绑定班组', '绑定群'] : ['绑定干部群'],
+    aliases: purpose === 'team' ? ['bindgroup'] : ['bindofficers'],
+    roles: staffRoles,
+    usage: (t) => (purpose === 'team' ? t.bindGroup.usage : '绑定干部群 单位名称或路径'),
+    example: (t) => (purpose === 'team' ? t.bindGroup.example : '绑定干部群 一车间'),
+    summary: (t) => (purpose === 'team' ? t.commands.bindGroup : t.commands.bindOfficersGroup),
+    async run(ctx) {
+      const { tx, t } = ctx
+      if (!ctx.chat) return ctx.reply(t.bindGroup.onlyInGroup)
+      const query = parseArgs(ctx, z.string().trim().min(1).max(200), self, ctx.args)
+      if (query === null) return
+      const units = await findUnits(tx, query)
+      if (units.length === 0) return ctx.reply(t.bindGroup.notFound(query))
+      if (units.length > 1) return ctx.reply(t.bindGroup.ambiguous(query, units.map(unitLabel)))
+      const unit = units[0]!
+      if (!canActOnUnit(ctx.person!, unit)) return ctx.reply(t.bindGroup.outOfScope(unitLabel(unit)))
+      await tx.chatGroup.update({ where: { id: ctx.chat.id }, data: { unitId: unit.id, purpose } })
+      ctx.reply(purpose === 'team' ? t.bindGroup.done(ctx.chat.name, unitLabel(unit)) : t.bindGroup.officersDone(ctx.chat.name, unitLabel(unit)))
+    },
+  }
+  return self
+}
+
+export const organisationCommands: CommandDefinition[] = [bindCommand, whoamiCommand, gridMembersCommand, bindGroupCommand('team'), bindGroupCommand('officers')]

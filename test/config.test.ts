@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+describe('configuration', () => {
+  it('starts on the embedded SQLite default with no variables set', () => {
+    const c = loadConfig({})
+    expect(c.PORT).toBe(3000)
+    expect(c.DATABASE_URL).toBe('file:./data/gongyou.db')
+    expect(c.databaseProvider).toBe('sqlite')
+    expect(c.GONGYOU_TIMEZONE).toBe('Asia/Shanghai')
+  })
+
+  it('selects PostgreSQL from a postgresql:// URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/gongyou' }).databaseProvider).toBe('postgresql')
+  })
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000)
+  })
+
+  it.each([
+    ['PORT', 'abc', /PORT.*abc/],
+    ['PORT', '70000', /PORT/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL.*file:<path>.*postgresql:\/\//],
+    ['GONGYOU_TIMEZONE', 'Mars/Olympus', /GONGYOU_TIMEZONE.*IANA time zone/],
+    ['GONGYOU_LOCALE', 'fr', /GONGYOU_LOCALE.*zh-CN, en/],
+    ['GONGYOU_PLAYGROUND', 'maybe', /GONGYOU_PLAYGROUND/],
+  ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {
+    let error: unknown
+    try {
+      loadConfig({ [name]: value })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const message = (error as Error).message
+    expect(message).toMatch(pattern)
+    expect(message.split('\n')).toHaveLength(1)
+  })
+
+  it('never prints a database password in an error', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://u:hunter2@h/db', PORT: 'x' })).toThrow(/PORT/)
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://u:hunter2@h/db' })
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2')
+    }
+  })
+})

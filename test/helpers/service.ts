@@ -1,0 +1,36 @@
+import { createService, type Service, type ServiceOptions } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { createTestDatabaseUrl } from './db.js'
+
+export interface TestService extends Service {
+  /** Says something in the playground as a person; returns the replies. */
+  say(from: string, chat: string, text: string): Promise<Reply[]>
+  press(from: string, chat: string, command: string): Promise<Reply[]>
+  dropDatabase(): Promise<void>
+}
+
+export interface Reply {
+  chat: string
+  to?: string
+  platform?: string
+  text: string
+  card?: { title: string; buttons?: { label: string; action: { command: string } }[] }
+}
+
+/** A whole service on a fresh database (demo organisation seeded), workers started, not listening. */
+export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string } = {}): Promise<TestService> {
+  const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
+  const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', ...options.env })
+  const service = await createService(config, { logger: false, ...options })
+  service.startWorkers()
+  const post = async (body: object): Promise<Reply[]> => {
+    const res = await service.app.inject({ method: 'POST', url: '/playground/api/messages', payload: body })
+    if (res.statusCode !== 200) throw new Error(`playground answered ${res.statusCode}: ${res.body}`)
+    return (res.json() as { replies: Reply[] }).replies
+  }
+  return Object.assign(service, {
+    say: (from: string, chat: string, text: string) => post({ from, chat, text }),
+    press: (from: string, chat: string, command: string) => post({ from, chat, action: { command } }),
+    dropDatabase: fresh.drop,
+  })
+}
