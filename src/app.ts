@@ -113,6 +113,24 @@ export async function createService(config: Config, options: ServiceOptions = {}
     }
   }
 
+  // Errors are JSON with a stable code and a Chinese message; never a stack trace.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+    if (status >= 500) {
+      req.log.error({ err: error }, 'request failed')
+      return reply.code(status).send({ error: { code: 'internal', message: '服务器内部错误，请稍后再试' } })
+    }
+    const known: Record<string, string> = {
+      FST_ERR_CTP_INVALID_JSON_BODY: '请求体不是有效的 JSON',
+      FST_ERR_CTP_EMPTY_JSON_BODY: '请求体为空，应为 JSON',
+      FST_ERR_CTP_BODY_TOO_LARGE: '请求体太大',
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持的内容类型',
+      FST_ERR_VALIDATION: '请求参数不正确',
+    }
+    return reply.code(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: known[error.code ?? ''] ?? '请求不正确' } })
+  })
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `没有这个地址：${req.method} ${req.url.split('?')[0]}` } }))
+
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/readyz', async (_req, reply) => {
     let database = true

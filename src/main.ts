@@ -1,7 +1,10 @@
+import fs from 'node:fs'
 import { createService } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 
 async function main(): Promise<void> {
+  // A .env file in the working directory, if present, fills variables not already set.
+  if (fs.existsSync('.env')) process.loadEnvFile('.env')
   let config
   try {
     config = loadConfig()

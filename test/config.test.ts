@@ -1,5 +1,6 @@
+import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../src/config.js'
+import { ConfigError, envSchema, loadConfig } from '../src/config.js'
 
 describe('configuration', () => {
   it('starts on the embedded SQLite default with no variables set', () => {
@@ -45,5 +46,13 @@ describe('configuration', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('hunter2')
     }
+  })
+
+  it('.env.example documents every variable the service reads', () => {
+    const example = fs.readFileSync('.env.example', 'utf8')
+    for (const name of Object.keys(envSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, 'm'))
+    // and the example itself is a valid configuration
+    const values = Object.fromEntries(example.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)))
+    expect(() => loadConfig(values)).not.toThrow()
   })
 })

@@ -50,18 +50,21 @@ export class WebAdapter implements Adapter {
   }
 }
 
+/** A required short string whose every failure (missing, wrong type, empty) says the same thing. */
+const required = (message: string, max: number) => z.string({ error: message }).trim().min(1, message).max(max, message)
+
 const messageBody = z
   .object({
-    from: z.string().trim().min(1, '请填写 from（发言人的工号）').max(64),
-    chat: z.string().trim().min(1, '请填写 chat（群的 id，或 dm 表示私聊）').max(200),
-    text: z.string().max(10_000, '消息太长，最多 10000 字').optional(),
-    action: z.object({ command: z.string().min(1).max(2000) }).optional(),
-  })
+    from: required('请填写 from（发言人的工号）', 64),
+    chat: required('请填写 chat（群的 id，或 dm 表示私聊）', 200),
+    text: z.string({ error: 'text 应为文字' }).max(10_000, '消息太长，最多 10000 字').optional(),
+    action: z.object({ command: required('action.command 应为按钮携带的命令文字', 2000) }, { error: 'action 应为 {"command": "…"}' }).optional(),
+  }, { error: '请求体应为 JSON 对象' })
   .refine((b) => (b.text !== undefined) !== (b.action !== undefined), { message: '请提供 text（要发送的文字）或 action（按钮动作），二者选一' })
 
 const historyQuery = z.object({
-  from: z.string().trim().min(1, '请填写 from（工号）').max(64),
-  chat: z.string().trim().min(1, '请填写 chat').max(200),
+  from: required('请填写 from（工号）', 64),
+  chat: required('请填写 chat（群的 id，或 dm）', 200),
   after: z.coerce.number().int().min(0).optional(),
 })
 
