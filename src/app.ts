@@ -144,7 +144,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
   })
   await app.register(organisationRoutes, { db })
-  if (config.GONGYOU_PLAYGROUND) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName })
+  if (config.GONGYOU_PLAYGROUND) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
 
   let recoveryTimer: NodeJS.Timeout | undefined
   let recovering: Promise<unknown> = Promise.resolve()

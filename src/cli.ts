@@ -4,11 +4,13 @@ import { openDatabase } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { importRosterFile } from './organisation/roster.js'
 import { seedDemoOrganisation } from './organisation/demo.js'
+import { issueToken } from './auth/tokens.js'
 
 const usage = `Usage: npm run cli -- <command>
   migrate                 apply pending database migrations (also done at every start)
   import-roster <file>    import or update people from a .csv or .xlsx roster
   seed-demo               add the demo organisation (示例集团（演示）)
+  issue-token <工号> [label]  issue an admin API token for an administrator (shown once)
 The database is DATABASE_URL (default file:./data/gongyou.db).`
 
 async function main(argv: string[]): Promise<number> {
@@ -48,6 +50,30 @@ async function main(argv: string[]): Promise<number> {
       try {
         await seedDemoOrganisation(db)
         console.log('Demo organisation is in place.')
+        return 0
+      } finally {
+        await db.$disconnect()
+      }
+    }
+    case 'issue-token': {
+      const [employeeNo, label] = rest
+      if (!employeeNo) {
+        console.error('issue-token needs an employee number: npm run cli -- issue-token D9000')
+        return 2
+      }
+      await migrate(config.DATABASE_URL)
+      const db = openDatabase(config.DATABASE_URL)
+      try {
+        const person = await db.person.findUnique({ where: { employeeNo } })
+        if (!person || !person.active) {
+          console.error(`No active person with employee number ${employeeNo}.`)
+          return 1
+        }
+        if (person.role !== 'admin') {
+          console.error(`${person.name} (${employeeNo}) is not an administrator; the CLI issues tokens to administrators only.`)
+          return 1
+        }
+        console.log(await issueToken(db, person.id, { label: label ?? 'cli' }))
         return 0
       } finally {
         await db.$disconnect()

@@ -45,6 +45,7 @@ describe('help', () => {
     expect(worker).toContain('我的信息')
     expect(worker).not.toContain('网格成员')
     expect(worker).not.toContain('绑定班组')
+    expect(worker).not.toContain('绑定 工号 姓名') // already bound
     expect(collector).toContain('网格员')
     expect(collector).toContain('网格成员')
     expect(collector).not.toContain('绑定班组')

@@ -75,9 +75,11 @@ function apiError(code: string, message: string) {
 }
 
 /** Registers /playground and its API. */
-export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string }): Promise<void> {
+export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string; timeZone: string }): Promise<void> {
   const { db, core, outbox } = opts
-  const page = fs.readFileSync(path.join(here, 'playground.html'), 'utf8')
+  const page = fs
+    .readFileSync(path.join(here, 'playground.html'), 'utf8')
+    .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n<meta name="gongyou-timezone" content="${opts.timeZone.replace(/[^A-Za-z0-9_/+-]/g, '')}">`)
 
   app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page))
 

@@ -51,6 +51,8 @@ export interface CommandDefinition {
   aliases?: string[]
   /** Who may use it; `guest` = someone not bound yet. */
   roles: readonly AskerRole[]
+  /** Who sees it in `帮助`, when not everyone who may use it (e.g. 绑定 only for the unbound). */
+  listedFor?: readonly AskerRole[]
   usage(t: Messages): string
   summary(t: Messages): string
   example?(t: Messages): string

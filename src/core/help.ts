@@ -11,7 +11,7 @@ export function helpCommand(all: () => CommandDefinition[]): CommandDefinition {
     summary: (t) => t.commands.help,
     async run(ctx) {
       const { t, role } = ctx
-      const mine = all().filter((c) => c.roles.includes(role))
+      const mine = all().filter((c) => (c.listedFor ?? c.roles).includes(role))
       const lines = mine.map((c) => `• ${c.usage(t)} — ${c.summary(t)}`)
       const intro = role === 'guest' ? `${t.help.guestIntro}\n` : ''
       ctx.reply(`${intro}${t.help.title(t.roles[role] ?? role)}\n${lines.join('\n')}\n${t.help.footer}`)

@@ -11,6 +11,7 @@ export const bindCommand: CommandDefinition = {
   words: ['绑定'],
   aliases: ['bind'],
   roles: ['guest', ...allRoles],
+  listedFor: ['guest'],
   usage: (t) => t.bind.usage,
   example: (t) => t.bind.example,
   summary: (t) => t.commands.bind,

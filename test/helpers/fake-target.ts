@@ -19,10 +19,13 @@ export class FakeTarget {
   /** Targets that should be throttled (429) this many more times. */
   readonly throttles = new Map<string, number>()
   url = ''
+  /** How long the platform takes to answer each request. */
+  delayMs = 0
 
   constructor(readonly limits: { perTarget: number; perApp: number; windowMs: number }) {
     this.app.post('/send', async (req, reply) => {
       const body = req.body as { key: string; target: string; text: string }
+      if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs))
       const now = Date.now()
       const recent = this.requests.filter((r) => r.status === 200 && r.at > now - this.limits.windowMs)
       const forced = this.throttles.get(body.target) ?? 0
