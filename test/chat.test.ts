@@ -180,6 +180,13 @@ describe('playground API', () => {
     expect(chats).toContainEqual({ id: 'web-team-dg', name: '电工班工作群', unit: '一车间/电工班' })
   })
 
+  it('treats a card button press as the command it carries', async () => {
+    const replies = await svc.press('D1002', 'dm', '我的信息')
+    expect(replies).toEqual([expect.objectContaining({ chat: 'dm', to: 'D1002', card: expect.objectContaining({ title: '我的信息' }) })])
+    const history = (await svc.app.inject({ url: '/playground/api/history?from=D1002&chat=dm' })).json().messages as { text: string }[]
+    expect(history.some((m) => m.text === '[按钮] 我的信息')).toBe(true)
+  })
+
   it('answers bad input with a Chinese message, not a stack trace', async () => {
     const missing = await svc.app.inject({ method: 'POST', url: '/playground/api/messages', payload: { chat: 'dm', text: 'hi' } })
     expect(missing.statusCode).toBe(400)

@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../src/db/client.js'
 import { migrate, readMigrations } from '../src/db/migrate.js'
@@ -22,6 +23,17 @@ function untouched(url: string): string {
   return u.toString()
 }
 
+/** Drops a PostgreSQL schema this file made by hand after the tests (SQLite files go with their folder). */
+function dropLater(url: string): void {
+  if (testProvider !== 'postgresql') return
+  drops.push(async () => {
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS "${new URL(url).searchParams.get('schema')}" CASCADE`)
+    await client.end()
+  })
+}
+
 function migrationsTable(url: string): string {
   return testProvider === 'sqlite' ? '"_prisma_migrations"' : `"${new URL(url).searchParams.get('schema')}"."_prisma_migrations"`
 }
@@ -40,13 +52,7 @@ describe(`migrations on ${testProvider}`, () => {
 
   it('apply from an empty database, then re-run as a no-op', async () => {
     const url = untouched(await emptyDatabase())
-    if (testProvider === 'postgresql') drops.push(async () => {
-      const pg = await import('pg')
-      const client = new pg.default.Client({ connectionString: process.env.TEST_DATABASE_URL })
-      await client.connect()
-      await client.query(`DROP SCHEMA IF EXISTS "${new URL(url).searchParams.get('schema')}" CASCADE`)
-      await client.end()
-    })
+    dropLater(url)
     expect((await migrate(url)).applied).toEqual(all)
     expect((await migrate(url)).applied).toEqual([])
     const rows = await appliedRows(url)
@@ -64,13 +70,7 @@ describe(`migrations on ${testProvider}`, () => {
 
   it('two instances starting together apply each migration once', async () => {
     const url = untouched(await emptyDatabase()).replace('_empty', '_race').replace('-empty.db', '-race.db')
-    if (testProvider === 'postgresql') drops.push(async () => {
-      const pg = await import('pg')
-      const client = new pg.default.Client({ connectionString: process.env.TEST_DATABASE_URL })
-      await client.connect()
-      await client.query(`DROP SCHEMA IF EXISTS "${new URL(url).searchParams.get('schema')}" CASCADE`)
-      await client.end()
-    })
+    dropLater(url)
     const [a, b] = await Promise.all([migrate(url), migrate(url)])
     expect([...a.applied, ...b.applied].sort()).toEqual(all)
     expect((await appliedRows(url)).map((r) => r.migration_name)).toEqual(all)
