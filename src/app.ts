@@ -15,6 +15,10 @@ import { organisationCommands } from './organisation/commands.js'
 import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
 import { organisationRoutes } from './organisation/routes.js'
 import { operationsCommands } from './operations/commands.js'
+import { requestCommands } from './requests/commands.js'
+import { ensureDefaultCategories } from './requests/categories.js'
+import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
+import { Scheduler } from './core/scheduler.js'
 import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
 
 export interface ServiceOptions {
@@ -35,6 +39,7 @@ export interface Service {
   db: Db
   core: ChatCore
   outbox: Outbox
+  scheduler: Scheduler
   config: Config
   /** Listen on config.HOST:PORT; returns the address. */
   listen(): Promise<string>
@@ -89,7 +94,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       void db
         .$transaction(async (tx) => {
           const admins = await tx.person.findMany({ where: { role: 'admin', active: true }, select: { id: true } })
-          await core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text: t.alerts.deadLetter(row.platform, row.target, (row.lastError ?? '').slice(0, 200)) })), `alert:dead:${row.id}`, undefined)
+          await core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text: t.alerts.deadLetter(row.platform, row.maskTarget ? t.requests.anonymousName : row.target, (row.lastError ?? '').slice(0, 200)) })), `alert:dead:${row.id}`, undefined)
         })
         .catch((err) => log.error({ err }, 'could not alert administrators about a dead letter'))
     },
@@ -101,8 +106,23 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const privatePlatforms: Platform[] = ['feishu', 'wecom', 'wechaty', 'web'].filter((p) => adapters.some((a) => a.platform === p)) as Platform[]
 
   const commands: CommandDefinition[] = []
-  commands.push(helpCommand(() => commands), ...organisationCommands, ...operationsCommands)
-  core = new ChatCore(db, outbox, { clock, locale: config.GONGYOU_LOCALE, settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms }, commands, log })
+  commands.push(helpCommand(() => commands), ...requestCommands, ...organisationCommands, ...operationsCommands)
+  core = new ChatCore(db, outbox, {
+    clock,
+    locale: config.GONGYOU_LOCALE,
+    settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms, quietHours: config.QUIET_HOURS },
+    commands,
+    log,
+  })
+  await db.$transaction((tx) => ensureDefaultCategories(tx))
+
+  // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.
+  const scheduler = new Scheduler({ db, instanceId, timeZone: config.GONGYOU_TIMEZONE, clock, log })
+  const jobDeps: RequestJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS }
+  scheduler.add('requests:escalate-overdue', config.REQUEST_ESCALATION_CRON, async (now) => void (await escalateOverdue(jobDeps, now)))
+  scheduler.add('requests:digest', config.REQUEST_DIGEST_CRON, async (now) => void (await sendDigest(jobDeps, now)))
+  scheduler.add('requests:supervised-summary', config.REQUEST_SUPERVISED_CRON, async (now) => void (await sendSupervisedSummary(jobDeps, now)))
+  scheduler.add('requests:close-unrated', config.REQUEST_AUTOCLOSE_CRON, async (now) => void (await closeUnrated(jobDeps, now)))
 
   if (config.GONGYOU_DEMO_SEED === 'auto' && (await isOrganisationEmpty(db))) {
     if (await tryAcquireLease(db, 'seed:demo', instanceId, 60_000, clock.now())) {
@@ -153,12 +173,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
     db,
     core,
     outbox,
+    scheduler,
     config,
     async listen() {
       return app.listen({ port: config.PORT, host: config.HOST })
     },
     startWorkers() {
       outbox.start()
+      scheduler.start()
       const tick = () => {
         recovering = core.recover().catch((err) => log.error({ err }, 'recovering inbound events failed'))
       }
@@ -168,6 +190,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
     async close() {
       clearInterval(recoveryTimer)
+      await scheduler.stop()
       await app.close()
       await recovering
       await outbox.stop()

@@ -1,3 +1,4 @@
+import cron from 'node-cron'
 import { z } from 'zod'
 
 /** A configuration problem an operator must fix; its message is one line naming the variable. */
@@ -21,6 +22,13 @@ const timeZone = z.string().refine(
   { message: 'an IANA time zone such as Asia/Shanghai' },
 )
 
+const cronExpression = z.string().refine((expr) => cron.validate(expr), { message: 'a cron expression such as "30 8 * * *" (minute hour day month weekday)' })
+
+const quietHours = z
+  .string()
+  .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM-HH:MM (e.g. 22:00-07:00) or off')
+  .transform((v) => (v === 'off' ? null : { start: v.slice(0, 5), end: v.slice(6) }))
+
 const databaseUrl = z
   .string()
   .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:<path> for SQLite or postgresql://user@host:port/db for PostgreSQL')
@@ -39,6 +47,12 @@ export const envSchema = z.object({
   OUTBOX_BASE_DELAY_MS: z.coerce.number().int().min(1).default(1000),
   OUTBOX_MAX_DELAY_MS: z.coerce.number().int().min(1).default(300_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  QUIET_HOURS: quietHours.prefault('22:00-07:00'),
+  REQUEST_AUTOCLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  REQUEST_ESCALATION_CRON: cronExpression.default('* * * * *'),
+  REQUEST_DIGEST_CRON: cronExpression.default('30 8 * * *'),
+  REQUEST_SUPERVISED_CRON: cronExpression.default('0 9 * * 1'),
+  REQUEST_AUTOCLOSE_CRON: cronExpression.default('15 3 * * *'),
 })
 
 export type Config = z.infer<typeof envSchema> & { databaseProvider: 'sqlite' | 'postgresql' }

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js'
 import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, CoreSettings, PersonRow } from './commands.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser } from './parser.js'
+import { quietHoursEnd } from './scheduler.js'
 import type { InboundMessage, OutboundMessage, Platform } from './types.js'
 
 export interface ChatCoreOptions {
@@ -132,6 +133,15 @@ export class ChatCore {
     const prefer = via ? [via, ...this.opts.settings.privatePlatforms.filter((p) => p !== via)] : this.opts.settings.privatePlatforms
     const { deliveries, unreachable } = await resolveDeliveries(tx, messages, keyPrefix, prefer)
     for (const m of unreachable) this.opts.log?.warn({ to: m.to }, 'no platform reaches this person privately; message not sent')
+    // Non-urgent notices wait for the end of quiet hours; direct answers and urgent ones never do.
+    const { quietHours, timeZone } = this.opts.settings
+    const heldUntil = quietHours ? quietHoursEnd(this.opts.clock.now(), timeZone, quietHours) : null
+    if (heldUntil) {
+      messages.forEach((m, i) => {
+        const d = deliveries.find((x) => x.key === `${keyPrefix}:${i}`)
+        if (d && m.notice && !m.urgent) d.notBefore = heldUntil
+      })
+    }
     await this.outbox.enqueue(tx, deliveries, causeEventId)
   }
 

@@ -17,6 +17,8 @@ export interface CoreSettings {
   timeZone: string
   /** Platforms to reach a person on privately, in order of preference. */
   privatePlatforms: Platform[]
+  /** Local quiet hours: non-urgent notices wait until they end. */
+  quietHours: { start: string; end: string } | null
 }
 
 /** What a command sees: who asked, where, the parsed arguments, and ways to answer. */

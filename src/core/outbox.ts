@@ -27,7 +27,7 @@ export interface OutboxOptions {
   instanceId?: string
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   /** Called once when a message goes to the dead letters (after the last attempt). */
-  onDead?: (row: { id: number; key: string; platform: string; target: string; lastError: string | null }) => void
+  onDead?: (row: { id: number; key: string; platform: string; target: string; maskTarget: boolean; lastError: string | null }) => void
 }
 
 /** The stored form of a delivery's content. */
@@ -90,7 +90,8 @@ export class Outbox {
           target: d.target,
           payload: JSON.stringify(payload),
           causeEventId: causeEventId ?? null,
-          nextAttemptAt: notBefore ?? this.opts.clock.now(),
+          maskTarget: d.maskTarget ?? false,
+          nextAttemptAt: d.notBefore ?? notBefore ?? this.opts.clock.now(),
         },
       })
     }
@@ -118,14 +119,16 @@ export class Outbox {
   }
 
   /**
-   * Waits until every row caused by an inbound event is sent or dead (or the timeout passes), and
-   * returns those rows. The playground answers with them.
+   * Waits until every row caused by an inbound event and due now is sent or dead (or the timeout
+   * passes), and returns those rows. The playground answers with them.
    */
   async settled(causeEventId: number, timeoutMs = 10_000): Promise<OutboxRow[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const rows = await this.db.outboxMessage.findMany({ where: { causeEventId }, orderBy: { id: 'asc' } })
-      const open = rows.some((r) => r.status === 'pending' || r.status === 'sending')
+      // Rows held for later (quiet hours, a retry's backoff) are not waited for.
+      const now = this.opts.clock.now()
+      const open = rows.some((r) => (r.status === 'pending' && r.nextAttemptAt <= now) || r.status === 'sending')
       if (!open || Date.now() > deadline) return rows
       this.wake()
       await new Promise((r) => setTimeout(r, 10))
@@ -265,7 +268,7 @@ export class Outbox {
     if (error instanceof PermanentSendError || attempt >= this.opts.maxAttempts) {
       await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'dead', lockedUntil: null, lastError: message } })
       this.opts.log?.error({ platform: row.platform, key: row.key, attempts: attempt, error: message }, 'outbox: message moved to dead letters')
-      this.opts.onDead?.({ id: row.id, key: row.key, platform: row.platform, target: row.target, lastError: message })
+      this.opts.onDead?.({ id: row.id, key: row.key, platform: row.platform, target: row.target, maskTarget: row.maskTarget, lastError: message })
       return
     }
     const delay = backoffMs(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs)
@@ -302,20 +305,29 @@ export async function resolveDeliveries(
     }
     const mentionsFor = (platform: Platform) =>
       m.mentions?.map((x) => ({ name: x.name, userId: platform === 'web' ? undefined : mentionIds.get(x.personId)?.find((i) => i.platform === platform)?.externalId }))
-    if (m.to.kind === 'chat') {
-      deliveries.push({ key, platform: m.to.platform, targetKind: 'chat', target: m.to.chatId, text: m.text, mentions: mentionsFor(m.to.platform), card: m.card })
-      continue
+    const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string) =>
+      deliveries.push({
+        key,
+        platform,
+        targetKind,
+        target,
+        text: m.text,
+        mentions: mentionsFor(platform),
+        card: m.card,
+        ...(m.anonymousRecipient && targetKind === 'user' ? { maskTarget: true } : {}),
+      })
+    let to: OutboundMessage['to'] | undefined = m.to
+    if (to.kind === 'person') {
+      const target = await personTarget(tx, to.personId, prefer)
+      if (target) {
+        deliver(target.platform, 'user', target.target)
+        continue
+      }
+      to = m.fallback
     }
-    if (m.to.kind === 'user') {
-      deliveries.push({ key, platform: m.to.platform, targetKind: 'user', target: m.to.userId, text: m.text, mentions: mentionsFor(m.to.platform), card: m.card })
-      continue
-    }
-    const target = await personTarget(tx, m.to.personId, prefer)
-    if (!target) {
-      unreachable.push(m)
-      continue
-    }
-    deliveries.push({ key, platform: target.platform, targetKind: 'user', target: target.target, text: m.text, mentions: mentionsFor(target.platform), card: m.card })
+    if (!to || to.kind === 'person') unreachable.push(m)
+    else if (to.kind === 'chat') deliver(to.platform, 'chat', to.chatId)
+    else deliver(to.platform, 'user', to.userId)
   }
   return { deliveries, unreachable }
 }

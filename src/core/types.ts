@@ -79,8 +79,14 @@ export interface OutboundMessage {
   /** People mentioned in a group message; adapters that can mention render them natively. */
   mentions?: { personId: number; name: string }[]
   card?: Card
-  /** Non-urgent messages may be held (e.g. quiet hours); urgent ones never are. */
+  /** Urgent messages are never held back (quiet hours do not apply). */
   urgent?: boolean
+  /** A notice rather than a direct answer: held during quiet hours unless urgent. */
+  notice?: boolean
+  /** For a person: where to post instead when no platform reaches them privately (e.g. their team group). */
+  fallback?: Recipient
+  /** The recipient is an anonymous requester: their address is masked in every view of the outbox. */
+  anonymousRecipient?: boolean
 }
 
 /** An outbound message resolved to a platform and target, as the outbox stores and adapters send it. */
@@ -95,6 +101,10 @@ export interface Delivery {
   /** Mentions resolved to the platform's user ids where known. */
   mentions?: { name: string; userId?: string }[]
   card?: Card
+  /** Mask the target in views (an anonymous requester). */
+  maskTarget?: boolean
+  /** Hold until then (quiet hours). */
+  notBefore?: Date
 }
 
 /** A platform's published sending limits, honoured by the outbox before the platform has to refuse. */

@@ -16,7 +16,7 @@ export const deadLettersCommand: CommandDefinition = {
       tx.outboxMessage.findMany({ where: { status: 'dead' }, orderBy: { id: 'desc' }, take: 10 }),
     ])
     if (count === 0) return ctx.reply(t.deadLetters.none)
-    const lines = rows.map((r) => t.deadLetters.line(r.id, r.platform, r.target, (r.lastError ?? '').slice(0, 120)))
+    const lines = rows.map((r) => t.deadLetters.line(r.id, r.platform, r.maskTarget ? t.requests.anonymousName : r.target, (r.lastError ?? '').slice(0, 120)))
     ctx.reply(`${t.deadLetters.title(count)}\n${lines.join('\n')}\n${t.deadLetters.hint}`)
   },
 }

@@ -20,7 +20,8 @@ export interface Reply {
 /** A whole service on a fresh database (demo organisation seeded), workers started, not listening. */
 export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string } = {}): Promise<TestService> {
   const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
-  const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', ...options.env })
+  // Quiet hours off unless a test turns them on: the suite must not depend on the hour it runs at.
+  const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', QUIET_HOURS: 'off', ...options.env })
   const service = await createService(config, { logger: false, ...options })
   service.startWorkers()
   const post = async (body: object): Promise<Reply[]> => {

@@ -109,6 +109,7 @@ CREATE TABLE "OutboxMessage" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "sentAt" TIMESTAMP(3),
     "platformMessageId" TEXT,
+    "maskTarget" BOOLEAN NOT NULL DEFAULT false,
 
     CONSTRAINT "OutboxMessage_pkey" PRIMARY KEY ("id")
 );
@@ -159,6 +160,97 @@ CREATE TABLE "Conversation" (
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "Conversation_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RequestCategory" (
+    "id" SERIAL NOT NULL,
+    "name" TEXT NOT NULL,
+    "keywords" TEXT NOT NULL DEFAULT '',
+    "urgentByDefault" BOOLEAN NOT NULL DEFAULT false,
+    "answerMinutes" INTEGER NOT NULL,
+    "resultMinutes" INTEGER NOT NULL,
+    "urgentAnswerMinutes" INTEGER NOT NULL DEFAULT 30,
+    "urgentResultMinutes" INTEGER NOT NULL,
+    "sortOrder" INTEGER NOT NULL DEFAULT 0,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "RequestCategory_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OfficerCategory" (
+    "personId" INTEGER NOT NULL,
+    "categoryId" INTEGER NOT NULL,
+
+    CONSTRAINT "OfficerCategory_pkey" PRIMARY KEY ("personId","categoryId")
+);
+
+-- CreateTable
+CREATE TABLE "WorkerRequest" (
+    "id" SERIAL NOT NULL,
+    "number" TEXT NOT NULL,
+    "categoryId" INTEGER NOT NULL,
+    "urgent" BOOLEAN NOT NULL DEFAULT false,
+    "content" TEXT NOT NULL,
+    "anonymous" BOOLEAN NOT NULL DEFAULT false,
+    "requesterId" INTEGER,
+    "filedById" INTEGER,
+    "unitId" INTEGER NOT NULL,
+    "sourcePlatform" TEXT NOT NULL,
+    "sourceChatId" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'new',
+    "levelUnitId" INTEGER NOT NULL,
+    "assigneeId" INTEGER,
+    "supervised" BOOLEAN NOT NULL DEFAULT false,
+    "answerDueAt" TIMESTAMP(3),
+    "resultDueAt" TIMESTAMP(3),
+    "firstAnsweredAt" TIMESTAMP(3),
+    "resolvedAt" TIMESTAMP(3),
+    "result" TEXT,
+    "rejectReason" TEXT,
+    "rating" INTEGER,
+    "ratingComment" TEXT,
+    "ratedAt" TIMESTAMP(3),
+    "closedAt" TIMESTAMP(3),
+    "escalationCount" INTEGER NOT NULL DEFAULT 0,
+    "topOverdueNotifiedAt" TIMESTAMP(3),
+    "campaignId" INTEGER,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "WorkerRequest_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "RequestAuthor" (
+    "requestId" INTEGER NOT NULL,
+    "personId" INTEGER NOT NULL,
+
+    CONSTRAINT "RequestAuthor_pkey" PRIMARY KEY ("requestId")
+);
+
+-- CreateTable
+CREATE TABLE "RequestEvent" (
+    "id" SERIAL NOT NULL,
+    "requestId" INTEGER NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
+    "actorId" INTEGER,
+    "kind" TEXT NOT NULL,
+    "text" TEXT,
+    "fromUnitId" INTEGER,
+    "toUnitId" INTEGER,
+
+    CONSTRAINT "RequestEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Counter" (
+    "name" TEXT NOT NULL,
+    "value" INTEGER NOT NULL,
+
+    CONSTRAINT "Counter_pkey" PRIMARY KEY ("name")
 );
 
 -- CreateIndex
@@ -221,6 +313,33 @@ CREATE INDEX "ApiToken_personId_idx" ON "ApiToken"("personId");
 -- CreateIndex
 CREATE UNIQUE INDEX "Conversation_platform_subject_key" ON "Conversation"("platform", "subject");
 
+-- CreateIndex
+CREATE UNIQUE INDEX "RequestCategory_name_key" ON "RequestCategory"("name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WorkerRequest_number_key" ON "WorkerRequest"("number");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_status_answerDueAt_idx" ON "WorkerRequest"("status", "answerDueAt");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_status_resultDueAt_idx" ON "WorkerRequest"("status", "resultDueAt");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_levelUnitId_status_idx" ON "WorkerRequest"("levelUnitId", "status");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_requesterId_idx" ON "WorkerRequest"("requesterId");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_unitId_idx" ON "WorkerRequest"("unitId");
+
+-- CreateIndex
+CREATE INDEX "RequestAuthor_personId_idx" ON "RequestAuthor"("personId");
+
+-- CreateIndex
+CREATE INDEX "RequestEvent_requestId_id_idx" ON "RequestEvent"("requestId", "id");
+
 -- AddForeignKey
 ALTER TABLE "Unit" ADD CONSTRAINT "Unit_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Unit"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -241,4 +360,13 @@ ALTER TABLE "PlatformIdentity" ADD CONSTRAINT "PlatformIdentity_personId_fkey" F
 
 -- AddForeignKey
 ALTER TABLE "ChatGroup" ADD CONSTRAINT "ChatGroup_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OfficerCategory" ADD CONSTRAINT "OfficerCategory_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OfficerCategory" ADD CONSTRAINT "OfficerCategory_categoryId_fkey" FOREIGN KEY ("categoryId") REFERENCES "RequestCategory"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "RequestEvent" ADD CONSTRAINT "RequestEvent_requestId_fkey" FOREIGN KEY ("requestId") REFERENCES "WorkerRequest"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

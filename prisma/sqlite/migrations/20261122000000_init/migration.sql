@@ -100,7 +100,8 @@ CREATE TABLE "OutboxMessage" (
     "causeEventId" INTEGER,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "sentAt" DATETIME,
-    "platformMessageId" TEXT
+    "platformMessageId" TEXT,
+    "maskTarget" BOOLEAN NOT NULL DEFAULT false
 );
 
 -- CreateTable
@@ -141,6 +142,90 @@ CREATE TABLE "Conversation" (
     "subject" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "RequestCategory" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "name" TEXT NOT NULL,
+    "keywords" TEXT NOT NULL DEFAULT '',
+    "urgentByDefault" BOOLEAN NOT NULL DEFAULT false,
+    "answerMinutes" INTEGER NOT NULL,
+    "resultMinutes" INTEGER NOT NULL,
+    "urgentAnswerMinutes" INTEGER NOT NULL DEFAULT 30,
+    "urgentResultMinutes" INTEGER NOT NULL,
+    "sortOrder" INTEGER NOT NULL DEFAULT 0,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "OfficerCategory" (
+    "personId" INTEGER NOT NULL,
+    "categoryId" INTEGER NOT NULL,
+
+    PRIMARY KEY ("personId", "categoryId"),
+    CONSTRAINT "OfficerCategory_personId_fkey" FOREIGN KEY ("personId") REFERENCES "Person" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "OfficerCategory_categoryId_fkey" FOREIGN KEY ("categoryId") REFERENCES "RequestCategory" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "WorkerRequest" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "number" TEXT NOT NULL,
+    "categoryId" INTEGER NOT NULL,
+    "urgent" BOOLEAN NOT NULL DEFAULT false,
+    "content" TEXT NOT NULL,
+    "anonymous" BOOLEAN NOT NULL DEFAULT false,
+    "requesterId" INTEGER,
+    "filedById" INTEGER,
+    "unitId" INTEGER NOT NULL,
+    "sourcePlatform" TEXT NOT NULL,
+    "sourceChatId" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'new',
+    "levelUnitId" INTEGER NOT NULL,
+    "assigneeId" INTEGER,
+    "supervised" BOOLEAN NOT NULL DEFAULT false,
+    "answerDueAt" DATETIME,
+    "resultDueAt" DATETIME,
+    "firstAnsweredAt" DATETIME,
+    "resolvedAt" DATETIME,
+    "result" TEXT,
+    "rejectReason" TEXT,
+    "rating" INTEGER,
+    "ratingComment" TEXT,
+    "ratedAt" DATETIME,
+    "closedAt" DATETIME,
+    "escalationCount" INTEGER NOT NULL DEFAULT 0,
+    "topOverdueNotifiedAt" DATETIME,
+    "campaignId" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "RequestAuthor" (
+    "requestId" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "personId" INTEGER NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "RequestEvent" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "requestId" INTEGER NOT NULL,
+    "at" DATETIME NOT NULL,
+    "actorId" INTEGER,
+    "kind" TEXT NOT NULL,
+    "text" TEXT,
+    "fromUnitId" INTEGER,
+    "toUnitId" INTEGER,
+    CONSTRAINT "RequestEvent_requestId_fkey" FOREIGN KEY ("requestId") REFERENCES "WorkerRequest" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Counter" (
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "value" INTEGER NOT NULL
 );
 
 -- CreateIndex
@@ -202,4 +287,31 @@ CREATE INDEX "ApiToken_personId_idx" ON "ApiToken"("personId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Conversation_platform_subject_key" ON "Conversation"("platform", "subject");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "RequestCategory_name_key" ON "RequestCategory"("name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WorkerRequest_number_key" ON "WorkerRequest"("number");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_status_answerDueAt_idx" ON "WorkerRequest"("status", "answerDueAt");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_status_resultDueAt_idx" ON "WorkerRequest"("status", "resultDueAt");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_levelUnitId_status_idx" ON "WorkerRequest"("levelUnitId", "status");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_requesterId_idx" ON "WorkerRequest"("requesterId");
+
+-- CreateIndex
+CREATE INDEX "WorkerRequest_unitId_idx" ON "WorkerRequest"("unitId");
+
+-- CreateIndex
+CREATE INDEX "RequestAuthor_personId_idx" ON "RequestAuthor"("personId");
+
+-- CreateIndex
+CREATE INDEX "RequestEvent_requestId_id_idx" ON "RequestEvent"("requestId", "id");
 

@@ -1,0 +1,181 @@
+import { z } from 'zod'
+import { allRoles, parseArgs, staffRoles, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
+import type { Messages } from '../messages/index.js'
+import { canActOnUnit } from '../organisation/scope.js'
+import { act, fileRequest, isRequestNumber, rate, recategorise, RequestRefusal, type OfficerAction, type RequestContext } from './service.js'
+import { gridRequests, myRequests, progress, todoText } from './views.js'
+
+function requestContext(ctx: CommandContext): RequestContext {
+  return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone }
+}
+
+/** Runs a request operation; a refusal is answered in words, anything else is a bug and propagates. */
+async function guarded(ctx: CommandContext, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    if (error instanceof RequestRefusal) ctx.reply(error.message)
+    else throw error
+  }
+}
+
+type Usage = keyof Messages['requests']['usage']
+type Summary = keyof Messages['requests']['summary']
+
+function command(
+  name: string,
+  words: string[],
+  aliases: string[],
+  roles: CommandDefinition['roles'],
+  usage: Usage,
+  summary: Summary,
+  run: (ctx: CommandContext, self: CommandDefinition) => Promise<void>,
+  example?: Usage,
+): CommandDefinition {
+  const self: CommandDefinition = {
+    name,
+    words,
+    aliases,
+    roles,
+    usage: (t) => t.requests.usage[usage],
+    summary: (t) => t.requests.summary[summary],
+    ...(example ? { example: (t: Messages) => t.requests.usage[example] } : {}),
+    run: (ctx) => guarded(ctx, () => run(ctx, self)),
+  }
+  return self
+}
+
+const number = z.string().refine(isRequestNumber)
+const content = z.string().trim().min(1)
+
+async function file(ctx: CommandContext, self: CommandDefinition, anonymous: boolean): Promise<void> {
+  const text = parseArgs(ctx, content, self, ctx.args)
+  if (text === null) return
+  const asker = ctx.person!
+  const { ack, out } = await fileRequest(requestContext(ctx), { requester: asker, anonymous, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
+  ctx.reply(ack)
+  out.forEach(ctx.send)
+}
+
+/** The person a collector names: an @mention, an employee number or a name, at the start of the arguments. */
+async function whoFor(ctx: CommandContext): Promise<{ person: Asker; rest: string } | string> {
+  const first = ctx.tokens[0] ?? ''
+  const mentioned = first.startsWith('@') ? ctx.mentioned.find((m) => m.name === first.slice(1)) : undefined
+  const query = first.replace(/^@/, '')
+  const rest = ctx.args.slice(ctx.args.indexOf(first) + first.length).trim()
+  let candidates: PersonRow[] = []
+  if (mentioned?.person) candidates = [mentioned.person]
+  else if (query) candidates = await ctx.tx.person.findMany({ where: { active: true, OR: [{ employeeNo: query }, { employeeNo: query.toUpperCase() }, { name: query }] }, take: 5 })
+  if (candidates.length === 0) return ctx.t.requests.whoFor(query)
+  if (candidates.length > 1) return ctx.t.requests.whoForAmbiguous(query, candidates.map((p) => `${p.name}（${p.employeeNo}）`))
+  const person = await ctx.tx.person.findUniqueOrThrow({ where: { id: candidates[0]!.id }, include: { unit: true } })
+  return { person, rest }
+}
+
+const fileCommand = command('fileRequest', ['诉求', '提诉求', '反映'], ['request', 'req'], allRoles, 'file', 'file', (ctx, self) => file(ctx, self, false), 'fileExample')
+const anonymousCommand = command('fileAnonymous', ['匿名诉求', '匿名反映'], ['anon'], allRoles, 'anonymous', 'anonymous', (ctx, self) => file(ctx, self, true), 'anonymousExample')
+
+const onBehalfCommand = command('fileOnBehalf', ['代报', '代提'], ['proxy'], ['collector', 'officer', 'admin'], 'onBehalf', 'onBehalf', async (ctx, self) => {
+  if (ctx.tokens.length < 2) return ctx.reply(ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t)))
+  const found = await whoFor(ctx)
+  if (typeof found === 'string') return ctx.reply(found)
+  const { person, rest } = found
+  const filer = ctx.person!
+  let allowed = filer.role === 'admin' || (filer.role === 'officer' && canActOnUnit(filer, person.unit))
+  if (!allowed && filer.role === 'collector') {
+    allowed = (await ctx.tx.grid.count({ where: { collectors: { some: { personId: filer.id } }, units: { some: { id: person.unitId } } } })) > 0
+  }
+  if (!allowed) return ctx.reply(ctx.t.requests.onlyInGrid(person.name))
+  const text = parseArgs(ctx, content, self, rest)
+  if (text === null) return
+  const { ack, out } = await fileRequest(requestContext(ctx), { requester: person, filedBy: filer, anonymous: false, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
+  ctx.reply(ack)
+  out.forEach(ctx.send)
+}, 'onBehalfExample')
+
+const mineCommand = command('myRequests', ['我的诉求'], ['mine'], allRoles, 'file', 'mine', async (ctx) => ctx.reply(await myRequests(requestContext(ctx), ctx.person!.id)))
+mineCommand.usage = () => '我的诉求'
+
+const gridCommand = command('gridRequests', ['网格诉求'], ['gridrequests'], ['collector'], 'file', 'grid', async (ctx) => ctx.reply(await gridRequests(requestContext(ctx), ctx.person!.id)))
+gridCommand.usage = () => '网格诉求'
+
+const progressCommand = command('progress', ['进度', '查进度'], ['status'], allRoles, 'status', 'status', async (ctx, self) => {
+  const n = parseArgs(ctx, number, self, ctx.tokens[0])
+  if (n === null) return
+  const { text, card } = await progress(requestContext(ctx), ctx.person!, n)
+  ctx.reply(text, { card })
+}, 'statusExample')
+
+const rateCommand = command('rate', ['评价', '打分'], ['rate'], allRoles, 'rate', 'rate', async (ctx, self) => {
+  const n = parseArgs(ctx, number, self, ctx.tokens[0])
+  if (n === null) return
+  const score = z.coerce.number().int().min(1).max(5).safeParse(ctx.tokens[1]?.replace(/分$/, ''))
+  if (!score.success) return ctx.reply(ctx.t.requests.badScore)
+  const comment = ctx.tokens.slice(2).join(' ')
+  const { ack, out } = await rate(requestContext(ctx), ctx.person!, n, score.data, comment)
+  ctx.reply(ack)
+  out.forEach(ctx.send)
+}, 'rateExample')
+
+const recategoriseCommand = command('recategorise', ['改类别', '更改类别'], ['recategorise', 'recategorize'], allRoles, 'recategorise', 'recategorise', async (ctx, self) => {
+  const args = parseArgs(ctx, z.tuple([number, z.string().min(1)]), self, ctx.tokens.slice(0, 2))
+  if (!args) return
+  const { ack, out } = await recategorise(requestContext(ctx), ctx.person!, args[0], args[1])
+  ctx.reply(ack)
+  out.forEach(ctx.send)
+}, 'recategoriseExample')
+
+/** An officer command: `<word> SQ-… [text]`, text required when `needsText`. */
+function officerCommand(name: string, words: string[], alias: string, usage: Usage, summary: Summary, build: (ctx: CommandContext, text: string) => Promise<OfficerAction | string>, needsText: boolean, example?: Usage): CommandDefinition {
+  return command(name, words, [alias], staffRoles, usage, summary, async (ctx, self) => {
+    const n = parseArgs(ctx, number, self, ctx.tokens[0])
+    if (n === null) return
+    const text = ctx.args.slice(ctx.args.indexOf(ctx.tokens[0]!) + ctx.tokens[0]!.length).trim()
+    if (needsText && !text) return ctx.reply(ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t)))
+    const action = await build(ctx, text)
+    if (typeof action === 'string') return ctx.reply(action)
+    const { ack, out } = await act(requestContext(ctx), ctx.person!, n, action)
+    ctx.reply(ack)
+    out.forEach(ctx.send)
+  }, example)
+}
+
+const transferCommand = officerCommand('transfer', ['转办'], 'transfer', 'transfer', 'transfer', async (ctx, text) => {
+  const [first = '', ...restTokens] = text.split(/\s+/)
+  const target = first.replace(/^@/, '')
+  const mention = ctx.mentioned.find((m) => m.name === target)?.person
+  const candidates = mention ? [mention] : await ctx.tx.person.findMany({ where: { active: true, role: { in: ['officer', 'admin'] }, OR: [{ employeeNo: target }, { employeeNo: target.toUpperCase() }, { name: target }] }, take: 5 })
+  if (candidates.length === 0) return ctx.t.requests.whoFor(target)
+  if (candidates.length > 1) return ctx.t.requests.whoForAmbiguous(target, candidates.map((p) => `${p.name}（${p.employeeNo}）`))
+  const to = await ctx.tx.person.findUniqueOrThrow({ where: { id: candidates[0]!.id }, include: { unit: true } })
+  return { kind: 'transfer', to, note: restTokens.join(' ') }
+}, true, 'transferExample')
+
+const todoCommand: CommandDefinition = {
+  name: 'todo',
+  words: ['待办', '我的待办'],
+  aliases: ['todo'],
+  roles: staffRoles,
+  usage: (t) => (t.botName === '工友' ? '待办' : 'todo'),
+  summary: (t) => t.requests.summary.todo,
+  run: async (ctx) => ctx.reply(await todoText(requestContext(ctx), ctx.person!)),
+}
+
+export const requestCommands: CommandDefinition[] = [
+  fileCommand,
+  anonymousCommand,
+  onBehalfCommand,
+  mineCommand,
+  gridCommand,
+  progressCommand,
+  rateCommand,
+  recategoriseCommand,
+  officerCommand('accept', ['受理'], 'accept', 'accept', 'accept', async () => ({ kind: 'accept' }), false),
+  officerCommand('reply', ['回复', '答复'], 'reply', 'reply', 'reply', async (_c, text) => ({ kind: 'reply', text }), true, 'replyExample'),
+  officerCommand('resolve', ['办结'], 'resolve', 'resolve', 'resolve', async (_c, text) => ({ kind: 'resolve', result: text }), true, 'resolveExample'),
+  officerCommand('reject', ['驳回'], 'reject', 'reject', 'reject', async (_c, text) => ({ kind: 'reject', reason: text }), true, 'rejectExample'),
+  transferCommand,
+  officerCommand('escalate', ['升级'], 'escalate', 'escalate', 'escalate', async (_c, text) => ({ kind: 'escalate', reason: text }), false),
+  officerCommand('supervise', ['督办'], 'supervise', 'supervise', 'supervise', async () => ({ kind: 'supervise' }), false),
+  todoCommand,
+]

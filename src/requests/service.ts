@@ -1,0 +1,367 @@
+import type { Asker, PersonRow, UnitRow } from '../core/commands.js'
+import type { Card, OutboundMessage, Platform, Recipient } from '../core/types.js'
+import type { Tx } from '../db/client.js'
+import type { Messages } from '../messages/index.js'
+import { canActOnUnit, unitLabel } from '../organisation/scope.js'
+import { formatLocal, localParts } from '../core/scheduler.js'
+import { ensureDefaultCategories, findCategory, guessCategory, type CategoryRow } from './categories.js'
+import { chairAndAdministrators, responsibleLevel } from './routing.js'
+
+export type RequestRow = Awaited<ReturnType<Tx['workerRequest']['findFirstOrThrow']>>
+
+/** What every request operation needs: a transaction, the time, the words, the time zone. */
+export interface RequestContext {
+  tx: Tx
+  now: Date
+  t: Messages
+  timeZone: string
+}
+
+/** Open statuses: an officer still has something to do. */
+export const OPEN_STATUSES = ['new', 'accepted'] as const
+export const MAX_CONTENT = 1000
+
+/** A failure a person should read (not a bug): the text says what was wrong. */
+export class RequestRefusal extends Error {
+  override name = 'RequestRefusal'
+}
+
+const refuse = (text: string): never => {
+  throw new RequestRefusal(text)
+}
+
+export function normaliseNumber(input: string): string {
+  const m = /^(?:SQ)?-?(\d{4})-?(\d{1,6})$/i.exec(input.trim().replace(/[－—–]/g, '-'))
+  return m ? `SQ-${m[1]}-${m[2]!.padStart(4, '0')}` : input.trim().toUpperCase()
+}
+
+export function isRequestNumber(input: string | undefined): boolean {
+  return !!input && /^(?:SQ)?-?\d{4}-?\d{1,6}$/i.test(input.trim().replace(/[－—–]/g, '-'))
+}
+
+/** The next number of the year, atomic on both databases (an upsert that increments). */
+async function nextNumber(tx: Tx, year: number): Promise<string> {
+  const row = await tx.counter.upsert({ where: { name: `request:${year}` }, create: { name: `request:${year}`, value: 1 }, update: { value: { increment: 1 } } })
+  return `SQ-${year}-${String(row.value).padStart(4, '0')}`
+}
+
+function deadlines(category: CategoryRow, urgent: boolean, from: Date): { answerDueAt: Date; resultDueAt: Date } {
+  const answer = urgent ? category.urgentAnswerMinutes : category.answerMinutes
+  const result = urgent ? category.urgentResultMinutes : category.resultMinutes
+  return { answerDueAt: new Date(from.getTime() + answer * 60_000), resultDueAt: new Date(from.getTime() + result * 60_000) }
+}
+
+const personTo = (personId: number): Recipient => ({ kind: 'person', personId })
+
+/** The officers' group bound to this unit or the nearest unit above it. */
+async function officersGroups(tx: Tx, unit: UnitRow): Promise<Recipient[]> {
+  let current: UnitRow | null = unit
+  while (current) {
+    const groups = await tx.chatGroup.findMany({ where: { unitId: current.id, purpose: 'officers' } })
+    if (groups.length > 0) return groups.map((g) => ({ kind: 'chat', platform: g.platform as Platform, chatId: g.externalId }))
+    current = current.parentId === null ? null : await tx.unit.findUnique({ where: { id: current.parentId } })
+  }
+  return []
+}
+
+/** The requester's display name for officers: never the author of an anonymous request. */
+function requesterLabel(t: Messages, request: Pick<RequestRow, 'anonymous'>, requester: PersonRow | null): string {
+  if (request.anonymous || !requester) return t.requests.anonymousName
+  return `${requester.name}（${requester.employeeNo}）`
+}
+
+export interface Notified {
+  out: OutboundMessage[]
+}
+
+/** Tells the requester (privately, else in the group it came from, never naming an anonymous one) and the collector who filed it. */
+async function tellRequester(ctx: RequestContext, request: RequestRow, text: string, out: OutboundMessage[], card?: Card): Promise<void> {
+  const fallback: Recipient | undefined = request.sourceChatId ? { kind: 'chat', platform: request.sourcePlatform as Platform, chatId: request.sourceChatId } : undefined
+  const authorId = request.anonymous ? (await ctx.tx.requestAuthor.findUnique({ where: { requestId: request.id } }))?.personId : request.requesterId
+  if (authorId) out.push({ to: personTo(authorId), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}), ...(fallback ? { fallback } : {}), ...(request.anonymous ? { anonymousRecipient: true } : {}) })
+  if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
+}
+
+function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string): Card {
+  const b = ctx.t.requests.buttons
+  return {
+    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${ctx.t.requests.newForOfficer(request.number)}`,
+    body,
+    fields: [
+      { label: ctx.t.requests.progressFields.category, value: category },
+      { label: ctx.t.requests.progressFields.due, value: request.answerDueAt ? ctx.t.requests.dueAnswer(formatLocal(request.answerDueAt, ctx.timeZone)) : '' },
+    ],
+    buttons: [
+      { label: b.accept, action: { command: `受理 ${request.number}` }, style: 'primary' },
+      { label: b.progress, action: { command: `进度 ${request.number}` } },
+      { label: b.escalate, action: { command: `升级 ${request.number}` } },
+      { label: b.supervise, action: { command: `督办 ${request.number}` } },
+    ],
+    tone: request.urgent ? 'urgent' : 'attention',
+  }
+}
+
+/** Notifies officers (privately, and their officers' group) about a request at a level. */
+async function tellOfficers(ctx: RequestContext, request: RequestRow, officers: PersonRow[], levelUnit: UnitRow, text: string, out: OutboundMessage[], withCard = true): Promise<void> {
+  const category = (await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } }))?.name ?? ''
+  const card = withCard ? officerCard(ctx, request, category, text) : undefined
+  for (const o of officers) out.push({ to: personTo(o.id), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
+  for (const g of await officersGroups(ctx.tx, levelUnit)) out.push({ to: g, text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
+}
+
+async function event(ctx: RequestContext, request: RequestRow, kind: string, actorId: number | null, text?: string | null, units?: { from?: number; to?: number }): Promise<void> {
+  await ctx.tx.requestEvent.create({ data: { requestId: request.id, at: ctx.now, actorId, kind, text: text ?? null, fromUnitId: units?.from ?? null, toUnitId: units?.to ?? null } })
+}
+
+export interface FileInput {
+  requester: PersonRow & { unit: UnitRow }
+  /** The collector or officer filing for the requester, when not the requester. */
+  filedBy?: PersonRow
+  anonymous: boolean
+  content: string
+  source: { platform: Platform; chatId: string | null }
+  urgent?: boolean
+  campaignId?: number
+  categoryName?: string
+}
+
+/** Files a request: numbered, categorised, routed to the responsible officers, acknowledged. */
+export async function fileRequest(ctx: RequestContext, input: FileInput): Promise<{ request: RequestRow; ack: string; out: OutboundMessage[] }> {
+  const { tx, t } = ctx
+  const content = input.content.trim()
+  if (!content) refuse(t.requests.emptyContent)
+  if (content.length > MAX_CONTENT) refuse(t.requests.tooLong(MAX_CONTENT))
+  await ensureDefaultCategories(tx)
+  const categories = await tx.requestCategory.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } })
+  const category = (input.categoryName ? findCategory(input.categoryName, categories) : null) ?? guessCategory(content, categories)
+  const urgent = input.urgent === true || category.urgentByDefault || /紧急|十万火急|马上|立刻/.test(content)
+  const number = await nextNumber(tx, localParts(ctx.now, ctx.timeZone).year)
+  const level = await responsibleLevel(tx, input.requester.unitId, category.id)
+  const levelUnit = level?.unit ?? (await tx.unit.findFirst({ where: { parentId: null }, orderBy: { id: 'asc' } })) ?? input.requester.unit
+  const request = await tx.workerRequest.create({
+    data: {
+      number,
+      categoryId: category.id,
+      urgent,
+      content,
+      anonymous: input.anonymous,
+      requesterId: input.anonymous ? null : input.requester.id,
+      filedById: input.filedBy?.id ?? null,
+      unitId: input.requester.unitId,
+      sourcePlatform: input.source.platform,
+      sourceChatId: input.source.chatId,
+      levelUnitId: levelUnit.id,
+      campaignId: input.campaignId ?? null,
+      ...deadlines(category, urgent, ctx.now),
+    },
+  })
+  if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
+  await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, { to: levelUnit.id })
+
+  const out: OutboundMessage[] = []
+  const due = formatLocal(request.answerDueAt!, ctx.timeZone)
+  const text = t.requests.newForOfficerText(number, category.name, urgent, unitLabel(input.requester.unit), requesterLabel(t, request, input.requester), content, due)
+  if (level) await tellOfficers(ctx, request, level.officers, levelUnit, text, out)
+  else for (const p of await chairAndAdministrators(tx)) out.push({ to: personTo(p.id), text: `${t.requests.noOfficers(number)}\n${text}`, notice: true, urgent })
+  if (input.filedBy) out.push({ to: personTo(input.requester.id), text: t.requests.filedForYou(input.filedBy.name, number, content), notice: true, urgent })
+
+  let ack = t.requests.filed(number, category.name, urgent, unitLabel(levelUnit), due)
+  if (input.anonymous) ack += `\n${t.requests.filedAnonymous}`
+  if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${ack}`
+  return { request, ack, out }
+}
+
+export async function findRequest(ctx: RequestContext, numberInput: string): Promise<RequestRow> {
+  const number = normaliseNumber(numberInput)
+  return (await ctx.tx.workerRequest.findUnique({ where: { number } })) ?? refuse(ctx.t.requests.notFound(number))
+}
+
+/** Whether an officer or administrator may act on the request: its current level is in their part of the organisation, or it was handed to them. */
+export async function canHandle(ctx: RequestContext, actor: Asker, request: RequestRow): Promise<boolean> {
+  if (actor.role === 'admin') return true
+  if (actor.role !== 'officer') return false
+  if (request.assigneeId === actor.id) return true
+  const level = await ctx.tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } })
+  return canActOnUnit(actor, level)
+}
+
+async function requireHandler(ctx: RequestContext, actor: Asker, request: RequestRow): Promise<void> {
+  if (!(await canHandle(ctx, actor, request))) refuse(ctx.t.requests.outOfScope(request.number))
+}
+
+function requireStatus(ctx: RequestContext, request: RequestRow, allowed: readonly string[]): void {
+  if (!allowed.includes(request.status)) refuse(ctx.t.requests.wrongState(request.number, ctx.t.requests.status[request.status] ?? request.status))
+}
+
+/** Whether this person wrote the request (also when it is anonymous). */
+export async function isAuthor(ctx: RequestContext, personId: number, request: RequestRow): Promise<boolean> {
+  if (request.requesterId === personId) return true
+  if (!request.anonymous) return false
+  return (await ctx.tx.requestAuthor.findUnique({ where: { requestId: request.id } }))?.personId === personId
+}
+
+export type OfficerAction =
+  | { kind: 'accept' }
+  | { kind: 'reply'; text: string }
+  | { kind: 'resolve'; result: string }
+  | { kind: 'reject'; reason: string }
+  | { kind: 'transfer'; to: PersonRow & { unit: UnitRow }; note: string }
+  | { kind: 'escalate'; reason: string }
+  | { kind: 'supervise' }
+
+/** An officer's step on a request; returns the answer for the officer and the notices for everyone else. */
+export async function act(ctx: RequestContext, actor: Asker, numberInput: string, action: OfficerAction): Promise<{ ack: string; out: OutboundMessage[]; request: RequestRow }> {
+  const { tx, t } = ctx
+  let request = await findRequest(ctx, numberInput)
+  await requireHandler(ctx, actor, request)
+  const out: OutboundMessage[] = []
+  const n = request.number
+  const firstAnswer = request.firstAnsweredAt ?? ctx.now
+  switch (action.kind) {
+    case 'accept': {
+      requireStatus(ctx, request, ['new'])
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'accepted', assigneeId: actor.id, firstAnsweredAt: firstAnswer } })
+      await event(ctx, request, 'accepted', actor.id)
+      await tellRequester(ctx, request, t.requests.accepted(n, actor.name), out)
+      return { ack: t.requests.acceptedAck(n), out, request }
+    }
+    case 'reply': {
+      requireStatus(ctx, request, OPEN_STATUSES)
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'accepted', assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer } })
+      await event(ctx, request, 'replied', actor.id, action.text)
+      await tellRequester(ctx, request, t.requests.replied(n, actor.name, action.text), out)
+      return { ack: t.requests.repliedAck(n), out, request }
+    }
+    case 'resolve': {
+      requireStatus(ctx, request, OPEN_STATUSES)
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'resolved', result: action.result, resolvedAt: ctx.now, assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer } })
+      await event(ctx, request, 'resolved', actor.id, action.result)
+      const card: Card = {
+        title: t.requests.rateCardTitle(n),
+        body: action.result,
+        buttons: [5, 4, 3, 2, 1].map((score) => ({ label: `${score} 分`, action: { command: `评价 ${n} ${score}` }, style: score >= 4 ? 'primary' : score <= 2 ? 'danger' : 'default' })),
+        tone: 'done',
+      }
+      await tellRequester(ctx, request, t.requests.resolved(n, actor.name, action.result), out, card)
+      return { ack: t.requests.resolvedAck(n), out, request }
+    }
+    case 'reject': {
+      requireStatus(ctx, request, OPEN_STATUSES)
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'rejected', rejectReason: action.reason, closedAt: ctx.now, firstAnsweredAt: firstAnswer } })
+      await event(ctx, request, 'rejected', actor.id, action.reason)
+      await tellRequester(ctx, request, t.requests.rejected(n, actor.name, action.reason), out)
+      return { ack: t.requests.rejectedAck(n), out, request }
+    }
+    case 'transfer': {
+      requireStatus(ctx, request, OPEN_STATUSES)
+      const to = action.to
+      if (to.role !== 'officer' && to.role !== 'admin') refuse(t.requests.transferTargetNotOfficer(to.name))
+      const moveLevel = to.role === 'officer' && to.unitId !== request.levelUnitId
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { assigneeId: to.id, ...(moveLevel ? { levelUnitId: to.unitId } : {}) } })
+      await event(ctx, request, 'transferred', actor.id, action.note || null, { from: request.levelUnitId, to: to.unitId })
+      out.push({ to: personTo(to.id), text: t.requests.transferredToYou(n, actor.name, action.note), notice: true, urgent: request.urgent, card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note)) })
+      await tellRequester(ctx, request, t.requests.transferred(n, actor.name, to.name), out)
+      return { ack: t.requests.transferredAck(n, to.name), out, request }
+    }
+    case 'escalate': {
+      requireStatus(ctx, request, OPEN_STATUSES)
+      const moved = await escalate(ctx, request, actor.id, action.reason, out)
+      if (!moved) refuse(t.requests.alreadyTop(n))
+      return { ack: t.requests.escalatedAck(n, unitLabel(moved!.unit)), out, request: moved!.request }
+    }
+    case 'supervise': {
+      if (request.supervised) return { ack: t.requests.alreadySupervised(n), out, request }
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { supervised: true } })
+      await event(ctx, request, 'supervised', actor.id)
+      return { ack: t.requests.supervisedAck(n), out, request }
+    }
+  }
+}
+
+/**
+ * Moves a request one level up the ladder with fresh deadlines, telling the officers at both
+ * levels and the requester. The move is one conditional write, so it happens once however many
+ * instances try it at the same moment. Returns null at the top of the ladder.
+ */
+export async function escalate(ctx: RequestContext, request: RequestRow, actorId: number | null, reason: string, out: OutboundMessage[], kind: 'escalated' | 'reopened' = 'escalated'): Promise<{ request: RequestRow; unit: UnitRow } | null> {
+  const { tx, t } = ctx
+  const next = await responsibleLevel(tx, request.levelUnitId, request.categoryId, false)
+  if (!next) return null
+  const category = await tx.requestCategory.findUniqueOrThrow({ where: { id: request.categoryId } })
+  const moved = await tx.workerRequest.updateMany({
+    where: { id: request.id, levelUnitId: request.levelUnitId, escalationCount: request.escalationCount },
+    data: {
+      levelUnitId: next.unit.id,
+      assigneeId: null,
+      escalationCount: { increment: 1 },
+      ...(kind === 'reopened' ? { status: 'new', resolvedAt: null, firstAnsweredAt: null } : {}),
+      ...deadlines(category, request.urgent, ctx.now),
+    },
+  })
+  if (moved.count !== 1) return null
+  const fromUnit = await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } })
+  const updated = await tx.workerRequest.findUniqueOrThrow({ where: { id: request.id } })
+  await event(ctx, updated, kind, actorId, reason || null, { from: fromUnit.id, to: next.unit.id })
+  const n = request.number
+  const toLabel = unitLabel(next.unit)
+  // Officers at the new level get the request; those at the old level are told where it went.
+  const requester = request.requesterId ? await tx.person.findUnique({ where: { id: request.requesterId } }) : null
+  const unit = await tx.unit.findUniqueOrThrow({ where: { id: request.unitId } })
+  const text = `${t.requests.escalatedToYou(n, unitLabel(fromUnit), reason)}\n${t.requests.newForOfficerText(n, category.name, request.urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(updated.answerDueAt!, ctx.timeZone))}`
+  await tellOfficers(ctx, updated, next.officers, next.unit, text, out)
+  const previous = await responsibleLevel(tx, fromUnit.id, request.categoryId)
+  for (const o of previous?.unit.id === fromUnit.id ? previous.officers : []) {
+    if (o.id !== actorId) out.push({ to: personTo(o.id), text: t.requests.escalatedAway(n, toLabel, reason), notice: true, urgent: request.urgent })
+  }
+  if (kind === 'escalated') await tellRequester(ctx, updated, t.requests.escalated(n, toLabel), out)
+  return { request: updated, unit: next.unit }
+}
+
+/** The requester's rating; 1–2 reopens the request one level up for review. */
+export async function rate(ctx: RequestContext, person: PersonRow, numberInput: string, score: number, comment: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+  const { tx, t } = ctx
+  const request = await findRequest(ctx, numberInput)
+  if (!(await isAuthor(ctx, person.id, request))) refuse(t.requests.notYours(request.number))
+  if (request.status !== 'resolved') refuse(t.requests.notRatable(request.number))
+  const out: OutboundMessage[] = []
+  const rated = await tx.workerRequest.update({ where: { id: request.id }, data: { rating: score, ratingComment: comment || null, ratedAt: ctx.now, status: 'rated', closedAt: ctx.now } })
+  await event(ctx, rated, 'rated', request.anonymous ? null : person.id, `${score}${comment ? ` ${comment}` : ''}`)
+  if (request.assigneeId) out.push({ to: personTo(request.assigneeId), text: t.requests.ratedForOfficer(request.number, score, comment), notice: true })
+  if (score <= 2) {
+    const moved = await escalate(ctx, { ...rated, status: 'new' }, null, t.requests.reopenedForYou(request.number, score, comment), out, 'reopened')
+    if (moved) return { ack: t.requests.ratedLow(request.number, unitLabel(moved.unit)), out }
+    // At the top already: reopen where it is.
+    await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'new', closedAt: null, resolvedAt: null } })
+    await event(ctx, rated, 'reopened', null, `${score}`)
+    const level = await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } })
+    return { ack: t.requests.ratedLow(request.number, unitLabel(level)), out }
+  }
+  return { ack: t.requests.rated(request.number, score), out }
+}
+
+/** Corrects the category (requester or a handling officer) while the request is open. */
+export async function recategorise(ctx: RequestContext, actor: Asker, numberInput: string, categoryName: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+  const { tx, t } = ctx
+  const request = await findRequest(ctx, numberInput)
+  if (!(await isAuthor(ctx, actor.id, request)) && !(await canHandle(ctx, actor, request))) refuse(t.requests.notYours(request.number))
+  requireStatus(ctx, request, OPEN_STATUSES)
+  const categories = await tx.requestCategory.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } })
+  const category = findCategory(categoryName, categories) ?? refuse(t.requests.unknownCategory(categoryName, categories.map((c) => c.name)))
+  const urgent = request.urgent || category.urgentByDefault
+  const out: OutboundMessage[] = []
+  let levelUnitId = request.levelUnitId
+  // Still untouched at its first level: route again, the new category may have its own officers.
+  if (request.status === 'new' && request.escalationCount === 0 && !request.assigneeId) {
+    const level = await responsibleLevel(tx, request.unitId, category.id)
+    if (level && level.unit.id !== request.levelUnitId) {
+      levelUnitId = level.unit.id
+      const unit = await tx.unit.findUniqueOrThrow({ where: { id: request.unitId } })
+      const requester = request.requesterId ? await tx.person.findUnique({ where: { id: request.requesterId } }) : null
+      const updatedForText = { ...request, categoryId: category.id, urgent }
+      await tellOfficers(ctx, updatedForText, level.officers, level.unit, t.requests.newForOfficerText(request.number, category.name, urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(request.answerDueAt ?? ctx.now, ctx.timeZone)), out)
+    }
+  }
+  const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt) } })
+  await event(ctx, updated, 'recategorised', request.anonymous && (await isAuthor(ctx, actor.id, request)) ? null : actor.id, category.name)
+  return { ack: t.requests.recategorised(request.number, category.name), out }
+}
