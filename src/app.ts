@@ -14,7 +14,7 @@ import { messagesFor } from './messages/index.js'
 import { organisationCommands } from './organisation/commands.js'
 import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
 import { organisationRoutes } from './organisation/routes.js'
-import { operationsCommands } from './operations/commands.js'
+import { operationsCommands, recipientLabel } from './operations/commands.js'
 import { requestCommands } from './requests/commands.js'
 import { ensureDefaultCategories } from './requests/categories.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
@@ -94,7 +94,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       void db
         .$transaction(async (tx) => {
           const admins = await tx.person.findMany({ where: { role: 'admin', active: true }, select: { id: true } })
-          await core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text: t.alerts.deadLetter(row.platform, row.maskTarget ? t.requests.anonymousName : row.target, (row.lastError ?? '').slice(0, 200)) })), `alert:dead:${row.id}`, undefined)
+          await core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text: t.alerts.deadLetter(row.platform, recipientLabel(t, row), (row.lastError ?? '').slice(0, 200)) })), `alert:dead:${row.id}`, undefined)
         })
         .catch((err) => log.error({ err }, 'could not alert administrators about a dead letter'))
     },

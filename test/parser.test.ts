@@ -75,8 +75,15 @@ describe('normalizeText', () => {
 describe('parse: commands', () => {
   it('matches with and without a leading slash, half- or full-width', () => {
     for (const text of ['帮助', '/帮助', '／帮助', ' / 帮助 ']) {
-      expect(parse(text)).toEqual({ kind: 'command', name: 'help', word: '帮助', args: '', tokens: [], mentions: [] })
+      expect(parse(text)).toEqual({ kind: 'command', name: 'help', word: '帮助', args: '', rawArgs: '', tokens: [], mentions: [] })
     }
+  })
+
+  it('keeps the arguments as written for free text, while matching on the normal form', () => {
+    expect(command(parse('／诉求：北门配电箱漏电，地上有水！')).args).toBe('北门配电箱漏电,地上有水!')
+    expect(command(parse('／诉求：北门配电箱漏电，地上有水！')).rawArgs).toBe('北门配电箱漏电，地上有水！')
+    expect(command(parse('@工友\u3000回复 ＳＱ-2026-0001 已报修，明天来')).rawArgs).toBe('ＳＱ-2026-0001 已报修，明天来')
+    expect(command(parse('诉求食堂\u200b没有热饭')).rawArgs).toBe('食堂没有热饭')
   })
 
   it('matches aliases case-insensitively, including full-width letters', () => {
@@ -100,6 +107,7 @@ describe('parse: commands', () => {
       name: 'request',
       word: '诉求',
       args: '食堂没有热饭',
+      rawArgs: '食堂没有热饭',
       tokens: ['食堂没有热饭'],
       mentions: ['工友'],
     })

@@ -118,7 +118,9 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
       .filter((r) => r.status === 'sent')
       .map((r) => {
         const payload = JSON.parse(r.payload) as { text: string; card?: Card }
-        const base = r.targetKind === 'chat' ? { chat: r.target } : { chat: 'dm', to: r.target }
+        // A private message on another platform is shown without its address (it could be an
+        // anonymous requester's account); on the playground's own platform it is an employee number.
+        const base = r.targetKind === 'chat' ? { chat: r.target } : r.platform === 'web' ? { chat: 'dm', to: r.target } : { chat: 'dm' }
         return { ...base, ...(r.platform !== 'web' ? { platform: r.platform } : {}), text: payload.text, ...(payload.card ? { card: payload.card } : {}) }
       })
     return { replies }

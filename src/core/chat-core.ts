@@ -85,7 +85,7 @@ export class ChatCore {
       await this.db.$transaction(
         async (tx) => {
           const out = await this.handle(tx, msg)
-          await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id, msg.platform)
+          await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id)
           await tx.inboundEvent.update({ where: { id }, data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null } })
         },
         { timeout: 30_000, maxWait: 30_000 },
@@ -106,7 +106,7 @@ export class ChatCore {
       if (giveUp) {
         // Never silence: tell the asker it failed (on a fresh transaction).
         await this.db
-          .$transaction(async (tx) => this.deliver(tx, [{ to: this.replyTarget(msg), text: this.t.internalError }], `in:${msg.platform}:${msg.eventId}:error`, id, msg.platform))
+          .$transaction(async (tx) => this.deliver(tx, [{ to: this.replyTarget(msg), text: this.t.internalError }], `in:${msg.platform}:${msg.eventId}:error`, id))
           .catch((e) => this.opts.log?.error({ err: e }, 'could not send error notice'))
       }
       return false
@@ -128,11 +128,10 @@ export class ChatCore {
   }
 
   /** Writes messages to the outbox in the caller's transaction. */
-  async deliver(tx: Tx, messages: OutboundMessage[], keyPrefix: string, causeEventId: number | undefined, via?: Platform): Promise<void> {
+  async deliver(tx: Tx, messages: OutboundMessage[], keyPrefix: string, causeEventId: number | undefined): Promise<void> {
     if (messages.length === 0) return
-    const prefer = via ? [via, ...this.opts.settings.privatePlatforms.filter((p) => p !== via)] : this.opts.settings.privatePlatforms
-    const { deliveries, unreachable } = await resolveDeliveries(tx, messages, keyPrefix, prefer)
-    for (const m of unreachable) this.opts.log?.warn({ to: m.to }, 'no platform reaches this person privately; message not sent')
+    const { deliveries, unreachable } = await resolveDeliveries(tx, messages, keyPrefix, this.opts.settings.privatePlatforms)
+    for (const m of unreachable) this.opts.log?.warn({ recipient: m.to.kind }, 'no platform reaches a recipient privately; message not sent')
     // Non-urgent notices wait for the end of quiet hours; direct answers and urgent ones never do.
     const { quietHours, timeZone } = this.opts.settings
     const heldUntil = quietHours ? quietHoursEnd(this.opts.clock.now(), timeZone, quietHours) : null
@@ -190,6 +189,7 @@ export class ChatCore {
       chat,
       word: parsed.word,
       args: parsed.args,
+      rawArgs: parsed.rawArgs,
       tokens: parsed.tokens,
       mentioned,
       reply,

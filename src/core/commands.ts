@@ -36,6 +36,8 @@ export interface CommandContext {
   /** The command word as written, and what follows it. */
   word: string
   args: string
+  /** The arguments as written (full-width punctuation kept): use for free text. */
+  rawArgs: string
   tokens: string[]
   /** People @-mentioned in the arguments, resolved where possible. */
   mentioned: { name: string; person: PersonRow | null }[]
@@ -65,6 +67,11 @@ export interface CommandDefinition {
  * Validates a command's tokens with a zod schema. On failure it answers the usage line and
  * returns null, so a command reads: `const args = parseArgs(ctx, schema, cmd); if (!args) return`.
  */
+/** Free text after the first argument, as written: `回复 SQ-… 已报修，明天来` → `已报修，明天来`. */
+export function textAfterFirst(ctx: Pick<CommandContext, 'rawArgs'>): string {
+  return ctx.rawArgs.replace(/^\S+\s*/, '').trim()
+}
+
 export function parseArgs<T extends z.ZodType>(ctx: CommandContext, schema: T, command: Pick<CommandDefinition, 'usage' | 'example'>, input: unknown = ctx.tokens): z.infer<T> | null {
   const parsed = schema.safeParse(input)
   if (parsed.success) return parsed.data

@@ -27,7 +27,7 @@ export interface OutboxOptions {
   instanceId?: string
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   /** Called once when a message goes to the dead letters (after the last attempt). */
-  onDead?: (row: { id: number; key: string; platform: string; target: string; maskTarget: boolean; lastError: string | null }) => void
+  onDead?: (row: { id: number; key: string; platform: string; targetKind: string; target: string; lastError: string | null }) => void
 }
 
 /** The stored form of a delivery's content. */
@@ -90,7 +90,6 @@ export class Outbox {
           target: d.target,
           payload: JSON.stringify(payload),
           causeEventId: causeEventId ?? null,
-          maskTarget: d.maskTarget ?? false,
           nextAttemptAt: d.notBefore ?? notBefore ?? this.opts.clock.now(),
         },
       })
@@ -268,7 +267,7 @@ export class Outbox {
     if (error instanceof PermanentSendError || attempt >= this.opts.maxAttempts) {
       await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'dead', lockedUntil: null, lastError: message } })
       this.opts.log?.error({ platform: row.platform, key: row.key, attempts: attempt, error: message }, 'outbox: message moved to dead letters')
-      this.opts.onDead?.({ id: row.id, key: row.key, platform: row.platform, target: row.target, maskTarget: row.maskTarget, lastError: message })
+      this.opts.onDead?.({ id: row.id, key: row.key, platform: row.platform, targetKind: row.targetKind, target: row.target, lastError: message })
       return
     }
     const delay = backoffMs(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs)
@@ -314,7 +313,6 @@ export async function resolveDeliveries(
         text: m.text,
         mentions: mentionsFor(platform),
         card: m.card,
-        ...(m.anonymousRecipient && targetKind === 'user' ? { maskTarget: true } : {}),
       })
     let to: OutboundMessage['to'] | undefined = m.to
     if (to.kind === 'person') {

@@ -16,7 +16,17 @@ export interface CommandSpec {
 }
 
 export type ParseResult =
-  | { kind: 'command'; name: string; word: string; args: string; tokens: string[]; mentions: string[] }
+  | {
+      kind: 'command'
+      name: string
+      word: string
+      /** The arguments, normalised (full-width → half-width, Chinese separators → ASCII). */
+      args: string
+      /** The arguments as the person wrote them (only invisible characters removed): for free text such as a request's content. */
+      rawArgs: string
+      tokens: string[]
+      mentions: string[]
+    }
   | { kind: 'unknown'; word: string; suggestion?: { name: string; word: string } }
   | { kind: 'empty' }
 
@@ -286,6 +296,7 @@ export function createParser(specs: CommandSpec[]): {
           name: hit.name,
           word: hit.word,
           args,
+          rawArgs: rawArguments(text, args),
           tokens: tokenize(args),
           mentions: [...mentions, ...findMentions(args)],
         }
@@ -319,6 +330,28 @@ function lessThan(a: number[], b: number[]): boolean {
   }
   return false
 }
+
+/**
+ * The arguments as written: the shortest suffix of the (lightly cleaned) input whose normal form
+ * is `args`. The prefix before it — mentions, '/', the command word — is short, so only a bounded
+ * number of cut points is tried.
+ */
+function rawArguments(input: string, args: string): string {
+  if (args === '') return ''
+  const light = input.replace(LONE_SURROGATE, '\uFFFD').replace(LINE_BREAK, '\n').replace(INVISIBLE, '')
+  const limit = Math.min(light.length, 200)
+  for (let i = 1; i <= limit; i++) {
+    if (stripLeadingNoise(normalizeText(light.slice(i))) === args) {
+      // Go on while the same suffix still matches, to drop leading separators as written (：，).
+      let j = i
+      while (j + 1 <= light.length && stripLeadingNoise(normalizeText(light.slice(j + 1))) === args && RAW_NOISE.test(light[j] ?? '')) j++
+      return light.slice(j).trim()
+    }
+  }
+  return args
+}
+
+const RAW_NOISE = /[\s,;:、，；：]/
 
 /** Drops whitespace and separators between the command word and its args (诉求：食堂… → 食堂…). */
 function stripLeadingNoise(s: string): string {

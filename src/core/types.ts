@@ -85,8 +85,6 @@ export interface OutboundMessage {
   notice?: boolean
   /** For a person: where to post instead when no platform reaches them privately (e.g. their team group). */
   fallback?: Recipient
-  /** The recipient is an anonymous requester: their address is masked in every view of the outbox. */
-  anonymousRecipient?: boolean
 }
 
 /** An outbound message resolved to a platform and target, as the outbox stores and adapters send it. */
@@ -101,8 +99,6 @@ export interface Delivery {
   /** Mentions resolved to the platform's user ids where known. */
   mentions?: { name: string; userId?: string }[]
   card?: Card
-  /** Mask the target in views (an anonymous requester). */
-  maskTarget?: boolean
   /** Hold until then (quiet hours). */
   notBefore?: Date
 }

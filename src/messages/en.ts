@@ -57,6 +57,7 @@ export const en: Messages = {
     requeued: (id: number) => `#${id} is queued again.`,
     notFound: (id: string) => `No failed message #${id}.`,
     usage: 'retry <no>',
+    privateRecipient: 'a private recipient (not shown)',
   },
   alerts: {
     deadLetter: (platform: string, target: string, error: string) => `[System] A message could not be delivered and was given up: ${platform} → ${target} (${error}). Send "deadletters" to see them.`,

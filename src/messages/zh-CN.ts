@@ -55,6 +55,7 @@ export const zhCN = {
     requeued: (id: number) => `已重新排队发送 #${id}。`,
     notFound: (id: string) => `没有编号为 ${id} 的失败消息。`,
     usage: '重发 编号',
+    privateRecipient: '私聊对象（不显示）',
   },
   alerts: {
     deadLetter: (platform: string, target: string, error: string) => `【系统提醒】一条消息发送失败已放弃：${platform} → ${target}（${error}）。发送“发送失败”查看。`,

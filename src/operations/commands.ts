@@ -1,5 +1,14 @@
 import { z } from 'zod'
 import { parseArgs, type CommandDefinition } from '../core/commands.js'
+import type { Messages } from '../messages/index.js'
+
+/**
+ * How a failed message's recipient is shown to administrators: a group by its chat id, a person
+ * never by their platform address (it could be the author of an anonymous request).
+ */
+export function recipientLabel(t: Messages, row: { targetKind: string; target: string; id: number }): string {
+  return row.targetKind === 'chat' ? row.target : t.deadLetters.privateRecipient
+}
 
 /** `发送失败`: administrators see the outbox's dead letters. */
 export const deadLettersCommand: CommandDefinition = {
@@ -16,7 +25,7 @@ export const deadLettersCommand: CommandDefinition = {
       tx.outboxMessage.findMany({ where: { status: 'dead' }, orderBy: { id: 'desc' }, take: 10 }),
     ])
     if (count === 0) return ctx.reply(t.deadLetters.none)
-    const lines = rows.map((r) => t.deadLetters.line(r.id, r.platform, r.maskTarget ? t.requests.anonymousName : r.target, (r.lastError ?? '').slice(0, 120)))
+    const lines = rows.map((r) => t.deadLetters.line(r.id, r.platform, recipientLabel(t, r), (r.lastError ?? '').slice(0, 120)))
     ctx.reply(`${t.deadLetters.title(count)}\n${lines.join('\n')}\n${t.deadLetters.hint}`)
   },
 }

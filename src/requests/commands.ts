@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { allRoles, parseArgs, staffRoles, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
+import { allRoles, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
 import { act, fileRequest, isRequestNumber, rate, recategorise, RequestRefusal, type OfficerAction, type RequestContext } from './service.js'
@@ -49,7 +49,7 @@ const number = z.string().refine(isRequestNumber)
 const content = z.string().trim().min(1)
 
 async function file(ctx: CommandContext, self: CommandDefinition, anonymous: boolean): Promise<void> {
-  const text = parseArgs(ctx, content, self, ctx.args)
+  const text = parseArgs(ctx, content, self, ctx.rawArgs)
   if (text === null) return
   const asker = ctx.person!
   const { ack, out } = await fileRequest(requestContext(ctx), { requester: asker, anonymous, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
@@ -62,7 +62,7 @@ async function whoFor(ctx: CommandContext): Promise<{ person: Asker; rest: strin
   const first = ctx.tokens[0] ?? ''
   const mentioned = first.startsWith('@') ? ctx.mentioned.find((m) => m.name === first.slice(1)) : undefined
   const query = first.replace(/^@/, '')
-  const rest = ctx.args.slice(ctx.args.indexOf(first) + first.length).trim()
+  const rest = textAfterFirst(ctx)
   let candidates: PersonRow[] = []
   if (mentioned?.person) candidates = [mentioned.person]
   else if (query) candidates = await ctx.tx.person.findMany({ where: { active: true, OR: [{ employeeNo: query }, { employeeNo: query.toUpperCase() }, { name: query }] }, take: 5 })
@@ -111,7 +111,7 @@ const rateCommand = command('rate', ['评价', '打分'], ['rate'], allRoles, 'r
   if (n === null) return
   const score = z.coerce.number().int().min(1).max(5).safeParse(ctx.tokens[1]?.replace(/分$/, ''))
   if (!score.success) return ctx.reply(ctx.t.requests.badScore)
-  const comment = ctx.tokens.slice(2).join(' ')
+  const comment = textAfterFirst({ rawArgs: textAfterFirst(ctx) })
   const { ack, out } = await rate(requestContext(ctx), ctx.person!, n, score.data, comment)
   ctx.reply(ack)
   out.forEach(ctx.send)
@@ -130,7 +130,7 @@ function officerCommand(name: string, words: string[], alias: string, usage: Usa
   return command(name, words, [alias], staffRoles, usage, summary, async (ctx, self) => {
     const n = parseArgs(ctx, number, self, ctx.tokens[0])
     if (n === null) return
-    const text = ctx.args.slice(ctx.args.indexOf(ctx.tokens[0]!) + ctx.tokens[0]!.length).trim()
+    const text = textAfterFirst(ctx)
     if (needsText && !text) return ctx.reply(ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t)))
     const action = await build(ctx, text)
     if (typeof action === 'string') return ctx.reply(action)

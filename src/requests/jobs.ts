@@ -78,7 +78,7 @@ export async function closeUnrated(deps: RequestJobDeps, now: Date): Promise<num
       closed++
       await tx.requestEvent.create({ data: { requestId: r.id, at: now, kind: 'closed' } })
       const authorId = r.anonymous ? (await tx.requestAuthor.findUnique({ where: { requestId: r.id } }))?.personId : r.requesterId
-      if (authorId) await core.deliver(tx, [{ to: { kind: 'person', personId: authorId }, text: t.requests.autoClosed(r.number), notice: true, anonymousRecipient: r.anonymous }], `job:autoclose:${r.id}`, undefined)
+      if (authorId) await core.deliver(tx, [{ to: { kind: 'person', personId: authorId }, text: t.requests.autoClosed(r.number), notice: true }], `job:autoclose:${r.id}`, undefined)
     })
   }
   return closed

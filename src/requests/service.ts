@@ -78,7 +78,7 @@ export interface Notified {
 async function tellRequester(ctx: RequestContext, request: RequestRow, text: string, out: OutboundMessage[], card?: Card): Promise<void> {
   const fallback: Recipient | undefined = request.sourceChatId ? { kind: 'chat', platform: request.sourcePlatform as Platform, chatId: request.sourceChatId } : undefined
   const authorId = request.anonymous ? (await ctx.tx.requestAuthor.findUnique({ where: { requestId: request.id } }))?.personId : request.requesterId
-  if (authorId) out.push({ to: personTo(authorId), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}), ...(fallback ? { fallback } : {}), ...(request.anonymous ? { anonymousRecipient: true } : {}) })
+  if (authorId) out.push({ to: personTo(authorId), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}), ...(fallback ? { fallback } : {}) })
   if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
 }
 

@@ -16,6 +16,8 @@ export class FakeTarget {
   readonly failures = new Map<string, number>()
   /** Keys that should always fail. */
   readonly broken = new Set<string>()
+  /** Targets (chats or users) every send to which fails. */
+  readonly brokenTargets = new Set<string>()
   /** Targets that should be throttled (429) this many more times. */
   readonly throttles = new Map<string, number>()
   url = ''
@@ -35,7 +37,7 @@ export class FakeTarget {
         status = 429
       } else if (recent.filter((r) => r.target === body.target).length >= this.limits.perTarget || recent.length >= this.limits.perApp) {
         status = 429
-      } else if (this.broken.has(body.key) || (this.failures.get(body.key) ?? 0) > 0) {
+      } else if (this.broken.has(body.key) || this.brokenTargets.has(body.target) || (this.failures.get(body.key) ?? 0) > 0) {
         this.failures.set(body.key, (this.failures.get(body.key) ?? 1) - 1)
         status = 500
       }

@@ -109,7 +109,6 @@ CREATE TABLE "OutboxMessage" (
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "sentAt" TIMESTAMP(3),
     "platformMessageId" TEXT,
-    "maskTarget" BOOLEAN NOT NULL DEFAULT false,
 
     CONSTRAINT "OutboxMessage_pkey" PRIMARY KEY ("id")
 );

@@ -100,8 +100,7 @@ CREATE TABLE "OutboxMessage" (
     "causeEventId" INTEGER,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "sentAt" DATETIME,
-    "platformMessageId" TEXT,
-    "maskTarget" BOOLEAN NOT NULL DEFAULT false
+    "platformMessageId" TEXT
 );
 
 -- CreateTable
