@@ -20,6 +20,7 @@ import { ensureDefaultCategories } from './requests/categories.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
 import { Scheduler } from './core/scheduler.js'
 import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
+import { createPlatformAdapters, enabledPlatforms, type PlatformAdapter } from '../adapters/index.js'
 
 export interface ServiceOptions {
   clock?: Clock
@@ -100,10 +101,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   })
 
-  const adapters: Adapter[] = [...(options.adapters ?? [])]
+  const adapters: PlatformAdapter[] = [...(options.adapters ?? [])]
   if (config.GONGYOU_PLAYGROUND) adapters.unshift(new WebAdapter(db))
-  for (const a of adapters) outbox.register(a)
-  const privatePlatforms: Platform[] = ['feishu', 'wecom', 'wechaty', 'web'].filter((p) => adapters.some((a) => a.platform === p)) as Platform[]
+  // People are reached privately on the real platforms first, the playground last.
+  const enabled = new Set<Platform>([...enabledPlatforms(config), ...adapters.map((a) => a.platform)])
+  const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
 
   const commands: CommandDefinition[] = []
   commands.push(helpCommand(() => commands), ...requestCommands, ...organisationCommands, ...operationsCommands)
@@ -115,6 +117,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     log,
   })
   await db.$transaction((tx) => ensureDefaultCategories(tx))
+  adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log })))
+  for (const a of adapters) outbox.register(a)
 
   // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.
   const scheduler = new Scheduler({ db, instanceId, timeZone: config.GONGYOU_TIMEZONE, clock, log })
@@ -164,6 +168,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
   })
   await app.register(organisationRoutes, { db })
+  for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
   if (config.GONGYOU_PLAYGROUND) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
 
   let recoveryTimer: NodeJS.Timeout | undefined
@@ -181,6 +186,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     startWorkers() {
       outbox.start()
       scheduler.start()
+      for (const a of adapters) void Promise.resolve(a.start?.()).catch((err) => log.error({ err, platform: a.platform }, 'adapter failed to start'))
       const tick = () => {
         recovering = core.recover().catch((err) => log.error({ err }, 'recovering inbound events failed'))
       }
@@ -192,6 +198,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       clearInterval(recoveryTimer)
       await scheduler.stop()
       await app.close()
+      await core.drain()
       await recovering
       await outbox.stop()
       for (const a of adapters) await a.stop?.()

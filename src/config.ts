@@ -53,6 +53,35 @@ export const envSchema = z.object({
   REQUEST_DIGEST_CRON: cronExpression.default('30 8 * * *'),
   REQUEST_SUPERVISED_CRON: cronExpression.default('0 9 * * 1'),
   REQUEST_AUTOCLOSE_CRON: cronExpression.default('15 3 * * *'),
+
+  // Feishu / Lark: on when FEISHU_APP_ID and FEISHU_APP_SECRET are set (adapters/feishu checks the rest).
+  FEISHU_APP_ID: z.string().optional(),
+  FEISHU_APP_SECRET: z.string().optional(),
+  FEISHU_ENCRYPT_KEY: z.string().optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().optional(),
+  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
+  FEISHU_DOMAIN: z.url({ message: 'a URL such as https://open.feishu.cn or https://open.larksuite.com' }).default('https://open.feishu.cn'),
+
+  // WeCom (企业微信) self-built app: on when WECOM_CORP_ID and WECOM_SECRET are set.
+  WECOM_CORP_ID: z.string().optional(),
+  WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
+  WECOM_SECRET: z.string().optional(),
+  WECOM_TOKEN: z.string().optional(),
+  WECOM_ENCODING_AES_KEY: z.string().optional(),
+  WECOM_API_BASE: z.url({ message: 'a URL such as https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
+  // WeCom intelligent bot (智能机器人) for group chats: on when WECOM_BOT_ID is set.
+  WECOM_BOT_ID: z.string().optional(),
+  WECOM_BOT_SECRET: z.string().optional(),
+  WECOM_BOT_MODE: z.enum(['ws', 'callback']).default('ws'),
+  WECOM_BOT_TOKEN: z.string().optional(),
+  WECOM_BOT_ENCODING_AES_KEY: z.string().optional(),
+  WECOM_BOT_WS_URL: z.string().optional(),
+
+  // WeChat groups through Wechaty: on when WECHATY_PUPPET is set.
+  WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_TOKEN: z.string().optional(),
+  WECHATY_PACE_MS: z.coerce.number().int().min(0).default(1000),
+  WECHATY_JITTER_MS: z.coerce.number().int().min(0).default(800),
 })
 
 export type Config = z.infer<typeof envSchema> & { databaseProvider: 'sqlite' | 'postgresql' }

@@ -61,7 +61,30 @@ export class ChatCore {
     }
   }
 
-  /** Stores and handles an event at once; what adapters call after answering the platform. */
+  private readonly background = new Set<Promise<unknown>>()
+
+  /**
+   * What a webhook adapter calls: stores the event (so the platform may be answered at once) and
+   * handles it in the background. Returns whether it was a redelivery. If the store fails the
+   * error propagates, and the adapter answers 5xx so the platform delivers it again.
+   */
+  async accept(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
+    const received = await this.receive(msg)
+    if (!received.duplicate) {
+      const work = this.process(received.id)
+        .catch((err) => this.opts.log?.error({ err }, 'processing an accepted event failed; recovery will retry'))
+        .finally(() => this.background.delete(work))
+      this.background.add(work)
+    }
+    return received
+  }
+
+  /** Waits for events being handled in the background (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background])
+  }
+
+  /** Stores and handles an event at once. */
   async receiveAndProcess(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
     const received = await this.receive(msg)
     if (!received.duplicate) await this.process(received.id)
@@ -154,6 +177,11 @@ export class ChatCore {
   async handle(tx: Tx, msg: InboundMessage): Promise<OutboundMessage[]> {
     const out: OutboundMessage[] = []
     const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
+    if (msg.event === 'bot_added' && chat) {
+      // Ask for the group to be bound, unless it already is.
+      if (chat.unitId === null) out.push({ to: this.replyTarget(msg), text: this.t.addedToGroup })
+      return out
+    }
     if (!this.isForBot(msg)) return out
     const person = await this.resolveSender(tx, msg)
     const role: AskerRole = person ? (person.role as AskerRole) : 'guest'
