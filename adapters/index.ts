@@ -32,12 +32,12 @@ export interface AdapterFactory {
 /** The platform adapters this build knows, in the order people are reached privately. */
 export const adapterFactories: AdapterFactory[] = []
 
-export function enabledPlatforms(config: Config): Platform[] {
-  return adapterFactories.filter((f) => f.enabled(config)).map((f) => f.platform)
+export function enabledPlatforms(config: Config, factories = adapterFactories): Platform[] {
+  return factories.filter((f) => f.enabled(config)).map((f) => f.platform)
 }
 
-export async function createPlatformAdapters(deps: AdapterDeps): Promise<PlatformAdapter[]> {
+export async function createPlatformAdapters(deps: AdapterDeps, factories = adapterFactories): Promise<PlatformAdapter[]> {
   const adapters: PlatformAdapter[] = []
-  for (const f of adapterFactories) if (f.enabled(deps.config)) adapters.push(await f.create(deps))
+  for (const f of factories) if (f.enabled(deps.config)) adapters.push(await f.create(deps))
   return adapters
 }

@@ -20,7 +20,7 @@ import { ensureDefaultCategories } from './requests/categories.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
 import { Scheduler } from './core/scheduler.js'
 import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
-import { createPlatformAdapters, enabledPlatforms, type PlatformAdapter } from '../adapters/index.js'
+import { createPlatformAdapters, enabledPlatforms, type AdapterFactory, type PlatformAdapter } from '../adapters/index.js'
 
 export interface ServiceOptions {
   clock?: Clock
@@ -28,6 +28,8 @@ export interface ServiceOptions {
   db?: Db
   /** Adapters besides the web playground (tests pass fakes). */
   adapters?: Adapter[]
+  /** The platform adapter factories to use instead of the built-in list (tests). */
+  adapterFactories?: AdapterFactory[]
   /** Run migrations at start (default true). */
   migrate?: boolean
   /** Logger settings for fastify (tests pass false). */
@@ -104,7 +106,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const adapters: PlatformAdapter[] = [...(options.adapters ?? [])]
   if (config.GONGYOU_PLAYGROUND) adapters.unshift(new WebAdapter(db))
   // People are reached privately on the real platforms first, the playground last.
-  const enabled = new Set<Platform>([...enabledPlatforms(config), ...adapters.map((a) => a.platform)])
+  const enabled = new Set<Platform>([...enabledPlatforms(config, options.adapterFactories), ...adapters.map((a) => a.platform)])
   const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
 
   const commands: CommandDefinition[] = []
@@ -117,7 +119,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     log,
   })
   await db.$transaction((tx) => ensureDefaultCategories(tx))
-  adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log })))
+  adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log }, options.adapterFactories)))
   for (const a of adapters) outbox.register(a)
 
   // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.

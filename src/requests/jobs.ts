@@ -49,6 +49,9 @@ export async function escalateOverdue(deps: RequestJobDeps, now: Date): Promise<
         await core.deliver(tx, out, `job:escalate:${request.id}:${request.escalationCount}`, undefined)
         return
       }
+      // Not moved because another instance moved it a moment ago (its conditional write won): not the top.
+      const current = await tx.workerRequest.findUnique({ where: { id: request.id }, select: { levelUnitId: true, escalationCount: true } })
+      if (!current || current.levelUnitId !== request.levelUnitId || current.escalationCount !== request.escalationCount) return
       // Top of the ladder: tell the chair and administrators, once for this missed deadline.
       const claimed = await tx.workerRequest.updateMany({
         where: { id: request.id, OR: [{ topOverdueNotifiedAt: null }, { topOverdueNotifiedAt: { lt: missedAt } }] },
