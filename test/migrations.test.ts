@@ -60,7 +60,7 @@ describe(`migrations on ${testProvider}`, () => {
     // Every model's table is there: the generated client can query each one.
     const db = openDatabase(url)
     try {
-      for (const model of ['unit', 'grid', 'gridCollector', 'person', 'platformIdentity', 'chatGroup', 'inboundEvent', 'outboxMessage', 'lease', 'webMessage', 'apiToken', 'conversation', 'requestCategory', 'officerCategory', 'workerRequest', 'requestAuthor', 'requestEvent', 'counter'] as const) {
+      for (const model of ['unit', 'grid', 'gridCollector', 'person', 'platformIdentity', 'chatGroup', 'inboundEvent', 'outboxMessage', 'lease', 'webMessage', 'apiToken', 'conversation', 'requestCategory', 'officerCategory', 'workerRequest', 'requestAuthor', 'requestEvent', 'counter', 'setting', 'poll', 'pollOption', 'pollTarget', 'pollVote', 'surveyQuestion', 'surveyAnswer', 'campaign', 'announcement', 'announcementTarget', 'announcementDelivery', 'announcementResponse'] as const) {
         expect(await (db[model] as unknown as { count(): Promise<number> }).count()).toBe(0)
       }
     } finally {

@@ -39,6 +39,8 @@ CREATE TABLE "Person" (
     "unitId" INTEGER NOT NULL,
     "demo" BOOLEAN NOT NULL DEFAULT false,
     "active" BOOLEAN NOT NULL DEFAULT true,
+    "birthday" TEXT,
+    "birthdayOptOut" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
     CONSTRAINT "Person_unitId_fkey" FOREIGN KEY ("unitId") REFERENCES "Unit" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
@@ -227,6 +229,159 @@ CREATE TABLE "Counter" (
     "value" INTEGER NOT NULL
 );
 
+-- CreateTable
+CREATE TABLE "Setting" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "value" TEXT NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Poll" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "number" TEXT NOT NULL,
+    "kind" TEXT NOT NULL DEFAULT 'poll',
+    "title" TEXT NOT NULL,
+    "creatorId" INTEGER NOT NULL,
+    "maxChoices" INTEGER NOT NULL DEFAULT 1,
+    "anonymous" BOOLEAN NOT NULL DEFAULT false,
+    "allowChange" BOOLEAN NOT NULL DEFAULT true,
+    "deadline" DATETIME NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'open',
+    "closedAt" DATETIME,
+    "remindersSent" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "PollOption" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "pollId" INTEGER NOT NULL,
+    "position" INTEGER NOT NULL,
+    "label" TEXT NOT NULL,
+    CONSTRAINT "PollOption_pollId_fkey" FOREIGN KEY ("pollId") REFERENCES "Poll" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "PollTarget" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "pollId" INTEGER NOT NULL,
+    "unitId" INTEGER,
+    "platform" TEXT,
+    "chatId" TEXT,
+    CONSTRAINT "PollTarget_pollId_fkey" FOREIGN KEY ("pollId") REFERENCES "Poll" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "PollVote" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "pollId" INTEGER NOT NULL,
+    "voterKey" TEXT NOT NULL,
+    "personId" INTEGER,
+    "choices" TEXT NOT NULL,
+    "unitId" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "SurveyQuestion" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "pollId" INTEGER NOT NULL,
+    "position" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "prompt" TEXT NOT NULL,
+    "options" TEXT NOT NULL DEFAULT '',
+    "maxChoices" INTEGER NOT NULL DEFAULT 1,
+    CONSTRAINT "SurveyQuestion_pollId_fkey" FOREIGN KEY ("pollId") REFERENCES "Poll" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "SurveyAnswer" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "pollId" INTEGER NOT NULL,
+    "questionId" INTEGER NOT NULL,
+    "respondentKey" TEXT NOT NULL,
+    "personId" INTEGER,
+    "unitId" INTEGER,
+    "answer" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Campaign" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "name" TEXT NOT NULL,
+    "kind" TEXT NOT NULL DEFAULT 'safety',
+    "startsAt" DATETIME,
+    "endsAt" DATETIME,
+    "createdById" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Announcement" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "number" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "link" TEXT,
+    "imageUrl" TEXT,
+    "createdById" INTEGER,
+    "campaignId" INTEGER,
+    "allUnits" BOOLEAN NOT NULL DEFAULT false,
+    "scheduleKind" TEXT NOT NULL DEFAULT 'now',
+    "scheduledAt" DATETIME,
+    "cron" TEXT,
+    "paused" BOOLEAN NOT NULL DEFAULT false,
+    "status" TEXT NOT NULL DEFAULT 'scheduled',
+    "requireAck" BOOLEAN NOT NULL DEFAULT false,
+    "signup" BOOLEAN NOT NULL DEFAULT false,
+    "capacity" INTEGER,
+    "dueAt" DATETIME,
+    "maxReminders" INTEGER NOT NULL DEFAULT 1,
+    "remindersSent" INTEGER NOT NULL DEFAULT 0,
+    "privateToPeople" BOOLEAN NOT NULL DEFAULT false,
+    "lastFiredAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "AnnouncementTarget" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "announcementId" INTEGER NOT NULL,
+    "unitId" INTEGER NOT NULL,
+    CONSTRAINT "AnnouncementTarget_announcementId_fkey" FOREIGN KEY ("announcementId") REFERENCES "Announcement" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "AnnouncementDelivery" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "announcementId" INTEGER NOT NULL,
+    "firing" TEXT NOT NULL,
+    "outboxKey" TEXT NOT NULL,
+    "platform" TEXT NOT NULL,
+    "targetKind" TEXT NOT NULL,
+    "target" TEXT NOT NULL,
+    "unitId" INTEGER,
+    "readCount" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "AnnouncementResponse" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "announcementId" INTEGER NOT NULL,
+    "personId" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'confirmed',
+    "remindedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Unit_path_key" ON "Unit"("path");
 
@@ -313,4 +468,55 @@ CREATE INDEX "RequestAuthor_personId_idx" ON "RequestAuthor"("personId");
 
 -- CreateIndex
 CREATE INDEX "RequestEvent_requestId_id_idx" ON "RequestEvent"("requestId", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Poll_number_key" ON "Poll"("number");
+
+-- CreateIndex
+CREATE INDEX "Poll_status_deadline_idx" ON "Poll"("status", "deadline");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PollOption_pollId_position_key" ON "PollOption"("pollId", "position");
+
+-- CreateIndex
+CREATE INDEX "PollTarget_pollId_idx" ON "PollTarget"("pollId");
+
+-- CreateIndex
+CREATE INDEX "PollVote_pollId_idx" ON "PollVote"("pollId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PollVote_pollId_voterKey_key" ON "PollVote"("pollId", "voterKey");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SurveyQuestion_pollId_position_key" ON "SurveyQuestion"("pollId", "position");
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_pollId_idx" ON "SurveyAnswer"("pollId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SurveyAnswer_questionId_respondentKey_key" ON "SurveyAnswer"("questionId", "respondentKey");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Campaign_name_key" ON "Campaign"("name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Announcement_number_key" ON "Announcement"("number");
+
+-- CreateIndex
+CREATE INDEX "Announcement_status_scheduledAt_idx" ON "Announcement"("status", "scheduledAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AnnouncementTarget_announcementId_unitId_key" ON "AnnouncementTarget"("announcementId", "unitId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AnnouncementDelivery_outboxKey_key" ON "AnnouncementDelivery"("outboxKey");
+
+-- CreateIndex
+CREATE INDEX "AnnouncementDelivery_announcementId_firing_idx" ON "AnnouncementDelivery"("announcementId", "firing");
+
+-- CreateIndex
+CREATE INDEX "AnnouncementResponse_announcementId_kind_status_idx" ON "AnnouncementResponse"("announcementId", "kind", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AnnouncementResponse_announcementId_personId_kind_key" ON "AnnouncementResponse"("announcementId", "personId", "kind");
 
