@@ -22,7 +22,13 @@ export async function startTestService(options: ServiceOptions & { env?: Record<
   const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
   // Quiet hours off unless a test turns them on: the suite must not depend on the hour it runs at.
   const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', QUIET_HOURS: 'off', ...options.env })
-  const service = await createService(config, { logger: false, ...options })
+  let service: Service
+  try {
+    service = await createService(config, { logger: false, ...options })
+  } catch (error) {
+    await fresh.drop()
+    throw error
+  }
   service.startWorkers()
   const post = async (body: object): Promise<Reply[]> => {
     const res = await service.app.inject({ method: 'POST', url: '/playground/api/messages', payload: body })
