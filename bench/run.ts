@@ -1,0 +1,20 @@
+// `npm run bench`: every benchmark on SQLite and on PostgreSQL, each figure next to a baseline
+// measured in the same run on the same machine. BENCH_ONLY=footprint,ingest narrows the set.
+import { footprint } from './footprint.js'
+import { postgresAvailable, printTable, type BenchRow, type Provider } from './lib.js'
+
+const benches: Record<string, (provider: Provider) => Promise<BenchRow[]>> = { footprint }
+
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
+const providers: Provider[] = ['sqlite', ...((await postgresAvailable()) ? (['postgresql'] as const) : [])]
+if (providers.length === 1) console.warn('PostgreSQL is not reachable at BENCH_POSTGRES_URL; running on SQLite only')
+
+const rows: BenchRow[] = []
+for (const [name, run] of Object.entries(benches)) {
+  if (only && !only.includes(name)) continue
+  for (const provider of providers) {
+    process.stderr.write(`running ${name} on ${provider}…\n`)
+    rows.push(...(await run(provider)))
+  }
+}
+printTable(rows)
