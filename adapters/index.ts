@@ -5,6 +5,8 @@ import type { Clock } from '../src/core/clock.js'
 import type { Outbox } from '../src/core/outbox.js'
 import type { Adapter, Platform } from '../src/core/types.js'
 import type { Db } from '../src/db/client.js'
+import { wechatyAdapterFactory } from './wechaty/index.js'
+import { wecomAppAdapterFactory } from './wecom/index.js'
 
 /** What a platform adapter gets: the core to hand inbound messages to, and the service's parts. */
 export interface AdapterDeps {
@@ -30,7 +32,7 @@ export interface AdapterFactory {
 }
 
 /** The platform adapters this build knows, in the order people are reached privately. */
-export const adapterFactories: AdapterFactory[] = []
+export const adapterFactories: AdapterFactory[] = [wecomAppAdapterFactory, wechatyAdapterFactory]
 
 export function enabledPlatforms(config: Config, factories = adapterFactories): Platform[] {
   return factories.filter((f) => f.enabled(config)).map((f) => f.platform)

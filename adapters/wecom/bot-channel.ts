@@ -1,0 +1,386 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { WSAuthFailureError, WSClient } from '@wecom/aibot-node-sdk'
+import { z } from 'zod'
+import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Outbox } from '../../src/core/outbox.js'
+import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
+import type { Db } from '../../src/db/client.js'
+import { isUniqueViolation } from '../../src/db/client.js'
+import { sendError, WecomHttp, type WecomReply } from './api.js'
+import { CallbackRejected, echoQuery, openEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
+import { acceptOr503, mentionsIn, refuse, stripBotMention } from './inbound.js'
+import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
+import type { BotSettings } from './settings.js'
+
+export interface BotChannelDeps {
+  core: ChatCore
+  db: Db
+  outbox: Outbox
+  log: FastifyBaseLogger
+  http: WecomHttp
+  apiBase: string
+  /** How often the long connection checks that this instance is the one sending for WeCom. */
+  connectionCheckMs: number
+}
+
+/** What the intelligent bot delivers, by callback (decrypted JSON) or over the long connection (frame body). */
+const botPayload = z
+  .object({
+    msgid: z.string().min(1).max(256),
+    aibotid: z.string().max(256).optional(),
+    chatid: z.string().min(1).max(256).optional(),
+    chattype: z.enum(['single', 'group']).optional(),
+    from: z.object({ userid: z.string().min(1).max(256) }).passthrough(),
+    response_url: z.string().max(2048).optional(),
+    create_time: z.number().optional(),
+    msgtype: z.string(),
+    text: z.object({ content: z.string().max(20_000) }).passthrough().optional(),
+    voice: z.object({ content: z.string().max(20_000) }).passthrough().optional(),
+    mixed: z.object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() }).passthrough()) }).passthrough().optional(),
+    event: z
+      .object({
+        eventtype: z.string(),
+        event_key: z.string().optional(),
+        template_card_event: z.object({ event_key: z.string().optional() }).passthrough().optional(),
+      })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough()
+type BotPayload = z.infer<typeof botPayload>
+
+/** Where a reply to a conversation goes: a group by chatid, a private chat by userid. */
+const chatKey = (kind: 'chat' | 'user', id: string) => `${kind}:${id}`
+
+/** The intelligent bot's event id behind an outbox key (`in:wecom:bot:<msgid>:<n>`), for replies. */
+export function replyEventId(key: string): string | null {
+  return /^in:wecom:(bot:[^:]+):/.exec(key)?.[1] ?? null
+}
+
+/**
+ * response_urls from callback mode, one row per message, in the Conversation table (platform
+ * below, subject "<chat key>|<event id>"): each may be used once, within an hour. Rows are only
+ * created and deleted (claiming one is deleting it), so instances never race on an update.
+ */
+const POOL = 'wecom:response_url'
+const RESPONSE_URL_LIFE_MS = 60 * 60_000
+
+class ResponseUrls {
+  constructor(private readonly db: Db) {}
+
+  async remember(chat: string, eventId: string, url: string): Promise<void> {
+    try {
+      await this.db.conversation.create({ data: { platform: POOL, subject: `${chat}|${eventId}`, state: JSON.stringify({ url, expiresAt: Date.now() + RESPONSE_URL_LIFE_MS - 60_000 }) } })
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error // a redelivery: already remembered
+    }
+  }
+
+  /** Takes the reply's own URL if it has one, else the oldest unused one of the conversation. */
+  async claim(chat: string, eventId: string | null): Promise<string | null> {
+    await this.db.conversation.deleteMany({ where: { platform: POOL, updatedAt: { lt: new Date(Date.now() - 2 * RESPONSE_URL_LIFE_MS) } } })
+    const own = eventId ? await this.db.conversation.findUnique({ where: { platform_subject: { platform: POOL, subject: `${chat}|${eventId}` } } }) : null
+    // LIKE treats "_" in a userid as a wildcard: the exact prefix is checked again here.
+    const others = (await this.db.conversation.findMany({ where: { platform: POOL, subject: { startsWith: `${chat}|` } }, orderBy: { id: 'asc' }, take: 50 })).filter((r) => r.subject.startsWith(`${chat}|`))
+    for (const row of own ? [own, ...others.filter((r) => r.id !== own.id)] : others) {
+      const { url, expiresAt } = JSON.parse(row.state) as { url: string; expiresAt: number }
+      const taken = await this.db.conversation.deleteMany({ where: { id: row.id } })
+      if (taken.count === 1 && expiresAt > Date.now()) return url
+    }
+    return null
+  }
+
+  /** Puts back a URL whose use failed before WeCom could have seen it. */
+  async putBack(chat: string, eventId: string, url: string): Promise<void> {
+    await this.remember(chat, eventId, url)
+  }
+}
+
+/**
+ * The intelligent bot (智能机器人), the way into WeCom group chats: a group message reaches it when
+ * it is @-mentioned (so mentionsBot is true for every group message).
+ *
+ * - Long connection (WECOM_BOT_MODE=ws): the official @wecom/aibot-node-sdk WSClient. Frames
+ *   arrive as events; replies and notices go by `sendMessage(chatid)` (aibot_send_msg). WeCom
+ *   allows one connection per bot, so only the instance holding the outbox's WeCom lease (the one
+ *   that sends) keeps it open.
+ * - Callback (WECOM_BOT_MODE=callback): GET/POST /webhooks/wecom/bot, JSON {encrypt} with the
+ *   same crypto and receiveid "". WeCom has no active-send API for the bot in this mode: a message
+ *   is answered through its response_url (once, within an hour). So a group hears the bot only in
+ *   answer to someone there; a notice to a group nobody has spoken in cannot be sent (it becomes a
+ *   dead letter naming the reason) — use ws mode, or a group robot, for such groups.
+ */
+export class BotChannel {
+  private readonly keys: EnvelopeKeys | null
+  private readonly urls: ResponseUrls
+  private client: WSClient | null = null
+  private timer: NodeJS.Timeout | null = null
+  private wanted = false
+  private authFailed = false
+  private checking = false
+  private readonly apiOrigin: string
+
+  constructor(
+    private readonly s: BotSettings,
+    private readonly deps: BotChannelDeps,
+  ) {
+    this.keys = s.mode === 'callback' ? { token: s.token, encodingAesKey: s.encodingAesKey, receiveId: '' } : null
+    this.urls = new ResponseUrls(deps.db)
+    this.apiOrigin = new URL(deps.apiBase).origin
+  }
+
+  get mode(): BotSettings['mode'] {
+    return this.s.mode
+  }
+
+  routes(app: FastifyInstance): void {
+    const keys = this.keys
+    if (!keys) return
+    const { log, core } = this.deps
+    app.get('/webhooks/wecom/bot', async (req, reply) => {
+      try {
+        const q = echoQuery(req.query)
+        const plain = openEnvelope(keys, q, q.echostr)
+        return reply.type('text/plain; charset=utf-8').send(plain)
+      } catch (error) {
+        return refuse(reply, error, log, 'bot:verify')
+      }
+    })
+
+    app.post('/webhooks/wecom/bot', async (req, reply) => {
+      let payload: BotPayload
+      let msg: InboundMessage | null
+      try {
+        const q = signedQuery(req.query)
+        let body: unknown = req.body
+        if (typeof body === 'string') body = parseJson(body)
+        const encrypted = (body as { encrypt?: unknown } | null)?.encrypt
+        if (typeof encrypted !== 'string' || encrypted === '') throw new CallbackRejected(400, 'no encrypt in the body')
+        const parsed = botPayload.safeParse(parseJson(openEnvelope(keys, q, encrypted)))
+        if (!parsed.success) throw new CallbackRejected(400, 'the decrypted callback is not a bot message')
+        payload = parsed.data
+        msg = this.toInbound(payload)
+      } catch (error) {
+        return refuse(reply, error, log, 'bot:message')
+      }
+      if (msg) {
+        try {
+          // Remembered before the event is accepted: its reply may be sent as soon as it is handled.
+          if (payload.response_url) await this.rememberResponseUrl(msg, payload.response_url)
+        } catch (err) {
+          log.error({ err }, 'could not store a WeCom bot response_url; answering 503 so WeCom retries')
+          return reply.code(503).send({ error: { code: 'unavailable', message: '暂时无法处理，请稍后重试' } })
+        }
+        const failed = await acceptOr503(core, msg, reply, log)
+        if (failed) return failed
+      }
+      // An empty answer: replies go later, through the response_url.
+      return reply.code(200).type('text/plain; charset=utf-8').send('')
+    })
+  }
+
+  private async rememberResponseUrl(msg: InboundMessage, url: string): Promise<void> {
+    let origin: string
+    try {
+      origin = new URL(url).origin
+    } catch {
+      origin = ''
+    }
+    // The payload is authenticated, but a response_url is only ever WeCom's own API: never post elsewhere.
+    if (origin !== this.apiOrigin) {
+      this.deps.log.warn('WeCom bot response_url is not on WECOM_API_BASE; ignored')
+      return
+    }
+    const chat = msg.chatId !== null ? chatKey('chat', msg.chatId) : chatKey('user', msg.sender.ids[0]!.id)
+    await this.urls.remember(chat, msg.eventId, url)
+  }
+
+  /** The neutral message for a bot payload, or null for kinds the bot does not act on. */
+  toInbound(p: BotPayload): InboundMessage | null {
+    if (p.aibotid !== undefined && p.aibotid !== this.s.botId) throw new CallbackRejected(403, 'aibotid is not our bot')
+    const group = p.chattype === 'group'
+    if (group && !p.chatid) throw new CallbackRejected(400, 'a group message without chatid')
+    let text: string | null = null
+    let command: string | null = null
+    if (p.msgtype === 'text') text = p.text?.content ?? ''
+    else if (p.msgtype === 'voice') text = p.voice?.content ?? ''
+    else if (p.msgtype === 'mixed') text = (p.mixed?.msg_item ?? []).map((i) => i.text?.content ?? '').filter(Boolean).join('\n')
+    else if (p.msgtype === 'event' && p.event?.eventtype === 'template_card_event') {
+      command = commandOfButtonKey(p.event.template_card_event?.event_key ?? p.event.event_key)
+      if (!command) return null
+    } else return null
+    const botName = this.deps.core.t.botName
+    const body = text === null ? '' : group ? stripBotMention(text, botName) : text.trim()
+    return {
+      platform: 'wecom',
+      eventId: `bot:${p.msgid}`,
+      chatId: group ? p.chatid! : null,
+      sender: { ids: [{ kind: 'userid', id: p.from.userid }] },
+      text: body,
+      mentions: mentionsIn(body).filter((m) => m.name !== botName),
+      mentionsBot: group,
+      ...(command ? { action: { command } } : {}),
+      ...(p.create_time ? { sentAt: new Date(p.create_time * 1000).toISOString() } : {}),
+    }
+  }
+
+  // ------------------------------------------------------------------ long connection
+
+  /** Starts keeping the long connection on whichever instance sends for WeCom (ws mode). */
+  start(): void {
+    if (this.s.mode !== 'ws' || this.timer) return
+    const s = this.s
+    const log = this.deps.log
+    const client = new WSClient({
+      botId: s.botId,
+      secret: s.secret,
+      ...(s.wsUrl ? { wsUrl: s.wsUrl } : {}),
+      maxReconnectAttempts: -1,
+      // The SDK's debug lines carry message bodies: never logged.
+      logger: { debug: () => {}, info: (m: string) => log.debug({ sdk: 'aibot' }, m), warn: (m: string) => log.warn({ sdk: 'aibot' }, m), error: (m: string) => log.error({ sdk: 'aibot' }, m) },
+    })
+    const inbound = (frame: { body?: unknown }) => void this.fromConnection(frame.body)
+    client.on('message', inbound)
+    client.on('event.template_card_event', inbound)
+    client.on('error', (error: Error) => {
+      if (error instanceof WSAuthFailureError) {
+        this.authFailed = true
+        log.error('WeCom intelligent bot: authentication failed repeatedly; check WECOM_BOT_ID and WECOM_BOT_SECRET')
+      }
+    })
+    client.on('event.disconnected_event', () => {
+      // Another connection for this bot took over (WeCom keeps one); ours is closed and not retried.
+      this.wanted = false
+    })
+    this.client = client
+    this.timer = setInterval(() => void this.keepConnection(), this.deps.connectionCheckMs)
+    this.timer.unref()
+    void this.keepConnection()
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    if (this.client && this.wanted) this.client.disconnect()
+    this.wanted = false
+  }
+
+  /** Connects while this instance holds the outbox's WeCom lease (it sends for WeCom), disconnects otherwise. */
+  private async keepConnection(): Promise<void> {
+    if (this.checking || !this.client) return
+    this.checking = true
+    try {
+      const lease = await this.deps.db.lease.findUnique({ where: { key: 'outbox:wecom' } })
+      const mine = !!lease && lease.holder === this.deps.outbox.instanceId && lease.expiresAt > new Date()
+      if (mine && !this.wanted && !this.authFailed) {
+        this.wanted = true
+        this.client.connect()
+      } else if (!mine && this.wanted) {
+        this.wanted = false
+        this.client.disconnect()
+      }
+    } catch (err) {
+      this.deps.log.warn({ err }, 'WeCom intelligent bot: could not check the sending lease')
+    } finally {
+      this.checking = false
+    }
+  }
+
+  private async fromConnection(body: unknown): Promise<void> {
+    const parsed = botPayload.safeParse(body)
+    if (!parsed.success) return
+    let msg: InboundMessage | null
+    try {
+      msg = this.toInbound(parsed.data)
+    } catch (err) {
+      this.deps.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'WeCom intelligent bot: frame refused')
+      return
+    }
+    if (!msg) return
+    // A long connection has no "answer 5xx and WeCom retries": try a few times, then give up (logged).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.core.accept(msg)
+        return
+      } catch (err) {
+        if (attempt >= 3) {
+          this.deps.log.error({ err }, 'WeCom intelligent bot: could not store a message from the long connection; it is lost')
+          return
+        }
+        await new Promise((r) => setTimeout(r, 1000 * attempt))
+      }
+    }
+  }
+
+  status(): { connected: boolean; detail?: string } {
+    if (this.s.mode === 'callback') return { connected: true, detail: 'bot: callback' }
+    if (this.authFailed) return { connected: false, detail: 'bot: authentication failed' }
+    if (!this.wanted) return { connected: true, detail: 'bot: standby (another instance sends for WeCom)' }
+    return this.client?.isConnected ? { connected: true, detail: 'bot: connected' } : { connected: false, detail: 'bot: connecting' }
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  /** Sends to a group chat (chatid) or, when no app is configured, to a person's private chat with the bot (userid). */
+  async send(d: Delivery, kind: 'chat' | 'user'): Promise<SendResult> {
+    const card = buttonCard(d)
+    const markdown = { msgtype: 'markdown', markdown: { content: clipBytes(withMentions(d), 4096) } }
+    if (card) {
+      try {
+        return await this.deliver(d, kind, { msgtype: 'template_card', template_card: card })
+      } catch (error) {
+        if (!(error instanceof PermanentSendError) || !/errcode 40058\b/.test(error.message)) throw error
+        this.deps.log.warn({ key: d.key }, 'WeCom refused a template card; sending it as markdown')
+      }
+    }
+    return this.deliver(d, kind, markdown)
+  }
+
+  private async deliver(d: Delivery, kind: 'chat' | 'user', body: { msgtype: string } & Record<string, unknown>): Promise<SendResult> {
+    if (this.s.mode === 'ws') {
+      const client = this.client
+      if (!client || !this.wanted || !client.isConnected) {
+        // Not a refusal: the connection is (re)opening. Hold the target back without using up an attempt.
+        throw new ThrottledError('WeCom intelligent bot: long connection not open yet', 2_000)
+      }
+      try {
+        await client.sendMessage(d.target, body as never)
+        return {}
+      } catch (error) {
+        const frame = error as WecomReply | Error
+        if (frame && !(frame instanceof Error) && typeof frame.errcode === 'number') throw sendError('aibot_send_msg', frame)
+        throw error instanceof Error ? error : new Error(String(error))
+      }
+    }
+    const chat = chatKey(kind, d.target)
+    const eventId = replyEventId(d.key)
+    const url = await this.urls.claim(chat, eventId)
+    if (!url) {
+      throw new PermanentSendError('WeCom intelligent bot (callback mode): no unused response_url for this conversation — the bot can only answer a message within an hour of it; use WECOM_BOT_MODE=ws or a group robot for notices')
+    }
+    let reply: WecomReply
+    try {
+      reply = await this.deps.http.post(url, body)
+    } catch (error) {
+      // WeCom never answered: the URL is most likely unused, keep it for the retry.
+      await this.urls.putBack(chat, eventId ?? `retry:${d.key}`, url).catch(() => {})
+      throw error
+    }
+    if (reply.errcode !== undefined && reply.errcode !== 0) throw sendError('aibot response_url', reply)
+    return {}
+  }
+}
+
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s)
+  } catch {
+    throw new CallbackRejected(400, 'not JSON')
+  }
+}
+
+/** The bot's markdown has no mention list: people to mention are named in front, unless the text names them. */
+function withMentions(d: Delivery): string {
+  const names = (d.mentions ?? []).map((m) => m.name).filter((n) => !d.text.includes(`@${n}`))
+  return names.length ? `${names.map((n) => `@${n}`).join(' ')} ${d.text}` : d.text
+}

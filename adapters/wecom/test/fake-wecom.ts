@@ -1,0 +1,186 @@
+import crypto from 'node:crypto'
+import Fastify from 'fastify'
+import { WebSocketServer, type WebSocket } from 'ws'
+
+type Json = Record<string, any>
+
+/**
+ * A local fake of WeCom's API (fastify on 127.0.0.1), strict where the adapter could go wrong:
+ * gettoken checks the CorpID and Secret; message/send checks the access token (and can expire
+ * them, or throttle); robot webhooks refuse unknown keys and refuse the 21st message in any
+ * window of `robotWindowMs` (errcode 45009, like WeCom's 20 a minute); response_urls work once.
+ */
+export class FakeWecom {
+  readonly app = Fastify()
+  url = ''
+  tokenFetches = 0
+  /** Every message/send that reached the fake, accepted (errcode 0) or not. */
+  readonly sends: { body: Json; at: number; errcode: number }[] = []
+  /** Every robot webhook call. */
+  readonly robotCalls: { key: string; body: Json; at: number; errcode: number }[] = []
+  /** Every call to a bot response_url. */
+  readonly responses: { code: string; body: Json; at: number; errcode: number }[] = []
+  readonly robotKeys = new Set<string>()
+  robotWindowMs = 60_000
+  /** message/send answers 45009 this many more times. */
+  throttleSends = 0
+  private readonly valid = new Set<string>()
+  private readonly expired = new Set<string>()
+  private readonly responseCodes = new Map<string, 'fresh' | 'used'>()
+
+  constructor(readonly o: { corpId: string; secret: string; agentId: number }) {
+    this.app.get('/cgi-bin/gettoken', async (req) => {
+      const q = req.query as { corpid?: string; corpsecret?: string }
+      if (q.corpid !== o.corpId) return { errcode: 40013, errmsg: 'invalid corpid' }
+      if (q.corpsecret !== o.secret) return { errcode: 40001, errmsg: 'invalid credential' }
+      this.tokenFetches++
+      const token = `tok-${this.tokenFetches}-${crypto.randomBytes(4).toString('hex')}`
+      this.valid.add(token)
+      return { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 }
+    })
+
+    this.app.post('/cgi-bin/message/send', async (req) => {
+      const token = (req.query as { access_token?: string }).access_token ?? ''
+      const body = req.body as Json
+      const answer = (errcode: number, extra: Json = {}) => {
+        this.sends.push({ body, at: Date.now(), errcode })
+        return { errcode, errmsg: errcode === 0 ? 'ok' : 'refused', ...extra }
+      }
+      if (this.expired.has(token)) return answer(42001)
+      if (!this.valid.has(token)) return answer(40014)
+      if (body.agentid !== o.agentId || typeof body.touser !== 'string') return answer(40058)
+      if (body.msgtype === 'text' && !(typeof body.text?.content === 'string' && Buffer.byteLength(body.text.content) <= 2048)) return answer(40058)
+      if (body.msgtype === 'template_card' && !(body.template_card?.task_id && Array.isArray(body.template_card.button_list))) return answer(40058)
+      if (body.msgtype !== 'text' && body.msgtype !== 'template_card') return answer(40008)
+      if (this.throttleSends > 0) {
+        this.throttleSends--
+        return answer(45009)
+      }
+      return answer(0, { invaliduser: '', msgid: `msg-${this.sends.length}`, ...(body.msgtype === 'template_card' ? { response_code: 'rc' } : {}) })
+    })
+
+    this.app.post('/cgi-bin/webhook/send', async (req) => {
+      const key = (req.query as { key?: string }).key ?? ''
+      const body = req.body as Json
+      const now = Date.now()
+      const answer = (errcode: number) => {
+        this.robotCalls.push({ key, body, at: now, errcode })
+        return { errcode, errmsg: errcode === 0 ? 'ok' : errcode === 45009 ? 'api freq out of limit' : 'refused' }
+      }
+      if (!this.robotKeys.has(key)) return answer(93000)
+      const recent = this.robotCalls.filter((c) => c.key === key && c.errcode === 0 && c.at > now - this.robotWindowMs)
+      if (recent.length >= 20) return answer(45009)
+      if (body.msgtype === 'text' && Buffer.byteLength(String(body.text?.content ?? '')) > 2048) return answer(40058)
+      if (body.msgtype === 'markdown' && Buffer.byteLength(String(body.markdown?.content ?? '')) > 4096) return answer(40058)
+      if (body.msgtype !== 'text' && body.msgtype !== 'markdown') return answer(40008)
+      return answer(0)
+    })
+
+    this.app.post('/cgi-bin/aibot/response', async (req) => {
+      const code = (req.query as { response_code?: string }).response_code ?? ''
+      const state = this.responseCodes.get(code)
+      const errcode = state === 'fresh' ? 0 : 40058
+      if (state === 'fresh') this.responseCodes.set(code, 'used')
+      this.responses.push({ code, body: req.body as Json, at: Date.now(), errcode })
+      return { errcode, errmsg: errcode === 0 ? 'ok' : 'invalid response_code' }
+    })
+  }
+
+  async start(): Promise<this> {
+    this.url = await this.app.listen({ host: '127.0.0.1', port: 0 })
+    return this
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close()
+  }
+
+  /** Every token issued so far now answers 42001 (expired). */
+  expireTokens(): void {
+    for (const t of this.valid) this.expired.add(t)
+    this.valid.clear()
+  }
+
+  /** A response_url for one bot callback, usable once. */
+  responseUrl(): { url: string; code: string } {
+    const code = crypto.randomBytes(8).toString('hex')
+    this.responseCodes.set(code, 'fresh')
+    return { url: `${this.url}/cgi-bin/aibot/response?response_code=${code}`, code }
+  }
+
+  /** Accepted message/send bodies to one userid. */
+  sentTo(userid: string): Json[] {
+    return this.sends.filter((s) => s.errcode === 0 && s.body.touser === userid).map((s) => s.body)
+  }
+
+  /** The largest number of accepted robot messages for one key within any window. */
+  peakRobotWindow(key: string, windowMs = this.robotWindowMs): number {
+    const ok = this.robotCalls.filter((c) => c.key === key && c.errcode === 0)
+    return Math.max(0, ...ok.map((c) => ok.filter((x) => x.at >= c.at && x.at < c.at + windowMs).length))
+  }
+}
+
+/** The text a message/send body shows: its text, or its card's title and text and buttons. */
+export function shown(body: Json): string {
+  if (body.msgtype === 'text') return body.text.content
+  if (body.msgtype === 'markdown') return body.markdown.content
+  const card = body.template_card
+  return [card.main_title?.title, card.sub_title_text, ...(card.button_list ?? []).map((b: Json) => `[${b.text}|${b.key}]`)].join('\n')
+}
+
+/**
+ * A local fake of the intelligent bot's long-connection endpoint, speaking the frames the SDK
+ * does: it answers aibot_subscribe (checking bot_id and secret) and ping, acknowledges
+ * aibot_send_msg and records it, and can push aibot_msg_callback / aibot_event_callback frames.
+ */
+export class FakeBotSocket {
+  private wss: WebSocketServer | null = null
+  url = ''
+  readonly received: Json[] = []
+  private readonly sockets = new Set<WebSocket>()
+  authenticated = 0
+
+  constructor(readonly o: { botId: string; secret: string }) {}
+
+  async start(): Promise<this> {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    this.wss = wss
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()))
+    const address = wss.address() as { port: number }
+    this.url = `ws://127.0.0.1:${address.port}`
+    wss.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as Json
+        this.received.push(frame)
+        const reqId = frame.headers?.req_id
+        if (frame.cmd === 'aibot_subscribe') {
+          const ok = frame.body?.bot_id === this.o.botId && frame.body?.secret === this.o.secret
+          socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode: ok ? 0 : 40001, errmsg: ok ? 'ok' : 'invalid secret' }))
+          if (ok) {
+            this.authenticated++
+            this.sockets.add(socket)
+          }
+        } else if (frame.cmd === 'ping' || frame.cmd === 'aibot_send_msg' || frame.cmd === 'aibot_respond_msg') {
+          socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode: 0, errmsg: 'ok' }))
+        }
+      })
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+    return this
+  }
+
+  /** Pushes a frame to every authenticated connection; returns how many got it. */
+  push(frame: Json): number {
+    for (const s of this.sockets) s.send(JSON.stringify(frame))
+    return this.sockets.size
+  }
+
+  sendsTo(chatid: string): Json[] {
+    return this.received.filter((f) => f.cmd === 'aibot_send_msg' && f.body?.chatid === chatid).map((f) => f.body)
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.terminate()
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()))
+  }
+}
