@@ -5,6 +5,7 @@ import type { Clock } from '../src/core/clock.js'
 import type { Outbox } from '../src/core/outbox.js'
 import type { Adapter, Platform } from '../src/core/types.js'
 import type { Db } from '../src/db/client.js'
+import { feishuAdapterFactory } from './feishu/index.js'
 import { wechatyAdapterFactory } from './wechaty/index.js'
 import { wecomAppAdapterFactory } from './wecom/index.js'
 
@@ -32,7 +33,7 @@ export interface AdapterFactory {
 }
 
 /** The platform adapters this build knows, in the order people are reached privately. */
-export const adapterFactories: AdapterFactory[] = [wecomAppAdapterFactory, wechatyAdapterFactory]
+export const adapterFactories: AdapterFactory[] = [feishuAdapterFactory, wecomAppAdapterFactory, wechatyAdapterFactory]
 
 export function enabledPlatforms(config: Config, factories = adapterFactories): Platform[] {
   return factories.filter((f) => f.enabled(config)).map((f) => f.platform)

@@ -1,0 +1,45 @@
+import { ConfigError, type Config } from '../../src/config.js'
+
+/** The app id format WSClient.start() insists on (it silently does nothing otherwise). */
+export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/
+
+export interface FeishuSettings {
+  appId: string
+  appSecret: string
+  encryptKey?: string
+  verificationToken?: string
+  mode: 'webhook' | 'ws'
+  /** The open platform's base URL, without a trailing slash. */
+  domain: string
+}
+
+/** True when the configuration turns Feishu on: both credentials are set. */
+export function feishuEnabled(config: Config): boolean {
+  // Either credential turns it on, so a half-configured Feishu stops start-up naming the missing one.
+  return Boolean(config.FEISHU_APP_ID || config.FEISHU_APP_SECRET)
+}
+
+/**
+ * Cross-field checks on the FEISHU_* variables, for an enabled adapter. Throws ConfigError with one
+ * line naming the variable to fix.
+ */
+export function feishuSettings(config: Config): FeishuSettings {
+  const appId = config.FEISHU_APP_ID
+  const appSecret = config.FEISHU_APP_SECRET
+  if (!appId) throw new ConfigError('Invalid configuration: FEISHU_APP_ID — required when FEISHU_APP_SECRET is set (the app id from the Feishu developer console, cli_…)')
+  if (!appSecret) throw new ConfigError('Invalid configuration: FEISHU_APP_SECRET — required when FEISHU_APP_ID is set')
+  if (config.FEISHU_MODE === 'webhook' && !config.FEISHU_ENCRYPT_KEY) {
+    throw new ConfigError('Invalid configuration: FEISHU_ENCRYPT_KEY — required when FEISHU_MODE=webhook (events are signed and encrypted with it); set it from 事件与回调 > 加密策略, or use FEISHU_MODE=ws')
+  }
+  if (config.FEISHU_MODE === 'ws' && !APP_ID_PATTERN.test(appId)) {
+    throw new ConfigError(`Invalid configuration: FEISHU_APP_ID (got "${appId.slice(0, 40)}") — expected cli_ followed by 16 hex digits; the long connection (FEISHU_MODE=ws) refuses any other app id`)
+  }
+  return {
+    appId,
+    appSecret,
+    ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
+    ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),
+    mode: config.FEISHU_MODE,
+    domain: config.FEISHU_DOMAIN.replace(/\/+$/, ''),
+  }
+}

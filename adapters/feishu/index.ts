@@ -1,0 +1,373 @@
+import * as lark from '@larksuiteoapi/node-sdk'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
+import { ThrottledError, type Card, type Delivery, type InboundMessage, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
+import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
+import { cardJson, renderDelivery, uuidFor } from './render.js'
+import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLevel, toSendError, TokenCache, apiFailure } from './sdk.js'
+import {
+  BadEventError,
+  botAddedEvent,
+  buttonValue,
+  cardActionEvent,
+  messageEvent,
+  messageToInbound,
+  parseOrThrow,
+  senderIds,
+  type BotIdentity,
+  type ButtonValue,
+} from './translate.js'
+
+export { feishuSettings, feishuEnabled } from './config.js'
+
+/** Feishu's published limits: 5 messages a second to one chat or user, 50 a second and 1000 a minute per app. */
+export const feishuLimits: SendLimits = {
+  perTarget: [{ count: 5, perMs: 1000 }],
+  perPlatform: [
+    { count: 50, perMs: 1000 },
+    { count: 1000, perMs: 60_000 },
+  ],
+}
+
+const strings = {
+  'zh-CN': { received: (c: string) => `已收到：${c}`, done: (c: string) => `已处理：${c}`, stale: '这个按钮已失效，请直接发送命令。' },
+  en: { received: (c: string) => `Received: ${c}`, done: (c: string) => `Done: ${c}`, stale: 'This button no longer works; please type the command.' },
+}
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The Feishu / Lark adapter. Events arrive by webhook (POST /webhooks/feishu: signature over the raw
+ * body, AES decryption, url_verification) or by the SDK's long connection (FEISHU_MODE=ws); both go
+ * through one EventDispatcher whose handlers translate to InboundMessage and hand it to
+ * core.accept (stored before Feishu is answered, handled in the background). Sending goes through
+ * the SDK's Client under Feishu's limits, with the outbox key as the message uuid.
+ */
+export class FeishuAdapter implements PlatformAdapter {
+  readonly platform = 'feishu' as const
+  readonly limits = feishuLimits
+  readonly client: lark.Client
+  /** The one dispatcher both the webhook and the long connection feed. */
+  readonly dispatcher: lark.EventDispatcher
+  readonly settings: FeishuSettings
+  private readonly cache = new TokenCache()
+  private readonly http = httpWithTimeout(15_000)
+  private readonly sdkLog
+  private readonly sdkLevel
+  private readonly t
+  private ws?: lark.WSClient
+  private readonly bot: BotIdentity
+  private botFetch?: Promise<void>
+  private reconnects = 0
+  private lastError?: string
+  private stopped = false
+  private readonly background = new Set<Promise<unknown>>()
+
+  constructor(private readonly deps: AdapterDeps, settings: FeishuSettings) {
+    this.settings = settings
+    this.sdkLog = sdkLogger(deps.log)
+    this.sdkLevel = sdkLoggerLevel(deps.config.LOG_LEVEL)
+    this.t = strings[deps.config.GONGYOU_LOCALE] ?? strings['zh-CN']
+    this.bot = { name: deps.core.t.botName }
+    this.client = new lark.Client({
+      appId: settings.appId,
+      appSecret: settings.appSecret,
+      domain: settings.domain,
+      cache: this.cache,
+      httpInstance: this.http,
+      logger: this.sdkLog,
+      loggerLevel: this.sdkLevel,
+    })
+    // Webhook bodies are verified and decrypted here before the dispatcher sees them, and the long
+    // connection delivers plain events, so the dispatcher itself needs no key.
+    this.dispatcher = new lark.EventDispatcher({ cache: this.cache, logger: this.sdkLog, loggerLevel: this.sdkLevel })
+    this.dispatcher.register<{ 'card.action.trigger': (data: unknown) => Promise<unknown> }>({
+      'im.message.receive_v1': (data: unknown) => this.onMessage(data),
+      'im.chat.member.bot.added_v1': (data: unknown) => this.onBotAdded(data),
+      // Read receipts are acknowledged; nothing in the core waits for them yet.
+      'im.message.message_read_v1': () => ({}),
+      'card.action.trigger': (data: unknown) => this.onCardAction(data),
+    })
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Receiving: the dispatcher's handlers (shared by webhook and long connection)
+
+  private async onMessage(data: unknown): Promise<Json> {
+    const e = parseOrThrow(messageEvent, data, 'im.message.receive_v1 event')
+    // Messages from other bots and apps (or without a person behind them) are not for us.
+    if ((e.sender.sender_type && e.sender.sender_type !== 'user') || !e.sender.sender_id?.open_id) return {}
+    // Telling a mention of the bot from others needs the bot's open_id.
+    if (e.message.mentions?.length) await this.knowBot()
+    const msg = messageToInbound(e, this.bot)
+    // Group chatter not addressed to the bot is not stored at all.
+    if (!this.deps.core.isForBot(msg)) return {}
+    await this.deps.core.accept(msg)
+    return {}
+  }
+
+  private async onBotAdded(data: unknown): Promise<Json> {
+    const e = parseOrThrow(botAddedEvent, data, 'im.chat.member.bot.added_v1 event')
+    const msg: InboundMessage = {
+      platform: 'feishu',
+      eventId: e.event_id,
+      chatId: e.chat_id,
+      ...(e.name ? { chatName: e.name } : {}),
+      sender: { ids: senderIds(e.operator_id) },
+      text: '',
+      mentions: [],
+      mentionsBot: false,
+      event: 'bot_added',
+    }
+    await this.deps.core.accept(msg)
+    return {}
+  }
+
+  /** A card button press. Answered at once with a toast; a private card is then re-rendered with the result. */
+  private async onCardAction(data: unknown): Promise<Json> {
+    const e = parseOrThrow(cardActionEvent, data, 'card.action.trigger callback')
+    const value = buttonValue.safeParse(e.action.value)
+    if (!value.success) return { toast: { type: 'warning', content: this.t.stale } }
+    const { command, to, k } = value.data
+    // A card sent to a group is answered in the group; one sent privately, privately.
+    const chatId = to === 'chat' && e.context?.open_chat_id ? e.context.open_chat_id : null
+    const msg: InboundMessage = {
+      platform: 'feishu',
+      eventId: e.event_id,
+      chatId,
+      sender: { ids: senderIds(e.operator) },
+      text: command,
+      mentions: [],
+      mentionsBot: false,
+      action: { command },
+    }
+    const { id, duplicate } = await this.deps.core.accept(msg)
+    const messageId = e.context?.open_message_id
+    // Only a private card is updated: a group card is shared, and one person's press must not disable it for everyone.
+    if (!duplicate && to === 'user' && k && messageId) this.track(this.updateCardAfter(id, value.data, messageId, e.operator.open_id))
+    return { toast: { type: 'info', content: this.t.received(command) } }
+  }
+
+  private track(work: Promise<unknown>): void {
+    // Only the message: an SDK (axios) error carries the request, headers and token included.
+    const p = work
+      .catch((err) => this.deps.log.warn({ platform: 'feishu', error: toSendError(err).message }, 'feishu: updating a card after a press failed'))
+      .finally(() => this.background.delete(p))
+    this.background.add(p)
+  }
+
+  /** Waits for the press to be handled, then shows the card with its buttons disabled and the result under them. */
+  private async updateCardAfter(eventRowId: number, value: ButtonValue, messageId: string, operatorOpenId: string): Promise<void> {
+    const { db } = this.deps
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      if (this.stopped) return
+      const row = await db.inboundEvent.findUnique({ where: { id: eventRowId }, select: { status: true } })
+      if (!row || row.status === 'done' || row.status === 'failed') break
+      if (Date.now() > deadline) return
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const key = openRef(value.k!, this.settings.appSecret)
+    if (!key) return
+    const original = await db.outboxMessage.findUnique({ where: { key } })
+    // Act only when the reference names that very message.
+    if (!original || original.platform !== 'feishu' || original.platformMessageId !== messageId) return
+    const payload = JSON.parse(original.payload) as { text: string; card?: Card }
+    if (!payload.card) return
+    const replies = await db.outboxMessage.findMany({ where: { causeEventId: eventRowId }, orderBy: { id: 'asc' } })
+    const answer = replies.find((r) => r.target === operatorOpenId)
+    const firstLine = answer ? ((JSON.parse(answer.payload) as { text?: string }).text ?? '').split('\n')[0]!.slice(0, 200) : ''
+    const done = `${this.t.done(value.command)}${firstLine ? ` — ${firstLine}` : ''}`
+    const content = JSON.stringify(cardJson(payload.card, payload.text, { to: 'user', ref: value.k!, done }))
+    const patch = () => this.call(() => this.client.im.message.patch({ path: { message_id: messageId }, data: { content } }))
+    try {
+      await patch()
+    } catch (error) {
+      // Too many updates at once: one more try after the pause Feishu asks for.
+      const err = toSendError(error)
+      if (!(err instanceof ThrottledError) || this.stopped) throw err
+      await new Promise((r) => setTimeout(r, err.retryAfterMs))
+      await patch()
+    }
+  }
+
+  /** The bot's open_id (to recognise mentions of it), fetched once; a message never waits more than 1.5 s for it. */
+  private async knowBot(): Promise<void> {
+    if (this.bot.openId) return
+    this.botFetch ??= this.fetchBot().finally(() => (this.botFetch = undefined))
+    await Promise.race([this.botFetch.catch(() => undefined), new Promise((r) => setTimeout(r, 1500).unref())])
+  }
+
+  private async fetchBot(): Promise<void> {
+    try {
+      const res = await this.call(() => this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' }))
+      if (res.bot?.open_id) this.bot.openId = res.bot.open_id
+      if (res.bot?.app_name) this.bot.name = res.bot.app_name
+    } catch (error) {
+      const { status, code, msg } = apiFailure(error)
+      this.deps.log.warn({ platform: 'feishu', status, code, error: msg }, 'feishu: could not read the bot info (GET /open-apis/bot/v3/info); mentions of the bot are recognised by name until it works')
+      throw error
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Receiving by webhook
+
+  async routes(app: FastifyInstance): Promise<void> {
+    if (this.settings.mode !== 'webhook') return
+    await app.register(async (scope) => {
+      // The signature covers the raw bytes: keep them, parse JSON ourselves.
+      scope.removeAllContentTypeParsers()
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+      scope.post('/webhooks/feishu', (req, reply) => this.webhook(req, reply))
+    })
+  }
+
+  private async webhook(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const fail = (status: number, code: string, message: string) => reply.code(status).send({ error: { code, message } })
+    const raw = Buffer.isBuffer(req.body) ? req.body : null
+    if (!raw || raw.length === 0) return fail(400, 'empty_body', '请求体为空，应为 JSON')
+    let outer: unknown
+    try {
+      outer = JSON.parse(raw.toString('utf8'))
+    } catch {
+      return fail(400, 'invalid_json', '请求体不是有效的 JSON')
+    }
+    if (!isObject(outer)) return fail(400, 'invalid_body', '请求体应为 JSON 对象')
+    const encryptKey = this.settings.encryptKey!
+    const signature = checkSignature(req.headers, raw, encryptKey, this.deps.clock.now().getTime())
+    if (signature === 'bad') return fail(401, 'bad_signature', '签名不正确')
+    if (signature === 'stale') return fail(401, 'stale_request', '请求时间戳与服务器时间相差超过 5 分钟')
+    let body: Json = outer
+    if ('encrypt' in outer) {
+      if (typeof outer.encrypt !== 'string') return fail(400, 'invalid_body', 'encrypt 应为字符串')
+      try {
+        const plain: unknown = JSON.parse(decryptEvent(outer.encrypt, encryptKey))
+        if (!isObject(plain)) return fail(400, 'invalid_body', '解密后的内容不是 JSON 对象')
+        body = plain
+      } catch {
+        return fail(400, 'undecryptable', '无法解密请求体（FEISHU_ENCRYPT_KEY 是否与开发者后台一致？）')
+      }
+    }
+    const token = this.settings.verificationToken
+    if (body.type === 'url_verification') {
+      // Feishu does not sign the URL check; a verification token, when set, must match.
+      if (token && body.token !== token) return fail(401, 'bad_token', 'Verification Token 不正确')
+      if (typeof body.challenge !== 'string') return fail(400, 'invalid_body', '缺少 challenge')
+      return reply.send({ challenge: body.challenge })
+    }
+    if (signature === 'missing') return fail(401, 'unsigned', '缺少签名（x-lark-signature）')
+    const header = isObject(body.header) ? body.header : undefined
+    const eventToken = header?.token ?? body.token
+    if (token && eventToken !== token) return fail(401, 'bad_token', 'Verification Token 不正确')
+    try {
+      const result: unknown = await this.dispatcher.invoke(body, { needCheck: false })
+      return reply.send(isObject(result) ? result : {})
+    } catch (error) {
+      if (error instanceof BadEventError) return fail(400, 'invalid_event', error.message.slice(0, 500))
+      req.log.error({ err: error }, 'feishu: could not store an event; answering 503 so Feishu delivers it again')
+      return fail(503, 'unavailable', '暂时无法处理，请稍后重试')
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Receiving by long connection
+
+  async start(): Promise<void> {
+    this.stopped = false
+    void this.knowBot()
+    if (this.settings.mode !== 'ws') return
+    this.ws = new lark.WSClient({
+      appId: this.settings.appId,
+      appSecret: this.settings.appSecret,
+      domain: this.settings.domain,
+      httpInstance: this.http,
+      logger: this.sdkLog,
+      loggerLevel: this.sdkLevel,
+      autoReconnect: true,
+      handshakeTimeoutMs: 15_000,
+      // No answer to a ping within a minute: the connection is dead, reconnect.
+      wsConfig: { pingTimeout: 60 },
+      onReady: () => this.deps.log.info({ platform: 'feishu' }, 'feishu: long connection established'),
+      onReconnecting: () => {
+        this.reconnects++
+        this.deps.log.warn({ platform: 'feishu', reconnects: this.reconnects }, 'feishu: long connection lost; reconnecting')
+      },
+      onReconnected: () => {
+        this.lastError = undefined
+        this.deps.log.info({ platform: 'feishu', reconnects: this.reconnects }, 'feishu: long connection re-established')
+      },
+      onError: (err) => {
+        this.lastError = err.message
+        this.deps.log.error({ platform: 'feishu', error: err.message }, 'feishu: long connection gave up')
+      },
+    })
+    await this.ws.start({ eventDispatcher: this.dispatcher })
+  }
+
+  status(): { connected: boolean; detail?: string } {
+    if (this.settings.mode === 'webhook') return { connected: true, detail: 'webhook /webhooks/feishu' }
+    if (!this.ws) return { connected: false, detail: 'long connection not started' }
+    const s = this.ws.getConnectionStatus()
+    const parts = [`long connection ${s.state}`, `${this.reconnects} reconnect(s)`]
+    if (s.reconnectAttempts) parts.push(`${s.reconnectAttempts} attempt(s) in this reconnect`)
+    if (this.lastError) parts.push(`last error: ${this.lastError}`)
+    return { connected: s.state === 'connected', detail: parts.join('; ') }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.ws?.close({ force: true })
+    await Promise.allSettled([...this.background])
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sending
+
+  async send(d: Delivery): Promise<SendResult> {
+    // Only private cards are updated after a press, so only they carry a reference to their row.
+    const { msg_type, content } = renderDelivery(d, d.card && d.targetKind === 'user' ? sealRef(d.key, this.settings.appSecret) : undefined)
+    try {
+      const res = await this.call(() =>
+        this.client.im.message.create({
+          params: { receive_id_type: d.targetKind === 'chat' ? 'chat_id' : 'open_id' },
+          data: { receive_id: d.target, msg_type, content, uuid: uuidFor(d.key) },
+        }),
+      )
+      return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
+    } catch (error) {
+      throw toSendError(error)
+    }
+  }
+
+  /**
+   * One API call; a business error answered with HTTP 200 becomes an error too. When Feishu says the
+   * tenant token is invalid (99991663 and kin) the SDK would keep using its cached token until it
+   * expires: drop it and try once more with a fresh one.
+   */
+  private async call<T extends { code?: number; msg?: string }>(fn: () => Promise<T>): Promise<T> {
+    const once = async () => {
+      const res = await fn()
+      if (res && typeof res.code === 'number' && res.code !== 0) throw new FeishuApiError(res.code, res.msg ?? '', 200)
+      return res
+    }
+    try {
+      return await once()
+    } catch (error) {
+      if (!isInvalidToken(error)) throw error
+      this.cache.dropTenantToken(this.settings.appId)
+      this.deps.log.warn({ platform: 'feishu', code: apiFailure(error).code }, 'feishu: tenant access token refused; dropping the cached token and retrying once with a fresh one')
+      return once()
+    }
+  }
+}
+
+export const feishuAdapterFactory: AdapterFactory = {
+  platform: 'feishu',
+  enabled: feishuEnabled,
+  create(deps) {
+    return new FeishuAdapter(deps, feishuSettings(deps.config))
+  },
+}
