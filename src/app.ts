@@ -11,11 +11,17 @@ import type { Adapter, Platform } from './core/types.js'
 import { openDatabase, type Db } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { messagesFor } from './messages/index.js'
+import { adminPlugin, publicUrlFor } from './api/index.js'
+import { loginCommand } from './dashboard/login-command.js'
 import { organisationCommands } from './organisation/commands.js'
 import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
-import { organisationRoutes } from './organisation/routes.js'
 import { operationsCommands, recipientLabel } from './operations/commands.js'
 import { requestCommands } from './requests/commands.js'
+import { pollCommands } from './polls/commands.js'
+import { closeDuePolls, remindPolls, type PollJobDeps } from './polls/jobs.js'
+import { voteSecret } from './polls/service.js'
+import { surveyConversation } from './polls/survey.js'
+import { announcements } from './announcements/index.js'
 import { ensureDefaultCategories } from './requests/categories.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
 import { Scheduler } from './core/scheduler.js'
@@ -110,13 +116,18 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
 
   const commands: CommandDefinition[] = []
-  commands.push(helpCommand(() => commands), ...requestCommands, ...organisationCommands, ...operationsCommands)
+  commands.push(helpCommand(() => commands), ...requestCommands, ...organisationCommands, ...operationsCommands, loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES }))
+  const announcementParts = announcements(config, db, t, (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined))
+  commands.push(...announcementParts.commands)
+  const pollSecret = await voteSecret(db, config.GONGYOU_SECRET)
+  commands.push(...pollCommands({ secret: pollSecret }))
   core = new ChatCore(db, outbox, {
     clock,
     locale: config.GONGYOU_LOCALE,
     settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms, quietHours: config.QUIET_HOURS },
     commands,
     log,
+    fallbacks: [surveyConversation(pollSecret)],
   })
   await db.$transaction((tx) => ensureDefaultCategories(tx))
   adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log }, options.adapterFactories)))
@@ -129,6 +140,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
   scheduler.add('requests:digest', config.REQUEST_DIGEST_CRON, async (now) => void (await sendDigest(jobDeps, now)))
   scheduler.add('requests:supervised-summary', config.REQUEST_SUPERVISED_CRON, async (now) => void (await sendSupervisedSummary(jobDeps, now)))
   scheduler.add('requests:close-unrated', config.REQUEST_AUTOCLOSE_CRON, async (now) => void (await closeUnrated(jobDeps, now)))
+  const pollDeps: PollJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, secret: pollSecret, maxReminders: config.POLL_MAX_REMINDERS }
+  scheduler.add('polls:remind', config.POLL_CLOSE_CRON, async (now) => void (await remindPolls(pollDeps, now)))
+  scheduler.add('polls:close', config.POLL_CLOSE_CRON, async (now) => void (await closeDuePolls(pollDeps, now)))
+  announcementParts.registerJobs(scheduler)
 
   if (config.GONGYOU_DEMO_SEED === 'auto' && (await isOrganisationEmpty(db))) {
     if (await tryAcquireLease(db, 'seed:demo', instanceId, 60_000, clock.now())) {
@@ -169,7 +184,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const ready = database && Object.values(platforms).every((s) => s.connected)
     return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
   })
-  await app.register(organisationRoutes, { db })
+  await app.register(adminPlugin, { db, core, clock, config, t, adapters, publicUrl: publicUrlFor(app, config), wake: () => outbox.wake() })
   for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
   if (config.GONGYOU_PLAYGROUND) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
 

@@ -53,6 +53,29 @@ export const envSchema = z.object({
   REQUEST_DIGEST_CRON: cronExpression.default('30 8 * * *'),
   REQUEST_SUPERVISED_CRON: cronExpression.default('0 9 * * 1'),
   REQUEST_AUTOCLOSE_CRON: cronExpression.default('15 3 * * *'),
+  // Polls and surveys (投票, 问卷).
+  POLL_MAX_REMINDERS: z.coerce.number().int().min(0).max(5).default(1),
+  POLL_CLOSE_CRON: cronExpression.default('* * * * *'),
+  /** Keys voter keys (HMAC); unset: one is generated and kept in the database. */
+  GONGYOU_SECRET: z.string().min(16, { message: 'at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
+  // Announcements (公告): when due posts, reminders and birthday greetings are looked for.
+  ANNOUNCEMENT_FIRE_CRON: cronExpression.default('* * * * *'),
+  ANNOUNCEMENT_REMIND_CRON: cronExpression.default('*/5 * * * *'),
+  ANNOUNCEMENT_BIRTHDAY_CRON: cronExpression.default('0 9 * * *'),
+  ANNOUNCEMENT_MAX_REMINDERS: z.coerce.number().int().min(0).max(5).default(1),
+  ANNOUNCEMENT_REMIND_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  ANNOUNCEMENT_MENTION_PLATFORMS: z
+    .string()
+    .regex(/^(none|(feishu|wecom|wechaty|web)(\s*,\s*(feishu|wecom|wechaty|web))*)$/, 'a comma-separated list of feishu, wecom, wechaty, web, or none')
+    .transform((v) => (v === 'none' ? [] : v.split(',').map((p) => p.trim())) as ('feishu' | 'wecom' | 'wechaty' | 'web')[])
+    .prefault('feishu,wecom,wechaty,web'),
+
+  // Admin API and dashboard.
+  /** The address people open sign-in links at; unset: the address the service listens on. */
+  PUBLIC_URL: z.url({ message: 'a URL such as https://gongyou.example.com' }).optional(),
+  LOGIN_LINK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  DASHBOARD_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
 
   // Feishu / Lark: on when FEISHU_APP_ID and FEISHU_APP_SECRET are set (adapters/feishu checks the rest).
   FEISHU_APP_ID: z.string().optional(),

@@ -4,7 +4,7 @@ import { messagesFor, type Locale, type Messages } from '../messages/index.js'
 import type { Clock } from './clock.js'
 import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, CoreSettings, PersonRow } from './commands.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
-import { createParser } from './parser.js'
+import { createParser, normalizeText, tokenize } from './parser.js'
 import { quietHoursEnd } from './scheduler.js'
 import type { InboundMessage, OutboundMessage, Platform } from './types.js'
 
@@ -16,6 +16,12 @@ export interface ChatCoreOptions {
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   /** Attempts before an inbound event is given up (the asker is then told it failed). */
   maxAttempts?: number
+  /**
+   * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
+   * answer in a survey conversation); the first to return true has handled it. The context's
+   * `rawArgs` is the whole message.
+   */
+  fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
 }
 
 /**
@@ -195,6 +201,11 @@ export class ChatCore {
       return out
     }
     if (parsed.kind === 'unknown') {
+      if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
+        const raw = msg.text.trim()
+        const ctx: CommandContext = { tx, now: this.opts.clock.now(), t: this.t, settings: this.opts.settings, msg, person, role, chat, word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [], reply, send: (m) => out.push(m) }
+        for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
+      }
       const suggestion = parsed.suggestion && this.byName.get(parsed.suggestion.name)
       reply(suggestion ? this.t.unknown.didYouMean(parsed.word, parsed.suggestion!.word, suggestion.usage(this.t)) : this.t.unknown.noSuggestion(parsed.word))
       return out

@@ -202,6 +202,7 @@ export class Outbox {
     let wait = this.opts.pollMs
     let started = 0
     for (const row of rows) {
+      if (!this.running) break
       if (this.inFlight.size >= this.opts.concurrency) return 5
       const targetKey = `${row.targetKind}:${row.target}`
       if (this.busyTargets.has(targetKey)) continue

@@ -37,6 +37,8 @@ export interface RosterRow {
   phone?: string | null
   /** Grid (网格) name; for workers and collectors, the person's unit is put into this grid. */
   grid?: string | null
+  /** Birthday as MM-DD (for 生日慰问). null clears it; undefined (no column) keeps it. */
+  birthday?: string | null
 }
 
 export interface RosterRejection {
@@ -69,7 +71,7 @@ export type RosterFormat = 'csv' | 'xlsx'
 
 // ------------------------------------------------------------------------------------ columns
 
-type Field = 'employeeNo' | 'name' | 'unit' | 'role' | 'phone' | 'grid'
+type Field = 'employeeNo' | 'name' | 'unit' | 'role' | 'phone' | 'grid' | 'birthday'
 
 const columnLabels: Record<Field, string> = {
   employeeNo: '工号',
@@ -78,6 +80,7 @@ const columnLabels: Record<Field, string> = {
   role: '角色',
   phone: '手机',
   grid: '网格',
+  birthday: '生日',
 }
 
 const requiredFields: Field[] = ['employeeNo', 'name', 'unit', 'role']
@@ -90,6 +93,7 @@ const headerAliases: Record<Field, string[]> = {
   role: ['角色', 'role'],
   phone: ['手机', 'phone', '手机号', '手机号码', 'mobile', '电话'],
   grid: ['网格', 'grid'],
+  birthday: ['生日', 'birthday', '出生日期', '生日月日'],
 }
 
 /** `* 工号 (必填)` → `工号`; `Employee No` → `employeeno`. */
@@ -164,6 +168,22 @@ export function unitLevel(name: string, depth: number): UnitLevel {
 
 const length = (s: string): number => [...s].length
 
+/**
+ * A birthday cell as MM-DD: `03-15`, `3/15`, `3月15日`, or a full date (`1990-03-15`,
+ * `1990/3/15`, `1990年3月15日`, `19900315`) whose year is dropped. Null when it is no date.
+ */
+export function parseBirthday(text: string): string | null {
+  const s = text.trim().normalize('NFKC')
+  const full = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s)
+  const short = full ? null : /^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(s)
+  const [year, month, day] = full ? [Number(full[1]), Number(full[2]), Number(full[3])] : short ? [2000, Number(short[1]), Number(short[2])] : [NaN, NaN, NaN]
+  // A leap year stands in when the year is not given, so 02-29 is a birthday.
+  const probe = new Date(Date.UTC(2000, month - 1, day))
+  probe.setUTCFullYear(year)
+  if (!(year >= 1900 && year <= 2100) || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return null
+  return `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+}
+
 const rowSchema = z.object({
   employeeNo: z.string().transform((v, ctx) => {
     if (v === '') ctx.addIssue({ code: 'custom', message: '工号不能为空' })
@@ -208,6 +228,17 @@ const rowSchema = z.object({
       if (v === '') return null
       if (length(v) > 40) ctx.addIssue({ code: 'custom', message: '网格名称超过 40 个字' })
       return v
+    }),
+  birthday: z
+    .string()
+    .optional()
+    .transform((v, ctx): string | null | undefined => {
+      if (v === undefined) return undefined
+      if (v === '') return null
+      const birthday = parseBirthday(v)
+      if (birthday) return birthday
+      ctx.addIssue({ code: 'custom', message: `生日“${v}”格式不对，应为 月-日（如 03-15）或 年-月-日（如 1990-03-15）` })
+      return null
     }),
 })
 
@@ -330,6 +361,7 @@ export async function parseRoster(data: Buffer, format: RosterFormat): Promise<R
       role: cell('role') ?? '',
       phone: cell('phone'),
       grid: cell('grid'),
+      birthday: cell('birthday'),
     }
     const parsed = rowSchema.safeParse(input)
     const reasons = parsed.success ? [] : parsed.error.issues.map((i) => i.message)
@@ -354,6 +386,7 @@ export async function parseRoster(data: Buffer, format: RosterFormat): Promise<R
     const row: RosterRow = { line, employeeNo: parsed.data.employeeNo, name: parsed.data.name, unit: parsed.data.unit, role: parsed.data.role }
     if (parsed.data.phone !== undefined) row.phone = parsed.data.phone
     if (parsed.data.grid !== undefined) row.grid = parsed.data.grid
+    if (parsed.data.birthday !== undefined) row.birthday = parsed.data.birthday
     rows.push(row)
   }
   return { rows, rejected }
@@ -376,6 +409,7 @@ interface ExistingPerson {
   role: string
   unitId: number
   active: boolean
+  birthday: string | null
 }
 
 interface PersonUpdate {
@@ -384,6 +418,7 @@ interface PersonUpdate {
   role?: Role
   phone?: string | null
   active?: boolean
+  birthday?: string | null
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -499,7 +534,7 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
   for (const part of chunks(rows, 1000)) {
     const people = await tx.person.findMany({
       where: { employeeNo: { in: part.map((r) => r.employeeNo) } },
-      select: { id: true, employeeNo: true, name: true, phone: true, role: true, unitId: true, active: true },
+      select: { id: true, employeeNo: true, name: true, phone: true, role: true, unitId: true, active: true, birthday: true },
     })
     for (const p of people) existing.set(p.employeeNo, p)
     const links = await tx.gridCollector.findMany({ where: { personId: { in: people.map((p) => p.id) } } })
@@ -528,6 +563,7 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
     if (person.unitId !== unitId) data.unitId = unitId
     if (person.role !== row.role) data.role = row.role
     if (row.phone !== undefined && person.phone !== row.phone) data.phone = row.phone
+    if (row.birthday !== undefined && person.birthday !== row.birthday) data.birthday = row.birthday
     if (!person.active) data.active = true
 
     const current = memberships.get(person.id) ?? new Set<number>()
@@ -558,6 +594,7 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
         employeeNo: row.employeeNo,
         name: row.name,
         phone: row.phone ?? null,
+        birthday: row.birthday ?? null,
         role: row.role,
         unitId: rowUnits[index]!.id,
         demo,

@@ -152,6 +152,8 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
       sourceChatId: input.source.chatId,
       levelUnitId: levelUnit.id,
       campaignId: input.campaignId ?? null,
+      // The service's clock, like every other time on the request (deadlines, answers, results).
+      createdAt: ctx.now,
       ...deadlines(category, urgent, ctx.now),
     },
   })

@@ -155,6 +155,34 @@ describe('CSV roster', () => {
     expect(await person('R003')).toMatchObject({ active: true })
   })
 
+  it('reads an optional 生日 column as MM-DD (the year is dropped), reports bad dates, and keeps birthdays when the column is left out', async () => {
+    const text =
+      '工号,姓名,单位,角色,生日\n' +
+      'BD01,甲,四分厂/一班,职工,1990-03-15\n' +
+      'BD02,乙,四分厂/一班,职工,3/5\n' +
+      'BD03,丙,四分厂/一班,职工,1988年12月1日\n' +
+      'BD04,丁,四分厂/一班,职工,02-29\n' +
+      'BD05,戊,四分厂/一班,职工,\n'
+    expect(await importCsv(text)).toMatchObject({ ok: true, result: { created: 5 } })
+    expect((await Promise.all(['BD01', 'BD02', 'BD03', 'BD04', 'BD05'].map(person))).map((p) => p!.birthday)).toEqual(['03-15', '03-05', '12-01', '02-29', null])
+
+    const bad = await importCsv('工号,姓名,单位,角色,生日\nBD06,己,四分厂/一班,职工,1990-02-30\nBD07,庚,四分厂/一班,职工,明天\n')
+    expect(bad).toEqual({
+      ok: false,
+      rejected: [
+        { line: 2, reason: '第 2 行：生日“1990-02-30”格式不对，应为 月-日（如 03-15）或 年-月-日（如 1990-03-15）' },
+        { line: 3, reason: '第 3 行：生日“明天”格式不对，应为 月-日（如 03-15）或 年-月-日（如 1990-03-15）' },
+      ],
+    })
+    // Without the column the birthdays stay; an empty cell clears one.
+    expect(await importCsv('工号,姓名,单位,角色\nBD01,甲,四分厂/一班,职工\n')).toMatchObject({ ok: true, result: { unchanged: 1 } })
+    expect((await person('BD01'))!.birthday).toBe('03-15')
+    expect(await importCsv('工号,姓名,单位,角色,Birthday\nBD01,甲,四分厂/一班,职工,\nBD02,乙,四分厂/一班,职工,0705\n')).toMatchObject({ ok: false })
+    expect(await importCsv('工号,姓名,单位,角色,Birthday\nBD01,甲,四分厂/一班,职工,\nBD02,乙,四分厂/一班,职工,7-5\n')).toMatchObject({ ok: true, result: { updated: 2 } })
+    expect((await person('BD01'))!.birthday).toBeNull()
+    expect((await person('BD02'))!.birthday).toBe('07-05')
+  })
+
   it('assigns units to the grid named in the 网格 column, for workers and collectors', async () => {
     const text =
       '工号,姓名,单位,角色,网格\n' +

@@ -1,0 +1,23 @@
+// The ingest baseline: bare fastify doing what the webhook must do at the least — check the
+// signature over the raw body, decrypt, parse, and one insert of the event — and nothing else.
+import crypto from 'node:crypto'
+import Fastify from 'fastify'
+import { openDatabase } from '../src/db/client.js'
+import { decryptFeishu } from './feishu-events.js'
+
+const encryptKey = process.env.FEISHU_ENCRYPT_KEY!
+const db = openDatabase(process.env.DATABASE_URL!)
+const app = Fastify()
+app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+app.get('/readyz', async () => ({ ready: true }))
+app.post('/webhooks/feishu', async (req, reply) => {
+  const raw = req.body as Buffer
+  const h = req.headers
+  const expected = crypto.createHash('sha256').update(`${h['x-lark-request-timestamp']}${h['x-lark-request-nonce']}${encryptKey}`).update(raw).digest('hex')
+  if (expected !== h['x-lark-signature']) return reply.code(401).send()
+  const event = JSON.parse(decryptFeishu(encryptKey, (JSON.parse(raw.toString('utf8')) as { encrypt: string }).encrypt)) as { header: { event_id: string } }
+  await db.inboundEvent.create({ data: { platform: 'feishu', eventId: event.header.event_id, payload: JSON.stringify(event) } })
+  return {}
+})
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
+process.on('SIGTERM', () => void app.close().then(() => db.$disconnect()).then(() => process.exit(0)))

@@ -1,0 +1,195 @@
+import { allRoles, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { formatLocal } from '../core/scheduler.js'
+import type { Messages } from '../messages/index.js'
+import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
+import { castVote, closePoll, createPoll, findPoll, MAX_OPTIONS, mayClose, maySeeResults, normalisePollNumber, pollResults, PollRefusal, refuse, votersByOption, type PollContext } from './service.js'
+import { answerSurvey, createSurvey, findTemplate, startSurvey, surveyResults, templateNames } from './survey.js'
+import { resultsView, surveyResultsView } from './views.js'
+
+export interface PollCommandOptions {
+  /** The voter-key secret (voteSecret). */
+  secret: string
+}
+
+type Usage = keyof Messages['polls']['usage']
+type Summary = keyof Messages['polls']['summary']
+
+/** Runs a poll operation; a refusal is answered in words, anything else is a bug and propagates. */
+async function guarded(ctx: CommandContext, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    if (error instanceof PollRefusal) ctx.reply(error.message)
+    else throw error
+  }
+}
+
+/** The poll and survey commands; `secret` makes voter keys (see voteSecret). */
+export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
+  const pollContext = (ctx: CommandContext): PollContext => ({ tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone, secret: options.secret })
+  const source = (ctx: CommandContext) => ({ platform: ctx.msg.platform, chatId: ctx.msg.chatId })
+  const me = (ctx: CommandContext) => [{ personId: ctx.person!.id, name: ctx.person!.name }]
+
+  function command(name: string, words: string[], aliases: string[], roles: CommandDefinition['roles'], usage: Usage, summary: Summary, run: (ctx: CommandContext, self: CommandDefinition) => Promise<void>, example?: Usage): CommandDefinition {
+    const self: CommandDefinition = {
+      name,
+      words,
+      aliases,
+      roles,
+      usage: (t) => t.polls.usage[usage],
+      summary: (t) => t.polls.summary[summary],
+      ...(example ? { example: (t: Messages) => t.polls.usage[example] } : {}),
+      run: (ctx) => guarded(ctx, () => run(ctx, self)),
+    }
+    return self
+  }
+
+  const usage = (ctx: CommandContext, self: CommandDefinition) => ctx.reply(ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t)))
+
+  /** `发起投票 标题 | 选项 | 选项 [匿名] [多选N] [不可改] [截止 时间] [范围 单位]` */
+  const startPoll = command('startPoll', ['发起投票', '新建投票', '发起表决'], ['poll'], ['collector', 'officer', 'admin'], 'start', 'start', async (ctx, self) => {
+    if (!ctx.rawArgs.trim()) return usage(ctx, self)
+    const parsed = parsePollLine(ctx.rawArgs, ctx.t)
+    if (!parsed.ok) return ctx.reply(`${parsed.error}\n${ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t))}`)
+    const line: PollLine = parsed.value
+    const maxChoices = line.maxChoices === 'all' ? Math.max(1, Math.min(line.options.length, MAX_OPTIONS)) : line.maxChoices
+    const { ack, out } = await createPoll(pollContext(ctx), {
+      creatorId: ctx.person!.id,
+      title: line.title,
+      options: line.options,
+      ...(maxChoices !== undefined ? { maxChoices } : {}),
+      ...(line.anonymous !== undefined ? { anonymous: line.anonymous } : {}),
+      ...(line.allowChange !== undefined ? { allowChange: line.allowChange } : {}),
+      ...(line.deadline !== undefined ? { deadline: line.deadline } : {}),
+      ...(line.units ? { units: line.units } : {}),
+      source: source(ctx),
+    })
+    ctx.reply(ack)
+    out.forEach(ctx.send)
+  }, 'startExample')
+
+  /** `投票 P-17 2`, `投票 P-17 1,3`, `投票 P-17 1 3`, `投票 P-17 愿意`; card buttons of multiple-choice polls send `+2`. */
+  const vote = command('vote', ['投票'], ['vote'], allRoles, 'vote', 'vote', async (ctx, self) => {
+    const number = normalisePollNumber(ctx.tokens[0], 'P')
+    if (!number) return usage(ctx, self)
+    const written = ctx.tokens.slice(1)
+    if (written.length === 0) {
+      const poll = await findPoll(pollContext(ctx), number)
+      return ctx.reply(ctx.t.polls.noChoice(poll.number, await ctx.tx.pollOption.count({ where: { pollId: poll.id } })))
+    }
+    const toggle = written.every((w) => /^\+\d+$/.test(w))
+    const numeric = written.every((w) => /^\+?\d+$/.test(w))
+    // Labels may be written instead of numbers; one label may contain spaces.
+    const choices = numeric ? written.map((w) => Number(w.replace('+', ''))) : written.length > 1 ? [textAfterFirst(ctx)] : written
+    const pctx = pollContext(ctx)
+    let result
+    try {
+      result = await castVote(pctx, ctx.person!, { number, choices, toggle })
+    } catch (error) {
+      // `投票 P-1 红烧肉 鱼`: several labels, tried one by one when the whole text is not one.
+      if (!(error instanceof PollRefusal) || numeric || written.length === 1) throw error
+      result = await castVote(pctx, ctx.person!, { number, choices: written })
+    }
+    const { poll, choices: chosen, outcome } = result
+    const deadline = formatLocal(poll.deadline, ctx.settings.timeZone)
+    if (ctx.chat) ctx.reply(ctx.t.polls.votedInGroup(ctx.person!.name, poll.number, outcome), { mentions: me(ctx) })
+    else ctx.reply(ctx.t.polls.voted(poll.number, poll.title, chosen.map((c) => ctx.t.polls.optionLine(c.position, c.label)).join('、'), outcome, poll.allowChange, deadline))
+  }, 'voteExample')
+
+  /** `投票结果 P-17` (or `问卷结果 Q-3`): counts for everyone it is for; names only for the creator of a named poll, and only privately. */
+  const results = command('pollResults', ['投票结果', '问卷结果', '查看投票'], ['results'], allRoles, 'results', 'results', async (ctx, self) => {
+    const word = ctx.word.startsWith('问卷') ? 'Q' : 'P'
+    const number = normalisePollNumber(ctx.tokens[0], word)
+    if (!number) return usage(ctx, self)
+    const pctx = pollContext(ctx)
+    const poll = await findPoll(pctx, number)
+    const viewer = ctx.person!
+    if (!(await maySeeResults(pctx, viewer, poll))) refuse(poll.kind === 'poll' ? ctx.t.polls.resultsNotForYou(poll.number) : ctx.t.polls.surveyResultsNotForYou(poll.number))
+    if (poll.kind === 'survey') {
+      const view = surveyResultsView(pctx, await surveyResults(ctx.tx, poll.id, ctx.t))
+      if (ctx.chat) {
+        ctx.send({ to: { kind: 'person', personId: viewer.id }, text: view.text, card: view.card })
+        return ctx.reply(ctx.t.polls.sentPrivately(viewer.name), { mentions: me(ctx) })
+      }
+      return ctx.reply(view.text, { card: view.card })
+    }
+    const counts = await pollResults(ctx.tx, poll.id)
+    const withNames = !poll.anonymous && viewer.id === poll.creatorId
+    const names = withNames ? await votersByOption(ctx.tx, poll) : undefined
+    if (ctx.chat) {
+      const view = resultsView(pctx, counts)
+      ctx.reply(view.text, { card: view.card })
+      if (names) {
+        const full = resultsView(pctx, counts, names)
+        ctx.send({ to: { kind: 'person', personId: viewer.id }, text: full.text, card: full.card })
+      }
+      return
+    }
+    const view = resultsView(pctx, counts, names)
+    ctx.reply(view.text, { card: view.card })
+  }, 'resultsExample')
+
+  /** `结束投票 P-17`: the creator (or an officer over all its units, or an administrator) closes it now. */
+  const close = command('closePoll', ['结束投票', '结束问卷', '关闭投票'], ['closepoll'], ['collector', 'officer', 'admin'], 'close', 'close', async (ctx, self) => {
+    const number = normalisePollNumber(ctx.tokens[0], ctx.word.endsWith('问卷') ? 'Q' : 'P')
+    if (!number) return usage(ctx, self)
+    const pctx = pollContext(ctx)
+    const poll = await findPoll(pctx, number)
+    if (!(await mayClose(pctx, ctx.person!, poll))) refuse(ctx.t.polls.mayNotClose(poll.number))
+    const closed = await closePoll(pctx, poll.id)
+    if (!closed) refuse(ctx.t.polls.alreadyClosed(poll.number))
+    ctx.reply(ctx.t.polls.closedAck(poll.number))
+    closed!.out.forEach(ctx.send)
+  })
+
+  /**
+   * `发起问卷 职工满意度 截止 月底` (a template), or a heading line followed by one question per
+   * line (`问题 | 选项 | 选项`, `问题（评分）`, `问题（文字）`).
+   */
+  const startSurveyCommand = command('startSurvey', ['发起问卷', '发起调查', '新建问卷'], ['survey'], staffRoles, 'survey', 'survey', async (ctx, self) => {
+    if (!ctx.rawArgs.trim()) return usage(ctx, self)
+    const [heading = '', ...rest] = ctx.rawArgs.split('\n')
+    const parsed = parsePollLine(heading, ctx.t, false)
+    if (!parsed.ok) return ctx.reply(`${parsed.error}\n${ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t))}`)
+    const line = parsed.value
+    const written = rest.map(parseQuestionLine).filter((q) => q !== null)
+    const template = written.length === 0 ? findTemplate(ctx.t, line.title) : null
+    if (written.length === 0 && !template) refuse(ctx.t.polls.noQuestions(templateNames(ctx.t).join('、')))
+    const { ack, out } = await createSurvey(pollContext(ctx), {
+      creatorId: ctx.person!.id,
+      title: template?.title ?? line.title,
+      questions: template?.questions ?? written,
+      ...(line.anonymous !== undefined ? { anonymous: line.anonymous } : {}),
+      ...(line.deadline !== undefined ? { deadline: line.deadline } : {}),
+      ...(line.units ? { units: line.units } : {}),
+      source: source(ctx),
+    })
+    ctx.reply(ack)
+    out.forEach(ctx.send)
+  }, 'surveyExample')
+
+  /** `填写问卷 Q-3` / `继续问卷 Q-3`: asks the next unanswered question privately. */
+  const fill = command('fillSurvey', ['填写问卷', '继续问卷', '参加问卷', '开始问卷'], ['fill'], allRoles, 'fill', 'fill', async (ctx, self) => {
+    const number = normalisePollNumber(ctx.tokens[0], 'Q')
+    if (!number) return usage(ctx, self)
+    const asked = await startSurvey(pollContext(ctx), ctx.person!, number, ctx.msg.platform)
+    if (!ctx.chat) return ctx.reply(asked.text, asked.card ? { card: asked.card } : undefined)
+    // In a group: the questions go privately; the group only hears that they did.
+    ctx.send({ to: { kind: 'person', personId: ctx.person!.id }, text: asked.text, ...(asked.card ? { card: asked.card } : {}) })
+    ctx.reply(asked.done ? ctx.t.polls.surveyAlreadyDone(asked.poll.number) : ctx.t.polls.surveySentPrivately(ctx.person!.name, asked.poll.number), { mentions: me(ctx) })
+  }, 'fillExample')
+
+  /** `回答 Q-3 2 5`: answers question 2 (what the question cards' buttons send); a plain private reply answers the current one. */
+  const answer = command('answerSurvey', ['回答', '答题'], ['answer'], allRoles, 'answer', 'answer', async (ctx, self) => {
+    const number = normalisePollNumber(ctx.tokens[0], 'Q')
+    const position = Number(ctx.tokens[1]?.replace(/^第|题$/g, ''))
+    const text = textAfterFirst({ rawArgs: textAfterFirst(ctx) })
+    if (!number || !Number.isInteger(position) || position < 1 || !text) return usage(ctx, self)
+    if (ctx.chat) return ctx.reply(ctx.t.polls.answerPrivately(number))
+    const asked = await answerSurvey(pollContext(ctx), ctx.person!, number, position, text, ctx.msg.platform)
+    ctx.reply(asked.text, asked.card ? { card: asked.card } : undefined)
+  }, 'answerExample')
+
+  return [startPoll, vote, results, close, startSurveyCommand, fill, answer]
+}
+
