@@ -3,9 +3,14 @@
 import crypto from 'node:crypto'
 import Fastify from 'fastify'
 import { openDatabase } from '../src/db/client.js'
-import { decryptFeishu } from './feishu-events.js'
 
 const encryptKey = process.env.FEISHU_ENCRYPT_KEY!
+
+function decryptFeishu(key: string, encrypted: string): string {
+  const data = Buffer.from(encrypted, 'base64')
+  const decipher = crypto.createDecipheriv('aes-256-cbc', crypto.createHash('sha256').update(key).digest(), data.subarray(0, 16))
+  return Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8')
+}
 const db = openDatabase(process.env.DATABASE_URL!)
 const app = Fastify()
 app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))

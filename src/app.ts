@@ -128,6 +128,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     commands,
     log,
     fallbacks: [surveyConversation(pollSecret)],
+    // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
+    concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
   })
   await db.$transaction((tx) => ensureDefaultCategories(tx))
   adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log }, options.adapterFactories)))

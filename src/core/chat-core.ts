@@ -16,6 +16,8 @@ export interface ChatCoreOptions {
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   /** Attempts before an inbound event is given up (the asker is then told it failed). */
   maxAttempts?: number
+  /** Accepted events handled at once (default 1 on SQLite's single writer is right; more on PostgreSQL). */
+  concurrency?: number
   /**
    * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
    * answer in a survey conversation); the first to return true has handled it. The context's
@@ -35,6 +37,7 @@ export class ChatCore {
   private readonly parser
   private readonly byName = new Map<string, CommandDefinition>()
   private readonly maxAttempts: number
+  private readonly concurrency: number
 
   constructor(private readonly db: Db, private readonly outbox: Outbox, private readonly opts: ChatCoreOptions) {
     this.t = messagesFor(opts.locale)
@@ -44,6 +47,7 @@ export class ChatCore {
     }
     this.parser = createParser(opts.commands.map((c) => ({ name: c.name, words: c.words, aliases: c.aliases })))
     this.maxAttempts = opts.maxAttempts ?? 5
+    this.concurrency = opts.concurrency ?? 1
   }
 
   get commands(): CommandDefinition[] {
@@ -67,27 +71,40 @@ export class ChatCore {
     }
   }
 
-  private readonly background = new Set<Promise<unknown>>()
+  /** Events accepted and waiting to be handled, in arrival order. */
+  private readonly queue: number[] = []
+  private readonly runners = new Set<Promise<void>>()
 
   /**
    * What a webhook adapter calls: stores the event (so the platform may be answered at once) and
-   * handles it in the background. Returns whether it was a redelivery. If the store fails the
-   * error propagates, and the adapter answers 5xx so the platform delivers it again.
+   * queues it to be handled in the background. Returns whether it was a redelivery. If the store
+   * fails the error propagates, and the adapter answers 5xx so the platform delivers it again.
+   *
+   * Handling runs through a small fixed number of workers rather than all at once, so that under
+   * a burst the inserts that answer the platform are not stuck behind a pile of transactions
+   * (on SQLite every write shares one connection).
    */
   async accept(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
     const received = await this.receive(msg)
     if (!received.duplicate) {
-      const work = this.process(received.id)
-        .catch((err) => this.opts.log?.error({ err }, 'processing an accepted event failed; recovery will retry'))
-        .finally(() => this.background.delete(work))
-      this.background.add(work)
+      this.queue.push(received.id)
+      if (this.runners.size < this.concurrency) {
+        const runner: Promise<void> = this.runQueue().finally(() => this.runners.delete(runner))
+        this.runners.add(runner)
+      }
     }
     return received
   }
 
-  /** Waits for events being handled in the background (graceful shutdown). */
+  private async runQueue(): Promise<void> {
+    for (let id = this.queue.shift(); id !== undefined; id = this.queue.shift()) {
+      await this.process(id).catch((err) => this.opts.log?.error({ err }, 'processing an accepted event failed; recovery will retry'))
+    }
+  }
+
+  /** Waits for accepted events to be handled (graceful shutdown). */
   async drain(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background])
+    while (this.runners.size > 0) await Promise.allSettled([...this.runners])
   }
 
   /** Stores and handles an event at once. */

@@ -1,0 +1,101 @@
+import { openDatabase } from '../src/db/client.js'
+import { seedDemoOrganisation } from '../src/organisation/demo.js'
+import { FakeFeishu } from '../test/feishu/fake-feishu.js'
+import { messageEvent, request, type Keys } from '../test/feishu/events.js'
+import { freePort, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+
+const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000)
+const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32)
+const keys: Keys = { appId: 'cli_a1b2c3d4e5f60718', encryptKey: 'bench-encrypt-key-0123456789', verificationToken: 'bench-verification-token' }
+const SECRET = 'bench-app-secret'
+
+/** Posts requests with a fixed concurrency; returns each one's time to answer (ms) and the statuses seen. */
+async function drive(url: string, requests: { headers: Record<string, string>; payload: string }[]): Promise<{ latencies: number[]; statuses: Map<number, number>; seconds: number }> {
+  const latencies: number[] = []
+  const statuses = new Map<number, number>()
+  let next = 0
+  const started = performance.now()
+  const worker = async () => {
+    while (next < requests.length) {
+      const r = requests[next++]!
+      const t0 = performance.now()
+      const res = await fetch(url, { method: 'POST', headers: r.headers, body: r.payload })
+      await res.arrayBuffer()
+      latencies.push(performance.now() - t0)
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  return { latencies: latencies.sort((a, b) => a - b), statuses, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Signed, encrypted message events from bound workers, each filing a request. */
+function events(openIds: string[]): { headers: Record<string, string>; payload: string }[] {
+  return Array.from({ length: EVENTS }, (_, i) => request(messageEvent(keys, { from: { open_id: openIds[i % openIds.length]! }, chatId: `oc_p2p_${i % openIds.length}`, chatType: 'p2p', text: `诉求 基准测试第${i}件：车间${i % 7}号机床防护罩松动` }), keys))
+}
+
+/**
+ * Ingest: signed, encrypted Feishu message events posted to /webhooks/feishu, each filing a
+ * request. Events per second and time to the 200, against bare fastify doing the same signature
+ * check, decryption and one insert, on the same database kind.
+ */
+export async function ingest(provider: Provider): Promise<BenchRow[]> {
+  const fake = new FakeFeishu(keys.appId, SECRET)
+  await fake.start()
+  const base = await freshDatabase(provider)
+  const full = await freshDatabase(provider)
+  try {
+    // Baseline.
+    const basePort = await freePort()
+    const baseline = await startProcess('bench/ingest-baseline.ts', { PORT: String(basePort), DATABASE_URL: base.url, FEISHU_ENCRYPT_KEY: keys.encryptKey }, `http://127.0.0.1:${basePort}/readyz`)
+    const openIds = Array.from({ length: 200 }, (_, i) => `ou_bench_${String(i).padStart(4, '0')}`)
+    const b = await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, events(openIds))
+    await stopProcess(baseline.child)
+
+    // The service, with the demo organisation and 200 workers bound to Feishu accounts.
+    const port = await freePort()
+    const env = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: full.url,
+      LOG_LEVEL: 'warn',
+      QUIET_HOURS: 'off',
+      FEISHU_APP_ID: keys.appId,
+      FEISHU_APP_SECRET: SECRET,
+      FEISHU_ENCRYPT_KEY: keys.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+      FEISHU_DOMAIN: fake.url,
+    }
+    // Organisation and bindings first (one writer at a time on SQLite), then the service.
+    const db = openDatabase(full.url)
+    await seedDemoOrganisation(db)
+    const team = await db.unit.findFirstOrThrow({ where: { level: 'team' } })
+    await db.person.createMany({ data: openIds.map((_, i) => ({ employeeNo: `BW${i}`, name: `基准职工${i}`, unitId: team.id })) })
+    const people = await db.person.findMany({ where: { employeeNo: { startsWith: 'BW' } }, orderBy: { id: 'asc' } })
+    await db.platformIdentity.createMany({ data: people.map((p) => ({ platform: 'feishu', kind: 'open_id', externalId: openIds[Number(p.employeeNo.slice(2))]!, personId: p.id })) })
+    const svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
+    const s = await drive(`http://127.0.0.1:${port}/webhooks/feishu`, events(openIds))
+    // Every accepted event is handled: wait (bounded) for them to be done, then count requests.
+    const deadline = Date.now() + 120_000
+    while ((await db.inboundEvent.count({ where: { status: 'done' } })) < EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    const handled = await db.workerRequest.count()
+    await db.$disconnect()
+    await stopProcess(svc.child)
+    if ((s.statuses.get(200) ?? 0) !== EVENTS) throw new Error(`service answered ${JSON.stringify([...s.statuses])}`)
+    if (handled !== EVENTS) throw new Error(`only ${handled} of ${EVENTS} events filed a request`)
+
+    const rate = EVENTS / s.seconds
+    const baseRate = EVENTS / b.seconds
+    const p50 = percentile(s.latencies, 50)
+    const p99 = percentile(s.latencies, 99)
+    return [
+      { bench: 'ingest', database: provider, metric: `events/s to 200 (${EVENTS}, ${CONCURRENCY} at once)`, value: rate, unit: '/s', baseline: baseRate, ratio: rate / baseRate, target: provider === 'sqlite' ? '≥ 1000/s, ≥ 0.5×' : '≥ 0.5×', met: rate / baseRate >= 0.5 && (provider !== 'sqlite' || rate >= 1000) },
+      { bench: 'ingest', database: provider, metric: 'p50 time to 200', value: p50, unit: 'ms', baseline: percentile(b.latencies, 50), ratio: p50 / percentile(b.latencies, 50) },
+      { bench: 'ingest', database: provider, metric: 'p99 time to 200', value: p99, unit: 'ms', baseline: percentile(b.latencies, 99), ratio: p99 / percentile(b.latencies, 99), target: provider === 'sqlite' ? '< 100 ms' : undefined, met: provider === 'sqlite' ? p99 < 100 : undefined },
+    ]
+  } finally {
+    await fake.stop()
+    await base.drop()
+    await full.drop()
+  }
+}
