@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { PrismaLibSQL } from '@prisma/adapter-libsql'
 import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
 
@@ -40,7 +41,14 @@ export function openDatabase(url: string): Db {
     return new SqliteClient({ adapter })
   }
   const { connectionString, schema } = splitPostgresUrl(url)
-  const adapter = new PrismaPg({ connectionString, max: 10 }, { schema })
+  // Our own pool, so every connection has an error listener: when the server goes away (a
+  // restart, an outage) pg emits 'error' on checked-out clients, and an unheard 'error' would
+  // end the process instead of failing the queries and letting the service recover.
+  const pool = new pg.Pool({ connectionString, max: 10 })
+  const ignore = () => {}
+  pool.on('error', ignore)
+  pool.on('connect', (client) => client.on('error', ignore))
+  const adapter = new PrismaPg(pool, { schema })
   return new PostgresClient({ adapter }) as unknown as Db
 }
 

@@ -1,0 +1,92 @@
+/**
+ * SIGKILL in the middle of a fan-out to 100 Feishu groups, then a new process on the same
+ * database: every group is shown the announcement exactly once (by uuid and by content).
+ *
+ * The killed process cannot release its send lease (outbox:feishu) nor the 'sending' claims it
+ * held; they run out after the outbox's claim time (60 s, not configurable). Rather than wait a
+ * minute, the test ages them in the database after the kill, as if that minute had passed — the
+ * rows themselves (sent, sending, pending) are left exactly as the killed process left them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, type Db } from '../../src/db/client.js'
+import { FakeFeishu, textOf } from '../feishu/fake-feishu.js'
+import { createTestDatabaseUrl } from '../helpers/db.js'
+import { startChild, type Child } from './child.js'
+import { feishuEnv, keys, SECRET, sleep, waitFor } from './kit.js'
+
+const GROUPS = 100
+const TITLE = '崩溃演练安全大会'
+
+let fake: FakeFeishu
+let fresh: { url: string; drop: () => Promise<void> }
+let db: Db
+const children: Child[] = []
+
+beforeAll(async () => {
+  fake = await new FakeFeishu(keys.appId, SECRET).start()
+  // Slower than Feishu's 50 a second, so the kill lands mid-way.
+  fake.limits.perApp = 20
+  fresh = await createTestDatabaseUrl()
+  db = openDatabase(fresh.url)
+})
+afterAll(async () => {
+  for (const c of children) await c.kill()
+  await db?.$disconnect()
+  await fresh?.drop()
+  await fake?.stop()
+})
+
+function env(): Record<string, string> {
+  return { ...feishuEnv(fake), DATABASE_URL: fresh.url, OUTBOX_BASE_DELAY_MS: '50', OUTBOX_MAX_DELAY_MS: '500' }
+}
+
+describe('a crash mid fan-out', () => {
+  it('shows every group the announcement exactly once after SIGKILL and a restart', { timeout: 120_000 }, async () => {
+    const first = await startChild(env())
+    children.push(first)
+    await waitFor('the demo organisation', async () => (await db.person.count({ where: { employeeNo: 'D9000' } })) === 1)
+    const units = await db.unit.findMany({ where: { path: { not: '' } }, orderBy: { id: 'asc' } })
+    const chats = Array.from({ length: GROUPS }, (_, i) => `oc_crash_${String(i).padStart(3, '0')}`)
+    await db.chatGroup.createMany({ data: chats.map((externalId, i) => ({ platform: 'feishu', externalId, name: `崩溃演练群${i + 1}`, unitId: units[i % units.length]!.id })) })
+
+    // The administrator posts it in the playground of the running process.
+    const res = await fetch(`${first.url}/playground/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'D9000', chat: 'dm', text: `发布公告 通知 ${TITLE}\n周五下午2点在大礼堂召开。\n范围 全部` }),
+    })
+    expect(res.status).toBe(200)
+    const replies = ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text).join('\n')
+    expect(replies).toContain('个群')
+
+    const shownGroups = () => new Set(fake.messages.filter((m) => m.receive_id.startsWith('oc_crash_')).map((m) => m.receive_id)).size
+    await waitFor('some groups to be shown', () => shownGroups() >= 15, 30_000)
+    await first.kill('SIGKILL')
+    const before = shownGroups()
+    expect(before).toBeGreaterThan(0)
+    expect(before).toBeLessThan(GROUPS)
+    const states = await db.outboxMessage.groupBy({ by: ['status'], where: { platform: 'feishu', target: { startsWith: 'oc_crash_' } }, _count: true })
+    expect(states.find((s) => s.status === 'sent')?._count ?? 0).toBeLessThan(GROUPS)
+
+    // A minute later, as far as the dead process's lease and claims are concerned.
+    const past = new Date(Date.now() - 1000)
+    await db.lease.updateMany({ where: { key: { startsWith: 'outbox:' } }, data: { expiresAt: past } })
+    await db.outboxMessage.updateMany({ where: { status: 'sending' }, data: { lockedUntil: past } })
+
+    await sleep(1100) // the fake's rate window
+    const second = await startChild(env())
+    children.push(second)
+    await waitFor('every group to be shown', () => shownGroups() === GROUPS, 60_000)
+    await waitFor('every row sent', async () => (await db.outboxMessage.count({ where: { platform: 'feishu', target: { startsWith: 'oc_crash_' }, status: { not: 'sent' } } })) === 0, 20_000)
+    await sleep(500) // anything extra would show up now
+
+    for (const chat of chats) {
+      const shown = fake.shownTo(chat)
+      expect(new Set(shown.map((m) => m.uuid)).size, chat).toBe(1)
+      expect(shown.filter((m) => textOf(m).includes(TITLE)), chat).toHaveLength(1)
+      expect(shown, chat).toHaveLength(1)
+    }
+    expect(await db.outboxMessage.count({ where: { platform: 'feishu', target: { startsWith: 'oc_crash_' } } })).toBe(GROUPS)
+    expect(second.output()).not.toMatch(/failed to start/)
+  })
+})
