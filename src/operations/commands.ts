@@ -4,10 +4,13 @@ import type { Messages } from '../messages/index.js'
 
 /**
  * How a failed message's recipient is shown to administrators: a group by its chat id, a person
- * never by their platform address (it could be the author of an anonymous request).
+ * never by their platform address (it could be the author of an anonymous request), and a
+ * group robot without its webhook key (the key is what lets anyone post there).
  */
-export function recipientLabel(t: Messages, row: { targetKind: string; target: string; id: number }): string {
-  return row.targetKind === 'chat' ? row.target : t.deadLetters.privateRecipient
+export function recipientLabel(t: Messages, row: { targetKind: string; target: string }): string {
+  if (row.targetKind !== 'chat') return t.deadLetters.privateRecipient
+  const robot = /^robot:(.*)$/.exec(row.target)
+  return robot ? `robot:…${robot[1]!.slice(-4)}` : row.target
 }
 
 /** `发送失败`: administrators see the outbox's dead letters. */
