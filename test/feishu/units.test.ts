@@ -151,10 +151,11 @@ describe('Feishu answers as outbox errors', () => {
 
 describe('configuration', () => {
   const base = { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 's' }
-  it('is on only with both credentials', () => {
+  it('is off without credentials; half of them stops start-up naming the missing one', () => {
     expect(feishuAdapterFactory.enabled(loadConfig({}))).toBe(false)
-    expect(feishuAdapterFactory.enabled(loadConfig({ FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718' }))).toBe(false)
     expect(feishuAdapterFactory.enabled(loadConfig(base))).toBe(true)
+    expect(feishuAdapterFactory.enabled(loadConfig({ FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718' }))).toBe(true)
+    expect(() => feishuSettings(loadConfig({ FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718' }))).toThrow(/^Invalid configuration: FEISHU_APP_SECRET/)
   })
 
   it('needs FEISHU_ENCRYPT_KEY for webhooks and a proper app id for the long connection, naming the variable', () => {
