@@ -1,12 +1,10 @@
 import { z } from 'zod'
-import { allRoles, parseArgs, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { allRoles, guarded, parseArgs, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import { zonedTime } from '../core/scheduler.js'
 import type { Messages } from '../messages/index.js'
-import { RequestRefusal } from '../requests/service.js'
 import { parseCreateForm, parseEditForm } from './form.js'
 import {
   acknowledge,
-  AnnouncementRefusal,
   cancelAnnouncement,
   cancelSignup,
   createAnnouncement,
@@ -36,15 +34,6 @@ export interface AnnouncementCommandDeps {
 type Usage = keyof Messages['announcements']['usage']
 type Summary = keyof Messages['announcements']['summary']
 
-/** Runs an announcement operation; a refusal is answered in words, anything else is a bug and propagates. */
-async function guarded(ctx: CommandContext, work: () => Promise<void>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    if (error instanceof AnnouncementRefusal || error instanceof RequestRefusal) ctx.reply(error.message)
-    else throw error
-  }
-}
 
 const numberSchema = z.string().refine(isAnnouncementNumber)
 

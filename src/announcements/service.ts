@@ -12,7 +12,7 @@
  * none of it does, whichever instance tries and however often.
  */
 import { z } from 'zod'
-import type { Asker, PersonRow, UnitRow } from '../core/commands.js'
+import { Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
 import { formatLocal } from '../core/scheduler.js'
 import type { Card, OutboundMessage, Platform } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
@@ -73,7 +73,7 @@ export interface AnnouncementContext {
 }
 
 /** A failure a person should read (not a bug): the text says what was wrong. */
-export class AnnouncementRefusal extends Error {
+export class AnnouncementRefusal extends Refusal {
   override name = 'AnnouncementRefusal'
 }
 

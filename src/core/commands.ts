@@ -67,6 +67,21 @@ export interface CommandDefinition {
  * Validates a command's tokens with a zod schema. On failure it answers the usage line and
  * returns null, so a command reads: `const args = parseArgs(ctx, schema, cmd); if (!args) return`.
  */
+/** A failure a person should read (not a bug): commands answer its message instead of failing. */
+export class Refusal extends Error {
+  override name = 'Refusal'
+}
+
+/** Runs a command's work; a refusal is answered in words, anything else is a bug and propagates. */
+export async function guarded(ctx: Pick<CommandContext, 'reply'>, work: () => Promise<void>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    if (error instanceof Refusal) ctx.reply(error.message)
+    else throw error
+  }
+}
+
 /** Free text after the first argument, as written: `回复 SQ-… 已报修，明天来` → `已报修，明天来`. */
 export function textAfterFirst(ctx: Pick<CommandContext, 'rawArgs'>): string {
   return ctx.rawArgs.replace(/^\S+\s*/, '').trim()

@@ -1,4 +1,4 @@
-import { allRoles, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { allRoles, guarded, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import { formatLocal } from '../core/scheduler.js'
 import type { Messages } from '../messages/index.js'
 import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
@@ -14,15 +14,6 @@ export interface PollCommandOptions {
 type Usage = keyof Messages['polls']['usage']
 type Summary = keyof Messages['polls']['summary']
 
-/** Runs a poll operation; a refusal is answered in words, anything else is a bug and propagates. */
-async function guarded(ctx: CommandContext, work: () => Promise<void>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    if (error instanceof PollRefusal) ctx.reply(error.message)
-    else throw error
-  }
-}
 
 /** The poll and survey commands; `secret` makes voter keys (see voteSecret). */
 export function pollCommands(options: PollCommandOptions): CommandDefinition[] {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { z } from 'zod'
-import type { Asker, UnitRow } from '../core/commands.js'
+import { Refusal, type Asker, type UnitRow } from '../core/commands.js'
 import { formatLocal } from '../core/scheduler.js'
 import type { OutboundMessage, Platform, Recipient } from '../core/types.js'
 import { parseWhen } from '../core/when.js'
@@ -24,7 +24,7 @@ export interface PollContext {
 }
 
 /** A failure a person should read (not a bug): the text says what was wrong. */
-export class PollRefusal extends Error {
+export class PollRefusal extends Refusal {
   override name = 'PollRefusal'
 }
 

@@ -1,23 +1,14 @@
 import { z } from 'zod'
-import { allRoles, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
+import { allRoles, guarded, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
-import { act, fileRequest, isRequestNumber, rate, recategorise, RequestRefusal, type OfficerAction, type RequestContext } from './service.js'
+import { act, fileRequest, isRequestNumber, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
 
 function requestContext(ctx: CommandContext): RequestContext {
   return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone }
 }
 
-/** Runs a request operation; a refusal is answered in words, anything else is a bug and propagates. */
-async function guarded(ctx: CommandContext, work: () => Promise<void>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    if (error instanceof RequestRefusal) ctx.reply(error.message)
-    else throw error
-  }
-}
 
 type Usage = keyof Messages['requests']['usage']
 type Summary = keyof Messages['requests']['summary']

@@ -1,4 +1,4 @@
-import type { Asker, PersonRow, UnitRow } from '../core/commands.js'
+import { Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
 import type { Card, OutboundMessage, Platform, Recipient } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
@@ -22,7 +22,7 @@ export const OPEN_STATUSES = ['new', 'accepted'] as const
 export const MAX_CONTENT = 1000
 
 /** A failure a person should read (not a bug): the text says what was wrong. */
-export class RequestRefusal extends Error {
+export class RequestRefusal extends Refusal {
   override name = 'RequestRefusal'
 }
 
