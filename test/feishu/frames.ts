@@ -83,11 +83,11 @@ export function decodeFrame(buf: Buffer): Frame {
         const t = h.varint()
         if (Math.floor(t / 8) === 1) header.key = h.bytes().toString('utf8')
         else if (Math.floor(t / 8) === 2) header.value = h.bytes().toString('utf8')
-        else h.skip(t % 8)
+        else h.skip.call(h, t % 8) // protobuf Reader.skip: step over an unknown field
       }
       f.headers.push(header)
     } else if (field === 8) f.payload = Buffer.from(r.bytes())
-    else r.skip(wire)
+    else r.skip.call(r, wire) // protobuf Reader.skip: step over an unknown field
   }
   return f
 }
