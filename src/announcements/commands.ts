@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import { allRoles, guarded, parseArgs, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import { zonedTime } from '../core/scheduler.js'
-import type { Messages } from '../messages/index.js'
 import { parseCreateForm, parseEditForm } from './form.js'
 import {
   acknowledge,
@@ -31,8 +30,6 @@ export interface AnnouncementCommandDeps {
   deliver: Deliver
 }
 
-type Usage = keyof Messages['announcements']['usage']
-type Summary = keyof Messages['announcements']['summary']
 
 
 const numberSchema = z.string().refine(isAnnouncementNumber)
@@ -67,28 +64,7 @@ const DATE_TOKEN = /\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?/g
 export function announcementCommands(deps: AnnouncementCommandDeps): CommandDefinition[] {
   const context = (ctx: CommandContext): AnnouncementContext => ({ tx: ctx.tx, now: ctx.now, t: ctx.t, settings: deps.settings, deliver: deps.deliver })
 
-  function command(
-    name: string,
-    words: string[],
-    aliases: string[],
-    roles: CommandDefinition['roles'],
-    usage: Usage,
-    summary: Summary,
-    run: (ctx: CommandContext, self: CommandDefinition) => Promise<void>,
-    example?: Usage,
-  ): CommandDefinition {
-    const self: CommandDefinition = {
-      name,
-      words,
-      aliases,
-      roles,
-      usage: (t) => t.announcements.usage[usage],
-      summary: (t) => t.announcements.summary[summary],
-      ...(example ? { example: (t: Messages) => t.announcements.usage[example] } : {}),
-      run: (ctx) => guarded(ctx, () => run(ctx, self)),
-    }
-    return self
-  }
+  const command = commandBuilder('announcements')
 
   const publish = command('announce', ['发布公告', '发公告', '发布通知', '发通知'], ['announce'], staffRoles, 'publish', 'publish', async (ctx) => {
     if (!ctx.rawArgs.trim()) return ctx.reply(ctx.t.announcements.formGuide)

@@ -6,7 +6,7 @@ import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, Core
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { quietHoursEnd } from './scheduler.js'
-import type { InboundMessage, OutboundMessage, Platform } from './types.js'
+import type { InboundMessage, OutboundMessage } from './types.js'
 
 export interface ChatCoreOptions {
   clock: Clock

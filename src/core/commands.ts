@@ -82,6 +82,42 @@ export async function guarded(ctx: Pick<CommandContext, 'reply'>, work: () => Pr
   }
 }
 
+/** The message sections that describe commands: `usage` and `summary` lines keyed by command. */
+type CommandSection = {
+  [K in keyof Messages]: Messages[K] extends { usage: Record<string, string>; summary: Record<string, string> } ? K : never
+}[keyof Messages]
+
+/**
+ * A command maker for one domain: its usage, summary and example lines come from that domain's
+ * section of the messages, and its work runs `guarded` (a Refusal is answered in words).
+ */
+export function commandBuilder<S extends CommandSection>(section: S) {
+  type Lines = { usage: Record<string, string>; summary: Record<string, string> }
+  const lines = (t: Messages) => t[section] as unknown as Lines
+  return function command(
+    name: string,
+    words: string[],
+    aliases: string[],
+    roles: CommandDefinition['roles'],
+    usage: keyof Messages[S]['usage'] & string,
+    summary: keyof Messages[S]['summary'] & string,
+    run: (ctx: CommandContext, self: CommandDefinition) => Promise<void>,
+    example?: keyof Messages[S]['usage'] & string,
+  ): CommandDefinition {
+    const self: CommandDefinition = {
+      name,
+      words,
+      aliases,
+      roles,
+      usage: (t) => lines(t).usage[usage]!,
+      summary: (t) => lines(t).summary[summary]!,
+      ...(example ? { example: (t: Messages) => lines(t).usage[example]! } : {}),
+      run: (ctx) => guarded(ctx, () => run(ctx, self)),
+    }
+    return self
+  }
+}
+
 /** Free text after the first argument, as written: `回复 SQ-… 已报修，明天来` → `已报修，明天来`. */
 export function textAfterFirst(ctx: Pick<CommandContext, 'rawArgs'>): string {
   return ctx.rawArgs.replace(/^\S+\s*/, '').trim()

@@ -1,6 +1,5 @@
-import { allRoles, guarded, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { allRoles, commandBuilder, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import { formatLocal } from '../core/scheduler.js'
-import type { Messages } from '../messages/index.js'
 import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
 import { castVote, closePoll, createPoll, findPoll, MAX_OPTIONS, mayClose, maySeeResults, normalisePollNumber, pollResults, PollRefusal, refuse, votersByOption, type PollContext } from './service.js'
 import { answerSurvey, createSurvey, findTemplate, startSurvey, surveyResults, templateNames } from './survey.js'
@@ -11,8 +10,6 @@ export interface PollCommandOptions {
   secret: string
 }
 
-type Usage = keyof Messages['polls']['usage']
-type Summary = keyof Messages['polls']['summary']
 
 
 /** The poll and survey commands; `secret` makes voter keys (see voteSecret). */
@@ -21,19 +18,7 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
   const source = (ctx: CommandContext) => ({ platform: ctx.msg.platform, chatId: ctx.msg.chatId })
   const me = (ctx: CommandContext) => [{ personId: ctx.person!.id, name: ctx.person!.name }]
 
-  function command(name: string, words: string[], aliases: string[], roles: CommandDefinition['roles'], usage: Usage, summary: Summary, run: (ctx: CommandContext, self: CommandDefinition) => Promise<void>, example?: Usage): CommandDefinition {
-    const self: CommandDefinition = {
-      name,
-      words,
-      aliases,
-      roles,
-      usage: (t) => t.polls.usage[usage],
-      summary: (t) => t.polls.summary[summary],
-      ...(example ? { example: (t: Messages) => t.polls.usage[example] } : {}),
-      run: (ctx) => guarded(ctx, () => run(ctx, self)),
-    }
-    return self
-  }
+  const command = commandBuilder('polls')
 
   const usage = (ctx: CommandContext, self: CommandDefinition) => ctx.reply(ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t)))
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { allRoles, guarded, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
+import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
 import { act, fileRequest, isRequestNumber, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
@@ -13,28 +13,7 @@ function requestContext(ctx: CommandContext): RequestContext {
 type Usage = keyof Messages['requests']['usage']
 type Summary = keyof Messages['requests']['summary']
 
-function command(
-  name: string,
-  words: string[],
-  aliases: string[],
-  roles: CommandDefinition['roles'],
-  usage: Usage,
-  summary: Summary,
-  run: (ctx: CommandContext, self: CommandDefinition) => Promise<void>,
-  example?: Usage,
-): CommandDefinition {
-  const self: CommandDefinition = {
-    name,
-    words,
-    aliases,
-    roles,
-    usage: (t) => t.requests.usage[usage],
-    summary: (t) => t.requests.summary[summary],
-    ...(example ? { example: (t: Messages) => t.requests.usage[example] } : {}),
-    run: (ctx) => guarded(ctx, () => run(ctx, self)),
-  }
-  return self
-}
+const command = commandBuilder('requests')
 
 const number = z.string().refine(isRequestNumber)
 const content = z.string().trim().min(1)
