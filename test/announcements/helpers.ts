@@ -59,23 +59,7 @@ export function numberIn(replies: Reply[]): string {
   return n
 }
 
-/** Waits (bounded) until every outbox row due by the clock is sent or dead. */
-export async function settle(svc: TestService, clock: ManualClock, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const open = await svc.db.outboxMessage.count({ where: { OR: [{ status: 'pending', nextAttemptAt: { lte: clock.now() } }, { status: 'sending' }] } })
-    if (open === 0) return
-    if (Date.now() > deadline) throw new Error(`${open} outbox messages still not sent`)
-    svc.outbox.wake()
-    await sleep(20)
-  }
-}
-
-/** Runs a scheduled job at once and waits for what it sent to arrive. */
-export async function runJob(svc: TestService, clock: ManualClock, name: string): Promise<void> {
-  await svc.scheduler.runNow(name)
-  await settle(svc, clock)
-}
+export { runJob, settle } from '../helpers/service.js'
 
 /** Bot messages delivered to a group chat (web), oldest first; optionally only those containing `part`. */
 export async function inChat(svc: TestService, chatId: string, part?: string): Promise<string[]> {

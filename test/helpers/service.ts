@@ -41,3 +41,21 @@ export async function startTestService(options: ServiceOptions & { env?: Record<
     dropDatabase: fresh.drop,
   })
 }
+
+/** Waits (bounded) until every outbox row due by the clock is sent or dead. */
+export async function settle(svc: Service, clock: { now(): Date }, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const open = await svc.db.outboxMessage.count({ where: { OR: [{ status: 'pending', nextAttemptAt: { lte: clock.now() } }, { status: 'sending' }] } })
+    if (open === 0) return
+    if (Date.now() > deadline) throw new Error(`${open} outbox messages still not sent`)
+    svc.outbox.wake()
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Runs a scheduled job at once and waits for what it sent to arrive. */
+export async function runJob(svc: Service, clock: { now(): Date }, name: string): Promise<void> {
+  await svc.scheduler.runNow(name)
+  await settle(svc, clock)
+}

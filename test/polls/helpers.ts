@@ -46,23 +46,7 @@ export async function startPoll(svc: TestService, from: string, chat: string, wo
   return { number, replies }
 }
 
-/** Waits (bounded) until every outbox row due by the service's clock is sent or dead. */
-export async function settle(svc: TestService, clock: ManualClock): Promise<void> {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const open = await svc.db.outboxMessage.count({ where: { OR: [{ status: 'pending', nextAttemptAt: { lte: clock.now() } }, { status: 'sending' }] } })
-    if (open === 0) return
-    if (Date.now() > deadline) throw new Error(`${open} outbox messages still not sent`)
-    svc.outbox.wake()
-    await sleep(20)
-  }
-}
-
-/** Runs a scheduled job at once and waits for what it sent to arrive. */
-export async function runJob(svc: TestService, clock: ManualClock, name: string): Promise<void> {
-  await svc.scheduler.runNow(name)
-  await settle(svc, clock)
-}
+export { runJob, settle } from '../helpers/service.js'
 
 /** Bot messages delivered privately on the playground to a person (employee number), oldest first; optionally only those containing `part`. */
 export async function privateTo(svc: TestService, personNo: string, part?: string): Promise<string[]> {
