@@ -206,8 +206,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
       outbox.start()
       scheduler.start()
       for (const a of adapters) void Promise.resolve(a.start?.()).catch((err) => log.error({ err, platform: a.platform }, 'adapter failed to start'))
+      let busy = false
       const tick = () => {
-        recovering = core.recover().catch((err) => log.error({ err }, 'recovering inbound events failed'))
+        if (busy) return
+        busy = true
+        recovering = core
+          .recover()
+          .catch((err) => log.error({ err }, 'recovering inbound events failed'))
+          .finally(() => (busy = false))
       }
       tick()
       recoveryTimer = setInterval(tick, 5000)

@@ -1,12 +1,17 @@
 import type { Db, Tx } from '../db/client.js'
-import { isUniqueViolation } from '../db/client.js'
 import { messagesFor, type Locale, type Messages } from '../messages/index.js'
 import type { Clock } from './clock.js'
 import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, CoreSettings, PersonRow } from './commands.js'
+import { Intake, type Received } from './intake.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { quietHoursEnd } from './scheduler.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
+
+/** Handling starts once no event has arrived for this long… */
+const YIELD_IDLE_MS = 20
+/** …or after this long at the latest, so it keeps moving under a long burst. */
+const YIELD_MAX_MS = 250
 
 export interface ChatCoreOptions {
   clock: Clock
@@ -38,6 +43,7 @@ export class ChatCore {
   private readonly byName = new Map<string, CommandDefinition>()
   private readonly maxAttempts: number
   private readonly concurrency: number
+  private readonly intake: Intake
 
   constructor(private readonly db: Db, private readonly outbox: Outbox, private readonly opts: ChatCoreOptions) {
     this.t = messagesFor(opts.locale)
@@ -48,6 +54,7 @@ export class ChatCore {
     this.parser = createParser(opts.commands.map((c) => ({ name: c.name, words: c.words, aliases: c.aliases })))
     this.maxAttempts = opts.maxAttempts ?? 5
     this.concurrency = opts.concurrency ?? 1
+    this.intake = new Intake(db)
   }
 
   get commands(): CommandDefinition[] {
@@ -60,35 +67,31 @@ export class ChatCore {
   }
 
   /** Stores an inbound event. A redelivered event (same platform and event id) is reported as a duplicate. */
-  async receive(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
-    try {
-      const row = await this.db.inboundEvent.create({ data: { platform: msg.platform, eventId: msg.eventId, payload: JSON.stringify(msg) } })
-      return { id: row.id, duplicate: false }
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error
-      const row = await this.db.inboundEvent.findUniqueOrThrow({ where: { platform_eventId: { platform: msg.platform, eventId: msg.eventId } }, select: { id: true } })
-      return { id: row.id, duplicate: true }
-    }
+  receive(msg: InboundMessage): Promise<Received> {
+    return this.intake.store(msg)
   }
 
   /** Events accepted and waiting to be handled, in arrival order. */
   private readonly queue: number[] = []
   private readonly runners = new Set<Promise<void>>()
+  private running = 0
 
   /**
    * What a webhook adapter calls: stores the event (so the platform may be answered at once) and
    * queues it to be handled in the background. Returns whether it was a redelivery. If the store
    * fails the error propagates, and the adapter answers 5xx so the platform delivers it again.
    *
-   * Handling runs through a small fixed number of workers rather than all at once, so that under
-   * a burst the inserts that answer the platform are not stuck behind a pile of transactions
-   * (on SQLite every write shares one connection).
+   * Events arriving together are stored by one write (see Intake), and handling runs through a
+   * small fixed number of workers that wait for a lull in arrivals, so that under a burst the
+   * writes that answer the platform are not stuck behind handling transactions (on SQLite every
+   * write shares one connection).
    */
-  async accept(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
+  async accept(msg: InboundMessage): Promise<Received> {
     const received = await this.receive(msg)
     if (!received.duplicate) {
       this.queue.push(received.id)
-      if (this.runners.size < this.concurrency) {
+      if (this.running < this.concurrency) {
+        this.running++
         const runner: Promise<void> = this.runQueue().finally(() => this.runners.delete(runner))
         this.runners.add(runner)
       }
@@ -97,7 +100,15 @@ export class ChatCore {
   }
 
   private async runQueue(): Promise<void> {
-    for (let id = this.queue.shift(); id !== undefined; id = this.queue.shift()) {
+    for (;;) {
+      // The platform's answer comes first: during a burst, handling waits for a lull (or a while).
+      await this.intake.quiet(YIELD_IDLE_MS, YIELD_MAX_MS)
+      const id = this.queue.shift()
+      if (id === undefined) {
+        // In the same turn as the check, so an event queued from now on starts a new runner.
+        this.running--
+        return
+      }
       await this.process(id).catch((err) => this.opts.log?.error({ err }, 'processing an accepted event failed; recovery will retry'))
     }
   }
@@ -108,7 +119,7 @@ export class ChatCore {
   }
 
   /** Stores and handles an event at once. */
-  async receiveAndProcess(msg: InboundMessage): Promise<{ id: number; duplicate: boolean }> {
+  async receiveAndProcess(msg: InboundMessage): Promise<Received> {
     const received = await this.receive(msg)
     if (!received.duplicate) await this.process(received.id)
     return received
@@ -120,12 +131,13 @@ export class ChatCore {
    */
   async process(id: number): Promise<boolean> {
     const now = this.opts.clock.now()
-    const claimed = await this.db.inboundEvent.updateMany({
+    // The claim (and its attempt) is committed on its own: an event that crashes the service every
+    // time it is handled still runs out of attempts.
+    const [event] = await this.db.inboundEvent.updateManyAndReturn({
       where: { id, OR: [{ status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, { status: 'processing', lockedUntil: { lt: now } }] },
       data: { status: 'processing', lockedUntil: new Date(now.getTime() + 60_000), attempts: { increment: 1 } },
     })
-    if (claimed.count !== 1) return false
-    const event = await this.db.inboundEvent.findUniqueOrThrow({ where: { id } })
+    if (!event) return false
     const msg = JSON.parse(event.payload) as InboundMessage
     try {
       await this.db.$transaction(
@@ -159,7 +171,11 @@ export class ChatCore {
     }
   }
 
-  /** Handles events left pending or abandoned mid-way (after a crash or an outage). */
+  /**
+   * Handles events left pending or abandoned mid-way (after a crash, an outage, a failure's
+   * backoff). Events waiting in this instance's own queue are left to it; like the queue, it gives
+   * way to incoming events.
+   */
   async recover(limit = 500): Promise<number> {
     const now = this.opts.clock.now()
     const rows = await this.db.inboundEvent.findMany({
@@ -168,8 +184,13 @@ export class ChatCore {
       take: limit,
       select: { id: true },
     })
+    const queued = new Set(this.queue)
     let done = 0
-    for (const row of rows) if (await this.process(row.id)) done++
+    for (const row of rows) {
+      if (queued.has(row.id)) continue
+      await this.intake.quiet(YIELD_IDLE_MS, YIELD_MAX_MS)
+      if (await this.process(row.id)) done++
+    }
     return done
   }
 

@@ -4,7 +4,7 @@ import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
 import { formatLocal, localParts } from '../core/scheduler.js'
-import { ensureDefaultCategories, findCategory, guessCategory, type CategoryRow } from './categories.js'
+import { findCategory, guessCategory, type CategoryRow } from './categories.js'
 import { chairAndAdministrators, responsibleLevel } from './routing.js'
 
 export type RequestRow = Awaited<ReturnType<Tx['workerRequest']['findFirstOrThrow']>>
@@ -131,7 +131,6 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
   const content = input.content.trim()
   if (!content) refuse(t.requests.emptyContent)
   if (content.length > MAX_CONTENT) refuse(t.requests.tooLong(MAX_CONTENT))
-  await ensureDefaultCategories(tx)
   const categories = await tx.requestCategory.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } })
   const category = (input.categoryName ? findCategory(input.categoryName, categories) : null) ?? guessCategory(content, categories)
   const urgent = input.urgent === true || category.urgentByDefault || /紧急|十万火急|马上|立刻/.test(content)

@@ -1,0 +1,149 @@
+import type { Db } from '../db/client.js'
+import { isUniqueViolation } from '../db/client.js'
+import type { InboundMessage } from './types.js'
+
+export interface Received {
+  id: number
+  duplicate: boolean
+}
+
+interface Waiting {
+  msg: InboundMessage
+  resolve: (r: Received) => void
+  reject: (e: unknown) => void
+}
+
+/** Most events stored by one statement. */
+const MAX_BATCH = 256
+
+/**
+ * Stores inbound events before the platform is answered, committing the events that arrive
+ * together in one statement (group commit): under a burst, one write and one sync serve dozens of
+ * webhook requests instead of one each. Every caller still gets its own row id, or learns its
+ * event is a redelivery (same platform and event id), once the row is durably stored; if the
+ * write fails, every caller in that batch gets the error (so each platform is answered 5xx and
+ * delivers again).
+ *
+ * It also tells background work when to give way: `quiet()` resolves once nothing has arrived
+ * for a moment, so handling (long transactions on SQLite's one connection) does not stand
+ * between a platform and its answer during a burst.
+ */
+export class Intake {
+  private pending: Waiting[] = []
+  private flushing: Promise<void> | null = null
+  private lastArrival = 0
+
+  constructor(private readonly db: Db) {}
+
+  store(msg: InboundMessage): Promise<Received> {
+    this.lastArrival = performance.now()
+    return new Promise<Received>((resolve, reject) => {
+      this.pending.push({ msg, resolve, reject })
+      // Requests arriving in the same turn of the event loop share the write.
+      if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush())
+    })
+  }
+
+  /** True while events are waiting to be stored or being stored. */
+  get busy(): boolean {
+    return this.flushing !== null
+  }
+
+  /**
+   * Resolves when nothing is being stored and nothing has arrived for `idleMs`, or after
+   * `maxWaitMs` at the latest (so background work always moves, if slowly, under a long burst).
+   */
+  async quiet(idleMs: number, maxWaitMs: number): Promise<void> {
+    const started = performance.now()
+    for (;;) {
+      const now = performance.now()
+      if (now - started >= maxWaitMs) return
+      if (!this.flushing && now - this.lastArrival >= idleMs) return
+      if (this.flushing) await Promise.race([this.flushing, sleep(maxWaitMs - (now - started))])
+      else await sleep(Math.min(idleMs - (now - this.lastArrival), maxWaitMs - (now - started)))
+    }
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH)
+        try {
+          const results = await this.insert(batch.map((w) => w.msg))
+          batch.forEach((w, i) => w.resolve(results[i]!))
+        } catch (error) {
+          for (const w of batch) w.reject(error)
+        }
+      }
+    } finally {
+      this.flushing = null
+    }
+  }
+
+  /**
+   * One insert for the batch. A redelivery is rare: only when the insert meets one are the
+   * batch's stored events looked up, and the rest inserted.
+   */
+  private async insert(msgs: InboundMessage[]): Promise<Received[]> {
+    if (msgs.length === 1) return [await this.insertOne(msgs[0]!)]
+    const keyOf = (m: { platform: string; eventId: string }) => `${m.platform}\u0000${m.eventId}`
+    const known = new Map<string, number>()
+    const created = new Map<string, number>()
+    const createAll = async (list: InboundMessage[]) => {
+      const rows = await this.db.inboundEvent.createManyAndReturn({
+        data: list.map((m) => ({ platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m) })),
+        select: { id: true, platform: true, eventId: true },
+      })
+      for (const row of rows) created.set(keyOf(row), row.id)
+    }
+    // A redelivery can arrive in the same batch as the original: the event is stored once.
+    const byKey = new Map<string, InboundMessage>()
+    for (const m of msgs) if (!byKey.has(keyOf(m))) byKey.set(keyOf(m), m)
+    const firsts = [...byKey.values()]
+    try {
+      await createAll(firsts)
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      const existing = await this.db.inboundEvent.findMany({
+        where: { OR: firsts.map((m) => ({ platform: m.platform, eventId: m.eventId })) },
+        select: { id: true, platform: true, eventId: true },
+      })
+      for (const row of existing) known.set(keyOf(row), row.id)
+      const fresh = firsts.filter((m) => !known.has(keyOf(m)))
+      try {
+        if (fresh.length > 0) await createAll(fresh)
+      } catch (again) {
+        // Another instance stored one of them meanwhile: one at a time.
+        if (!isUniqueViolation(again)) throw again
+        for (const m of fresh) {
+          const one = await this.insertOne(m)
+          if (one.duplicate) known.set(keyOf(m), one.id)
+          else created.set(keyOf(m), one.id)
+        }
+      }
+    }
+    // Within the batch, only the first of several copies of a new event is new.
+    const claimed = new Set<string>()
+    return msgs.map((m) => {
+      const key = keyOf(m)
+      const id = created.get(key)
+      if (id !== undefined && !claimed.has(key)) {
+        claimed.add(key)
+        return { id, duplicate: false }
+      }
+      return { id: id ?? known.get(key)!, duplicate: true }
+    })
+  }
+
+  private async insertOne(m: InboundMessage): Promise<Received> {
+    try {
+      return { id: (await this.db.inboundEvent.create({ data: { platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m) }, select: { id: true } })).id, duplicate: false }
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      const row = await this.db.inboundEvent.findUniqueOrThrow({ where: { platform_eventId: { platform: m.platform, eventId: m.eventId } }, select: { id: true } })
+      return { id: row.id, duplicate: true }
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(1, ms)))
