@@ -5,9 +5,9 @@ import type { Clock } from '../src/core/clock.js'
 import type { Outbox } from '../src/core/outbox.js'
 import type { Adapter, Platform } from '../src/core/types.js'
 import type { Db } from '../src/db/client.js'
-import { feishuAdapterFactory } from './feishu/index.js'
-import { wechatyAdapterFactory } from './wechaty/index.js'
-import { wecomAppAdapterFactory } from './wecom/index.js'
+import { feishuEnabled } from './feishu/config.js'
+import { wechatyEnabled } from './wechaty/config.js'
+import { wecomEnabled } from './wecom/settings.js'
 
 /** What a platform adapter gets: the core to hand inbound messages to, and the service's parts. */
 export interface AdapterDeps {
@@ -32,8 +32,20 @@ export interface AdapterFactory {
   create(deps: AdapterDeps): Promise<PlatformAdapter> | PlatformAdapter
 }
 
+/**
+ * A factory whose adapter module (and its platform SDK) is loaded only when the configuration turns
+ * it on: Wechaty alone takes well over a second to load, and most installations use one platform.
+ */
+function onDemand(platform: Platform, enabled: (config: Config) => boolean, load: () => Promise<AdapterFactory>): AdapterFactory {
+  return { platform, enabled, create: async (deps) => (await load()).create(deps) }
+}
+
 /** The platform adapters this build knows, in the order people are reached privately. */
-export const adapterFactories: AdapterFactory[] = [feishuAdapterFactory, wecomAppAdapterFactory, wechatyAdapterFactory]
+export const adapterFactories: AdapterFactory[] = [
+  onDemand('feishu', feishuEnabled, async () => (await import('./feishu/index.js')).feishuAdapterFactory),
+  onDemand('wecom', wecomEnabled, async () => (await import('./wecom/index.js')).wecomAppAdapterFactory),
+  onDemand('wechaty', wechatyEnabled, async () => (await import('./wechaty/index.js')).wechatyAdapterFactory),
+]
 
 export function enabledPlatforms(config: Config, factories = adapterFactories): Platform[] {
   return factories.filter((f) => f.enabled(config)).map((f) => f.platform)

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../../src/db/client.js'
 import type { Card, Delivery, InboundMention, InboundMessage, OutboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
+import { wechatyEnabled } from './config.js'
 import { choiceCommands, parseChoice, renderText, stripMention, wechatyTexts, type WechatyTexts } from './render.js'
 
 const PLATFORM = 'wechaty' as const
@@ -543,7 +544,7 @@ export function createWechatyAdapter(deps: AdapterDeps, opts: WechatyAdapterOpti
 
 export const wechatyAdapterFactory: AdapterFactory = {
   platform: PLATFORM,
-  enabled: (config) => Boolean(config.WECHATY_PUPPET),
+  enabled: wechatyEnabled,
   // The session is kept next to the default SQLite database, so a restart may not need a new scan.
   create: (deps) => createWechatyAdapter(deps, { memoryName: path.join('data', 'wechaty') }),
 }

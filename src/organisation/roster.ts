@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { z } from 'zod'
 import type { Db, Tx } from '../db/client.js'
@@ -299,7 +299,7 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 async function xlsxRecords(data: Buffer): Promise<RawRecord[] | null> {
-  const workbook = new ExcelJS.Workbook()
+  const workbook = new (await import('exceljs')).default.Workbook()
   try {
     await workbook.xlsx.load(data as unknown as ExcelJS.Buffer)
   } catch {

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import type { Db } from '../db/client.js'
 import { zhCN, type Messages } from '../messages/zh-CN.js'
 import { pollResults, votersByOption } from './service.js'
@@ -13,7 +13,7 @@ import { surveyResults } from './survey.js'
 export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhCN): Promise<Buffer> {
   const x = t.polls.export
   const poll = await db.poll.findUniqueOrThrow({ where: { id: pollId } })
-  const book = new ExcelJS.Workbook()
+  const book = new (await import('exceljs')).default.Workbook()
   book.creator = t.botName
   const bold = (row: ExcelJS.Row) => {
     row.font = { bold: true }

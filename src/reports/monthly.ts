@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import type { Asker, UnitRow } from '../core/commands.js'
 import type { Db } from '../db/client.js'
 import type { Prisma } from '../generated/sqlite/client.js'
@@ -90,7 +90,7 @@ function table(wb: ExcelJS.Workbook, name: string, columns: { header: string; ke
 
 /** The monthly report as an XLSX: the same numbers as the JSON, one sheet per table. */
 export async function monthlyWorkbook(report: MonthlyReport & { scope: string; generatedAt: string }): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await import('exceljs')).default.Workbook()
   wb.creator = '工友'
   wb.title = `${report.month} 工会诉求月报`
   const tz = report.timeZone

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { roleLabels, type Role } from '../organisation/roster.js'
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -39,7 +39,7 @@ function columns(withPhone: boolean): Partial<ExcelJS.Column>[] {
  * and who has bound which platform on a second sheet.
  */
 export async function rosterWorkbook(rows: RosterExportRow[], opts: { withPhone: boolean; scope: string }): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await import('exceljs')).default.Workbook()
   wb.creator = '工友'
   const ws = wb.addWorksheet('花名册', { views: [{ state: 'frozen', ySplit: 1 }] })
   ws.columns = columns(opts.withPhone)
@@ -65,7 +65,7 @@ export async function rosterWorkbook(rows: RosterExportRow[], opts: { withPhone:
 
 /** An empty roster with the documented columns, two example rows and a sheet of notes. */
 export async function rosterTemplate(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await import('exceljs')).default.Workbook()
   wb.creator = '工友'
   const ws = wb.addWorksheet('花名册', { views: [{ state: 'frozen', ySplit: 1 }] })
   ws.columns = columns(true)
