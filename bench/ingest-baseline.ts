@@ -2,7 +2,7 @@
 // signature over the raw body, decrypt, parse, and one insert of the event — and nothing else.
 import crypto from 'node:crypto'
 import Fastify from 'fastify'
-import { openDatabase } from '../src/db/client.js'
+import { isUniqueViolation, openDatabase } from '../src/db/client.js'
 
 const encryptKey = process.env.FEISHU_ENCRYPT_KEY!
 
@@ -21,7 +21,12 @@ app.post('/webhooks/feishu', async (req, reply) => {
   const expected = crypto.createHash('sha256').update(`${h['x-lark-request-timestamp']}${h['x-lark-request-nonce']}${encryptKey}`).update(raw).digest('hex')
   if (expected !== h['x-lark-signature']) return reply.code(401).send()
   const event = JSON.parse(decryptFeishu(encryptKey, (JSON.parse(raw.toString('utf8')) as { encrypt: string }).encrypt)) as { header: { event_id: string } }
-  await db.inboundEvent.create({ data: { platform: 'feishu', eventId: event.header.event_id, payload: JSON.stringify(event) } })
+  try {
+    await db.inboundEvent.create({ data: { platform: 'feishu', eventId: event.header.event_id, payload: JSON.stringify(event) } })
+  } catch (error) {
+    // A redelivery (same event id) is answered like the first delivery.
+    if (!isUniqueViolation(error)) throw error
+  }
   return {}
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })

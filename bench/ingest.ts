@@ -6,6 +6,9 @@ import { freePort, freshDatabase, percentile, startProcess, stopProcess, type Be
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000)
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32)
+/** Events posted first and not measured (both servers): a just-started process runs cold code. */
+const WARMUP = Number(process.env.BENCH_INGEST_WARMUP ?? 300)
+const HANDLE_TIMEOUT_MS = Number(process.env.BENCH_HANDLE_TIMEOUT_MS ?? 900_000)
 const keys: Keys = { appId: 'cli_a1b2c3d4e5f60718', encryptKey: 'bench-encrypt-key-0123456789', verificationToken: 'bench-verification-token' }
 const SECRET = 'bench-app-secret'
 
@@ -30,8 +33,8 @@ async function drive(url: string, requests: { headers: Record<string, string>; p
 }
 
 /** Signed, encrypted message events from bound workers, each filing a request. */
-function events(openIds: string[]): { headers: Record<string, string>; payload: string }[] {
-  return Array.from({ length: EVENTS }, (_, i) => request(messageEvent(keys, { from: { open_id: openIds[i % openIds.length]! }, chatId: `oc_p2p_${i % openIds.length}`, chatType: 'p2p', text: `诉求 基准测试第${i}件：车间${i % 7}号机床防护罩松动` }), keys))
+function events(openIds: string[], count = EVENTS, from = 0): { headers: Record<string, string>; payload: string }[] {
+  return Array.from({ length: count }, (_, k) => k + from).map((i) => request(messageEvent(keys, { from: { open_id: openIds[i % openIds.length]! }, chatId: `oc_p2p_${i % openIds.length}`, chatType: 'p2p', text: `诉求 基准测试第${i}件：车间${i % 7}号机床防护罩松动` }), keys))
 }
 
 /**
@@ -49,6 +52,7 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
     const basePort = await freePort()
     const baseline = await startProcess('bench/ingest-baseline.ts', { PORT: String(basePort), DATABASE_URL: base.url, FEISHU_ENCRYPT_KEY: keys.encryptKey }, `http://127.0.0.1:${basePort}/readyz`)
     const openIds = Array.from({ length: 200 }, (_, i) => `ou_bench_${String(i).padStart(4, '0')}`)
+    await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, events(openIds, WARMUP, EVENTS))
     const b = await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, events(openIds))
     await stopProcess(baseline.child)
 
@@ -74,15 +78,19 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
     const people = await db.person.findMany({ where: { employeeNo: { startsWith: 'BW' } }, orderBy: { id: 'asc' } })
     await db.platformIdentity.createMany({ data: people.map((p) => ({ platform: 'feishu', kind: 'open_id', externalId: openIds[Number(p.employeeNo.slice(2))]!, personId: p.id })) })
     const svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
+    const started = performance.now()
+    await drive(`http://127.0.0.1:${port}/webhooks/feishu`, events(openIds, WARMUP, EVENTS))
     const s = await drive(`http://127.0.0.1:${port}/webhooks/feishu`, events(openIds))
-    // Every accepted event is handled: wait (bounded) for them to be done, then count requests.
-    const deadline = Date.now() + 120_000
-    while ((await db.inboundEvent.count({ where: { status: 'done' } })) < EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    // Every accepted event is handled (in the background, after the platform's answer): wait
+    // (bounded) for them to be done, then count the requests filed.
+    const deadline = Date.now() + HANDLE_TIMEOUT_MS
+    while ((await db.inboundEvent.count({ where: { status: 'done' } })) < EVENTS + WARMUP && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    const handledSeconds = (performance.now() - started) / 1000
     const handled = await db.workerRequest.count()
     await db.$disconnect()
     await stopProcess(svc.child)
     if ((s.statuses.get(200) ?? 0) !== EVENTS) throw new Error(`service answered ${JSON.stringify([...s.statuses])}`)
-    if (handled !== EVENTS) throw new Error(`only ${handled} of ${EVENTS} events filed a request`)
+    if (handled !== EVENTS + WARMUP) throw new Error(`only ${handled} of ${EVENTS + WARMUP} events filed a request`)
 
     const rate = EVENTS / s.seconds
     const baseRate = EVENTS / b.seconds
@@ -92,6 +100,8 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
       { bench: 'ingest', database: provider, metric: `events/s to 200 (${EVENTS}, ${CONCURRENCY} at once)`, value: rate, unit: '/s', baseline: baseRate, ratio: rate / baseRate, target: provider === 'sqlite' ? '≥ 1000/s, ≥ 0.5×' : '≥ 0.5×', met: rate / baseRate >= 0.5 && (provider !== 'sqlite' || rate >= 1000) },
       { bench: 'ingest', database: provider, metric: 'p50 time to 200', value: p50, unit: 'ms', baseline: percentile(b.latencies, 50), ratio: p50 / percentile(b.latencies, 50) },
       { bench: 'ingest', database: provider, metric: 'p99 time to 200', value: p99, unit: 'ms', baseline: percentile(b.latencies, 99), ratio: p99 / percentile(b.latencies, 99), target: provider === 'sqlite' ? '< 100 ms' : undefined, met: provider === 'sqlite' ? p99 < 100 : undefined },
+      // Handling (filing, routing, replies queued) runs after the answer; its rate against the bare insert's.
+      { bench: 'ingest', database: provider, metric: `events handled/s, all ${EVENTS + WARMUP} filed (${handledSeconds.toFixed(0)} s from first post)`, value: (EVENTS + WARMUP) / handledSeconds, unit: '/s', baseline: baseRate, ratio: (EVENTS + WARMUP) / handledSeconds / baseRate },
     ]
   } finally {
     await fake.stop()

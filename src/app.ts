@@ -97,6 +97,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     maxDelayMs: config.OUTBOX_MAX_DELAY_MS,
     instanceId,
     log,
+    giveWay: () => core.giveWay(),
     onDead: (row) => {
       if (row.key.startsWith('alert:')) return
       // Administrators are told, privately, once per dead letter.

@@ -29,6 +29,22 @@ const quietHours = z
   .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM-HH:MM (e.g. 22:00-07:00) or off')
   .transform((v) => (v === 'off' ? null : { start: v.slice(0, 5), end: v.slice(6) }))
 
+const RATE_UNITS: Record<string, number> = { s: 1000, sec: 1000, second: 1000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000 }
+
+/**
+ * Rate limits as people write them: a comma-separated list of count/period, e.g. `50/s,1000/min`
+ * (periods s, min, h). Each becomes a sliding-window rule; a send must keep under all of them.
+ */
+export const rateLimits = z
+  .string()
+  .regex(/^\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*(,\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*)*$/, 'a comma-separated list of count/period (periods s, min, h), e.g. 50/s,1000/min')
+  .transform((v) =>
+    v.split(',').map((part) => {
+      const [count, unit] = part.split('/').map((x) => x.trim())
+      return { count: Number(count), perMs: RATE_UNITS[unit!]! }
+    }),
+  )
+
 const databaseUrl = z
   .string()
   .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:<path> for SQLite or postgresql://user@host:port/db for PostgreSQL')
@@ -84,6 +100,8 @@ export const envSchema = z.object({
   FEISHU_VERIFICATION_TOKEN: z.string().optional(),
   FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
   FEISHU_DOMAIN: z.url({ message: 'a URL such as https://open.feishu.cn or https://open.larksuite.com' }).default('https://open.feishu.cn'),
+  /** The app's message-sending quota (Feishu documents 50/s and 1000/min; a tenant's may differ). */
+  FEISHU_APP_RATE_LIMIT: rateLimits.prefault('50/s,1000/min'),
 
   // WeCom (企业微信) self-built app: on when WECOM_CORP_ID and WECOM_SECRET are set.
   WECOM_CORP_ID: z.string().optional(),

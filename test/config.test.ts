@@ -26,6 +26,8 @@ describe('configuration', () => {
     ['GONGYOU_TIMEZONE', 'Mars/Olympus', /GONGYOU_TIMEZONE.*IANA time zone/],
     ['GONGYOU_LOCALE', 'fr', /GONGYOU_LOCALE.*zh-CN, en/],
     ['GONGYOU_PLAYGROUND', 'maybe', /GONGYOU_PLAYGROUND/],
+    ['FEISHU_APP_RATE_LIMIT', '50 per second', /^Invalid configuration: FEISHU_APP_RATE_LIMIT \(got "50 per second"\) — expected .*50\/s,1000\/min/],
+    ['FEISHU_APP_RATE_LIMIT', '0/s', /FEISHU_APP_RATE_LIMIT/],
   ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {
     let error: unknown
     try {
@@ -37,6 +39,19 @@ describe('configuration', () => {
     const message = (error as Error).message
     expect(message).toMatch(pattern)
     expect(message.split('\n')).toHaveLength(1)
+  })
+
+  it('reads the Feishu app quota as sliding-window rules, Feishu\'s documented 50/s and 1000/min by default', () => {
+    expect(loadConfig({}).FEISHU_APP_RATE_LIMIT).toEqual([
+      { count: 50, perMs: 1000 },
+      { count: 1000, perMs: 60_000 },
+    ])
+    expect(loadConfig({ FEISHU_APP_RATE_LIMIT: '100/s, 2000/min,50000/h' }).FEISHU_APP_RATE_LIMIT).toEqual([
+      { count: 100, perMs: 1000 },
+      { count: 2000, perMs: 60_000 },
+      { count: 50_000, perMs: 3_600_000 },
+    ])
+    expect(loadConfig({ FEISHU_APP_RATE_LIMIT: '50/s' }).FEISHU_APP_RATE_LIMIT).toEqual([{ count: 50, perMs: 1000 }])
   })
 
   it('never prints a database password in an error', () => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../src/core/clock.js'
-import { backoffMs, Outbox, type OutboxOptions } from '../src/core/outbox.js'
+import { backoffMs, batchEnqueues, Outbox, type OutboxOptions } from '../src/core/outbox.js'
 import type { Delivery } from '../src/core/types.js'
 import { createTestDatabase, type TestDatabase } from './helpers/db.js'
 import { FakeTarget, FakeTargetAdapter } from './helpers/fake-target.js'
@@ -118,6 +118,33 @@ describe('outbox', () => {
     await until(allSent(2))
     expect(await tdb.db.outboxMessage.count()).toBe(2)
     expect(fake.requests.filter((r) => r.status === 200)).toHaveLength(2)
+  })
+
+  it('writes one row per key for one delivery or many, and holds the rows of batchEnqueues until it returns (none if it throws)', async () => {
+    fake = new FakeTarget({ perTarget: 5, perApp: 20, windowMs: 1000 })
+    const o = await outbox({}, false)
+    await tdb.db.$transaction(async (tx) => {
+      await o.enqueue(tx, deliveries(1, 'oc_b'))
+      await o.enqueue(tx, [{ ...deliveries(1, 'oc_b')[0]!, text: 'again' }])
+      await batchEnqueues(async () => {
+        await o.enqueue(tx, deliveries(3, 'oc_b'))
+        await o.enqueue(tx, deliveries(2, 'oc_c'))
+        await o.enqueue(tx, [{ ...deliveries(1, 'oc_c')[0]!, text: 'again' }])
+        expect(await tx.outboxMessage.count()).toBe(1)
+      })
+      expect(await tx.outboxMessage.count()).toBe(5)
+    })
+    await expect(
+      tdb.db.$transaction((tx) =>
+        batchEnqueues(async () => {
+          await o.enqueue(tx, deliveries(1, 'oc_d'))
+          throw new Error('changed my mind')
+        }),
+      ),
+    ).rejects.toThrow('changed my mind')
+    const rows = await tdb.db.outboxMessage.findMany({ orderBy: { id: 'asc' } })
+    expect(rows.map((r) => r.key)).toEqual(['oc_b:0', 'oc_b:1', 'oc_b:2', 'oc_c:0', 'oc_c:1'])
+    expect(rows.map((r) => JSON.parse(r.payload).text)).toEqual(['消息 0', '消息 1', '消息 2', '消息 0', '消息 1'])
   })
 
   it('after a crash, a restarted instance delivers every pending row exactly once', async () => {

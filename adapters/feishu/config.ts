@@ -11,6 +11,8 @@ export interface FeishuSettings {
   mode: 'webhook' | 'ws'
   /** The open platform's base URL, without a trailing slash. */
   domain: string
+  /** The app's message-sending quota (FEISHU_APP_RATE_LIMIT): sliding-window rules across all chats. */
+  appRateLimit: { count: number; perMs: number }[]
 }
 
 /** True when the configuration turns Feishu on: both credentials are set. */
@@ -41,5 +43,6 @@ export function feishuSettings(config: Config): FeishuSettings {
     ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),
     mode: config.FEISHU_MODE,
     domain: config.FEISHU_DOMAIN.replace(/\/+$/, ''),
+    appRateLimit: config.FEISHU_APP_RATE_LIMIT,
   }
 }

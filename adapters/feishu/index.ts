@@ -21,13 +21,22 @@ import {
 
 export { feishuSettings, feishuEnabled } from './config.js'
 
-/** Feishu's published limits: 5 messages a second to one chat or user, 50 a second and 1000 a minute per app. */
+/**
+ * Feishu's published limits for sending a message: 5 a second to one chat or user, 50 a second and
+ * 1000 a minute per app. The per-app part is the default of FEISHU_APP_RATE_LIMIT (a tenant's quota
+ * can differ); see `feishuLimitsFor`.
+ */
 export const feishuLimits: SendLimits = {
   perTarget: [{ count: 5, perMs: 1000 }],
   perPlatform: [
     { count: 50, perMs: 1000 },
     { count: 1000, perMs: 60_000 },
   ],
+}
+
+/** The limits the outbox keeps for one app: Feishu's per-chat limit and the app's configured quota. */
+export function feishuLimitsFor(settings: Pick<FeishuSettings, 'appRateLimit'>): SendLimits {
+  return { perTarget: feishuLimits.perTarget, perPlatform: settings.appRateLimit.map((r) => ({ ...r })) }
 }
 
 const strings = {
@@ -47,7 +56,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  */
 export class FeishuAdapter implements PlatformAdapter {
   readonly platform = 'feishu' as const
-  readonly limits = feishuLimits
+  readonly limits: SendLimits
   readonly client: lark.Client
   /** The one dispatcher both the webhook and the long connection feed. */
   readonly dispatcher: lark.EventDispatcher
@@ -67,6 +76,7 @@ export class FeishuAdapter implements PlatformAdapter {
 
   constructor(private readonly deps: AdapterDeps, settings: FeishuSettings) {
     this.settings = settings
+    this.limits = feishuLimitsFor(settings)
     this.sdkLog = sdkLogger(deps.log)
     this.sdkLevel = sdkLoggerLevel(deps.config.LOG_LEVEL)
     this.t = strings[deps.config.GONGYOU_LOCALE] ?? strings['zh-CN']

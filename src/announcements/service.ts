@@ -13,6 +13,7 @@
  */
 import { z } from 'zod'
 import { Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
+import { batchEnqueues } from '../core/outbox.js'
 import { formatLocal } from '../core/scheduler.js'
 import type { Card, OutboundMessage, Platform } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
@@ -280,13 +281,16 @@ export async function fanOut(ctx: AnnouncementContext, ann: AnnouncementRow, fir
   const done = new Set((await tx.announcementDelivery.findMany({ where: { announcementId: ann.id, firing }, select: { outboxKey: true } })).map((d) => d.outboxKey))
   const message = postMessage(ctx, ann)
   const rows: { announcementId: number; firing: string; outboxKey: string; platform: string; targetKind: string; target: string; unitId: number | null; createdAt: Date }[] = []
-  for (const g of groups) {
-    const prefix = deliveryPrefix(ann.id, firing, g.platform, g.externalId)
-    const key = outboxKeyOf(prefix)
-    if (done.has(key)) continue
-    await ctx.deliver(tx, [{ ...message, to: { kind: 'chat', platform: g.platform as Platform, chatId: g.externalId } }], prefix)
-    rows.push({ announcementId: ann.id, firing, outboxKey: key, platform: g.platform, targetKind: 'chat', target: g.externalId, unitId: g.unitId, createdAt: ctx.now })
-  }
+  // One message per group, written to the outbox together (thousands of groups: a few statements, not thousands).
+  await batchEnqueues(async () => {
+    for (const g of groups) {
+      const prefix = deliveryPrefix(ann.id, firing, g.platform, g.externalId)
+      const key = outboxKeyOf(prefix)
+      if (done.has(key)) continue
+      await ctx.deliver(tx, [{ ...message, to: { kind: 'chat', platform: g.platform as Platform, chatId: g.externalId } }], prefix)
+      rows.push({ announcementId: ann.id, firing, outboxKey: key, platform: g.platform, targetKind: 'chat', target: g.externalId, unitId: g.unitId, createdAt: ctx.now })
+    }
+  })
   for (let i = 0; i < rows.length; i += 500) await tx.announcementDelivery.createMany({ data: rows.slice(i, i + 500) })
   return groups.length
 }

@@ -11,7 +11,7 @@ import type { InboundMessage, OutboundMessage } from './types.js'
 /** Handling starts once no event has arrived for this long… */
 const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
-const YIELD_MAX_MS = 250
+const YIELD_MAX_MS = 1000
 
 export interface ChatCoreOptions {
   clock: Clock
@@ -71,6 +71,14 @@ export class ChatCore {
     return this.intake.store(msg)
   }
 
+  /**
+   * Background work (handling, recovery, sending) awaits this before using the database: the
+   * platforms' answers come first, so during a burst it waits for a lull in arrivals (or a while).
+   */
+  giveWay(): Promise<void> {
+    return this.intake.quiet(YIELD_IDLE_MS, YIELD_MAX_MS)
+  }
+
   /** Events accepted and waiting to be handled, in arrival order. */
   private readonly queue: number[] = []
   private readonly runners = new Set<Promise<void>>()
@@ -101,8 +109,7 @@ export class ChatCore {
 
   private async runQueue(): Promise<void> {
     for (;;) {
-      // The platform's answer comes first: during a burst, handling waits for a lull (or a while).
-      await this.intake.quiet(YIELD_IDLE_MS, YIELD_MAX_MS)
+      await this.giveWay()
       const id = this.queue.shift()
       if (id === undefined) {
         // In the same turn as the check, so an event queued from now on starts a new runner.
@@ -188,7 +195,7 @@ export class ChatCore {
     let done = 0
     for (const row of rows) {
       if (queued.has(row.id)) continue
-      await this.intake.quiet(YIELD_IDLE_MS, YIELD_MAX_MS)
+      await this.giveWay()
       if (await this.process(row.id)) done++
     }
     return done

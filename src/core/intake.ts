@@ -51,10 +51,14 @@ export class Intake {
 
   /**
    * Resolves when nothing is being stored and nothing has arrived for `idleMs`, or after
-   * `maxWaitMs` at the latest (so background work always moves, if slowly, under a long burst).
+   * `maxWaitMs` at the latest (so background work always moves, if slowly, under a long burst);
+   * never before the event loop has had a turn.
    */
   async quiet(idleMs: number, maxWaitMs: number): Promise<void> {
     const started = performance.now()
+    // First let the event loop read what has arrived: SQLite's driver answers synchronously, so
+    // background work chained on its promises would otherwise never yield to incoming requests.
+    await new Promise((r) => setImmediate(r))
     for (;;) {
       const now = performance.now()
       if (now - started >= maxWaitMs) return

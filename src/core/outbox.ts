@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import crypto from 'node:crypto'
-import type { Db, Tx } from '../db/client.js'
+import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
 import type { Clock } from './clock.js'
 import { tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
@@ -26,6 +27,11 @@ export interface OutboxOptions {
   claimMs?: number
   instanceId?: string
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
+  /**
+   * Awaited before each use of the database for sending: the service passes the chat core's
+   * `giveWay`, so under a burst of inbound events the platforms are answered first.
+   */
+  giveWay?: () => Promise<void>
   /** Called once when a message goes to the dead letters (after the last attempt). */
   onDead?: (row: { id: number; key: string; platform: string; targetKind: string; target: string; lastError: string | null }) => void
 }
@@ -38,6 +44,52 @@ interface StoredPayload {
 }
 
 export type OutboxRow = Awaited<ReturnType<Db['outboxMessage']['findFirstOrThrow']>>
+
+/** A due row as the pump first sees it: enough to decide whether it may go now (its content is read when it is claimed). */
+interface Candidate {
+  id: number
+  targetKind: string
+  target: string
+}
+
+/** A row as `enqueue` writes it. */
+type NewRow = { key: string; platform: string; targetKind: string; target: string; payload: string; causeEventId: number | null; nextAttemptAt: Date }
+
+/** Enqueues held back by `batchEnqueues`: rows per outbox and transaction, in order. */
+interface Held {
+  open: boolean
+  rows: Map<Outbox, Map<Tx, NewRow[]>>
+}
+const holding = new AsyncLocalStorage<Held>()
+
+/**
+ * Runs `fn`, holding back the rows that its `Outbox.enqueue` calls would write, and writes them
+ * together when it returns: in the same transactions, before they commit, a few statements in all
+ * instead of some for every call. For loops that enqueue one message per group, such as an
+ * announcement's fan-out to thousands of groups inside the transaction that claims it. Nothing in
+ * `fn` may read those rows back. If `fn` throws, nothing is written (its transaction rolls back).
+ * Inside another `batchEnqueues`, the outer one writes.
+ */
+export async function batchEnqueues<T>(fn: () => Promise<T>): Promise<T> {
+  if (holding.getStore()?.open) return fn()
+  const held: Held = { open: true, rows: new Map() }
+  try {
+    const result = await holding.run(held, fn)
+    held.open = false
+    for (const [outbox, byTx] of held.rows) for (const [tx, rows] of byTx) await outbox.write(tx, rows)
+    return result
+  } finally {
+    held.open = false
+  }
+}
+
+/** Due rows read at once. */
+const BATCH = 500
+/** Rows written by a transaction show up when it commits: after an enqueue, look again this often, for a second. */
+const AFTER_ENQUEUE_MS = 25
+const AFTER_ENQUEUE_FOR_MS = 1000
+/** Never read the due rows more often than this, however often the pump is woken. */
+const MIN_QUERY_GAP_MS = 20
 
 /**
  * The persisted outbox. Every outbound message becomes one row with an idempotency key, written
@@ -54,13 +106,21 @@ export class Outbox {
   private readonly busyTargets = new Set<string>()
   private readonly pumps = new Map<Platform, Promise<void>>()
   private readonly wakers = new Set<() => void>()
+  /** Due rows read by the last query, per platform, minus those claimed since (see `candidates`). */
+  private readonly due = new Map<Platform, { rows: Candidate[]; at: number; full: boolean; wakes: number }>()
+  /** Calls of `wake`: a read made before the latest one is stale. */
+  private wakes = 0
+  private lastEnqueueAt = 0
+  private readonly provider: string | undefined
   private running = false
   readonly instanceId: string
-  private readonly opts: Required<Omit<OutboxOptions, 'log' | 'onDead'>> & Pick<OutboxOptions, 'log' | 'onDead'>
+  private readonly opts: Required<Omit<OutboxOptions, 'log' | 'onDead' | 'giveWay'>> & Pick<OutboxOptions, 'log' | 'onDead' | 'giveWay'>
 
   constructor(private readonly db: Db, options: OutboxOptions) {
     this.instanceId = options.instanceId ?? crypto.randomUUID()
     this.opts = { concurrency: 16, pollMs: 500, claimMs: 60_000, ...options, instanceId: this.instanceId }
+    // The generated client's provider: it decides how a row is written once (see `enqueue`).
+    this.provider = (db as unknown as { _activeProvider?: string })._activeProvider
   }
 
   register(adapter: Adapter): void {
@@ -76,24 +136,58 @@ export class Outbox {
     return [...this.adapters.keys()]
   }
 
-  /** Writes deliveries in the caller's transaction; a key already present is left alone (idempotent). */
+  /**
+   * Writes deliveries in the caller's transaction; a key already present is left alone (idempotent).
+   * One statement per call where the database allows (a fan-out calls this once per group, inside
+   * one transaction that holds SQLite's write lock, so statements per call count): PostgreSQL
+   * inserts with ON CONFLICT DO NOTHING; SQLite inserts one row and takes a unique violation as
+   * "already there" (a failed statement leaves an SQLite transaction usable, unlike PostgreSQL's),
+   * or checks many keys at once and inserts the rest together.
+   */
   async enqueue(tx: Tx, deliveries: Delivery[], causeEventId?: number, notBefore?: Date): Promise<void> {
-    for (const d of deliveries) {
-      const exists = await tx.outboxMessage.findUnique({ where: { key: d.key }, select: { id: true } })
-      if (exists) continue
+    const rows = deliveries.map((d): NewRow => {
       const payload: StoredPayload = { text: d.text, ...(d.mentions?.length ? { mentions: d.mentions } : {}), ...(d.card ? { card: d.card } : {}) }
-      await tx.outboxMessage.create({
-        data: {
-          key: d.key,
-          platform: d.platform,
-          targetKind: d.targetKind,
-          target: d.target,
-          payload: JSON.stringify(payload),
-          causeEventId: causeEventId ?? null,
-          nextAttemptAt: d.notBefore ?? notBefore ?? this.opts.clock.now(),
-        },
-      })
+      return {
+        key: d.key,
+        platform: d.platform,
+        targetKind: d.targetKind,
+        target: d.target,
+        payload: JSON.stringify(payload),
+        causeEventId: causeEventId ?? null,
+        nextAttemptAt: d.notBefore ?? notBefore ?? this.opts.clock.now(),
+      }
+    })
+    const held = holding.getStore()
+    if (held?.open) {
+      const byTx = held.rows.get(this) ?? new Map<Tx, NewRow[]>()
+      held.rows.set(this, byTx)
+      byTx.set(tx, [...(byTx.get(tx) ?? []), ...rows])
+      return
     }
+    await this.write(tx, rows)
+  }
+
+  /** Writes rows made by `enqueue` (now, or when `batchEnqueues` returns); of several with one key, the first is kept. */
+  async write(tx: Tx, all: NewRow[]): Promise<void> {
+    const seen = new Set<string>()
+    const rows = all.filter((r) => !seen.has(r.key) && Boolean(seen.add(r.key)))
+    if (this.provider === 'postgresql') {
+      for (let i = 0; i < rows.length; i += BATCH) await tx.outboxMessage.createMany({ data: rows.slice(i, i + BATCH), skipDuplicates: true } as Parameters<Tx['outboxMessage']['createMany']>[0])
+    } else if (this.provider === 'sqlite' && rows.length === 1) {
+      try {
+        await tx.outboxMessage.create({ data: rows[0]!, select: { id: true } })
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+      }
+    } else {
+      for (let i = 0; i < rows.length; i += BATCH) {
+        const chunk = rows.slice(i, i + BATCH)
+        const present = new Set((await tx.outboxMessage.findMany({ where: { key: { in: chunk.map((r) => r.key) } }, select: { key: true } })).map((r) => r.key))
+        const fresh = chunk.filter((r) => !present.has(r.key))
+        if (fresh.length) await tx.outboxMessage.createMany({ data: fresh })
+      }
+    }
+    if (rows.length) this.lastEnqueueAt = Date.now()
     this.wake()
   }
 
@@ -112,8 +206,14 @@ export class Outbox {
     await Promise.allSettled([...this.inFlight.values()])
   }
 
-  /** Wakes the pumps now (e.g. after an enqueue) instead of at their next poll. */
+  /** Wakes the pumps now (e.g. after an enqueue, or a dead letter put back) to read the due rows again instead of at their next poll. */
   wake(): void {
+    this.wakes++
+    this.nudge()
+  }
+
+  /** Wakes the pumps to try the rows they know of (a send finished: its target and its slot are free). */
+  private nudge(): void {
     for (const w of [...this.wakers]) w()
   }
 
@@ -167,6 +267,7 @@ export class Outbox {
           await this.sleep(this.opts.pollMs * 4)
           continue
         }
+        await this.opts.giveWay?.()
         const waitMs = await this.sendDue(platform)
         await this.sleep(Math.min(waitMs, this.opts.pollMs))
       } catch (error) {
@@ -177,17 +278,30 @@ export class Outbox {
     }
   }
 
-  private buckets(adapter: Adapter, target: string): Bucket[] {
-    return [
-      { key: `${adapter.platform}:target:${target}`, rules: adapter.limits.perTarget ?? [] },
-      { key: `${adapter.platform}:app`, rules: adapter.limits.perPlatform ?? [] },
-    ]
+  private appBucket(adapter: Adapter): Bucket {
+    return { key: `${adapter.platform}:app`, rules: adapter.limits.perPlatform ?? [] }
   }
 
-  /** Starts sends for due rows within limits; returns how long until something may be due. */
-  private async sendDue(platform: Platform): Promise<number> {
-    const adapter = this.adapters.get(platform)
-    if (!adapter) return this.opts.pollMs
+  private buckets(adapter: Adapter, target: string): Bucket[] {
+    return [{ key: `${adapter.platform}:target:${target}`, rules: adapter.limits.perTarget ?? [] }, this.appBucket(adapter)]
+  }
+
+  /**
+   * The due rows, in order: read from the database when the last read is stale (woken by `wake`,
+   * older than `pollMs`, or `AFTER_ENQUEUE_MS` for a second after an enqueue, whose rows appear when
+   * its transaction commits), or used up while more were due; otherwise what is left of the last
+   * read. Rows are claimed one by one with a conditional update, so a row another path changed in
+   * between is simply not claimed. Returns null when it is too soon to read again.
+   */
+  private async candidates(platform: Platform): Promise<Candidate[] | null> {
+    const nowMs = Date.now()
+    const cached = this.due.get(platform)
+    const maxAge = nowMs - this.lastEnqueueAt < AFTER_ENQUEUE_FOR_MS ? AFTER_ENQUEUE_MS : this.opts.pollMs
+    const age = cached ? nowMs - cached.at : Infinity
+    const reread = !cached || cached.wakes !== this.wakes || age >= maxAge || (cached.rows.length === 0 && cached.full)
+    if (!reread) return cached.rows
+    if (age < MIN_QUERY_GAP_MS) return null
+    const wakes = this.wakes
     const now = this.opts.clock.now()
     const rows = await this.db.outboxMessage.findMany({
       where: {
@@ -196,40 +310,91 @@ export class Outbox {
         OR: [{ status: 'pending' }, { status: 'sending', lockedUntil: { lt: now } }],
         id: { notIn: [...this.inFlight.keys()] },
       },
+      select: { id: true, targetKind: true, target: true },
       orderBy: { id: 'asc' },
-      take: 500,
+      take: BATCH,
     })
-    let wait = this.opts.pollMs
+    this.due.set(platform, { rows, at: nowMs, full: rows.length === BATCH, wakes })
+    return rows
+  }
+
+  /** Starts sends for due rows within limits; returns how long until something may be due. */
+  private async sendDue(platform: Platform): Promise<number> {
+    const adapter = this.adapters.get(platform)
+    if (!adapter) return this.opts.pollMs
+    // A finishing send wakes the pump.
+    if (this.inFlight.size >= this.opts.concurrency) return this.opts.pollMs
+    const afterEnqueue = Date.now() - this.lastEnqueueAt < AFTER_ENQUEUE_FOR_MS ? AFTER_ENQUEUE_MS : this.opts.pollMs
+    // While the platform's own window is full nothing may start: wait for its next free slot
+    // without reading anything (under a long fan-out this is where the pump spends its time).
+    const appWait = this.limiter.waitMs([this.appBucket(adapter)], Date.now())
+    if (appWait > 0) return appWait
+    const rows = await this.candidates(platform)
+    if (!rows) return MIN_QUERY_GAP_MS
+    let wait = afterEnqueue
     let started = 0
-    for (const row of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
       if (!this.running) break
-      if (this.inFlight.size >= this.opts.concurrency) return 5
+      if (this.inFlight.size >= this.opts.concurrency) break
       const targetKey = `${row.targetKind}:${row.target}`
       if (this.busyTargets.has(targetKey)) continue
       const buckets = this.buckets(adapter, row.target)
       const limitWait = this.limiter.waitMs(buckets, Date.now())
       if (limitWait > 0) {
         wait = Math.min(wait, limitWait)
+        // The app's window is full: no later row may go either.
+        if (this.limiter.waitMs([this.appBucket(adapter)], Date.now()) > 0) break
         continue
       }
-      const claimed = await this.db.outboxMessage.updateMany({
-        where: { id: row.id, OR: [{ status: 'pending' }, { status: 'sending', lockedUntil: { lt: now } }] },
-        data: { status: 'sending', lockedUntil: new Date(now.getTime() + this.opts.claimMs), attempts: { increment: 1 } },
-      })
-      if (claimed.count !== 1) continue
+      // Taken off the list whether the claim succeeds or not (another path changed the row).
+      rows.splice(i--, 1)
+      await this.opts.giveWay?.()
+      const claimed = await this.claim(row.id)
+      if (!claimed) continue
       const finished = this.limiter.start(buckets)
       this.busyTargets.add(targetKey)
       started++
-      const send = this.sendOne(adapter, row, row.attempts + 1, finished).finally(() => {
-        finished(Date.now())
-        this.inFlight.delete(row.id)
-        this.busyTargets.delete(targetKey)
-        this.wake()
-      })
-      this.inFlight.set(row.id, send)
+      const send = this.sendOne(adapter, claimed, claimed.attempts, finished)
+        // The row stays claimed (and is taken up again when its claim runs out) if even recording failed.
+        .catch((error) => this.opts.log?.error({ err: error, platform, key: claimed.key }, 'outbox: could not record the outcome of a send'))
+        .finally(() => {
+          finished(Date.now())
+          this.inFlight.delete(claimed.id)
+          this.busyTargets.delete(targetKey)
+          this.nudge()
+        })
+      this.inFlight.set(claimed.id, send)
     }
-    // Rows left because their target was busy are picked up when a send finishes (it wakes us).
+    // Rows left because their target was busy are tried again when a send finishes (it wakes us).
     return started > 0 || this.inFlight.size > 0 ? Math.min(wait, 50) : wait
+  }
+
+  /**
+   * Claims a due row for sending (its attempt counted, locked for `claimMs`) and returns it, or null
+   * when it is no longer due or someone else holds it. One conditional UPDATE … RETURNING: Prisma runs
+   * updateMany in a transaction of its own, which costs SQLite a fresh connection every time.
+   */
+  private async claim(id: number): Promise<OutboxRow | null> {
+    const now = this.opts.clock.now()
+    try {
+      return await this.db.outboxMessage.update({
+        where: { id, nextAttemptAt: { lte: now }, OR: [{ status: 'pending' }, { status: 'sending', lockedUntil: { lt: now } }] },
+        data: { status: 'sending', lockedUntil: new Date(now.getTime() + this.opts.claimMs), attempts: { increment: 1 } },
+      })
+    } catch (error) {
+      if (isNotFound(error)) return null
+      throw error
+    }
+  }
+
+  /** Records a send's outcome; a row deleted meanwhile (an administrator discarded it) is left gone. */
+  private async record(id: number, data: Parameters<Db['outboxMessage']['update']>[0]['data']): Promise<void> {
+    try {
+      await this.db.outboxMessage.update({ where: { id }, data, select: { id: true } })
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
   }
 
   private async sendOne(adapter: Adapter, row: OutboxRow, attempt: number, finished: (at: number) => void): Promise<void> {
@@ -243,10 +408,7 @@ export class Outbox {
     }
     try {
       const result = await adapter.send(delivery).finally(() => finished(Date.now()))
-      await this.db.outboxMessage.update({
-        where: { id: row.id },
-        data: { status: 'sent', sentAt: this.opts.clock.now(), lockedUntil: null, lastError: null, platformMessageId: result.platformMessageId ?? null },
-      })
+      await this.record(row.id, { status: 'sent', sentAt: this.opts.clock.now(), lockedUntil: null, lastError: null, platformMessageId: result.platformMessageId ?? null })
     } catch (error) {
       await this.failed(adapter, row, attempt, error)
     }
@@ -258,26 +420,25 @@ export class Outbox {
     if (error instanceof ThrottledError) {
       // The platform said "too many": hold the target back; a throttle does not use up an attempt.
       this.limiter.penalize(`${adapter.platform}:target:${row.target}`, Date.now() + error.retryAfterMs)
-      await this.db.outboxMessage.update({
-        where: { id: row.id },
-        data: { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + error.retryAfterMs) },
-      })
+      await this.record(row.id, { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + error.retryAfterMs) })
       this.opts.log?.warn({ platform: row.platform, key: row.key, retryAfterMs: error.retryAfterMs }, 'outbox: throttled by platform, backing off')
       return
     }
     if (error instanceof PermanentSendError || attempt >= this.opts.maxAttempts) {
-      await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'dead', lockedUntil: null, lastError: message } })
+      await this.record(row.id, { status: 'dead', lockedUntil: null, lastError: message })
       this.opts.log?.error({ platform: row.platform, key: row.key, attempts: attempt, error: message }, 'outbox: message moved to dead letters')
       this.opts.onDead?.({ id: row.id, key: row.key, platform: row.platform, targetKind: row.targetKind, target: row.target, lastError: message })
       return
     }
     const delay = backoffMs(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs)
-    await this.db.outboxMessage.update({
-      where: { id: row.id },
-      data: { status: 'pending', lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + delay) },
-    })
+    await this.record(row.id, { status: 'pending', lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + delay) })
     this.opts.log?.warn({ platform: row.platform, key: row.key, attempt, retryInMs: delay, error: message }, 'outbox: send failed, will retry')
   }
+}
+
+/** Prisma's "record to update not found" (P2025). */
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'P2025'
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */

@@ -1,4 +1,4 @@
-import { allRoles, commandBuilder, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { allRoles, commandBuilder, guarded, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import { formatLocal } from '../core/scheduler.js'
 import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
 import { castVote, closePoll, createPoll, findPoll, MAX_OPTIONS, mayClose, maySeeResults, normalisePollNumber, pollResults, PollRefusal, refuse, votersByOption, type PollContext } from './service.js'
@@ -44,8 +44,26 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     out.forEach(ctx.send)
   }, 'startExample')
 
-  /** `投票 P-17 2`, `投票 P-17 1,3`, `投票 P-17 1 3`, `投票 P-17 愿意`; card buttons of multiple-choice polls send `+2`. */
+  /**
+   * `投票 P-17 2`, `投票 P-17 1,3`, `投票 P-17 1 3`, `投票 P-17 愿意`; card buttons of multiple-choice polls send `+2`.
+   *
+   * A vote typed in a group is answered in the group (with a mention, never the choice). A card
+   * button pressed in a group is answered privately, refusals included: a poll sent to a whole
+   * company draws thousands of presses within minutes, and one group answer each would flood the
+   * group for a quarter of an hour (Feishu takes 5 messages a second per chat).
+   */
   const vote = command('vote', ['投票'], ['vote'], allRoles, 'vote', 'vote', async (ctx, self) => {
+    if (!ctx.chat || !ctx.msg.action) return castAndAnswer(ctx, self, false)
+    const voter = ctx.person!
+    const privately: CommandContext = {
+      ...ctx,
+      reply: (text, extra) => ctx.send({ to: { kind: 'person', personId: voter.id }, text, ...(extra?.card ? { card: extra.card } : {}) }),
+    }
+    return guarded(privately, () => castAndAnswer(privately, self, true))
+  }, 'voteExample')
+
+  /** Records the vote and answers it: in the group (mentioning the voter), or privately with the choice. */
+  async function castAndAnswer(ctx: CommandContext, self: CommandDefinition, privately: boolean): Promise<void> {
     const number = normalisePollNumber(ctx.tokens[0], 'P')
     if (!number) return usage(ctx, self)
     const written = ctx.tokens.slice(1)
@@ -68,9 +86,9 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     }
     const { poll, choices: chosen, outcome } = result
     const deadline = formatLocal(poll.deadline, ctx.settings.timeZone)
-    if (ctx.chat) ctx.reply(ctx.t.polls.votedInGroup(ctx.person!.name, poll.number, outcome), { mentions: me(ctx) })
+    if (ctx.chat && !privately) ctx.reply(ctx.t.polls.votedInGroup(ctx.person!.name, poll.number, outcome), { mentions: me(ctx) })
     else ctx.reply(ctx.t.polls.voted(poll.number, poll.title, chosen.map((c) => ctx.t.polls.optionLine(c.position, c.label)).join('、'), outcome, poll.allowChange, deadline))
-  }, 'voteExample')
+  }
 
   /** `投票结果 P-17` (or `问卷结果 Q-3`): counts for everyone it is for; names only for the creator of a named poll, and only privately. */
   const results = command('pollResults', ['投票结果', '问卷结果', '查看投票'], ['results'], allRoles, 'results', 'results', async (ctx, self) => {

@@ -31,7 +31,8 @@ export interface ApiCall {
  * A local fake of the Feishu open platform (fastify on 127.0.0.1, port 0), close to the real one
  * where the adapter depends on it: tenant tokens from app id + secret that expire; the bearer
  * token checked on every API call (99991663 when invalid); messages shown once per uuid; Feishu's
- * limits (5 a second to one chat or user, 50 a second per app → HTTP 400 code 230020); a bot that
+ * limits (5 a second to one chat or user, 50 a second and 1000 a minute per app → HTTP 400 code
+ * 230020; see `limits`); a bot that
  * is not in a chat (230002); card patches; GET /open-apis/bot/v3/info; and the long connection
  * (POST /callback/ws/endpoint, then protobuf frames over a WebSocket).
  */
@@ -53,6 +54,7 @@ export class FakeFeishu {
   readonly throttleNext = new Map<string, number>()
   /** How long each message API call takes. */
   delayMs = 0
+  /** Accepted messages allowed per `windowMs` to one chat or user and for the app, and per minute for the app (Infinity: no such rule). */
   readonly limits = { perTarget: 5, perApp: 50, perMinute: 1000, windowMs: 1000 }
   private seq = 0
 

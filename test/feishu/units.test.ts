@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
+import { feishuAdapterFactory, feishuLimits, feishuLimitsFor } from '../../adapters/feishu/index.js'
 import { feishuSettings } from '../../adapters/feishu/config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from '../../adapters/feishu/crypto.js'
 import { cardJson, renderDelivery, textContent, uuidFor } from '../../adapters/feishu/render.js'
@@ -172,5 +172,17 @@ describe('configuration', () => {
       }
     })()
     expect(message).not.toContain('\n')
+  })
+
+  it('keeps 5 a second per chat and the app quota of FEISHU_APP_RATE_LIMIT, Feishu\'s documented limits by default', () => {
+    const withKey = { ...base, FEISHU_ENCRYPT_KEY: 'e' }
+    expect(feishuLimitsFor(feishuSettings(loadConfig(withKey)))).toEqual(feishuLimits)
+    expect(feishuLimitsFor(feishuSettings(loadConfig({ ...withKey, FEISHU_APP_RATE_LIMIT: '100/s,2000/min' })))).toEqual({
+      perTarget: [{ count: 5, perMs: 1000 }],
+      perPlatform: [
+        { count: 100, perMs: 1000 },
+        { count: 2000, perMs: 60_000 },
+      ],
+    })
   })
 })

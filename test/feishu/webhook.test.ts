@@ -283,6 +283,48 @@ describe('a conversation on Feishu', () => {
   })
 })
 
+describe('a poll in a Feishu group', () => {
+  it('a press on the group card is confirmed to the voter privately; the group hears nothing, its card stays as it is', async () => {
+    const started = await say(he, '发起投票 班组聚餐时间 | 周五晚 | 周六中午', { chatId: TEAM })
+    expect(texts(to(started, TEAM))).toMatch(/已发起投票 P-\d+“班组聚餐时间”/)
+    const card = to(started, TEAM).find((m) => m.msg_type === 'interactive')!
+    const number = /P-\d+/.exec(textOf(card))![0]
+    const buttons = buttonsOf(card.content)
+    expect(buttons.map((b) => b.value)).toEqual([
+      { command: `投票 ${number} 1`, to: 'chat' },
+      { command: `投票 ${number} 2`, to: 'chat' },
+    ])
+
+    const before = fake.messages.length
+    const press = cardActionEvent(keys, { operator: zhang, value: buttons[1]!.value, messageId: card.message_id, chatId: TEAM })
+    expect((await deliver(press)).json()).toEqual({ toast: { type: 'info', content: `已收到：投票 ${number} 2` } })
+    await deliver(press) // redelivered by Feishu: answered again, counted once
+    await settle()
+    const after = fake.messages.slice(before)
+    expect(after.map((m) => [m.receive_id, m.receive_id_type, textOf(m)])).toEqual([[zhang.open_id, 'open_id', expect.stringMatching(new RegExp(`^投票成功：${number}“班组聚餐时间”→ 2\\. 周六中午。`))]])
+    expect(fake.patches.filter((p) => p.message_id === card.message_id)).toEqual([])
+
+    // Pressing the other option changes the vote, privately again.
+    const again = fake.messages.length
+    await deliver(cardActionEvent(keys, { operator: zhang, value: buttons[0]!.value, messageId: card.message_id, chatId: TEAM }))
+    await settle()
+    expect(fake.messages.slice(again).map((m) => [m.receive_id, textOf(m)])).toEqual([[zhang.open_id, expect.stringMatching(new RegExp(`^已改票：${number}“班组聚餐时间”→ 1\\. 周五晚。`))]])
+    const poll = await svc.db.poll.findUniqueOrThrow({ where: { number } })
+    expect((await svc.db.pollVote.findMany({ where: { pollId: poll.id } })).map((v) => v.choices)).toEqual(['1'])
+
+    // Typed in the group, a vote is still answered in the group (with a mention, without the choice).
+    const typed = await say(li, `投票 ${number} 2`, { chatId: TEAM })
+    expect(typed.map((m) => [m.receive_id, textOf(m)])).toEqual([[TEAM, expect.stringContaining(`已收到您的投票（${number}）`)]])
+
+    // After the close, a press is refused privately.
+    await say(he, `结束投票 ${number}`, { chatId: TEAM })
+    const late = fake.messages.length
+    await deliver(cardActionEvent(keys, { operator: zhang, value: buttons[1]!.value, messageId: card.message_id, chatId: TEAM }))
+    await settle()
+    expect(fake.messages.slice(late).map((m) => [m.receive_id, textOf(m)])).toEqual([[zhang.open_id, `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。`]])
+  })
+})
+
 describe('sending under Feishu’s limits', () => {
   it('a burst to one chat never goes over 5 a second at Feishu, and Feishu never has to say 230020', async () => {
     await settle()

@@ -30,6 +30,19 @@ async function votes(number: string) {
   return svc.db.pollVote.findMany({ where: { pollId: poll.id }, orderBy: { id: 'asc' } })
 }
 
+/** Everything the bot has said in a playground group, oldest first. */
+async function saidIn(chatId: string): Promise<string[]> {
+  const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId }, orderBy: { id: 'asc' } })
+  return rows.map((r) => r.text)
+}
+
+/** What the bot says in a group while `work` runs. */
+async function saidDuring(chatId: string, work: () => Promise<unknown>): Promise<string[]> {
+  const before = (await saidIn(chatId)).length
+  await work()
+  return (await saidIn(chatId)).slice(before)
+}
+
 async function personId(employeeNo: string): Promise<number> {
   return (await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })).id
 }
@@ -40,14 +53,27 @@ describe('single choice', () => {
     ;({ number } = await startPoll(svc, 'D3001', 'dm', '发起投票 周末加班意愿 | 愿意 | 不愿意 | 看情况 范围 一车间 截止 周五18:00'))
   })
 
-  it('a button press in the group is answered in place, without showing the choice to the group', async () => {
-    const replies = await svc.press('D1002', 'web-team-dg', `投票 ${number} 2`)
-    expect(replies).toHaveLength(1)
-    expect(replies[0]).toMatchObject({ chat: 'web-team-dg', text: `@张伟 已收到您的投票（${number}）。` })
-    expect(replies[0]!.text).not.toContain('不愿意')
+  it('a button press in the group is confirmed to the voter privately, with the choice; the group hears nothing', async () => {
+    const said = await saidDuring('web-team-dg', async () => {
+      const replies = await svc.press('D1002', 'web-team-dg', `投票 ${number} 2`)
+      expect(replies).toEqual([{ chat: 'dm', to: 'D1002', text: `投票成功：${number}“周末加班意愿”→ 2. 不愿意。2026-03-06 18:00 截止前可以改票。` }])
+    })
+    expect(said).toEqual([])
     const rows = await votes(number)
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ choices: '2', personId: await personId('D1002') })
+  })
+
+  it('a press refused (not eligible, unknown option) is answered privately too, and counts nothing', async () => {
+    const zp1 = await saidDuring('web-team-zp1', async () => {
+      expect(await svc.press('D1010', 'web-team-zp1', `投票 ${number} 1`)).toEqual([{ chat: 'dm', to: 'D1010', text: `投票 ${number} 只面向 一车间 的职工，您不在范围内，不能投票。` }])
+    })
+    const dg = await saidDuring('web-team-dg', async () => {
+      // A forged or garbled button value, say.
+      expect(await svc.press('D1005', 'web-team-dg', `投票 ${number} 7`)).toEqual([{ chat: 'dm', to: 'D1005', text: '没有选项“7”，请写 1 到 3 之间的编号。' }])
+    })
+    expect([...zp1, ...dg]).toEqual([])
+    expect(await votes(number)).toHaveLength(1)
   })
 
   it('privately, the answer says what was chosen and until when it can change', async () => {
@@ -113,24 +139,42 @@ describe('multiple choice', () => {
     expect((await votes(number)).map((v) => v.choices)).toEqual(['2,4'])
   })
 
-  it('card buttons add an option, take it away when pressed again, and stop at the limit', async () => {
-    await svc.press('D1004', 'web-team-dg', `投票 ${number} +1`)
-    await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`)
-    expect(text(await svc.press('D1004', 'web-team-dg', `投票 ${number} +2`))).toContain('最多只能选 2 项，您选了 3 项')
+  it('card buttons add an option, take it away when pressed again, and stop at the limit; each press is answered privately', async () => {
+    const before = (await saidIn('web-team-dg')).length
+    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +1`)).toEqual([{ chat: 'dm', to: 'D1004', text: expect.stringMatching(new RegExp(`^投票成功：${number}“食堂换哪个菜”→ 1\\. 红烧肉。`)) }])
+    expect(text(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`))).toMatch(new RegExp(`^已改票：${number}“食堂换哪个菜”→ 1\\. 红烧肉、3\\. 鱼香肉丝。`))
+    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +2`)).toEqual([{ chat: 'dm', to: 'D1004', text: '最多只能选 2 项，您选了 3 项。再点一次已选的选项可以取消。' }])
     await svc.press('D1004', 'web-team-dg', `投票 ${number} +1`)
     const rows = await votes(number)
     expect(rows.find((v) => v.personId !== null && v.choices !== '2,4')?.choices).toBe('3')
-    expect(text(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`))).toBe(`@刘洋 已撤回您的选择（${number}）。`)
+    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`)).toEqual([{ chat: 'dm', to: 'D1004', text: `已撤回您在投票 ${number}“食堂换哪个菜”中的选择。` }])
     expect(await votes(number)).toHaveLength(1)
+    // The group heard nothing of the presses.
+    expect((await saidIn('web-team-dg')).slice(before)).toEqual([])
   })
 })
 
 describe('不可改: a vote is final', () => {
   it('refuses a change, but not the same vote again', async () => {
     const { number } = await startPoll(svc, 'D2001', 'web-team-dg', '发起投票 班组聚餐时间 | 周五晚 | 周六中午 不可改 截止 明天18:00')
-    expect(text(await svc.say('D1003', 'web-team-dg', `投票 ${number} 1`))).toBe(`@王芳 已收到您的投票（${number}）。`)
+    // Typed in the group: answered in the group, with a mention and without the choice.
+    expect(await svc.say('D1003', 'web-team-dg', `投票 ${number} 1`)).toEqual([{ chat: 'web-team-dg', text: `@王芳 已收到您的投票（${number}）。` }])
     expect(text(await svc.say('D1003', 'dm', `投票 ${number} 2`))).toBe(`您已经投过票了。投票 ${number} 设为投后不可改，不能更改。`)
+    // The refusal of a change by button is private, and says it is final.
+    expect(await svc.press('D1003', 'web-team-dg', `投票 ${number} 2`)).toEqual([{ chat: 'dm', to: 'D1003', text: `您已经投过票了。投票 ${number} 设为投后不可改，不能更改。` }])
     expect(text(await svc.say('D1003', 'dm', `投票 ${number} 1`))).toContain('您的投票没有变化')
+    expect(await svc.press('D1003', 'web-team-dg', `投票 ${number} 1`)).toEqual([{ chat: 'dm', to: 'D1003', text: `您的投票没有变化：${number}“班组聚餐时间”→ 1. 周五晚。这次投票投后不可改。` }])
+    expect((await votes(number)).map((v) => v.choices)).toEqual(['1'])
+  })
+
+  it('a press on the card of a closed poll is answered privately that it is closed', async () => {
+    const { number } = await startPoll(svc, 'D2001', 'web-team-dg', '发起投票 班车时间 | 七点 | 七点半')
+    await svc.press('D1003', 'web-team-dg', `投票 ${number} 1`)
+    expect(text(await svc.say('D2001', 'web-team-dg', `结束投票 ${number}`))).toContain(`已结束 ${number}`)
+    const said = await saidDuring('web-team-dg', async () => {
+      expect(await svc.press('D1005', 'web-team-dg', `投票 ${number} 2`)).toEqual([{ chat: 'dm', to: 'D1005', text: `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。` }])
+    })
+    expect(said).toEqual([])
     expect((await votes(number)).map((v) => v.choices)).toEqual(['1'])
   })
 })
@@ -150,10 +194,11 @@ describe('one vote per person across groups and platforms', () => {
     const rows = await votes(number)
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ choices: '2', personId: await personId('D1002') })
-    // Feishu heard the answers: privately with the choice, in its group without it.
+    // Feishu heard the answers privately, with the choice: the typed vote and the press in its group alike; the group heard nothing.
     const shown = [...fake.shown.values()]
-    expect(shown.filter((m) => m.target === 'ou_zhangwei').map((m) => m.text).join('\n')).toContain(`已改票：${number}“安全帽换新款”→ 3. 无所谓`)
-    expect(shown.filter((m) => m.target === 'oc_feishu_team').map((m) => m.text)).toEqual([`@张伟 已改票（${number}）。`])
+    const privately = shown.filter((m) => m.target === 'ou_zhangwei').map((m) => m.text)
+    expect(privately.filter((t) => t.includes(number))).toEqual([expect.stringContaining(`已改票：${number}“安全帽换新款”→ 3. 无所谓`), expect.stringContaining(`已改票：${number}“安全帽换新款”→ 2. 不换`)])
+    expect(shown.filter((m) => m.target === 'oc_feishu_team')).toEqual([])
   })
 })
 
