@@ -208,9 +208,6 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     // Nothing runs beside the baseline.
     await stopProcess(svc.child)
     svc = undefined
-    // A stopped instance keeps its sending lease until it expires (60 s); hand it over now, so the
-    // restarted service sends the confirmations at once, as a service that was never stopped would.
-    await db.lease.deleteMany({ where: { key: { startsWith: 'outbox:' } } })
 
     // Baseline: the same callbacks.
     const basePort = await freePort()

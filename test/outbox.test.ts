@@ -171,6 +171,21 @@ describe('outbox', () => {
     expect([...fake.shown.values()].map((m) => m.text).sort()).toEqual(deliveries(10, 'oc_r').map((d) => d.text).sort())
   })
 
+  it('hands its sending over when stopped: the instance started next sends at once, not when the lease expires', async () => {
+    fake = new FakeTarget({ perTarget: 5, perApp: 20, windowMs: 1000 })
+    const old = await outbox({ instanceId: 'old', claimMs: 60_000 })
+    await tdb.db.$transaction((tx) => old.enqueue(tx, deliveries(1, 'oc_before')))
+    await until(allSent(1))
+    await old.stop()
+    expect(await tdb.db.lease.count({ where: { key: 'outbox:feishu' } })).toBe(0)
+
+    const next = await outbox({ instanceId: 'next', claimMs: 60_000 })
+    await tdb.db.$transaction((tx) => next.enqueue(tx, deliveries(3, 'oc_after')))
+    // Well within the 60 s the old lease would have lasted.
+    await until(allSent(4), 10_000)
+    expect([...fake.shown.values()].map((m) => m.text).sort()).toEqual(['消息 0', '消息 0', '消息 1', '消息 2'])
+  })
+
   it('two instances on one database send each row once (one holds the platform lease)', async () => {
     fake = new FakeTarget({ perTarget: 5, perApp: 20, windowMs: 1000 })
     const a = await outbox({ instanceId: 'a' })

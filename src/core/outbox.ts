@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import crypto from 'node:crypto'
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
 import type { Clock } from './clock.js'
-import { tryAcquireLease } from './lease.js'
+import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
 import {
   PermanentSendError,
@@ -204,6 +204,9 @@ export class Outbox {
     this.wake()
     await Promise.allSettled([...this.pumps.values()])
     await Promise.allSettled([...this.inFlight.values()])
+    // Hand the sending over at once: an instance started next (a restart, a deploy) need not wait
+    // for the leases to expire.
+    for (const platform of this.adapters.keys()) await releaseLease(this.db, `outbox:${platform}`, this.instanceId).catch(() => {})
   }
 
   /** Wakes the pumps now (e.g. after an enqueue, or a dead letter put back) to read the due rows again instead of at their next poll. */
