@@ -2,7 +2,7 @@ import { uuidFor } from '../adapters/feishu/render.js'
 import { openDatabase } from '../src/db/client.js'
 import { FakeFeishu, textOf } from '../test/feishu/fake-feishu.js'
 import { messageEvent, request, type Keys } from '../test/feishu/events.js'
-import { freePort, freshDatabase, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+import { freePort, serviceEnv, freshDatabase, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 const GROUPS = Number(process.env.BENCH_FANOUT_GROUPS ?? 2000)
 /** Feishu's limits as issue #9 states them for this bench: 5 a second per chat, 50 a second per app. */
@@ -60,18 +60,9 @@ export async function fanout(provider: Provider): Promise<BenchRow[]> {
     await load(url)
     const port = await freePort()
     const env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      LOG_LEVEL: 'warn',
-      QUIET_HOURS: 'off',
+      ...serviceEnv(port, url, { keys, secret: SECRET, domain: fake.url }),
       GONGYOU_DEMO_SEED: 'off',
       GONGYOU_PLAYGROUND: 'false',
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
       FEISHU_APP_RATE_LIMIT: `${PER_APP}/s`,
     }
     svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/readyz`)

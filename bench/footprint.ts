@@ -1,5 +1,5 @@
 import { openDatabase } from '../src/db/client.js'
-import { freePort, freshDatabase, rssMb, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+import { freePort, serviceEnv, freshDatabase, rssMb, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 export const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 20_000)
 export const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000)
@@ -61,7 +61,7 @@ export async function footprint(provider: Provider): Promise<BenchRow[]> {
     await stopProcess(base.child)
 
     const port = await freePort()
-    const env = { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, GONGYOU_DEMO_SEED: 'off', LOG_LEVEL: 'warn', QUIET_HOURS: 'off' }
+    const env = { ...serviceEnv(port, url), GONGYOU_DEMO_SEED: 'off' }
     const svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/readyz`)
     // Idle: let start-up work (recovery, scheduler) settle, then read the resident set.
     await new Promise((r) => setTimeout(r, 5000))

@@ -2,7 +2,7 @@ import { openDatabase } from '../src/db/client.js'
 import { seedDemoOrganisation } from '../src/organisation/demo.js'
 import { FakeFeishu } from '../test/feishu/fake-feishu.js'
 import { messageEvent, request, type Keys } from '../test/feishu/events.js'
-import { freePort, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000)
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32)
@@ -58,18 +58,7 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
 
     // The service, with the demo organisation and 200 workers bound to Feishu accounts.
     const port = await freePort()
-    const env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: full.url,
-      LOG_LEVEL: 'warn',
-      QUIET_HOURS: 'off',
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    }
+    const env = serviceEnv(port, full.url, { keys, secret: SECRET, domain: fake.url })
     // Organisation and bindings first (one writer at a time on SQLite), then the service.
     const db = openDatabase(full.url)
     await seedDemoOrganisation(db)

@@ -21,6 +21,29 @@ export interface BenchRow {
   met?: boolean
 }
 
+/**
+ * The environment of the service under test: quiet logs, no quiet hours, and, when given, Feishu
+ * pointed at a fake open platform.
+ */
+export function serviceEnv(port: number, databaseUrl: string, feishu?: { keys: { appId: string; encryptKey: string; verificationToken: string }; secret: string; domain: string }): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    QUIET_HOURS: 'off',
+    ...(feishu
+      ? {
+          FEISHU_APP_ID: feishu.keys.appId,
+          FEISHU_APP_SECRET: feishu.secret,
+          FEISHU_ENCRYPT_KEY: feishu.keys.encryptKey,
+          FEISHU_VERIFICATION_TOKEN: feishu.keys.verificationToken,
+          FEISHU_DOMAIN: feishu.domain,
+        }
+      : {}),
+  }
+}
+
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
 
 export type Provider = 'sqlite' | 'postgresql'

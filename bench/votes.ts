@@ -6,7 +6,7 @@ import { openDatabase } from '../src/db/client.js'
 import { pollResults } from '../src/polls/service.js'
 import { buttonsOf, FakeFeishu, textOf, type ShownMessage } from '../test/feishu/fake-feishu.js'
 import { cardActionEvent, messageEvent, request, type Keys } from '../test/feishu/events.js'
-import { freePort, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_VOTES_CONCURRENCY ?? 32)
@@ -177,19 +177,7 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     await load(db)
     const port = await freePort()
     const webhook = `http://127.0.0.1:${port}/webhooks/feishu`
-    const env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: full.url,
-      GONGYOU_DEMO_SEED: 'off',
-      LOG_LEVEL: 'warn',
-      QUIET_HOURS: 'off',
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    }
+    const env = { ...serviceEnv(port, full.url, { keys, secret: SECRET, domain: fake.url }), GONGYOU_DEMO_SEED: 'off' }
 
     // The poll, started as an officer would: a command in the company's group.
     svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
