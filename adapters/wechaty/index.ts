@@ -51,7 +51,7 @@ type WechatyOptions = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>
  * (the protocol provider) is chosen by WECHATY_PUPPET and WECHATY_PUPPET_TOKEN. Cards become
  * numbered text choices that a bare number answers; sends are paced with jitter so the account
  * does not look like a bot; ids that change between sessions are re-linked by room topic and
- * contact name (see README, "WeChat (Wechaty) setup").
+ * contact name (see adapters/wechaty/README.md).
  */
 export class WechatyAdapter implements PlatformAdapter {
   readonly platform = PLATFORM
