@@ -13,6 +13,7 @@ import { migrate } from './db/migrate.js'
 import { messagesFor } from './messages/index.js'
 import { adminPlugin, publicUrlFor } from './api/index.js'
 import { loginCommand } from './dashboard/login-command.js'
+import { directoryIdentifier, type DirectoryDeps } from './organisation/binding.js'
 import { organisationCommands } from './organisation/commands.js'
 import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
 import { operationsCommands, recipientLabel } from './operations/commands.js'
@@ -116,6 +117,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const enabled = new Set<Platform>([...enabledPlatforms(config, options.adapterFactories), ...adapters.map((a) => a.platform)])
   const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
 
+  const directoryDeps: DirectoryDeps = { db, t, deliver: (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined), now: () => clock.now(), log }
   const commands: CommandDefinition[] = []
   commands.push(helpCommand(() => commands), ...requestCommands, ...organisationCommands, ...operationsCommands, loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES }))
   const announcementParts = announcements(config, db, t, (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined))
@@ -129,6 +131,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     commands,
     log,
     fallbacks: [surveyConversation(pollSecret)],
+    // A sender not known yet is looked up in the platform's directory (bound without typing).
+    identify: directoryIdentifier(directoryDeps, () => adapters),
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
   })

@@ -1,7 +1,7 @@
 import * as lark from '@larksuiteoapi/node-sdk'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
-import { ThrottledError, type Card, type Delivery, type InboundMessage, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { ThrottledError, type Card, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
 import { cardJson, renderDelivery, uuidFor } from './render.js'
@@ -73,6 +73,24 @@ export class FeishuAdapter implements PlatformAdapter {
   private lastError?: string
   private stopped = false
   private readonly background = new Set<Promise<unknown>>()
+  /**
+   * Feishu's directory: roster mobiles → open_ids (POST /open-apis/contact/v3/users/batch_get_id,
+   * 50 a call; permission contact:user.id:readonly, and the people in the app's data range).
+   */
+  readonly directory: Directory = {
+    batchSize: 50,
+    onUnknownSender: true,
+    findByMobiles: async (mobiles) => {
+      const res = await this.call(() => this.client.contact.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { mobiles, include_resigned: false } }))
+      const found = new Map<string, SenderId[]>()
+      const digits = (m: string) => m.replace(/\D/g, '').replace(/^86(?=\d{11}$)/, '')
+      for (const u of res.data?.user_list ?? []) {
+        const asked = u.user_id && u.mobile ? mobiles.find((m) => digits(m) === digits(u.mobile!)) : undefined
+        if (asked) found.set(asked, [{ kind: 'open_id', id: u.user_id! }])
+      }
+      return found
+    },
+  }
 
   constructor(private readonly deps: AdapterDeps, settings: FeishuSettings) {
     this.settings = settings

@@ -141,4 +141,22 @@ export class AppChannel {
       return typeof reply.msgid === 'string' ? { platformMessageId: reply.msgid } : {}
     }
   }
+
+  /**
+   * The userid of a member by mobile (POST /cgi-bin/user/getuserid), or null when WeCom knows no
+   * member the app may see with it (46004 no such member, 60011/60111 out of the app's range).
+   */
+  async userIdOfMobile(mobile: string): Promise<string | null> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token.get()
+      const reply: WecomReply = await this.deps.http.post(`${this.deps.apiBase}/cgi-bin/user/getuserid?access_token=${encodeURIComponent(token)}`, { mobile })
+      if ((reply.errcode === 40014 || reply.errcode === 42001) && attempt === 0) {
+        this.token.invalidate(token)
+        continue
+      }
+      if (reply.errcode === 46004 || reply.errcode === 60011 || reply.errcode === 60111) return null
+      if (reply.errcode !== 0) throw sendError('user/getuserid', reply)
+      return typeof reply.userid === 'string' && reply.userid ? reply.userid : null
+    }
+  }
 }

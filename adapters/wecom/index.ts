@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { PermanentSendError, type Delivery, type InboundMessage, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
@@ -42,6 +42,12 @@ export class WecomAdapter implements PlatformAdapter {
   readonly app: AppChannel | null
   readonly bot: BotChannel | null
   readonly robots: RobotChannel
+  /**
+   * WeCom's directory through the self-built app: a roster mobile → userid (POST
+   * /cgi-bin/user/getuserid, one mobile a call; the app must see the member). Asked at roster
+   * import only: WeCom blocks the call for a day when too many mobiles miss.
+   */
+  readonly directory?: Directory
 
   constructor(
     readonly settings: WecomSettings,
@@ -59,6 +65,21 @@ export class WecomAdapter implements PlatformAdapter {
       ? new BotChannel(settings.bot, { core: deps.core, db: deps.db, outbox: deps.outbox, log: deps.log, http, apiBase, connectionCheckMs: options.connectionCheckMs ?? 2_000 })
       : null
     this.robots = new RobotChannel(http, apiBase)
+    const app = this.app
+    if (app) {
+      this.directory = {
+        batchSize: 1,
+        onUnknownSender: false,
+        findByMobiles: async (mobiles) => {
+          const found = new Map<string, SenderId[]>()
+          for (const mobile of mobiles) {
+            const userid = await app.userIdOfMobile(mobile)
+            if (userid) found.set(mobile, [{ kind: 'userid', id: userid }])
+          }
+          return found
+        },
+      }
+    }
   }
 
   routes(app: FastifyInstance): void {

@@ -13,6 +13,7 @@ import { authRoutes, publicAuthRoutes } from './auth.js'
 import { ApiError, type ApiDeps } from './context.js'
 import { operationsRoutes } from './operations.js'
 import { organisationApiRoutes } from './organisation.js'
+import { bindingRoutes } from './bindings.js'
 import { reportRoutes } from './reports.js'
 import { requestRoutes } from './requests.js'
 import { activityRoutes } from './activities.js'
@@ -130,6 +131,7 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     })
     await authed.register(authRoutes, deps)
     await authed.register(organisationApiRoutes, deps)
+    await authed.register(bindingRoutes, deps)
     await authed.register(requestRoutes, deps)
     await authed.register(reportRoutes, deps)
     await authed.register(activityRoutes, deps)

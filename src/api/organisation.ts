@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { importRosterBuffer, roleLabels, type Role } from '../organisation/roster.js'
+import { syncDirectories } from '../organisation/binding.js'
 import { unitLabel } from '../organisation/scope.js'
 import { rosterTemplate, rosterWorkbook, XLSX_TYPE } from '../reports/roster.js'
 import { ApiError, asker, iso, loadScope, notFound, outOfScope, requireAdmin, subtreeIds, unitRef, type ApiDeps } from './context.js'
@@ -164,7 +165,16 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       description: `请求体就是文件本身，Content-Type 为 text/csv 或 ${XLSX_TYPE}。全部正确才导入；否则 422，error.rejected 列出每一行的问题，什么都不导入。`,
       consumes: ROSTER_TYPES,
       response: {
-        200: z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), unitsCreated: z.number() }),
+        200: z.object({
+          created: z.number(),
+          updated: z.number(),
+          unchanged: z.number(),
+          unitsCreated: z.number(),
+          directory: z
+            .array(z.object({ platform: z.string(), bound: z.number(), error: z.string().optional() }))
+            .optional()
+            .describe('导入后按手机号在平台通讯录中核验并绑定的人数（仅当有平台提供通讯录时）'),
+        }),
         422: z.object({ error: z.object({ code: z.string(), message: z.string(), rejected: z.array(z.object({ line: z.number(), reason: z.string() })) }) }),
         ...errors,
       },
@@ -177,7 +187,11 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       }
       const outcome = await importRosterBuffer(db, req.body, type === 'text/csv' ? 'csv' : 'xlsx')
       if (!outcome.ok) return reply.code(422).send({ error: { code: 'rows_rejected', message: `有 ${outcome.rejected.length} 行不正确，未导入任何数据`, rejected: outcome.rejected } })
-      return outcome.result
+      // After the import has committed: people the platforms' directories know are bound without typing.
+      if (!deps.adapters.some((a) => a.directory)) return outcome.result
+      const directory = await syncDirectories({ db, t: deps.t, deliver: (tx, messages, keyPrefix) => deps.core.deliver(tx, messages, keyPrefix, undefined), now: () => deps.clock.now(), log: req.log }, deps.adapters)
+      deps.wake()
+      return { ...outcome.result, directory }
     },
   })
 

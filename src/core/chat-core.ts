@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Locale, type Messages } from '../messages/index.js'
 import type { Clock } from './clock.js'
-import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, CoreSettings, PersonRow } from './commands.js'
+import { vouchedRoles, type Asker, type AskerRole, type ChatRow, type CommandContext, type CommandDefinition, type CoreSettings, type PersonRow, type Role } from './commands.js'
 import { Intake, type Received } from './intake.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
@@ -29,6 +29,12 @@ export interface ChatCoreOptions {
    * `rawArgs` is the whole message.
    */
   fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
+  /**
+   * Runs before a message for the bot is handled, outside its transaction (it may call a platform):
+   * the binding module asks the platform's directory about a sender it does not know yet. Its
+   * failure is logged and the message handled all the same.
+   */
+  identify?: (msg: InboundMessage) => Promise<void>
 }
 
 /**
@@ -146,6 +152,9 @@ export class ChatCore {
     })
     if (!event) return false
     const msg = JSON.parse(event.payload) as InboundMessage
+    if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
+      await this.opts.identify(msg).catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
+    }
     try {
       await this.db.$transaction(
         async (tx) => {
@@ -234,7 +243,7 @@ export class ChatCore {
       return out
     }
     if (!this.isForBot(msg)) return out
-    const person = await this.resolveSender(tx, msg)
+    const { person, pendingRole } = await this.resolveSender(tx, msg)
     const role: AskerRole = person ? (person.role as AskerRole) : 'guest'
     const replyTo = this.replyTarget(msg)
     const reply: CommandContext['reply'] = (text, extra) => out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
@@ -248,7 +257,7 @@ export class ChatCore {
     if (parsed.kind === 'unknown') {
       if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
         const raw = msg.text.trim()
-        const ctx: CommandContext = { tx, now: this.opts.clock.now(), t: this.t, settings: this.opts.settings, msg, person, role, chat, word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [], reply, send: (m) => out.push(m) }
+        const ctx: CommandContext = { tx, now: this.opts.clock.now(), t: this.t, settings: this.opts.settings, msg, person, role, ...(pendingRole ? { pendingRole } : {}), chat, word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [], reply, send: (m) => out.push(m) }
         for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
       }
       const suggestion = parsed.suggestion && this.byName.get(parsed.suggestion.name)
@@ -270,6 +279,7 @@ export class ChatCore {
       msg,
       person,
       role,
+      ...(pendingRole ? { pendingRole } : {}),
       chat,
       word: parsed.word,
       args: parsed.args,
@@ -291,21 +301,29 @@ export class ChatCore {
     return tx.chatGroup.create({ data: { platform: msg.platform, externalId: msg.chatId!, name: msg.chatName ?? msg.chatId! } })
   }
 
-  /** The person behind the sender's platform ids; the web playground names people by employee number. */
-  private async resolveSender(tx: Tx, msg: InboundMessage): Promise<Asker | null> {
+  /**
+   * The person behind the sender's platform ids; the web playground names people by employee number.
+   * Nobody acts as somebody else: a staff role (collector, officer, admin) bound only by a typed
+   * claim is answered as a worker — every command sees `role: 'worker'` — until an administrator
+   * confirms the binding or the person redeems a one-time code (`pendingRole` keeps the roster role).
+   */
+  private async resolveSender(tx: Tx, msg: InboundMessage): Promise<{ person: Asker | null; pendingRole?: Role }> {
     for (const id of msg.sender.ids) {
       if (msg.platform === 'web' && id.kind === 'employeeNo') {
         const person = await tx.person.findUnique({ where: { employeeNo: id.id }, include: { unit: true } })
-        if (person?.active) return person
+        if (person?.active) return { person }
         continue
       }
       const identity = await tx.platformIdentity.findUnique({
         where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
         include: { person: { include: { unit: true } } },
       })
-      if (identity?.person.active) return identity.person
+      if (!identity?.person.active) continue
+      const role = identity.person.role as Role
+      if (identity.vouchedBy === 'claim' && vouchedRoles.includes(role)) return { person: { ...identity.person, role: 'worker' }, pendingRole: role }
+      return { person: identity.person }
     }
-    return null
+    return { person: null }
   }
 
   private async resolveMentions(tx: Tx, msg: InboundMessage, names: string[]): Promise<{ name: string; person: PersonRow | null }[]> {

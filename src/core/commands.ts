@@ -7,6 +7,8 @@ export type Role = 'worker' | 'collector' | 'officer' | 'admin'
 export type AskerRole = Role | 'guest'
 export const allRoles: readonly Role[] = ['worker', 'collector', 'officer', 'admin']
 export const staffRoles: readonly Role[] = ['officer', 'admin']
+/** Roles with powers over others: bound by a claim alone, they act as a worker until vouched for. */
+export const vouchedRoles: readonly Role[] = ['collector', 'officer', 'admin']
 
 export type PersonRow = Awaited<ReturnType<Tx['person']['findFirstOrThrow']>>
 export type UnitRow = Awaited<ReturnType<Tx['unit']['findFirstOrThrow']>>
@@ -31,6 +33,11 @@ export interface CommandContext {
   /** The asker, or null when their platform identity is not bound to a person yet. */
   person: Asker | null
   role: AskerRole
+  /**
+   * The roster role the asker acts without, while their binding awaits confirmation: a staff role
+   * (collector, officer, admin) bound only by a typed claim acts as a worker until confirmed.
+   */
+  pendingRole?: Role
   /** The group chat the message came from, or null in a private chat. */
   chat: ChatRow | null
   /** The command word as written, and what follows it. */

@@ -13,7 +13,7 @@ export function helpCommand(all: () => CommandDefinition[]): CommandDefinition {
       const { t, role } = ctx
       const mine = all().filter((c) => (c.listedFor ?? c.roles).includes(role))
       const lines = mine.map((c) => `• ${c.usage(t)} — ${c.summary(t)}`)
-      const intro = role === 'guest' ? `${t.help.guestIntro}\n` : ''
+      const intro = role === 'guest' ? `${t.help.guestIntro}\n` : ctx.pendingRole ? `${t.binding.pending(t.roles[ctx.pendingRole] ?? ctx.pendingRole)}\n` : ''
       ctx.reply(`${intro}${t.help.title(t.roles[role] ?? role)}\n${lines.join('\n')}\n${t.help.footer}`)
     },
   }

@@ -131,9 +131,28 @@ export class PermanentSendError extends Error {
   override name = 'PermanentSendError'
 }
 
+/**
+ * A platform's own directory, where it has one: who a mobile number belongs to on the platform.
+ * The core binds a roster person whose 手机 the directory knows (vouched by the directory).
+ */
+export interface Directory {
+  /** At most `batchSize` mobiles per call; answers the platform ids of each mobile it knows (absent: unknown). */
+  findByMobiles(mobiles: string[]): Promise<Map<string, SenderId[]>>
+  /** How many mobiles one call takes (Feishu: 50; WeCom: 1). */
+  batchSize: number
+  /**
+   * Whether an unknown sender's message may prompt a lookup (throttled). False where asking about
+   * unknown mobiles is penalised (WeCom blocks getuserid for a day after too many misses): then
+   * the directory is asked at roster import only.
+   */
+  onUnknownSender: boolean
+}
+
 export interface Adapter {
   platform: Platform
   limits: SendLimits
+  /** The platform's directory, when configured and permitted (see the adapter's README). */
+  directory?: Directory
   send(delivery: Delivery): Promise<SendResult>
   /** Connection state for /readyz. */
   status(): { connected: boolean; detail?: string }

@@ -1,11 +1,21 @@
 import { z } from 'zod'
 import { allRoles, parseArgs, staffRoles, type CommandDefinition } from '../core/commands.js'
+import { bindIdentities, needsVouching, redeemCode } from './binding.js'
+import { bindingCommands } from './binding-commands.js'
 import { canActOnUnit, findUnits, unitLabel } from './scope.js'
 
 const MAX_BIND_FAILURES = 5
 const BIND_WINDOW_MS = 60 * 60 * 1000
 
-/** `绑定 工号 姓名`: links the sender's platform identity to a person of the roster. */
+/** Words a person may put before a binding code: `绑定 D2001 何平 验证码 ABCD-2345`. */
+const CODE_WORDS = new Set(['验证码', '绑定码', '码', 'code', '：', ':'])
+
+/**
+ * `绑定 工号 姓名 [绑定码]`: links the sender's platform identity to a person of the roster. Without a
+ * code it is a claim: a staff role (collector, officer, admin) then acts as a worker until an
+ * administrator confirms it. With a valid one-time code the binding is vouched for (and a claim by
+ * another account on this platform gives way to it); a bound person may also send it later.
+ */
 export const bindCommand: CommandDefinition = {
   name: 'bind',
   words: ['绑定'],
@@ -18,11 +28,13 @@ export const bindCommand: CommandDefinition = {
   async run(ctx) {
     const { tx, t, msg } = ctx
     if (msg.platform === 'web') return ctx.reply(t.bind.notOnPlatform)
-    if (ctx.person) return ctx.reply(t.bind.already(ctx.person.name))
-    const args = parseArgs(ctx, z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), z.string().min(1).max(40)]), bindCommand, ctx.tokens.slice(0, 2))
+    const tokens = ctx.tokens.filter((x) => !CODE_WORDS.has(x.toLowerCase()))
+    const code = tokens.slice(2).join('')
+    if (ctx.person && !code) return ctx.reply(ctx.pendingRole ? `${t.bind.already(ctx.person.name)}\n${t.binding.pending(t.roles[ctx.pendingRole] ?? ctx.pendingRole)}` : t.bind.already(ctx.person.name))
+    const args = parseArgs(ctx, z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), z.string().min(1).max(40), z.string().max(40)]), bindCommand, [...tokens.slice(0, 2), code])
     if (!args) return
     const [employeeNo, name] = args
-    // Guessing employee numbers and names is bounded per sender.
+    // Guessing employee numbers, names and codes is bounded per sender.
     const subject = msg.sender.ids.map((i) => `${i.kind}:${i.id}`).join('|').slice(0, 500)
     const conv = await tx.conversation.findUnique({ where: { platform_subject: { platform: msg.platform, subject } } })
     const state = conv ? (JSON.parse(conv.state) as { bindFailures?: number[] }) : {}
@@ -36,17 +48,31 @@ export const bindCommand: CommandDefinition = {
     const person = await tx.person.findUnique({ where: { employeeNo: employeeNo.toUpperCase() }, include: { unit: true } }) ?? (await tx.person.findUnique({ where: { employeeNo }, include: { unit: true } }))
     if (!person || person.name !== name) return fail(t.bind.mismatch)
     if (!person.active) return fail(t.bind.inactive)
-    const taken = await tx.platformIdentity.findFirst({ where: { platform: msg.platform, personId: person.id } })
-    if (taken && !msg.sender.ids.some((i) => i.kind === taken.kind && i.id === taken.externalId)) return fail(t.bind.takenByOther)
-    for (const id of msg.sender.ids) {
-      await tx.platformIdentity.upsert({
-        where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
-        create: { platform: msg.platform, kind: id.kind, externalId: id.id, personId: person.id, displayName: msg.sender.name ?? null },
-        update: { personId: person.id, displayName: msg.sender.name ?? null },
-      })
+    if (ctx.person && ctx.person.id !== person.id) return ctx.reply(t.bind.already(ctx.person.name))
+    const redeemed = code ? await redeemCode(tx, person.id, code, ctx.now) : null
+    if (code && !redeemed) return fail(t.binding.codeInvalid)
+    const existing = await tx.platformIdentity.findMany({ where: { platform: msg.platform, personId: person.id } })
+    const others = existing.filter((e) => !msg.sender.ids.some((i) => i.kind === e.kind && i.id === e.externalId))
+    if (others.length) {
+      // A code outweighs another account's claim; nothing else moves a binding.
+      if (!redeemed || others.some((o) => o.vouchedBy !== 'claim')) return fail(t.bind.takenByOther)
+      await tx.platformIdentity.deleteMany({ where: { id: { in: others.map((o) => o.id) } } })
     }
+    const notices = await bindIdentities(tx, t, {
+      platform: msg.platform,
+      ids: msg.sender.ids,
+      displayName: msg.sender.name ?? null,
+      person,
+      vouchedBy: redeemed ? 'code' : 'claim',
+      confirmedById: redeemed?.issuedById ?? null,
+      now: ctx.now,
+    })
     if (conv) await tx.conversation.delete({ where: { id: conv.id } })
-    ctx.reply(t.bind.done(person.name, unitLabel(person.unit), t.roles[person.role] ?? person.role))
+    const roleLabel = t.roles[person.role] ?? person.role
+    if (redeemed) ctx.reply(ctx.person ? t.binding.codeRedeemed(person.name, roleLabel) : `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.codeRedeemed(person.name, roleLabel)}`)
+    else ctx.reply(needsVouching(person.role) ? `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.pending(roleLabel)}` : t.bind.done(person.name, unitLabel(person.unit), roleLabel))
+    // Notices go to the person's other accounts and the administrators, never back to this sender.
+    for (const n of notices) ctx.send(n)
   },
 }
 
@@ -69,7 +95,7 @@ export const whoamiCommand: CommandDefinition = {
     const fields = [
       { label: f.name, value: p.name },
       { label: f.employeeNo, value: p.employeeNo },
-      { label: f.role, value: t.roles[p.role] ?? p.role },
+      { label: f.role, value: ctx.pendingRole ? t.binding.pendingShort(t.roles[ctx.pendingRole] ?? ctx.pendingRole) : t.roles[p.role] ?? p.role },
       { label: p.role === 'officer' ? f.scope : f.unit, value: unitLabel(p.unit) },
       { label: f.grid, value: grids.map((g) => g.name).join('、') || t.whoami.none },
       { label: f.platforms, value: identities.map((i) => i.platform).join('、') || t.whoami.none },
@@ -125,4 +151,4 @@ function bindGroupCommand(purpose: 'team' | 'officers'): CommandDefinition {
   return self
 }
 
-export const organisationCommands: CommandDefinition[] = [bindCommand, whoamiCommand, gridMembersCommand, bindGroupCommand('team'), bindGroupCommand('officers')]
+export const organisationCommands: CommandDefinition[] = [bindCommand, whoamiCommand, gridMembersCommand, bindGroupCommand('team'), bindGroupCommand('officers'), ...bindingCommands]
