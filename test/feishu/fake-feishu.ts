@@ -57,6 +57,11 @@ export class FakeFeishu {
   /** Accepted messages allowed per `windowMs` to one chat or user and for the app, and per minute for the app (Infinity: no such rule). */
   readonly limits = { perTarget: 5, perApp: 50, perMinute: 1000, windowMs: 1000 }
   private seq = 0
+  /** The tenant's directory: mainland mobile → the person's ids (empty unless a test adds people). */
+  readonly directory = new Map<string, { open_id: string; union_id?: string; user_id?: string }>()
+  /** Whether the app was granted contact:user.id:readonly. */
+  directoryPermission = true
+  readonly directoryCalls: { mobiles: string[]; userIdType: string }[] = []
 
   // Long connection
   readonly sockets = new Set<ServerSocket>()
@@ -76,6 +81,27 @@ export class FakeFeishu {
       this.tokens.set(token, { expiresAt: Date.now() + this.tokenExpireSeconds * 1000, revoked: false })
       this.tokensIssued++
       return { code: 0, msg: 'ok', tenant_access_token: token, expire: this.tokenExpireSeconds }
+    })
+
+    // Contact: mobiles → ids (POST /open-apis/contact/v3/users/batch_get_id), as documented: at most
+    // 50 mobiles, needs the permission contact:user.id:readonly (99991672 without it); a mobile the
+    // directory does not know comes back without user_id. Non-mainland numbers carry +country code.
+    app.post('/open-apis/contact/v3/users/batch_get_id', async (req, reply) => {
+      if (!this.authorised(req, reply, 'POST')) return reply
+      const q = req.query as { user_id_type?: string }
+      const body = (req.body ?? {}) as { mobiles?: unknown; emails?: unknown }
+      this.directoryCalls.push({ mobiles: Array.isArray(body.mobiles) ? (body.mobiles as string[]) : [], userIdType: q.user_id_type ?? 'open_id' })
+      if (!this.directoryPermission) return reply.code(400).send({ code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.id:readonly]' })
+      const mobiles = body.mobiles
+      if (mobiles !== undefined && (!Array.isArray(mobiles) || mobiles.some((m) => typeof m !== 'string'))) return reply.code(400).send({ code: 99992402, msg: 'field validation failed' })
+      if (Array.isArray(mobiles) && mobiles.length > 50) return reply.code(400).send({ code: 99992402, msg: 'field validation failed: mobiles max 50' })
+      if (q.user_id_type && !['open_id', 'union_id', 'user_id'].includes(q.user_id_type)) return reply.code(400).send({ code: 99992402, msg: 'invalid user_id_type' })
+      const user_list = ((mobiles as string[] | undefined) ?? []).map((mobile) => {
+        const person = this.directory.get(mobile.replace(/^\+86/, ''))
+        const id = person && (q.user_id_type === 'union_id' ? person.union_id : q.user_id_type === 'user_id' ? person.user_id : person.open_id)
+        return id ? { user_id: id, mobile, status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false } } : { mobile }
+      })
+      return { code: 0, msg: 'success', data: { user_list } }
     })
 
     app.get('/open-apis/bot/v3/info', async (req, reply) => {
