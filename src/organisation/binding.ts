@@ -201,10 +201,14 @@ export interface DirectoryDeps {
   log?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void }
 }
 
-/** Digits of a mobile number without a leading +86 / 86: how the roster and a directory are compared. */
+/**
+ * A mobile as directories are asked about it: a mainland number as its 11 digits (a +86 / 86
+ * prefix dropped), any other with its + and country code, as Feishu and WeCom document.
+ */
 export function mobileKey(mobile: string): string {
   const digits = mobile.replace(/\D/g, '')
-  return digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits
+  if (digits.length === 13 && digits.startsWith('86')) return digits.slice(2)
+  return mobile.trim().startsWith('+') ? `+${digits}` : digits
 }
 
 /**

@@ -24,6 +24,9 @@ export class FakeWecom {
   robotWindowMs = 60_000
   /** message/send answers 45009 this many more times. */
   throttleSends = 0
+  /** The corp's members the app may see: mainland mobile → userid. */
+  readonly members = new Map<string, string>()
+  readonly getUserIdCalls: { mobile: string }[] = []
   private readonly valid = new Set<string>()
   private readonly expired = new Set<string>()
   private readonly responseCodes = new Map<string, 'fresh' | 'used'>()
@@ -57,6 +60,20 @@ export class FakeWecom {
         return answer(45009)
       }
       return answer(0, { invaliduser: '', msgid: `msg-${this.sends.length}`, ...(body.msgtype === 'template_card' ? { response_code: 'rc' } : {}) })
+    })
+
+    // Contact: one mobile → userid (POST /cgi-bin/user/getuserid), as documented: the access token
+    // checked, mobile 5–32 bytes, 46004 for a mobile no member the app may see has. Too many misses
+    // block the call for a day (60% here is not modelled; `getUserIdCalls` lets tests count them).
+    this.app.post('/cgi-bin/user/getuserid', async (req) => {
+      const token = (req.query as { access_token?: string }).access_token ?? ''
+      const body = (req.body ?? {}) as Json
+      this.getUserIdCalls.push({ mobile: String(body.mobile ?? '') })
+      if (this.expired.has(token)) return { errcode: 42001, errmsg: 'access_token expired' }
+      if (!this.valid.has(token)) return { errcode: 40014, errmsg: 'invalid access_token' }
+      if (typeof body.mobile !== 'string' || Buffer.byteLength(body.mobile) < 5 || Buffer.byteLength(body.mobile) > 32) return { errcode: 40003, errmsg: 'invalid mobile' }
+      const userid = this.members.get(body.mobile.replace(/^\+86/, ''))
+      return userid ? { errcode: 0, errmsg: 'ok', userid } : { errcode: 46004, errmsg: 'user no exist' }
     })
 
     this.app.post('/cgi-bin/webhook/send', async (req) => {
