@@ -141,6 +141,8 @@ describe('binding', () => {
     expect(await heard(zhangwei, '绑定成功', mark)).toContain('张伟')
     const identity = await svc.db.platformIdentity.findUniqueOrThrow({ where: { platform_kind_externalId: { platform: 'wechaty', kind: 'contact', externalId: heping.id } }, include: { person: true } })
     expect(identity).toMatchObject({ displayName: '何平', person: { employeeNo: 'D2001' } })
+    // An officer bound by a typed number and name acts as a worker until an administrator confirms.
+    expect((await svc.say('D9000', 'dm', '确认绑定 D2001 微信')).map((r) => r.text).join('\n')).toContain('已确认 何平 在微信上的绑定')
   })
 
   it('an officer binds the room to their team; its topic becomes the group name', async () => {

@@ -170,6 +170,10 @@ describe('a conversation on Feishu', () => {
     expect(texts(await say(zhang, '绑定 D1002 张伟'))).toContain('绑定成功：张伟（一车间/电工班，职工）')
     expect(texts(await say(he, '绑定 D2001 何平'))).toContain('绑定成功：何平')
     expect(texts(await say(li, '绑定 D1001 李明'))).toContain('绑定成功：李明')
+    // Staff bound by a typed number and name act as workers until an administrator confirms them.
+    expect(texts(await say(he, '待办'))).toContain('只有')
+    for (const no of ['D2001', 'D1001']) expect((await svc.say('D9000', 'dm', `确认绑定 ${no} 飞书`)).map((r) => r.text).join('\n')).toContain('已确认')
+    await settle()
     const ids = await svc.db.platformIdentity.findMany({ where: { platform: 'feishu', person: { employeeNo: 'D1002' } }, orderBy: { id: 'asc' } })
     expect(ids.map((i) => [i.kind, i.externalId])).toEqual([
       ['open_id', zhang.open_id],

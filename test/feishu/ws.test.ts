@@ -64,6 +64,8 @@ describe('long connection (FEISHU_MODE=ws)', () => {
     expect((await fake.pushEvent(event)).code).toBe(200)
     await fake.pushEvent(messageEvent(keys, { from: he, chatId: 'oc_p2p_ws_he', chatType: 'p2p', text: '绑定 D2001 何平' }))
     await waitFor('the second bind reply', () => fake.shownTo(he.open_id)[0])
+    // An officer bound by a typed number and name acts as a worker until an administrator confirms.
+    expect((await svc.say('D9000', 'dm', '确认绑定 D2001 飞书')).map((r) => r.text).join('\n')).toContain('已确认 何平')
     expect(fake.shownTo(zhang.open_id)).toHaveLength(1)
   })
 

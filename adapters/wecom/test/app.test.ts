@@ -117,7 +117,13 @@ describe('a private conversation through the app', () => {
   it('binds a worker and an officer by their userids', async () => {
     expect((await say('zhangwei', '我的信息')).join('\n')).toContain('请先发送：绑定 工号 姓名')
     expect((await say('zhangwei', '绑定 D1002 张伟')).join('\n')).toContain('绑定成功：张伟（一车间/电工班，职工）')
-    expect((await say('heping', '绑定 D2001 何平')).join('\n')).toContain('绑定成功：何平')
+    const officer = (await say('heping', '绑定 D2001 何平')).join('\n')
+    expect(officer).toContain('绑定成功：何平')
+    // An officer's number and name typed in chat vouch for nothing: a worker until an administrator confirms.
+    expect(officer).toContain('等待管理员确认')
+    expect((await say('heping', '待办')).join('\n')).toContain('只有')
+    expect((await svc.say('D9000', 'dm', '确认绑定 D2001 企业微信')).map((r) => r.text).join('\n')).toContain('已确认 何平')
+    await settled(svc)
     const identity = await svc.db.platformIdentity.findFirstOrThrow({ where: { platform: 'wecom', externalId: 'zhangwei' }, include: { person: true } })
     expect(identity).toMatchObject({ kind: 'userid', person: { employeeNo: 'D1002' } })
   })
