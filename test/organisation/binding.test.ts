@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/core/clock.js'
 import type { InboundMessage } from '../../src/core/types.js'
-import { call, dmsTo, tokenFor } from '../api/helpers.js'
+import { call, dmsTo, tokenFor, waitFor } from '../api/helpers.js'
 import { FakeTarget, FakeTargetAdapter } from '../helpers/fake-target.js'
 import { settle, startTestService, type TestService } from '../helpers/service.js'
 
 let svc: TestService
 let feishu: FakeTarget
 let wecom: FakeTarget
-const clock = new ManualClock(new Date('2026-03-02T02:00:00Z'))
+const clock = new ManualClock(new Date())
 
 beforeAll(async () => {
   feishu = await new FakeTarget({ perTarget: 50, perApp: 500, windowMs: 1000 }).start()
@@ -36,13 +36,20 @@ function from(platform: 'feishu' | 'wecom', id: string, text: string): InboundMe
   return { platform, eventId: `ev_bind_${++seq}`, chatId: null, sender: { ids: [{ kind: platform === 'feishu' ? 'open_id' : 'userid', id }] }, text, mentions: [], mentionsBot: true }
 }
 
-/** Sends as a platform user; answers everything shown to that user afterwards. */
+/** Sends as a platform user; answers everything shown to that user afterwards (every command is answered). */
 async function say(platform: 'feishu' | 'wecom', id: string, text: string): Promise<string> {
   const fake = platform === 'feishu' ? feishu : wecom
   const before = fake.shown.size
   await svc.core.receiveAndProcess(from(platform, id, text))
+  const answers = () => [...fake.shown.values()].slice(before).filter((m) => m.target === id).map((m) => m.text)
+  const deadline = Date.now() + 10_000
+  while (answers().length === 0) {
+    if (Date.now() > deadline) throw new Error(`no answer to “${text}”`)
+    svc.outbox.wake()
+    await new Promise((r) => setTimeout(r, 20))
+  }
   await settle(svc, clock)
-  return [...fake.shown.values()].slice(before).filter((m) => m.target === id).map((m) => m.text).join('\n')
+  return answers().join('\n')
 }
 
 const adminSays = async (text: string) => (await svc.say('D9000', 'dm', text)).map((r) => r.text).join('\n')
@@ -61,8 +68,8 @@ describe('a claimed staff binding', () => {
     expect(help).toContain('等待管理员确认')
     expect(help).not.toContain('待办')
 
-    const notices = (await dmsTo(svc, 'D9000')).slice(adminBefore).join('\n')
-    expect(notices).toContain('何平（D2001，工会干部）刚在飞书上用“工号+姓名”绑定')
+    const notices = await waitFor('the administrator told', async () => (await dmsTo(svc, 'D9000')).slice(adminBefore).find((x) => x.includes('何平（D2001，工会干部）刚在飞书上用“工号+姓名”绑定')), svc)
+    expect(notices).toContain('如非本人，请解除绑定')
     const card = (await svc.db.webMessage.findMany({ where: { direction: 'out', personNo: 'D9000' }, orderBy: { id: 'desc' }, take: 5 })).map((m) => m.card ?? '').join('\n')
     expect(card).toContain('确认绑定 D2001 飞书')
     expect(card).toContain('解除绑定 D2001 飞书')
@@ -70,9 +77,7 @@ describe('a claimed staff binding', () => {
 
   it('acts with its role once an administrator confirms, and is told', async () => {
     expect(await adminSays('确认绑定 D2001')).toContain('已确认 何平 在飞书上的绑定')
-    await settle(svc, clock)
-    const told = [...feishu.shown.values()].filter((m) => m.target === 'ou_impostor').map((m) => m.text).join('\n')
-    expect(told).toContain('管理员已确认您在飞书上的身份')
+    await waitFor('the confirmation told', async () => [...feishu.shown.values()].some((m) => m.target === 'ou_impostor' && m.text.includes('管理员已确认您在飞书上的身份')), svc)
     const queue = await say('feishu', 'ou_impostor', '待办')
     expect(queue).not.toContain('只有')
     const row = await svc.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'ou_impostor' } })
@@ -92,8 +97,10 @@ describe('every new binding is told to the person’s other accounts', () => {
   it('binding on WeCom tells the Feishu account', async () => {
     const before = feishu.shown.size
     expect(await say('wecom', 'zhangwei', '绑定 D1002 张伟')).toContain('绑定成功')
-    await settle(svc, clock)
-    const told = [...feishu.shown.values()].slice(before).filter((m) => m.target === 'ou_zhangwei').map((m) => m.text)
+    const told = await waitFor('the Feishu account told', async () => {
+      const shown = [...feishu.shown.values()].slice(before).filter((m) => m.target === 'ou_zhangwei').map((m) => m.text)
+      return shown.length ? shown : undefined
+    }, svc)
     expect(told).toEqual([expect.stringContaining('你的工号 D1002（张伟）刚在企业微信上绑定。如非本人操作')])
   })
 })

@@ -518,7 +518,7 @@
   async function roster(params) {
     const query = new URLSearchParams({ pageSize: '50' })
     for (const k of ['unit', 'q', 'bound', 'page']) if (params.get(k)) query.set(k, params.get(k))
-    const [units, people, groups] = await Promise.all([api('/api/v1/units'), api(`/api/v1/people?${query}`), api('/api/v1/chat-groups')])
+    const [units, people, groups, bindings] = await Promise.all([api('/api/v1/units'), api(`/api/v1/people?${query}`), api('/api/v1/chat-groups'), isAdmin() ? api(`/api/v1/bindings?status=${params.get('bindings') === 'all' ? 'all' : 'pending'}`) : null])
     const set = (key, value) => {
       const next = new URLSearchParams(params)
       if (!value) next.delete(key)
@@ -534,7 +534,8 @@
       result.replaceChildren(h('p', { class: 'muted' }, `正在导入 ${file.name}…`))
       try {
         const r = await api('/api/v1/roster/import', { method: 'POST', file, type })
-        toast(`导入完成：新增 ${r.created} 人，更新 ${r.updated} 人，未变 ${r.unchanged} 人，新建单位 ${r.unitsCreated} 个`)
+        const directory = (r.directory || []).map((d) => `${PLATFORMS[d.platform] || d.platform}通讯录绑定 ${d.bound} 人${d.error ? '（查询失败，请检查权限）' : ''}`)
+        toast([`导入完成：新增 ${r.created} 人，更新 ${r.updated} 人，未变 ${r.unchanged} 人，新建单位 ${r.unitsCreated} 个`, ...directory].join('；'))
         roster(params)
       } catch (error) {
         const rejected = (error.detail && error.detail.rejected) || []
@@ -591,6 +592,42 @@
         ),
       ),
       groupsCard(groups.groups, unitOptions, () => roster(params)),
+      bindings ? bindingsCard(bindings, params.get('bindings') === 'all', (all) => set('bindings', all ? 'all' : ''), () => roster(params)) : null,
+    )
+  }
+
+  const VOUCHED = { directory: '通讯录核验', admin: '管理员确认', code: '绑定码', claim: '自报' }
+
+  /** Administrators: people's platform bindings; a claimed staff binding awaits confirmation here. */
+  function bindingsCard(list, all, toggle, reload) {
+    const act = async (b, method) => {
+      try {
+        await api(method === 'confirm' ? `/api/v1/bindings/${b.id}/confirm` : `/api/v1/bindings/${b.id}`, { method: method === 'confirm' ? 'POST' : 'DELETE' })
+        toast(method === 'confirm' ? `已确认 ${b.person.name} 的绑定` : `已解除 ${b.person.name} 在${PLATFORMS[b.platform] || b.platform}上的绑定`)
+        reload()
+      } catch (error) { toast(error.message, true) }
+    }
+    return h('div', { class: 'card', style: 'margin-top:16px', dataset: { card: 'bindings' } },
+      h('div', { class: 'card-head' },
+        h('h2', null, all ? `身份绑定（${list.total}）` : `待确认的身份绑定（${list.total}）`),
+        h('button', { class: 'btn small', onclick: () => toggle(!all) }, all ? '只看待确认' : '查看全部'),
+      ),
+      h('p', { class: 'muted small' }, '网格员、工会干部、管理员仅凭工号和姓名绑定时，确认前按职工身份使用。也可在聊天中发送“确认绑定 工号”或“绑定码 工号”。'),
+      list.items.length === 0 ? h('p', { class: 'empty' }, all ? '还没有人绑定' : '没有待确认的绑定') : h('div', { class: 'table-wrap' }, h('table', null,
+        h('thead', null, h('tr', null, h('th', null, '姓名'), h('th', null, '工号'), h('th', null, '角色'), h('th', null, '平台'), h('th', null, '核验'), h('th', { class: 'hide-sm' }, '绑定时间'), h('th', null, '操作'))),
+        h('tbody', null, list.items.map((b) => h('tr', null,
+          h('td', { class: 'nowrap' }, b.person.name),
+          h('td', { class: 'nowrap' }, b.person.employeeNo),
+          h('td', { class: 'nowrap' }, b.person.roleLabel),
+          h('td', { class: 'nowrap' }, PLATFORMS[b.platform] || b.platform),
+          h('td', null, b.pending ? h('span', { class: 'badge bad' }, '待确认') : h('span', { class: b.vouchedBy === 'claim' ? 'badge' : 'badge ok' }, VOUCHED[b.vouchedBy] || b.vouchedBy)),
+          h('td', { class: 'hide-sm nowrap' }, fmt(b.createdAt)),
+          h('td', null, h('div', { class: 'actions' },
+            b.vouchedBy === 'claim' ? h('button', { class: 'btn small primary', onclick: () => act(b, 'confirm') }, '确认') : null,
+            h('button', { class: 'btn small danger', onclick: () => act(b, 'delete') }, '解除'),
+          )),
+        ))),
+      )),
     )
   }
 
