@@ -18,6 +18,9 @@ beforeAll(async () => {
   // Both bound through the app first (the same userids are seen by the bot).
   for (const [userid, words] of [['zhangwei', '绑定 D1002 张伟'], ['heping', '绑定 D2001 何平']] as const) expect((await postApp(svc, appText(userid, words))).statusCode).toBe(200)
   await settled(svc)
+  // The officer's typed claim is confirmed by an administrator (until then they would act as a worker).
+  expect((await svc.say('D9000', 'dm', '确认绑定 D2001 企业微信')).map((r) => r.text).join('\n')).toContain('已确认 何平')
+  await settled(svc)
 })
 afterAll(async () => {
   await svc.close()
