@@ -198,7 +198,7 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (req.query.bound === true) and.push({ unitId: { not: null } })
       if (req.query.bound === false) and.push({ unitId: null })
       const groups = await db.chatGroup.findMany({ where: { AND: and }, orderBy: [{ unitId: 'asc' }, { id: 'asc' }], take: 1000 })
-      return { groups: groups.map((g) => chatView(g, scope.byId)) }
+      return { groups: groups.map((g) => chatView(deps.adapters, g, scope.byId)) }
     },
   })
 
@@ -219,7 +219,7 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (!unit) throw notFound(`编号为 ${req.body.unitId} 的单位`)
       if (!scope.has(unit)) throw outOfScope(`单位“${unitLabel(unit)}”`)
       const updated = await db.chatGroup.update({ where: { id: group.id }, data: { unitId: unit.id, purpose: req.body.purpose } })
-      return chatView(updated, scope.byId)
+      return chatView(deps.adapters, updated, scope.byId)
     },
   })
 
@@ -230,14 +230,21 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       const group = await db.chatGroup.findUnique({ where: { id: req.params.id } })
       if (!group) throw notFound(`编号为 ${req.params.id} 的群`)
       const current = group.unitId === null ? null : scope.byId.get(group.unitId)
-      if (!current) return chatView(group, scope.byId)
+      if (!current) return chatView(deps.adapters, group, scope.byId)
       if (!scope.has(current)) throw outOfScope(`群“${group.name}”`)
       const updated = await db.chatGroup.update({ where: { id: group.id }, data: { unitId: null, purpose: 'team' } })
-      return chatView(updated, scope.byId)
+      return chatView(deps.adapters, updated, scope.byId)
     },
   })
 }
 
-function chatView(g: { id: number; platform: string; externalId: string; name: string; purpose: string; unitId: number | null; demo: boolean; updatedAt: Date }, units: Map<number, Parameters<typeof unitRef>[0] & object>) {
-  return { id: g.id, platform: g.platform, externalId: g.externalId, name: g.name, purpose: g.purpose, unit: unitRef(g.unitId === null ? null : units.get(g.unitId)), demo: g.demo, updatedAt: iso(g.updatedAt)! }
+/** A chat id the way people may see it: masked by its adapter; masked outright when no adapter of its platform runs here. */
+function shownChatId(adapters: ApiDeps['adapters'], platform: string, externalId: string): string {
+  const adapter = adapters.find((a) => a.platform === platform)
+  if (adapter) return adapter.shownChatId ? adapter.shownChatId(externalId) : externalId
+  return externalId.length <= 8 ? '****' : `${externalId.slice(0, 4)}****${externalId.slice(-4)}`
+}
+
+function chatView(adapters: ApiDeps['adapters'], g: { id: number; platform: string; externalId: string; name: string; purpose: string; unitId: number | null; demo: boolean; updatedAt: Date }, units: Map<number, Parameters<typeof unitRef>[0] & object>) {
+  return { id: g.id, platform: g.platform, externalId: shownChatId(adapters, g.platform, g.externalId), name: g.name, purpose: g.purpose, unit: unitRef(g.unitId === null ? null : units.get(g.unitId)), demo: g.demo, updatedAt: iso(g.updatedAt)! }
 }
