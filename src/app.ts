@@ -12,6 +12,7 @@ import { openDatabase, type Db } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { messagesFor } from './messages/index.js'
 import { adminPlugin, publicUrlFor } from './api/index.js'
+import { ApiError } from './api/context.js'
 import { loginCommand } from './dashboard/login-command.js'
 import { organisationCommands } from './organisation/commands.js'
 import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
@@ -159,6 +160,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // Errors are JSON with a stable code and a Chinese message; never a stack trace.
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {
       req.log.error({ err: error }, 'request failed')
@@ -173,7 +175,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
     }
     return reply.code(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: known[error.code ?? ''] ?? '请求不正确' } })
   })
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `没有这个地址：${req.method} ${req.url.split('?')[0]}` } }))
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: t.limits.notFound(`${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`) } }))
+  // Text that is not Unicode (a lone surrogate such as "\ud800" in JSON) cannot be stored or shown: refused before any route sees it.
+  app.addHook('preValidation', async (req) => {
+    if (hasLoneSurrogate(req.body) || hasLoneSurrogate(req.query) || hasLoneSurrogate(req.params)) throw new ApiError(400, 'invalid_text', t.limits.invalidText)
+  })
 
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/readyz', async (_req, reply) => {
@@ -232,4 +238,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   }
   return service
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** True when a string anywhere in a parsed body or query (keys too) is not well-formed Unicode. */
+function hasLoneSurrogate(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value)
+  if (typeof value !== 'object' || value === null || depth > 64) return false
+  if (Array.isArray(value)) return value.some((v) => hasLoneSurrogate(v, depth + 1))
+  return Object.entries(value).some(([k, v]) => LONE_SURROGATE.test(k) || hasLoneSurrogate(v, depth + 1))
 }

@@ -79,7 +79,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   })
 
   app.get<{ Params: { file: string } }>('/dashboard/assets/:file', { schema: { hide: true } }, async (req, reply) => {
-    const asset = assets[req.params.file]
+    // Own keys only: `__proto__` or `constructor` must not reach Object.prototype.
+    const asset = Object.hasOwn(assets, req.params.file) ? assets[req.params.file] : undefined
     if (!asset) return reply.code(404).send({ error: { code: 'not_found', message: '没有这个文件' } })
     return reply
       .type(asset.type)
