@@ -176,6 +176,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return reply.code(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: known[error.code ?? ''] ?? '请求不正确' } })
   })
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: t.limits.notFound(`${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`) } }))
+  // Every answer: no content sniffing. Every HTML page: a Content-Security-Policy (a page's own inline
+  // scripts allowed by their hashes, nothing else inline), no framing, no referrer.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff')
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', pageCsp(typeof payload === 'string' ? payload : ''))
+    reply.header('x-frame-options', 'DENY')
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer')
+    return payload
+  })
   // Text that is not Unicode (a lone surrogate such as "\ud800" in JSON) cannot be stored or shown: refused before any route sees it.
   app.addHook('preValidation', async (req) => {
     if (hasLoneSurrogate(req.body) || hasLoneSurrogate(req.query) || hasLoneSurrogate(req.params)) throw new ApiError(400, 'invalid_text', t.limits.invalidText)
@@ -248,4 +258,20 @@ function hasLoneSurrogate(value: unknown, depth = 0): boolean {
   if (typeof value !== 'object' || value === null || depth > 64) return false
   if (Array.isArray(value)) return value.some((v) => hasLoneSurrogate(v, depth + 1))
   return Object.entries(value).some(([k, v]) => LONE_SURROGATE.test(k) || hasLoneSurrogate(v, depth + 1))
+}
+
+const INLINE_SCRIPT = /<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi
+const cspCache = new Map<string, string>()
+
+/**
+ * The Content-Security-Policy of an HTML page: its own files, inline styles, data: images, and its
+ * inline scripts by their sha256 only (the page as sent; an injected script has another hash).
+ */
+export function pageCsp(html: string): string {
+  const cached = cspCache.get(html)
+  if (cached) return cached
+  const hashes = [...html.matchAll(INLINE_SCRIPT)].map((m) => `'sha256-${crypto.createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`)
+  const csp = `default-src 'self'; script-src 'self'${hashes.length ? ` ${hashes.join(' ')}` : ''}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`
+  if (cspCache.size < 32) cspCache.set(html, csp)
+  return csp
 }
