@@ -255,7 +255,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** True when a string anywhere in a parsed body or query (keys too) is not well-formed Unicode. */
 function hasLoneSurrogate(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return LONE_SURROGATE.test(value)
-  if (typeof value !== 'object' || value === null || depth > 64) return false
+  if (typeof value !== 'object' || value === null || depth > 64 || ArrayBuffer.isView(value)) return false
   if (Array.isArray(value)) return value.some((v) => hasLoneSurrogate(v, depth + 1))
   return Object.entries(value).some(([k, v]) => LONE_SURROGATE.test(k) || hasLoneSurrogate(v, depth + 1))
 }

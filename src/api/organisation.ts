@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { importRosterBuffer, roleLabels, type Role } from '../organisation/roster.js'
+import { rosterTooLarge } from '../organisation/roster-limits.js'
 import { unitLabel } from '../organisation/scope.js'
 import { rosterTemplate, rosterWorkbook, XLSX_TYPE } from '../reports/roster.js'
 import { ApiError, asker, iso, loadScope, notFound, outOfScope, requireAdmin, subtreeIds, unitRef, type ApiDeps } from './context.js'
@@ -175,7 +176,12 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (!Buffer.isBuffer(req.body) || !ROSTER_TYPES.includes(type)) {
         throw new ApiError(415, 'unsupported_media_type', `请上传花名册文件本身：Content-Type 为 text/csv 或 ${XLSX_TYPE}`)
       }
-      const outcome = await importRosterBuffer(db, req.body, type === 'text/csv' ? 'csv' : 'xlsx')
+      const format = type === 'text/csv' ? 'csv' : 'xlsx'
+      // Refused before parsing: a file that would unpack to too much, or has too many rows.
+      const tooLarge = rosterTooLarge(req.body, format, deps.t)
+      if (tooLarge?.status === 413) throw new ApiError(413, 'too_large', tooLarge.message)
+      if (tooLarge) throw new ApiError(422, 'suspicious_file', tooLarge.message, { rejected: [{ line: 1, reason: tooLarge.message }] })
+      const outcome = await importRosterBuffer(db, req.body, format)
       if (!outcome.ok) return reply.code(422).send({ error: { code: 'rows_rejected', message: `有 ${outcome.rejected.length} 行不正确，未导入任何数据`, rejected: outcome.rejected } })
       return outcome.result
     },

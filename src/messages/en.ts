@@ -25,7 +25,7 @@ export const en: Messages = {
     invalidText: 'The text contains characters that cannot be read; please check it and try again.',
     badMonth: 'The month should be YYYY-MM, e.g. 2026-11 (years 2000–2100).',
     notFound: (path: string) => `No such address: ${path}`,
-    importTooLarge: (maxMb: number) => `File too large: more than ${maxMb} MB once unpacked. Please split it and import in parts.`,
+    importTooLarge: (maxMb: number) => `File too large: more than ${maxMb} MB of content (an .xlsx counted unpacked). Please split it and import in parts.`,
     importSuspicious: 'The file is compressed suspiciously well (a possible "zip bomb") and was refused. Please save it again as .xlsx from Excel or WPS.',
     importTooManyRows: (max: number) => `The file has more than ${max} rows. Please split it and import in parts.`,
   },

@@ -23,7 +23,7 @@ export const zhCN = {
     invalidText: '内容含有无法识别的字符，请检查后重新输入。',
     badMonth: '月份应为 YYYY-MM，例如 2026-11（年份 2000–2100）。',
     notFound: (path: string) => `没有这个地址：${path}`,
-    importTooLarge: (maxMb: number) => `文件太大：解压后超过 ${maxMb} MB，请拆分后分批导入。`,
+    importTooLarge: (maxMb: number) => `文件太大：内容超过 ${maxMb} MB（.xlsx 按解压后计），请拆分后分批导入。`,
     importSuspicious: '文件的压缩比异常（疑似“压缩炸弹”），已拒绝。请用 Excel 或 WPS 重新另存为 .xlsx 后再导入。',
     importTooManyRows: (max: number) => `文件行数超过 ${max} 行，请拆分后分批导入。`,
   },
