@@ -127,7 +127,7 @@ describe('roster files too large to parse', () => {
     expect(res.statusCode, res.body).toBe(422)
     expect(res.json().error).toMatchObject({ code: 'suspicious_file', message: expect.stringContaining('压缩') })
     // Large but ordinary content (over 16 MB unpacked at a normal ratio) is refused as too large.
-    const random = (n: number) => crypto.randomBytes(n).map((b) => 0x41 + (b % 26))
+    const random = (n: number) => Buffer.from(crypto.randomBytes(n).map((b) => 0x41 + (b % 26)))
     const big = zipOf([{ name: 'xl/worksheets/sheet1.xml', data: random(9 * 1024 * 1024) }, { name: 'xl/sharedStrings.xml', data: random(9 * 1024 * 1024) }])
     const tooLarge = await upload(big, adminToken, XLSX)
     expect(tooLarge.statusCode).toBe(413)
