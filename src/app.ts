@@ -12,6 +12,7 @@ import { openDatabase, type Db } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { messagesFor } from './messages/index.js'
 import { adminPlugin, publicUrlFor } from './api/index.js'
+import { ApiError } from './api/context.js'
 import { loginCommand } from './dashboard/login-command.js'
 import { directoryIdentifier, type DirectoryDeps } from './organisation/binding.js'
 import { organisationCommands } from './organisation/commands.js'
@@ -163,6 +164,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // Errors are JSON with a stable code and a Chinese message; never a stack trace.
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {
       req.log.error({ err: error }, 'request failed')
@@ -177,7 +179,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
     }
     return reply.code(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: known[error.code ?? ''] ?? '请求不正确' } })
   })
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: `没有这个地址：${req.method} ${req.url.split('?')[0]}` } }))
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: t.limits.notFound(`${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`) } }))
+  // Every answer: no content sniffing. Every HTML page: a Content-Security-Policy (a page's own inline
+  // scripts allowed by their hashes, nothing else inline), no framing, no referrer.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff')
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', pageCsp(typeof payload === 'string' ? payload : ''))
+    reply.header('x-frame-options', 'DENY')
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer')
+    return payload
+  })
+  // Text that is not Unicode (a lone surrogate such as "\ud800" in JSON) cannot be stored or shown: refused before any route sees it.
+  app.addHook('preValidation', async (req) => {
+    if (hasLoneSurrogate(req.body) || hasLoneSurrogate(req.query) || hasLoneSurrogate(req.params)) throw new ApiError(400, 'invalid_text', t.limits.invalidText)
+  })
 
   app.get('/healthz', async () => ({ ok: true }))
   app.get('/readyz', async (_req, reply) => {
@@ -236,4 +252,30 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   }
   return service
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** True when a string anywhere in a parsed body or query (keys too) is not well-formed Unicode. */
+function hasLoneSurrogate(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value)
+  if (typeof value !== 'object' || value === null || depth > 64 || ArrayBuffer.isView(value)) return false
+  if (Array.isArray(value)) return value.some((v) => hasLoneSurrogate(v, depth + 1))
+  return Object.entries(value).some(([k, v]) => LONE_SURROGATE.test(k) || hasLoneSurrogate(v, depth + 1))
+}
+
+const INLINE_SCRIPT = /<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi
+const cspCache = new Map<string, string>()
+
+/**
+ * The Content-Security-Policy of an HTML page: its own files, inline styles, data: images, and its
+ * inline scripts by their sha256 only (the page as sent; an injected script has another hash).
+ */
+export function pageCsp(html: string): string {
+  const cached = cspCache.get(html)
+  if (cached) return cached
+  const hashes = [...html.matchAll(INLINE_SCRIPT)].map((m) => `'sha256-${crypto.createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`)
+  const csp = `default-src 'self'; script-src 'self'${hashes.length ? ` ${hashes.join(' ')}` : ''}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`
+  if (cspCache.size < 32) cspCache.set(html, csp)
+  return csp
 }

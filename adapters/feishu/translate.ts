@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_STORED_MENTIONS } from '../../src/core/limits.js'
 import type { InboundMention, InboundMessage, SenderId } from '../../src/core/types.js'
 
 /** An event that can never be handled (missing fields, wrong shapes): answered 400, not retried by us. */
@@ -139,6 +140,8 @@ export function resolveMentions(
       out = out.split(m.key).join(' ')
       continue
     }
+    // Past a hundred people the message can only be refused (core/limits.ts): the rest stay unread.
+    if (found.length >= MAX_STORED_MENTIONS) continue
     out = out.split(m.key).join(`@${m.name}`)
     found.push({ name: m.name, ids: senderIds(m.id && m.id.open_id ? { ...m.id, open_id: m.id.open_id } : undefined) })
   }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Clock } from '../../src/core/clock.js'
 import { PermanentSendError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
 import { AccessToken, sendError, WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, parseFlatXml, signedQuery, type EnvelopeKeys } from './envelope.js'
@@ -13,6 +14,8 @@ export interface AppChannelDeps {
   log: FastifyBaseLogger
   http: WecomHttp
   apiBase: string
+  /** Callbacks more than 5 minutes from this clock are refused (replays). */
+  clock?: Clock
   /** message/send's duplicate_check_interval, in seconds. */
   duplicateCheckSeconds: number
 }
@@ -43,12 +46,16 @@ export class AppChannel {
     this.keys = { token: s.token, encodingAesKey: s.encodingAesKey, receiveId: s.corpId }
   }
 
+  private nowMs(): number {
+    return this.deps.clock?.now().getTime() ?? Date.now()
+  }
+
   routes(app: FastifyInstance): void {
     const { log, core } = this.deps
     app.get('/webhooks/wecom/app', async (req, reply) => {
       try {
         const q = echoQuery(req.query)
-        const plain = openEnvelope(this.keys, q, q.echostr)
+        const plain = openEnvelope(this.keys, q, q.echostr, this.nowMs())
         return reply.type('text/plain; charset=utf-8').send(plain)
       } catch (error) {
         return refuse(reply, error, log, 'app:verify')
@@ -62,7 +69,7 @@ export class AppChannel {
         const outer = parseFlatXml(req.body)
         const encrypted = outer?.get('Encrypt')
         if (!encrypted) throw new CallbackRejected(400, 'no <Encrypt> in the body')
-        const inner = parseFlatXml(openEnvelope(this.keys, q, encrypted))
+        const inner = parseFlatXml(openEnvelope(this.keys, q, encrypted, this.nowMs()))
         if (!inner) throw new CallbackRejected(400, 'the decrypted message is not WeCom XML')
         msg = this.toInbound(inner)
       } catch (error) {

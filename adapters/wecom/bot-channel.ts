@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { WSAuthFailureError, WSClient } from '@wecom/aibot-node-sdk'
 import { z } from 'zod'
 import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Clock } from '../../src/core/clock.js'
 import type { Outbox } from '../../src/core/outbox.js'
 import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
 import type { Db } from '../../src/db/client.js'
@@ -19,6 +20,8 @@ export interface BotChannelDeps {
   log: FastifyBaseLogger
   http: WecomHttp
   apiBase: string
+  /** Callbacks more than 5 minutes from this clock are refused (replays). */
+  clock?: Clock
   /** How often the long connection checks that this instance is the one sending for WeCom. */
   connectionCheckMs: number
 }
@@ -133,6 +136,10 @@ export class BotChannel {
     return this.s.mode
   }
 
+  private nowMs(): number {
+    return this.deps.clock?.now().getTime() ?? Date.now()
+  }
+
   routes(app: FastifyInstance): void {
     const keys = this.keys
     if (!keys) return
@@ -140,7 +147,7 @@ export class BotChannel {
     app.get('/webhooks/wecom/bot', async (req, reply) => {
       try {
         const q = echoQuery(req.query)
-        const plain = openEnvelope(keys, q, q.echostr)
+        const plain = openEnvelope(keys, q, q.echostr, this.nowMs())
         return reply.type('text/plain; charset=utf-8').send(plain)
       } catch (error) {
         return refuse(reply, error, log, 'bot:verify')
@@ -156,7 +163,7 @@ export class BotChannel {
         if (typeof body === 'string') body = parseJson(body)
         const encrypted = (body as { encrypt?: unknown } | null)?.encrypt
         if (typeof encrypted !== 'string' || encrypted === '') throw new CallbackRejected(400, 'no encrypt in the body')
-        const parsed = botPayload.safeParse(parseJson(openEnvelope(keys, q, encrypted)))
+        const parsed = botPayload.safeParse(parseJson(openEnvelope(keys, q, encrypted, this.nowMs())))
         if (!parsed.success) throw new CallbackRejected(400, 'the decrypted callback is not a bot message')
         payload = parsed.data
         msg = this.toInbound(payload)

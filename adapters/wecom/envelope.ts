@@ -10,10 +10,10 @@ import { z } from 'zod'
  * the CorpID for an app and "" for an enterprise's own intelligent bot.
  */
 
-/** A callback refused: 400 for a malformed one, 403 for a forgery or one meant for someone else. */
+/** A callback refused: 400 for a malformed one, 401 for a stale one, 403 for a forgery or one meant for someone else. */
 export class CallbackRejected extends Error {
   override name = 'CallbackRejected'
-  constructor(readonly status: 400 | 403, message: string) {
+  constructor(readonly status: 400 | 401 | 403, message: string) {
     super(message)
   }
 }
@@ -77,12 +77,22 @@ function decrypt(encodingAesKey: string, ciphertext: string): { message: string;
   return { message: body.subarray(20, 20 + length).toString('utf8'), receiveId: body.subarray(20 + length).toString('utf8') }
 }
 
+/** How far a callback's timestamp may be from our clock, either way (as for Feishu): a replay older than this is refused. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
+function fresh(q: SignedQuery, nowMs: number): void {
+  const sentMs = Number(q.timestamp) * 1000
+  if (!Number.isFinite(sentMs) || Math.abs(nowMs - sentMs) > MAX_CLOCK_SKEW_MS) throw new CallbackRejected(401, 'timestamp is not within 5 minutes of now')
+}
+
 /**
- * Checks a callback's signature, decrypts it and checks whom it was meant for. Throws
- * CallbackRejected: 403 for a bad signature or a foreign receiveid, 400 for undecryptable data.
+ * Checks a callback's signature and freshness, decrypts it and checks whom it was meant for.
+ * Throws CallbackRejected: 403 for a bad signature or a foreign receiveid, 401 for a timestamp
+ * more than 5 minutes away, 400 for undecryptable data.
  */
-export function openEnvelope(keys: EnvelopeKeys, q: SignedQuery, ciphertext: string): string {
+export function openEnvelope(keys: EnvelopeKeys, q: SignedQuery, ciphertext: string, nowMs = Date.now()): string {
   verify(keys, q, ciphertext)
+  fresh(q, nowMs)
   const opened = decrypt(keys.encodingAesKey, ciphertext)
   if (!opened) throw new CallbackRejected(400, 'ciphertext cannot be decrypted')
   if (opened.receiveId !== keys.receiveId) throw new CallbackRejected(403, 'receiveid does not match')

@@ -3,11 +3,17 @@ import type { ChatCore } from '../../src/core/chat-core.js'
 import type { InboundMessage } from '../../src/core/types.js'
 import { CallbackRejected } from './envelope.js'
 
-/** Answers a refused callback (400 malformed, 403 forged or foreign); anything else is rethrown. */
+const refusals = {
+  400: { code: 'bad_request', message: '回调格式不正确' },
+  401: { code: 'stale_request', message: '回调时间戳与当前时间相差超过 5 分钟，已拒绝' },
+  403: { code: 'forbidden', message: '签名或接收方不符，已拒绝' },
+} as const
+
+/** Answers a refused callback (400 malformed, 401 stale, 403 forged or foreign); anything else is rethrown. */
 export function refuse(reply: FastifyReply, error: unknown, log: FastifyBaseLogger, where: string): FastifyReply {
   if (!(error instanceof CallbackRejected)) throw error
   log.warn({ where, status: error.status, reason: error.message }, 'WeCom callback refused')
-  return reply.code(error.status).type('application/json; charset=utf-8').send({ error: { code: error.status === 403 ? 'forbidden' : 'bad_request', message: error.status === 403 ? '签名或接收方不符，已拒绝' : '回调格式不正确' } })
+  return reply.code(error.status).type('application/json; charset=utf-8').send({ error: refusals[error.status] })
 }
 
 /**

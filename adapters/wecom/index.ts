@@ -4,7 +4,7 @@ import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
 import { BotChannel, replyEventId } from './bot-channel.js'
-import { RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
+import { maskKey, RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
 import { readWecomSettings, wecomEnabled, type WecomSettings } from './settings.js'
 
 export { bindRobot, listRobots, robotKeyFrom, unbindRobot } from './robots.js'
@@ -60,9 +60,9 @@ export class WecomAdapter implements PlatformAdapter {
     this.limits = { perTarget: [{ count: 20, perMs: minute }, { count: 1000, perMs: 60 * minute }] }
     const http = new WecomHttp(options.timeoutMs ?? 10_000)
     const apiBase = settings.apiBase
-    this.app = settings.app ? new AppChannel(settings.app, { core: deps.core, log: deps.log, http, apiBase, duplicateCheckSeconds: options.duplicateCheckSeconds ?? 120 }) : null
+    this.app = settings.app ? new AppChannel(settings.app, { core: deps.core, log: deps.log, clock: deps.clock, http, apiBase, duplicateCheckSeconds: options.duplicateCheckSeconds ?? 120 }) : null
     this.bot = settings.bot
-      ? new BotChannel(settings.bot, { core: deps.core, db: deps.db, outbox: deps.outbox, log: deps.log, http, apiBase, connectionCheckMs: options.connectionCheckMs ?? 2_000 })
+      ? new BotChannel(settings.bot, { core: deps.core, db: deps.db, outbox: deps.outbox, log: deps.log, clock: deps.clock, http, apiBase, connectionCheckMs: options.connectionCheckMs ?? 2_000 })
       : null
     this.robots = new RobotChannel(http, apiBase)
     const app = this.app
@@ -114,6 +114,11 @@ export class WecomAdapter implements PlatformAdapter {
     if (!event) return false
     const msg = JSON.parse(event.payload) as InboundMessage
     return msg.chatId === null && msg.sender.ids.some((i) => i.kind === 'userid' && i.id === d.target)
+  }
+
+  /** A group robot's chat id carries its webhook key, which is enough to post as it: shown masked. */
+  shownChatId(externalId: string): string {
+    return externalId.startsWith(ROBOT_PREFIX) ? `${ROBOT_PREFIX}${maskKey(externalId.slice(ROBOT_PREFIX.length))}` : externalId
   }
 
   status(): { connected: boolean; detail?: string } {

@@ -5,6 +5,7 @@ import { createToken, listTokens, LOGIN_LINK_LABEL, redeemLoginLink, revokeToken
 import { unitLabel } from '../organisation/scope.js'
 import { roleLabels } from '../organisation/roster.js'
 import { ApiError, asker, iso, notFound, type ApiDeps } from './context.js'
+import { requestSite } from './origin.js'
 import { errors, idParam } from './schemas.js'
 
 const tags = ['认证']
@@ -51,6 +52,8 @@ export async function publicAuthRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       response: { 200: z.object({ token: z.string(), expiresAt: z.string() }), ...errors },
     },
     handler: async (req, reply) => {
+      // A page on another site must not sign its visitor in as someone else (login CSRF).
+      if (requestSite(req, deps.publicUrl) === 'cross') throw new ApiError(403, 'cross_site', deps.t.limits.crossSite)
       const outcome = await redeemLoginLink(deps.db, req.body.code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS)
       if (!outcome.ok) throw redeemError(outcome)
       reply.header('set-cookie', sessionCookie(deps, outcome.token, outcome.expiresAt))

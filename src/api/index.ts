@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { authenticate, rateLimitKey } from '../auth/tokens.js'
+import { requestSite } from './origin.js'
 import type { Config } from '../config.js'
 import { staffRoles } from '../core/commands.js'
 import { RequestRefusal } from '../requests/service.js'
@@ -32,14 +33,6 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema }) 
     message: i.message,
   }))
   return { error: validation }
-}
-
-function hostOf(origin: string): string | null {
-  try {
-    return new URL(origin).host
-  } catch {
-    return null
-  }
 }
 
 const contextLabels: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }
@@ -120,10 +113,10 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     authed.addHook('onRequest', async (req) => {
       const outcome = await authenticate(deps.db, req, staffRoles, deps.clock.now())
       if (!outcome.ok) throw new ApiError(outcome.status, outcome.code, outcome.message)
-      // The session cookie is SameSite=Strict; a changing request from another site is refused all the same.
-      if (outcome.via === 'cookie' && req.method !== 'GET' && req.method !== 'HEAD') {
-        const origin = req.headers.origin
-        if (origin && hostOf(origin) !== req.headers.host) throw new ApiError(403, 'cross_site', '不接受来自其他网站的请求')
+      // The session cookie is SameSite=Strict; a change asked with it must also say it comes from
+      // this site (Origin or Sec-Fetch-Site), or it is refused. Bearer tokens are not a browser's.
+      if (outcome.via === 'cookie' && req.method !== 'GET' && req.method !== 'HEAD' && requestSite(req, deps.publicUrl) !== 'same') {
+        throw new ApiError(403, 'cross_site', deps.t.limits.crossSite)
       }
       req.asker = outcome.asker
       req.apiTokenId = outcome.tokenId

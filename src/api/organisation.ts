@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { importRosterBuffer, roleLabels, type Role } from '../organisation/roster.js'
 import { syncDirectories } from '../organisation/binding.js'
+import { rosterTooLarge } from '../organisation/roster-limits.js'
 import { unitLabel } from '../organisation/scope.js'
 import { rosterTemplate, rosterWorkbook, XLSX_TYPE } from '../reports/roster.js'
 import { ApiError, asker, iso, loadScope, notFound, outOfScope, requireAdmin, subtreeIds, unitRef, type ApiDeps } from './context.js'
@@ -185,7 +186,12 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (!Buffer.isBuffer(req.body) || !ROSTER_TYPES.includes(type)) {
         throw new ApiError(415, 'unsupported_media_type', `请上传花名册文件本身：Content-Type 为 text/csv 或 ${XLSX_TYPE}`)
       }
-      const outcome = await importRosterBuffer(db, req.body, type === 'text/csv' ? 'csv' : 'xlsx')
+      const format = type === 'text/csv' ? 'csv' : 'xlsx'
+      // Refused before parsing: a file that would unpack to too much, or has too many rows.
+      const tooLarge = rosterTooLarge(req.body, format, deps.t)
+      if (tooLarge?.status === 413) throw new ApiError(413, 'too_large', tooLarge.message)
+      if (tooLarge) throw new ApiError(422, 'suspicious_file', tooLarge.message, { rejected: [{ line: 1, reason: tooLarge.message }] })
+      const outcome = await importRosterBuffer(db, req.body, format)
       if (!outcome.ok) return reply.code(422).send({ error: { code: 'rows_rejected', message: `有 ${outcome.rejected.length} 行不正确，未导入任何数据`, rejected: outcome.rejected } })
       // After the import has committed: people the platforms' directories know are bound without typing.
       if (!deps.adapters.some((a) => a.directory)) return outcome.result
@@ -212,7 +218,7 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (req.query.bound === true) and.push({ unitId: { not: null } })
       if (req.query.bound === false) and.push({ unitId: null })
       const groups = await db.chatGroup.findMany({ where: { AND: and }, orderBy: [{ unitId: 'asc' }, { id: 'asc' }], take: 1000 })
-      return { groups: groups.map((g) => chatView(g, scope.byId)) }
+      return { groups: groups.map((g) => chatView(deps.adapters, g, scope.byId)) }
     },
   })
 
@@ -233,7 +239,7 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (!unit) throw notFound(`编号为 ${req.body.unitId} 的单位`)
       if (!scope.has(unit)) throw outOfScope(`单位“${unitLabel(unit)}”`)
       const updated = await db.chatGroup.update({ where: { id: group.id }, data: { unitId: unit.id, purpose: req.body.purpose } })
-      return chatView(updated, scope.byId)
+      return chatView(deps.adapters, updated, scope.byId)
     },
   })
 
@@ -244,14 +250,21 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       const group = await db.chatGroup.findUnique({ where: { id: req.params.id } })
       if (!group) throw notFound(`编号为 ${req.params.id} 的群`)
       const current = group.unitId === null ? null : scope.byId.get(group.unitId)
-      if (!current) return chatView(group, scope.byId)
+      if (!current) return chatView(deps.adapters, group, scope.byId)
       if (!scope.has(current)) throw outOfScope(`群“${group.name}”`)
       const updated = await db.chatGroup.update({ where: { id: group.id }, data: { unitId: null, purpose: 'team' } })
-      return chatView(updated, scope.byId)
+      return chatView(deps.adapters, updated, scope.byId)
     },
   })
 }
 
-function chatView(g: { id: number; platform: string; externalId: string; name: string; purpose: string; unitId: number | null; demo: boolean; updatedAt: Date }, units: Map<number, Parameters<typeof unitRef>[0] & object>) {
-  return { id: g.id, platform: g.platform, externalId: g.externalId, name: g.name, purpose: g.purpose, unit: unitRef(g.unitId === null ? null : units.get(g.unitId)), demo: g.demo, updatedAt: iso(g.updatedAt)! }
+/** A chat id the way people may see it: masked by its adapter; masked outright when no adapter of its platform runs here. */
+function shownChatId(adapters: ApiDeps['adapters'], platform: string, externalId: string): string {
+  const adapter = adapters.find((a) => a.platform === platform)
+  if (adapter) return adapter.shownChatId ? adapter.shownChatId(externalId) : externalId
+  return externalId.length <= 8 ? '****' : `${externalId.slice(0, 4)}****${externalId.slice(-4)}`
+}
+
+function chatView(adapters: ApiDeps['adapters'], g: { id: number; platform: string; externalId: string; name: string; purpose: string; unitId: number | null; demo: boolean; updatedAt: Date }, units: Map<number, Parameters<typeof unitRef>[0] & object>) {
+  return { id: g.id, platform: g.platform, externalId: shownChatId(adapters, g.platform, g.externalId), name: g.name, purpose: g.purpose, unit: unitRef(g.unitId === null ? null : units.get(g.unitId)), demo: g.demo, updatedAt: iso(g.updatedAt)! }
 }

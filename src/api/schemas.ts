@@ -1,3 +1,4 @@
+import { zhCN } from '../messages/zh-CN.js'
 import { z } from 'zod'
 import { isRequestNumber, normaliseNumber } from '../requests/service.js'
 
@@ -20,7 +21,8 @@ export const requestNumberParam = z.object({
 })
 
 /** A calendar month, `2026-03`. */
-export const monthString = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份应写成 YYYY-MM，例如 2026-03')
+/** A report month: YYYY-MM, years 2000–2100 (a year 0 or 9999 would reach dates the database cannot hold). */
+export const monthString = z.string().regex(/^(20\d\d|2100)-(0[1-9]|1[0-2])$/, zhCN.limits.badMonth)
 
 export const personRef = z.object({ id: z.number(), employeeNo: z.string(), name: z.string(), role: z.string() })
 export const unitRef = z.object({ id: z.number(), path: z.string(), label: z.string() })

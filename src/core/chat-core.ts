@@ -3,6 +3,7 @@ import { messagesFor, type Locale, type Messages } from '../messages/index.js'
 import type { Clock } from './clock.js'
 import { vouchedRoles, type Asker, type AskerRole, type ChatRow, type CommandContext, type CommandDefinition, type CoreSettings, type PersonRow, type Role } from './commands.js'
 import { Intake, type Received } from './intake.js'
+import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { quietHoursEnd } from './scheduler.js'
@@ -74,7 +75,7 @@ export class ChatCore {
 
   /** Stores an inbound event. A redelivered event (same platform and event id) is reported as a duplicate. */
   receive(msg: InboundMessage): Promise<Received> {
-    return this.intake.store(msg)
+    return this.intake.store(clipInbound(msg))
   }
 
   /**
@@ -249,6 +250,10 @@ export class ChatCore {
     const reply: CommandContext['reply'] = (text, extra) => out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
 
     const text = msg.action?.command ?? msg.text
+    if (text.length > MAX_MESSAGE_CHARS) {
+      reply(this.t.limits.tooLong(MAX_MESSAGE_CHARS))
+      return out
+    }
     const parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {
       reply(this.t.unknown.emptyMention)
@@ -270,7 +275,16 @@ export class ChatCore {
       else reply(this.t.notAllowed(parsed.word, command.roles.filter((r) => r !== 'guest').map((r) => this.t.roles[r]).join('、')))
       return out
     }
-    const mentioned = await this.resolveMentions(tx, msg, parsed.mentions)
+    // Only a command that acts on people resolves its @mentions, and only a few of them.
+    let mentioned: CommandContext['mentioned'] = []
+    if (command.takesMentions) {
+      const names = [...new Set(parsed.mentions)].filter((name) => !msg.mentions.some((x) => x.name === name && x.isBot))
+      if (names.length > MAX_MENTIONS) {
+        reply(this.t.limits.tooManyMentions(MAX_MENTIONS))
+        return out
+      }
+      mentioned = await this.resolveMentions(tx, msg, names)
+    }
     const ctx: CommandContext = {
       tx,
       now: this.opts.clock.now(),
@@ -326,26 +340,29 @@ export class ChatCore {
     return { person: null }
   }
 
+  /**
+   * The people behind @mentions (already de-duplicated and capped): by the platform ids the mention
+   * carries, else by a name or employee number naming exactly one active person. Two queries
+   * whatever the number of mentions.
+   */
   private async resolveMentions(tx: Tx, msg: InboundMessage, names: string[]): Promise<{ name: string; person: PersonRow | null }[]> {
-    const result: { name: string; person: PersonRow | null }[] = []
-    for (const name of names) {
-      const m = msg.mentions.find((x) => x.name === name && !x.isBot)
-      if (msg.mentions.some((x) => x.name === name && x.isBot)) continue
-      let person: PersonRow | null = null
-      for (const id of m?.ids ?? []) {
-        const identity = await tx.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } }, include: { person: true } })
-        if (identity) {
-          person = identity.person
-          break
-        }
+    if (names.length === 0) return []
+    const idsOf = new Map(names.map((name) => [name, msg.mentions.find((x) => x.name === name && !x.isBot)?.ids ?? []]))
+    const pairs = [...idsOf.values()].flat().slice(0, 5 * MAX_MENTIONS)
+    const identities = pairs.length
+      ? await tx.platformIdentity.findMany({ where: { platform: msg.platform, OR: pairs.map((id) => ({ kind: id.kind, externalId: id.id })) }, include: { person: true } })
+      : []
+    const byId = new Map(identities.map((i) => [`${i.kind}\u0000${i.externalId}`, i.person]))
+    const unresolved = names.filter((name) => !idsOf.get(name)!.some((id) => byId.has(`${id.kind}\u0000${id.id}`)))
+    const people = unresolved.length ? await tx.person.findMany({ where: { active: true, OR: [{ name: { in: unresolved } }, { employeeNo: { in: unresolved } }] } }) : []
+    return names.map((name) => {
+      for (const id of idsOf.get(name)!) {
+        const person = byId.get(`${id.kind}\u0000${id.id}`)
+        if (person) return { name, person }
       }
-      if (!person) {
-        // By name (or employee number), when it names exactly one active person.
-        const candidates = await tx.person.findMany({ where: { active: true, OR: [{ name }, { employeeNo: name }] }, take: 2 })
-        if (candidates.length === 1) person = candidates[0]!
-      }
-      result.push({ name, person })
-    }
-    return result
+      // By name (or employee number), when it names exactly one active person.
+      const candidates = people.filter((p) => p.name === name || p.employeeNo === name)
+      return { name, person: candidates.length === 1 ? candidates[0]! : null }
+    })
   }
 }

@@ -46,7 +46,7 @@ export interface CommandContext {
   /** The arguments as written (full-width punctuation kept): use for free text. */
   rawArgs: string
   tokens: string[]
-  /** People @-mentioned in the arguments, resolved where possible. */
+  /** People @-mentioned in the arguments, resolved where possible; empty unless the command `takesMentions`. */
   mentioned: { name: string; person: PersonRow | null }[]
   /** Answer where the message came from (the group, or privately). */
   reply(text: string, extra?: { card?: Card; mentions?: OutboundMessage['mentions'] }): void
@@ -64,6 +64,8 @@ export interface CommandDefinition {
   roles: readonly AskerRole[]
   /** Who sees it in `帮助`, when not everyone who may use it (e.g. 绑定 only for the unbound). */
   listedFor?: readonly AskerRole[]
+  /** True for a command that acts on @mentioned people: only then are mentions resolved (see core/limits.ts). */
+  takesMentions?: boolean
   usage(t: Messages): string
   summary(t: Messages): string
   example?(t: Messages): string

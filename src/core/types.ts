@@ -156,6 +156,11 @@ export interface Adapter {
   send(delivery: Delivery): Promise<SendResult>
   /** Connection state for /readyz. */
   status(): { connected: boolean; detail?: string }
+  /**
+   * A chat's platform id as people may see it (API, dashboard). A platform whose chat id is itself
+   * a credential (a group robot's webhook key) masks it; without this the id is shown as stored.
+   */
+  shownChatId?(externalId: string): string
   start?(): Promise<void>
   stop?(): Promise<void>
 }

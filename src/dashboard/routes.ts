@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { redeemLoginLink } from '../auth/tokens.js'
 import { redeemError, sessionCookie } from '../api/auth.js'
 import type { ApiDeps } from '../api/context.js'
+import { requestSite } from '../api/origin.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const publicDir = path.join(here, 'public')
@@ -64,6 +65,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   })
 
   app.post<{ Body: { code?: string } }>('/dashboard/login', { schema: { hide: true } }, async (req, reply) => {
+    // Only this site's own sign-in page may post here: otherwise a page elsewhere could sign its
+    // visitor in with the attacker's code (login CSRF).
+    if (requestSite(req, deps.publicUrl) !== 'same') return page(reply, loginPage({ error: deps.t.limits.crossSite }), 403)
     const code = typeof req.body?.code === 'string' ? req.body.code.trim().slice(0, 200) : ''
     const outcome = code ? await redeemLoginLink(deps.db, code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS) : ({ ok: false, reason: 'unknown' } as const)
     if (!outcome.ok) {
@@ -75,7 +79,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
   })
 
   app.get<{ Params: { file: string } }>('/dashboard/assets/:file', { schema: { hide: true } }, async (req, reply) => {
-    const asset = assets[req.params.file]
+    // Own keys only: `__proto__` or `constructor` must not reach Object.prototype.
+    const asset = Object.hasOwn(assets, req.params.file) ? assets[req.params.file] : undefined
     if (!asset) return reply.code(404).send({ error: { code: 'not_found', message: '没有这个文件' } })
     return reply
       .type(asset.type)

@@ -18,6 +18,17 @@ export const en: Messages = {
   notAllowed: (what: string, roleLabel: string) => `"${what}" is only for ${roleLabel}. Send "help" for the commands you can use.`,
   needBinding: 'You are not bound yet. Send: bind <employee no> <name> (e.g. bind D1001 张伟).',
   internalError: 'Sorry, something went wrong while handling this message. It has been logged; please try again later or contact the union administrator.',
+  limits: {
+    tooLong: (max: number) => `This message is too long (at most ${max} characters); it was not handled. Please send it in parts or just the essentials.`,
+    tooManyMentions: (max: number) => `A message may @mention at most ${max} people; this one was not handled. Please mention only the people concerned.`,
+    crossSite: 'Cross-site request refused: please act from the Gongyou dashboard itself (the request did not come from this site).',
+    invalidText: 'The text contains characters that cannot be read; please check it and try again.',
+    badMonth: 'The month should be YYYY-MM, e.g. 2026-11 (years 2000–2100).',
+    notFound: (path: string) => `No such address: ${path}`,
+    importTooLarge: (maxMb: number) => `File too large: more than ${maxMb} MB of content (an .xlsx counted unpacked). Please split it and import in parts.`,
+    importSuspicious: 'The file is compressed suspiciously well (a possible "zip bomb") and was refused. Please save it again as .xlsx from Excel or WPS.',
+    importTooManyRows: (max: number) => `The file has more than ${max} rows. Please split it and import in parts.`,
+  },
   bind: {
     usage: 'bind <employee no> <name>',
     example: 'bind D1001 张伟',

@@ -16,6 +16,17 @@ export const zhCN = {
   notAllowed: (what: string, roleLabel: string) => `“${what}”只有${roleLabel}可以使用。发送“帮助”查看您可以用的命令。`,
   needBinding: '您还没有绑定身份，请先发送：绑定 工号 姓名（例如：绑定 D1001 张伟）。',
   internalError: '抱歉，工友处理这条消息时出错了，已记录下来。请稍后再试，或联系工会管理员。',
+  limits: {
+    tooLong: (max: number) => `这条消息太长了（最多 ${max} 个字），工友没有处理。请分几条发送，或只写要点。`,
+    tooManyMentions: (max: number) => `一条消息最多 @${max} 个人，工友没有处理这条。请只 @ 要办理的人。`,
+    crossSite: '拒绝跨站请求：请在工友后台页面上操作（请求来源与本站不一致）。',
+    invalidText: '内容含有无法识别的字符，请检查后重新输入。',
+    badMonth: '月份应为 YYYY-MM，例如 2026-11（年份 2000–2100）。',
+    notFound: (path: string) => `没有这个地址：${path}`,
+    importTooLarge: (maxMb: number) => `文件太大：内容超过 ${maxMb} MB（.xlsx 按解压后计），请拆分后分批导入。`,
+    importSuspicious: '文件的压缩比异常（疑似“压缩炸弹”），已拒绝。请用 Excel 或 WPS 重新另存为 .xlsx 后再导入。',
+    importTooManyRows: (max: number) => `文件行数超过 ${max} 行，请拆分后分批导入。`,
+  },
   bind: {
     usage: '绑定 工号 姓名',
     example: '绑定 D1001 张伟',

@@ -7,6 +7,8 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type ExcelJS from 'exceljs'
 import { parse as parseCsv } from 'csv-parse/sync'
+import { zhCN } from '../messages/zh-CN.js'
+import { MAX_ROSTER_ROWS, rosterTooLarge } from './roster-limits.js'
 import { z } from 'zod'
 import type { Db, Tx } from '../db/client.js'
 
@@ -334,6 +336,7 @@ export async function parseRoster(data: Buffer, format: RosterFormat): Promise<R
     records = read
   }
   records = records.filter((r) => r.cells.some((c) => c.trim() !== ''))
+  if (records.length > MAX_ROSTER_ROWS + 1) return fileRejection(zhCN.limits.importTooManyRows(MAX_ROSTER_ROWS))
 
   const [headerRecord, ...dataRecords] = records
   if (!headerRecord) return fileRejection('文件是空的，第一行应为表头 工号,姓名,单位,角色,手机')
@@ -623,6 +626,8 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
 
 /** Parses and imports a roster; when any row is rejected nothing is imported and every rejection is returned. */
 export async function importRosterBuffer(db: Db, data: Buffer, format: RosterFormat, opts?: RosterImportOptions): Promise<RosterImportOutcome> {
+  const tooLarge = rosterTooLarge(data, format)
+  if (tooLarge) return { ok: false, rejected: [{ line: 1, reason: tooLarge.message }] }
   const { rows, rejected } = await parseRoster(data, format)
   if (rejected.length > 0) return { ok: false, rejected }
   return { ok: true, result: await importRoster(db, rows, opts) }

@@ -121,6 +121,10 @@ const transferCommand = officerCommand('transfer', ['转办'], 'transfer', 'tran
   return { kind: 'transfer', to, note: restTokens.join(' ') }
 }, true, 'transferExample')
 
+// The two commands that act on an @mentioned person: only theirs are resolved.
+onBehalfCommand.takesMentions = true
+transferCommand.takesMentions = true
+
 const todoCommand: CommandDefinition = {
   name: 'todo',
   words: ['待办', '我的待办'],

@@ -199,24 +199,57 @@ describe('one-time sign-in links (登录后台)', () => {
     // Opening the page did not use the code.
     const row = await svc.db.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(code) } })
     expect(row.revokedAt).toBeNull()
-    const posted = await svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `code=${encodeURIComponent(code)}` })
+    const posted = await svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, payload: `code=${encodeURIComponent(code)}` })
     expect(posted.statusCode).toBe(303)
     expect(posted.headers.location).toBe('/dashboard#/overview')
     expect(String(posted.headers['set-cookie'])).toMatch(/^gongyou_session=gy_/)
-    const reused = await svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `code=${encodeURIComponent(code)}` })
+    const reused = await svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, payload: `code=${encodeURIComponent(code)}` })
     expect(reused.statusCode).toBe(401)
     expect(reused.body).toContain('只能用一次')
   })
 })
 
 describe('with the session cookie', () => {
-  it('refuses changes asked from another site', async () => {
+  it('refuses changes asked from another site, or from nowhere it can tell', async () => {
     const token = await tokenFor(svc, 'D3001')
     const cookie = `${SESSION_COOKIE}=${encodeURIComponent(token)}`
-    const cross = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, origin: 'https://evil.example' } })
-    expect(cross.statusCode).toBe(403)
-    expect(cross.json().error.code).toBe('cross_site')
+    for (const from of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'http://localhost:80' }, { origin: 'null' }, {}] as Record<string, string>[]) {
+      const cross = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, ...from } })
+      expect(cross.statusCode, JSON.stringify(from)).toBe(403)
+      expect(cross.json().error).toMatchObject({ code: 'cross_site', message: expect.stringContaining('跨站') })
+    }
     expect((await me(token)).statusCode).toBe(200)
+    // Reading needs no proof of origin; a bearer token needs none for changes either.
+    expect((await me(null, { cookie })).statusCode).toBe(200)
+    // From the dashboard itself (the browser says same-origin, or the Origin is this host) it is done.
+    const own = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'sec-fetch-site': 'same-origin', origin: 'null' } })
+    expect(own.statusCode).toBe(200)
+    expect((await me(token)).statusCode).toBe(401)
+    const other = await tokenFor(svc, 'D3001')
+    const byOrigin = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(other)}`, origin: 'http://localhost:80', host: 'localhost:80' } })
+    expect(byOrigin.statusCode).toBe(200)
+  })
+})
+
+describe('login CSRF', () => {
+  it('a page on another site cannot sign its visitor in with its own code: 403 in Chinese, no cookie, the code still unused', async () => {
+    const { code } = await linkFor('D3001')
+    const form = (headers: Record<string, string>) =>
+      svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: `code=${encodeURIComponent(code)}` })
+    for (const from of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, {}] as Record<string, string>[]) {
+      const res = await form(from)
+      expect(res.statusCode, JSON.stringify(from)).toBe(403)
+      expect(res.body).toContain('跨站')
+      expect(res.headers['set-cookie']).toBeUndefined()
+    }
+    const api = await call(svc, { method: 'POST', url: '/api/v1/auth/login', headers: { origin: 'https://evil.example' }, payload: { code } })
+    expect(api.statusCode).toBe(403)
+    expect(api.headers['set-cookie']).toBeUndefined()
+    expect((await svc.db.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(code) } })).revokedAt).toBeNull()
+    // The sign-in page's own post (Origin: null under its no-referrer policy, Sec-Fetch-Site same-origin) works.
+    const own = await form({ origin: 'null', 'sec-fetch-site': 'same-origin' })
+    expect(own.statusCode).toBe(303)
+    expect(String(own.headers['set-cookie'])).toMatch(/^gongyou_session=gy_/)
   })
 })
 

@@ -162,3 +162,107 @@ describe('hostile content', () => {
     expect(await svc.db.person.findUnique({ where: { employeeNo: 'D9000' } })).not.toBeNull()
   })
 })
+
+/** Every route of the service as `[method, path]`, read from fastify's own route tree. */
+function routesOf(tree: string): [string, string][] {
+  const out: [string, string][] = []
+  const stack: string[] = []
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ├└─]*)(\S.*) \(([A-Z, ]+)\)$/.exec(line.replace(/\u00a0/g, ' '))
+    if (!m) continue
+    const depth = Math.round(m[1]!.length / 4) - 1
+    stack.length = depth
+    const path = `${depth > 0 ? stack[depth - 1] : ''}${m[2]}`
+    stack[depth] = path
+    for (const method of m[3]!.split(', ')) if (method !== 'HEAD') out.push([method, path.replace(/\/\//g, '/')])
+  }
+  return out
+}
+
+describe('a sweep of hostile inputs over every route', () => {
+  let fuzz: TestService
+  beforeAll(async () => {
+    fuzz = await startTestService({ env: { API_RATE_LIMIT_PER_MINUTE: '100000' } })
+  })
+  afterAll(async () => {
+    await fuzz?.close()
+    await fuzz?.dropDatabase()
+  })
+
+  const params = ['__proto__', 'constructor', 'toString', '%00', '%ED%A0%80', '%uD800', '%E4%B8', '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(3000), '-1', '0', '1e309', '99999999999999999999999', '%25', encodeURIComponent(SQL), encodeURIComponent(SCRIPT)]
+  const queries = ['month=0000-01', 'month=9999-12', 'month=2026-13', '__proto__[x]=1', 'constructor[prototype][x]=1', 'page=-1&pageSize=1e9', 'page=99999999999999999999', 'q=%ED%A0%80', 'q=%ff', 'q=%uD800', 'status=__proto__', 'unit=1&unit=2', 'months=1e400', 'code=%00', 'from=%ED%A0%80&chat=dm', 'chat=__proto__', `q=${'%E4%B8%80'.repeat(3000)}`]
+  const jsonBodies = [
+    '{"text":"\\ud800"}',
+    '{"from":"D1002","chat":"dm","text":"\\ud800"}',
+    '{"from":"D1002","chat":"dm","text":"\\udc00 诉求"}',
+    '{"from":"D1002","chat":"dm","action":{"command":"\\ud800"}}',
+    '{"from":"__proto__","chat":"__proto__","text":"帮助"}',
+    '{"from":"D1002","chat":"constructor","text":"帮助"}',
+    '{"__proto__":{"admin":true}}',
+    '{"constructor":{"prototype":{"admin":true}}}',
+    `${'['.repeat(5000)}${']'.repeat(5000)}`,
+    '{"code":"\\ud800xxxxxxxx"}',
+    '{"code":["a"]}',
+    '{"text":1e999}',
+    'null',
+    '"a string"',
+    '[]',
+    '{"unitId":1e309,"purpose":"__proto__"}',
+  ]
+  const formBodies = ['code=%ED%A0%80', 'code[]=1', '__proto__=x', `code=${'a'.repeat(5000)}`, 'code=%ZZ']
+
+  it('answers the three known ones with a clear 4xx', async () => {
+    const admin = await tokenFor(fuzz, 'D9000')
+    const asset = await fuzz.app.inject({ url: '/dashboard/assets/__proto__' })
+    expect(asset.statusCode).toBe(404)
+    const surrogate = await fuzz.app.inject({ method: 'POST', url: '/playground/api/messages', headers: { 'content-type': 'application/json' }, payload: '{"from":"D1002","chat":"dm","text":"诉求 \\ud800"}' })
+    expect(surrogate.statusCode).toBe(400)
+    expect(surrogate.json().error.message).toContain('无法识别的字符')
+    for (const month of ['0000-01', '9999-12', '1999-12']) {
+      const res = await call(fuzz, { url: `/api/v1/reports/monthly?month=${month}`, token: admin })
+      expect(res.statusCode, month).toBe(400)
+      expect(res.json().error.message).toContain('YYYY-MM')
+    }
+    expect((await call(fuzz, { url: '/api/v1/reports/monthly?month=2026-11', token: admin })).statusCode).toBe(200)
+  })
+
+  const failures: string[] = []
+  let n = 0
+  const check = async (method: string, url: string, o: { payload?: string; headers?: Record<string, string> } = {}) => {
+    // Each from its own address, so the per-address rate limits do not hide a route behind 429.
+    n++
+    const res = await fuzz.app.inject({ method: method as 'GET', url, remoteAddress: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, ...(o.payload !== undefined ? { payload: o.payload } : {}), headers: o.headers ?? {} })
+    if (res.statusCode >= 500 || /\n\s+at .+:\d+:\d+/.test(res.body)) failures.push(`${method} ${url.slice(0, 120)} ${(o.payload ?? '').slice(0, 60)} → ${res.statusCode} ${res.body.slice(0, 160)}`)
+  }
+
+  it('answers none of them with a 500 or a stack trace', async () => {
+    const routes = routesOf(fuzz.app.printRoutes({ commonPrefix: false }))
+    expect(routes.length).toBeGreaterThan(30)
+    failures.length = 0
+    for (const [method, path] of routes) {
+      const urls = path.includes(':') || path.includes('*') ? params.map((p) => path.replace(/:[a-z]+|\*/gi, p)) : [path]
+      for (const url of urls) await check(method, url)
+      for (const q of queries) await check(method, `${urls[0]}?${q}`)
+      if (method !== 'GET') {
+        for (const payload of jsonBodies) await check(method, urls[0]!, { payload, headers: { 'content-type': 'application/json' } })
+        for (const payload of formBodies) await check(method, urls[0]!, { payload, headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' } })
+        for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=gbk']) await check(method, urls[0]!, { payload: '--x\r\n\ud800', headers: { 'content-type': type } })
+      }
+    }
+    for (const path of ['/%ED%A0%80', '/dashboard/%00', '/api/v1/%2e%2e/%2e%2e', `/${'x'.repeat(10_000)}`, '/__proto__', '/api/v1/__proto__']) await check('GET', path)
+    expect(failures).toEqual([])
+  })
+
+  it('nor for an administrator reading with hostile paths and queries', async () => {
+    const routes = routesOf(fuzz.app.printRoutes({ commonPrefix: false }))
+    failures.length = 0
+    const admin = { authorization: `Bearer ${await tokenFor(fuzz, 'D9000')}` }
+    for (const [method, path] of routes.filter(([m, p]) => m === 'GET' && p.startsWith('/api/'))) {
+      const urls = path.includes(':') ? params.map((p) => path.replace(/:[a-z]+/gi, p)) : [path]
+      for (const url of urls) await check(method, url, { headers: admin })
+      // Workbooks take a while to build: only the queries that could reach them differently.
+      for (const q of path.endsWith('.xlsx') ? queries.slice(0, 4) : queries) await check(method, `${urls[0]}?${q}`, { headers: admin })
+    }
+    expect(failures).toEqual([])
+  }, 120_000)
+})

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto'
+import zlib from 'node:zlib'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { issueToken } from '../../src/auth/tokens.js'
@@ -65,5 +67,81 @@ describe('roster import by API', () => {
     const token = await issueToken(svc.db, admin.id)
     await svc.db.apiToken.updateMany({ where: { personId: admin.id, label: null }, data: { revokedAt: new Date() } })
     expect((await upload('工号,姓名,单位,角色\n', token)).statusCode).toBe(401)
+  })
+})
+
+/** A zip with the given entries, written by hand (deflated, sizes and CRCs as any zip tool writes them). */
+function zipOf(files: { name: string; data: Buffer }[]): Buffer {
+  const locals: Buffer[] = []
+  const centrals: Buffer[] = []
+  let offset = 0
+  for (const f of files) {
+    const packed = zlib.deflateRawSync(f.data, { level: 9 })
+    const name = Buffer.from(f.name)
+    const crc = zlib.crc32(f.data)
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(8, 8)
+    local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(packed.length, 18)
+    local.writeUInt32LE(f.data.length, 22)
+    local.writeUInt16LE(name.length, 26)
+    const central = Buffer.alloc(46)
+    central.writeUInt32LE(0x02014b50, 0)
+    central.writeUInt16LE(20, 4)
+    central.writeUInt16LE(20, 6)
+    central.writeUInt16LE(8, 10)
+    central.writeUInt32LE(crc, 16)
+    central.writeUInt32LE(packed.length, 20)
+    central.writeUInt32LE(f.data.length, 24)
+    central.writeUInt16LE(name.length, 28)
+    central.writeUInt32LE(offset, 42)
+    locals.push(local, name, packed)
+    centrals.push(central, name)
+    offset += local.length + name.length + packed.length
+  }
+  const directory = Buffer.concat(centrals)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(files.length, 8)
+  end.writeUInt16LE(files.length, 10)
+  end.writeUInt32LE(directory.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, directory, end])
+}
+
+describe('roster files too large to parse', () => {
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+  let adminToken = ''
+  beforeAll(async () => {
+    adminToken = await issueToken(svc.db, (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })).id)
+  })
+
+  it('refuses a ~100 KB .xlsx that would unpack to 100 MB before unpacking it, and the service keeps answering', async () => {
+    const sheet = Buffer.concat([Buffer.from('<?xml version="1.0"?><worksheet><sheetData>'), Buffer.alloc(100 * 1024 * 1024, 0x20), Buffer.from('</sheetData></worksheet>')])
+    const bomb = zipOf([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/worksheets/sheet1.xml', data: sheet }])
+    expect(bomb.length).toBeLessThan(200 * 1024)
+    const [res, health] = await Promise.all([upload(bomb, adminToken, XLSX), svc.app.inject({ url: '/healthz' })])
+    expect(health.statusCode).toBe(200)
+    expect(res.statusCode, res.body).toBe(422)
+    expect(res.json().error).toMatchObject({ code: 'suspicious_file', message: expect.stringContaining('压缩') })
+    // Large but ordinary content (over 16 MB unpacked at a normal ratio) is refused as too large.
+    const random = (n: number) => Buffer.from(crypto.randomBytes(n).map((b) => 0x41 + (b % 26)))
+    const big = zipOf([{ name: 'xl/worksheets/sheet1.xml', data: random(9 * 1024 * 1024) }, { name: 'xl/sharedStrings.xml', data: random(9 * 1024 * 1024) }])
+    const tooLarge = await upload(big, adminToken, XLSX)
+    expect(tooLarge.statusCode).toBe(413)
+    expect(tooLarge.json().error.message).toContain('16 MB')
+    expect(await svc.db.person.count({ where: { employeeNo: { startsWith: 'B' } } })).toBe(0)
+  })
+
+  it('refuses a CSV of more than 20,000 rows, or more than 16 MB, with 413 before parsing it', async () => {
+    const rows = Array.from({ length: 20_001 }, (_, i) => `B${String(i).padStart(6, '0')},工人${i},二车间/装配一班,职工,`).join('\n')
+    const many = await upload(`工号,姓名,单位,角色,手机\n${rows}\n`, adminToken)
+    expect(many.statusCode).toBe(413)
+    expect(many.json().error.message).toContain('20000')
+    const huge = await upload(`工号,姓名,单位,角色,手机\nB1,张,二车间/装配一班,职工,"${'x'.repeat(17 * 1024 * 1024)}"\n`, adminToken)
+    expect(huge.statusCode).toBe(413)
+    expect(await svc.db.person.count({ where: { employeeNo: { startsWith: 'B' } } })).toBe(0)
   })
 })

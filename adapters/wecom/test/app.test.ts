@@ -57,6 +57,23 @@ describe('receiving (POST /webhooks/wecom/app)', () => {
     expect(await events()).toBe(before)
   })
 
+  it('refuses a correctly signed callback whose timestamp is more than 5 minutes off (a replay) with 401, storing nothing', async () => {
+    const before = await events()
+    for (const atMs of [1000, Date.now() - 6 * 60 * 1000, Date.now() + 6 * 60 * 1000]) {
+      const res = await postApp(svc, appText('mallory', '帮助'), { atMs })
+      expect(res.statusCode, String(atMs)).toBe(401)
+      expect(res.json().error.code).toBe('stale_request')
+      expect(res.json().error.message).toContain('5 分钟')
+    }
+    const echostr = encrypt(APP_AES, 'echo-old', CORP_ID)
+    const verify = await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/app?${signed(APP_TOKEN, echostr, '', 1000)}&echostr=${encodeURIComponent(echostr)}` })
+    expect(verify.statusCode).toBe(401)
+    expect(verify.body).not.toContain('echo-old')
+    expect(await events()).toBe(before)
+    // Within the window it is taken.
+    expect((await postApp(svc, appText('mallory', '帮助'), { atMs: Date.now() - 60 * 1000 })).statusCode).toBe(200)
+  })
+
   it('refuses a message encrypted for another CorpID with 403', async () => {
     const before = await events()
     const res = await postApp(svc, appText('mallory', '帮助'), { receiveId: 'wwOTHERCORP' })

@@ -34,9 +34,9 @@ function groupText(userid: string, content: string, o: { msgid?: string; respons
 }
 
 /** Posts a bot callback: JSON {encrypt}, encrypted with @wecom/crypto with ReceiveId "" and signed. */
-function postBot(payload: object, o: { receiveId?: string; token?: string } = {}) {
+function postBot(payload: object, o: { receiveId?: string; token?: string; atMs?: number } = {}) {
   const ciphertext = encrypt(BOT_AES, JSON.stringify(payload), o.receiveId ?? '')
-  return svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(o.token ?? BOT_TOKEN, ciphertext)}`, payload: { encrypt: ciphertext } })
+  return svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(o.token ?? BOT_TOKEN, ciphertext, '', o.atMs)}`, payload: { encrypt: ciphertext } })
 }
 
 /** Says something in the group and returns what the bot answered through that message's response_url. */
@@ -73,6 +73,20 @@ describe('receiving (POST /webhooks/wecom/bot)', () => {
     const notJson = encrypt(BOT_AES, '<xml/>', '')
     expect((await svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, notJson)}`, payload: { encrypt: notJson } })).statusCode).toBe(400)
     expect((await postBot({ msgid: 'm', chattype: 'group', from: { userid: 'u' }, msgtype: 'text', text: { content: 'no chatid' } })).statusCode).toBe(400)
+    expect(await svc.db.inboundEvent.count()).toBe(before)
+  })
+
+  it('refuses a correctly signed callback whose timestamp is more than 5 minutes off (a replay) with 401, storing nothing', async () => {
+    const before = await svc.db.inboundEvent.count()
+    for (const atMs of [1000, Date.now() - 6 * 60 * 1000, Date.now() + 6 * 60 * 1000]) {
+      const res = await postBot(groupText('zhangwei', '@工友 帮助'), { atMs })
+      expect(res.statusCode, String(atMs)).toBe(401)
+      expect(res.json().error.code).toBe('stale_request')
+    }
+    const echostr = encrypt(BOT_AES, 'bot-echo-old', '')
+    const verify = await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, echostr, '', 1000)}&echostr=${encodeURIComponent(echostr)}` })
+    expect(verify.statusCode).toBe(401)
+    expect(verify.body).not.toContain('bot-echo-old')
     expect(await svc.db.inboundEvent.count()).toBe(before)
   })
 

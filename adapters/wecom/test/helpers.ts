@@ -29,8 +29,8 @@ export function appEnv(apiBase: string): Record<string, string> {
 }
 
 /** The signed query of a callback over `ciphertext`, the way WeCom computes it (token, timestamp, nonce, ciphertext; sorted; sha1). */
-export function signed(token: string, ciphertext: string, extra = ''): string {
-  const timestamp = String(Math.floor(Date.now() / 1000))
+export function signed(token: string, ciphertext: string, extra = '', atMs = Date.now()): string {
+  const timestamp = String(Math.floor(atMs / 1000))
   const nonce = crypto.randomBytes(6).toString('hex')
   return `msg_signature=${getSignature(token, timestamp, nonce, ciphertext)}&timestamp=${timestamp}&nonce=${nonce}${extra}`
 }
@@ -56,10 +56,10 @@ export function appClick(userid: string, eventKey: string, taskId = 'task'): str
 }
 
 /** Posts a plaintext app callback, encrypted and signed as WeCom does. */
-export async function postApp(svc: TestService, plain: string, o: { receiveId?: string; token?: string; aes?: string } = {}) {
+export async function postApp(svc: TestService, plain: string, o: { receiveId?: string; token?: string; aes?: string; atMs?: number } = {}) {
   const ciphertext = encrypt(o.aes ?? APP_AES, plain, o.receiveId ?? CORP_ID)
   const payload = `<xml><ToUserName>${cdata(CORP_ID)}</ToUserName><AgentID>${cdata(String(AGENT_ID))}</AgentID><Encrypt>${cdata(ciphertext)}</Encrypt></xml>`
-  return svc.app.inject({ method: 'POST', url: `/webhooks/wecom/app?${signed(o.token ?? APP_TOKEN, ciphertext)}`, headers: { 'content-type': 'text/xml' }, payload })
+  return svc.app.inject({ method: 'POST', url: `/webhooks/wecom/app?${signed(o.token ?? APP_TOKEN, ciphertext, '', o.atMs)}`, headers: { 'content-type': 'text/xml' }, payload })
 }
 
 /** Waits (bounded) until `check` returns a truthy value, waking the outbox meanwhile. */

@@ -56,6 +56,21 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
     expect(list.json().robots).toHaveLength(2)
     expect(list.body).not.toContain(FLOOD)
     expect(list.body).not.toContain(OFFICERS)
+    // Nor in the list of groups every officer sees, nor in a binding's answer.
+    const officer = await issueToken(svc.db, (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })).id, { label: 'test' })
+    for (const token of [admin, officer]) {
+      const groups = await api('GET', '/api/v1/chat-groups', token)
+      expect(groups.statusCode).toBe(200)
+      const robots = (groups.json().groups as { externalId: string; name: string }[]).filter((g) => g.externalId.startsWith('robot:'))
+      expect(robots.length).toBeGreaterThan(0)
+      expect(groups.body).not.toContain(OFFICERS)
+      expect(groups.body).not.toContain(FLOOD)
+      expect(robots.map((g) => g.externalId)).toContain('robot:5f8c****0002')
+    }
+    const officersGroup = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } } })
+    const rebound = await svc.app.inject({ method: 'PUT', url: `/api/v1/chat-groups/${officersGroup.id}/binding`, headers: { authorization: `Bearer ${officer}` }, payload: { unitId: officersGroup.unitId, purpose: 'officers' } })
+    expect(rebound.statusCode).toBe(200)
+    expect(rebound.body).not.toContain(OFFICERS)
 
     const chat = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } }, include: { unit: true } })
     expect(chat).toMatchObject({ purpose: 'officers', unit: { path: '一车间/电工班' } })

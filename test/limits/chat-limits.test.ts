@@ -1,0 +1,121 @@
+/**
+ * One message cannot stall everyone (docs/operations.md, "Limits"): a message over 4,000
+ * characters is refused in words before anything is looked up; only commands that act on people
+ * (代报, 转办) resolve @mentions, at most 20 different ones; repeated mentions count once. Through
+ * the real Feishu webhook (signed, encrypted events; replies read back from the fake Feishu).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
+import { zhCN } from '../../src/messages/zh-CN.js'
+import { startTestService, type TestService } from '../helpers/service.js'
+import { messageEvent, request, type Keys, type Mention, type Person } from '../feishu/events.js'
+import { FakeFeishu, textOf, type ShownMessage } from '../feishu/fake-feishu.js'
+
+const keys: Keys = { appId: 'cli_limits0000000001', encryptKey: 'limitsEncryptKeyForTests', verificationToken: 'vtok-limits' }
+const SECRET = 'app-secret-for-limits'
+
+let fake: FakeFeishu
+let svc: TestService
+
+// 张伟 (worker) and 李明 (collector of 张伟's grid) are bound on Feishu; a stranger is not.
+const zhang: Person = { open_id: 'ou_limits_zhangwei' }
+const li: Person = { open_id: 'ou_limits_liming' }
+const stranger: Person = { open_id: 'ou_limits_stranger' }
+const he: Person = { open_id: 'ou_limits_heping' }
+
+beforeAll(async () => {
+  fake = await new FakeFeishu(keys.appId, SECRET).start()
+  svc = await startTestService({
+    env: { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url },
+    adapterFactories: [feishuAdapterFactory],
+  })
+  for (const [employeeNo, who] of [['D1002', zhang], ['D1001', li], ['D2001', he]] as const) {
+    const person = await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
+    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: who.open_id, personId: person.id } })
+  }
+})
+afterAll(async () => {
+  await svc?.close()
+  await svc?.dropDatabase()
+  await fake?.stop()
+})
+
+async function deliver(from: Person, text: string, mentions?: Mention[]): Promise<void> {
+  const r = request(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text, ...(mentions ? { mentions } : {}) }), keys)
+  const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
+  expect(res.statusCode, res.body).toBe(200)
+}
+
+/** Waits (bounded) until every stored event is handled and every due Feishu message is sent. */
+async function settle(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    svc.outbox.wake()
+    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
+    const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    if (events === 0 && outbox === 0) return
+    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+const to = (shown: ShownMessage[], who: Person) => shown.filter((m) => m.receive_id === who.open_id).map(textOf)
+
+async function say(from: Person, text: string, mentions?: Mention[]): Promise<string[]> {
+  const before = fake.messages.length
+  await deliver(from, text, mentions)
+  await settle()
+  return to(fake.messages.slice(before), from)
+}
+
+describe('one message cannot stall everyone', () => {
+  it('refuses 绑定 followed by 20,000 @张 in words, and someone else’s 帮助 sent meanwhile is answered too', async () => {
+    const before = fake.messages.length
+    await Promise.all([deliver(stranger, `绑定 ${'@张 '.repeat(20_000)}`), deliver(zhang, '帮助')])
+    await settle()
+    const shown = fake.messages.slice(before)
+    expect(to(shown, stranger)).toEqual([zhCN.limits.tooLong(4000)])
+    const help = to(shown, zhang)
+    expect(help).toHaveLength(1)
+    expect(help[0]).toContain('诉求')
+    // What was stored of it is cut down too.
+    const stored = await svc.db.inboundEvent.findMany({ where: { platform: 'feishu' } })
+    expect(Math.max(...stored.map((e) => e.payload.length))).toBeLessThan(20_000)
+  })
+
+  it('a message of exactly 4,000 characters is still handled; 4,001 is refused', async () => {
+    const filed = await say(zhang, `诉求 ${'手'.repeat(4000 - 3)}`)
+    expect(filed.join('\n')).not.toContain(zhCN.limits.tooLong(4000))
+    expect(await say(zhang, `诉求 ${'手'.repeat(4000 - 2)}`)).toEqual([zhCN.limits.tooLong(4000)])
+  })
+
+  it('代报 with 21 different @mentioned people is refused in words; 20 are read; the same person mentioned 25 times counts once', async () => {
+    const people = Array.from({ length: 21 }, (_, i): Mention => ({ key: `@_user_${i + 1}`, id: { open_id: `ou_limits_p${i}` }, name: `工人${i}` }))
+    const keysOf = (list: Mention[]) => list.map((m) => m.key).join(' ')
+    expect(await say(li, `代报 ${keysOf(people)} 手套磨破了`, people)).toEqual([zhCN.limits.tooManyMentions(20)])
+    // 20 are resolved (none of them bound, so the first is not found: an ordinary answer, not the refusal).
+    const twenty = await say(li, `代报 ${keysOf(people.slice(0, 20))} 手套磨破了`, people.slice(0, 20))
+    expect(twenty).toHaveLength(1)
+    expect(twenty[0]).not.toBe(zhCN.limits.tooManyMentions(20))
+    const zhangMention = (i: number): Mention => ({ key: `@_user_${i}`, id: zhang, name: '张伟' })
+    const repeated = Array.from({ length: 25 }, (_, i) => zhangMention(i + 1))
+    const answer = await say(li, `代报 ${keysOf(repeated)} 劳保手套磨破了`, repeated)
+    expect(answer.join('\n')).toMatch(/SQ-\d{4}-\d{4}/)
+    const request = await svc.db.workerRequest.findFirstOrThrow({ orderBy: { id: 'desc' } })
+    expect(request.requesterId).toBe((await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1002' } })).id)
+  })
+
+  it('a command that acts on nobody is not refused for its mentions: they are plain text to it', async () => {
+    const people = Array.from({ length: 30 }, (_, i): Mention => ({ key: `@_user_${i + 1}`, id: { open_id: `ou_limits_q${i}` }, name: `同事${i}` }))
+    const answer = await say(zhang, `诉求 ${people.map((m) => m.key).join(' ')} 都说食堂晚班没有热饭`, people)
+    expect(answer.join('\n')).toMatch(/SQ-\d{4}-\d{4}/)
+  })
+
+  it('转办 resolves its @mentioned officer (one of few mentions)', async () => {
+    const number = (await say(zhang, '诉求 更衣柜坏了')).join('\n').match(/SQ-\d{4}-\d{4}/)![0]
+    const officer = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })
+    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_limits_liang', personId: officer.id } })
+    const answer = await say(he, `转办 ${number} @_user_1 请车间处理`, [{ key: '@_user_1', id: { open_id: 'ou_limits_liang' }, name: '梁' }])
+    expect(answer.join('\n')).toContain('梁秀英')
+  })
+})
