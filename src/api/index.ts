@@ -117,7 +117,7 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(publicAuthRoutes, deps)
   await app.register(async (authed) => {
     authed.addHook('onRequest', async (req) => {
-      const outcome = await authenticate(deps.db, req, staffRoles, deps.clock.now())
+      const outcome = await authenticate(deps.db, req, staffRoles, deps.clock.now(), { demo: deps.demoSignIn })
       if (!outcome.ok) throw new ApiError(outcome.status, outcome.code, outcome.message)
       // The session cookie is SameSite=Strict; a changing request from another site is refused all the same.
       if (outcome.via === 'cookie' && req.method !== 'GET' && req.method !== 'HEAD') {

@@ -291,12 +291,15 @@ export class ChatCore {
     return tx.chatGroup.create({ data: { platform: msg.platform, externalId: msg.chatId!, name: msg.chatName ?? msg.chatId! } })
   }
 
-  /** The person behind the sender's platform ids; the web playground names people by employee number. */
+  /**
+   * The person behind the sender's platform ids. The web playground names people by employee
+   * number, and may speak only as demo people: a real person is never resolved that way.
+   */
   private async resolveSender(tx: Tx, msg: InboundMessage): Promise<Asker | null> {
     for (const id of msg.sender.ids) {
       if (msg.platform === 'web' && id.kind === 'employeeNo') {
         const person = await tx.person.findUnique({ where: { employeeNo: id.id }, include: { unit: true } })
-        if (person?.active) return person
+        if (person?.active && person.demo) return person
         continue
       }
       const identity = await tx.platformIdentity.findUnique({
