@@ -5,8 +5,11 @@
  * real roster retires the demo, after which D9000 韩梅 (printed in the README) is nobody — on
  * Feishu too, through signed events to the real webhook.
  */
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -268,4 +271,44 @@ describe('a demo organisation on a service with a platform configured', () => {
     expect(login.statusCode).toBe(403)
     expect(login.json().error).toEqual({ code: 'demo_person', message: expect.stringContaining('演示人员') })
   })
+})
+
+describe('the command line', () => {
+  const run = promisify(execFile)
+  async function cli(url: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: url, ...env } })
+      return { code: 0, stdout, stderr }
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string }
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr }
+    }
+  }
+
+  it('seeds the demo only where the playground could run, and a roster import says it retired it', async () => {
+    const fresh = await createTestDatabaseUrl()
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongyou-demo-cli-'))
+    try {
+      const refused = await cli(fresh.url, { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET }, 'seed-demo')
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain('Not seeding the demo organisation: FEISHU_APP_ID is set')
+      const db = openDatabase(fresh.url)
+      try {
+        expect(await db.person.count()).toBe(0)
+        expect((await cli(fresh.url, {}, 'seed-demo')).code).toBe(0)
+        expect(await db.person.count({ where: { demo: true, active: true } })).toBeGreaterThan(20)
+        const file = path.join(dir, 'roster.csv')
+        fs.writeFileSync(file, '工号,姓名,单位,角色\nR0001,赵真,一分厂/一班,职工\n')
+        const imported = await cli(fresh.url, {}, 'import-roster', file)
+        expect(imported.code, imported.stderr).toBe(0)
+        expect(imported.stdout).toMatch(/demo organisation .* was retired: \d+ demo people deactivated/)
+        expect(await db.person.count({ where: { demo: true, active: true } })).toBe(0)
+      } finally {
+        await db.$disconnect()
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+      await fresh.drop()
+    }
+  }, 90_000)
 })
