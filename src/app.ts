@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
+import { decidePlayground, type PlaygroundDecision } from './playground.js'
 import { ChatCore } from './core/chat-core.js'
 import { systemClock, type Clock } from './core/clock.js'
 import type { CommandDefinition } from './core/commands.js'
@@ -16,7 +17,7 @@ import { ApiError } from './api/context.js'
 import { loginCommand } from './dashboard/login-command.js'
 import { directoryIdentifier, type DirectoryDeps } from './organisation/binding.js'
 import { organisationCommands } from './organisation/commands.js'
-import { isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
+import { hasActiveDemo, isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
 import { operationsCommands, recipientLabel } from './operations/commands.js'
 import { requestCommands } from './requests/commands.js'
 import { pollCommands } from './polls/commands.js'
@@ -29,6 +30,8 @@ import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type 
 import { Scheduler } from './core/scheduler.js'
 import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
 import { createPlatformAdapters, enabledPlatforms, type AdapterFactory, type PlatformAdapter } from '../adapters/index.js'
+
+export { decidePlayground, type PlaygroundDecision }
 
 export interface ServiceOptions {
   clock?: Clock
@@ -52,6 +55,8 @@ export interface Service {
   outbox: Outbox
   scheduler: Scheduler
   config: Config
+  /** Whether the web playground runs, and why. */
+  playground: PlaygroundDecision
   /** Listen on config.HOST:PORT; returns the address. */
   listen(): Promise<string>
   /** Starts the background work (outbox pumps, recovery of unfinished events). */
@@ -76,6 +81,8 @@ export const redactPaths = [
 
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const clock = options.clock ?? systemClock
+  // Decided before anything else, so a refused configuration stops start-up at once.
+  let playground = decidePlayground(config, enabledPlatforms(config, options.adapterFactories))
   const app = Fastify({
     logger: options.logger ?? { level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } },
     bodyLimit: 1024 * 1024,
@@ -90,6 +97,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const db = options.db ?? openDatabase(config.DATABASE_URL)
   const t = messagesFor(config.GONGYOU_LOCALE)
   const instanceId = options.instanceId ?? crypto.randomUUID()
+
+  // The demo organisation is seeded only where the playground will show it.
+  if (playground.on && config.GONGYOU_DEMO_SEED === 'auto' && (await isOrganisationEmpty(db))) {
+    if (await tryAcquireLease(db, 'seed:demo', instanceId, 60_000, clock.now())) {
+      if (await isOrganisationEmpty(db)) {
+        await seedDemoOrganisation(db)
+        log.info('empty database: seeded the demo organisation (示例集团（演示）); importing a real roster retires it')
+      }
+    }
+  }
+  // The playground speaks only as demo people: without them it has nobody to speak as.
+  if (playground.on && !(await hasActiveDemo(db))) {
+    playground = { on: false, reason: config.GONGYOU_DEMO_SEED === 'off' ? 'there is no demo organisation (GONGYOU_DEMO_SEED=off)' : 'there is no demo organisation (a real roster was imported, or the database already had an organisation)' }
+  }
+  log.info({ playground: playground.on }, playground.on ? `playground: on at /playground, demo people only, for loopback Host headers only — ${playground.reason}` : `playground: off — ${playground.reason}`)
 
   let core: ChatCore
   const outbox = new Outbox(db, {
@@ -113,7 +135,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   })
 
   const adapters: PlatformAdapter[] = [...(options.adapters ?? [])]
-  if (config.GONGYOU_PLAYGROUND) adapters.unshift(new WebAdapter(db))
+  if (playground.on) adapters.unshift(new WebAdapter(db))
   // People are reached privately on the real platforms first, the playground last.
   const enabled = new Set<Platform>([...enabledPlatforms(config, options.adapterFactories), ...adapters.map((a) => a.platform)])
   const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
@@ -152,15 +174,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
   scheduler.add('polls:remind', config.POLL_CLOSE_CRON, async (now) => void (await remindPolls(pollDeps, now)))
   scheduler.add('polls:close', config.POLL_CLOSE_CRON, async (now) => void (await closeDuePolls(pollDeps, now)))
   announcementParts.registerJobs(scheduler)
-
-  if (config.GONGYOU_DEMO_SEED === 'auto' && (await isOrganisationEmpty(db))) {
-    if (await tryAcquireLease(db, 'seed:demo', instanceId, 60_000, clock.now())) {
-      if (await isOrganisationEmpty(db)) {
-        await seedDemoOrganisation(db)
-        log.info('empty database: seeded the demo organisation (示例集团（演示）); import a roster to replace it')
-      }
-    }
-  }
 
   // Errors are JSON with a stable code and a Chinese message; never a stack trace.
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
@@ -207,9 +220,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const ready = database && Object.values(platforms).every((s) => s.connected)
     return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
   })
-  await app.register(adminPlugin, { db, core, clock, config, t, adapters, publicUrl: publicUrlFor(app, config), wake: () => outbox.wake() })
+  await app.register(adminPlugin, { db, core, clock, config, t, adapters, publicUrl: publicUrlFor(app, config), wake: () => outbox.wake(), demoSignIn: playground.on })
   for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
-  if (config.GONGYOU_PLAYGROUND) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
+  if (playground.on) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
 
   let recoveryTimer: NodeJS.Timeout | undefined
   let recovering: Promise<unknown> = Promise.resolve()
@@ -220,6 +233,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     outbox,
     scheduler,
     config,
+    playground,
     async listen() {
       return app.listen({ port: config.PORT, host: config.HOST })
     },

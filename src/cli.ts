@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { issueToken } from './auth/tokens.js'
-import { ConfigError, loadConfig } from './config.js'
+import { enabledPlatforms } from '../adapters/index.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { decidePlayground } from './playground.js'
 import { openDatabase, type Db } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { seedDemoOrganisation } from './organisation/demo.js'
@@ -13,7 +15,7 @@ const usage = `Usage: npm run cli -- <command>
   issue-token <工号> [label]   issue an admin API token for an administrator (shown once)
 The database is DATABASE_URL (default file:./data/gongyou.db).`
 
-type Command = (db: Db, args: string[]) => Promise<number>
+type Command = (db: Db, args: string[], config: Config) => Promise<number>
 
 const commands: Record<string, Command> = {
   async 'import-roster'(db, [file]) {
@@ -29,9 +31,16 @@ const commands: Record<string, Command> = {
     }
     const r = outcome.result
     console.log(`Imported: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.unitsCreated} new units.`)
+    if (r.demoRetired) console.log(`The demo organisation (示例集团（演示）) was retired: ${r.demoRetired} demo people deactivated, their bindings and tokens removed.`)
     return 0
   },
-  async 'seed-demo'(db) {
+  async 'seed-demo'(db, _args, config) {
+    // The demo belongs with the playground only: never beside a configured platform or PUBLIC_URL.
+    const playground = decidePlayground({ ...config, GONGYOU_PLAYGROUND: 'auto' }, enabledPlatforms(config))
+    if (!playground.on) {
+      console.error(`Not seeding the demo organisation: ${playground.reason}. The demo and its playground are for a machine with no platform configured.`)
+      return 1
+    }
     await seedDemoOrganisation(db)
     console.log('Demo organisation is in place.')
     return 0
@@ -69,7 +78,7 @@ async function main([name, ...args]: string[]): Promise<number> {
   }
   const db = openDatabase(config.DATABASE_URL)
   try {
-    return await command(db, args)
+    return await command(db, args, config)
   } finally {
     await db.$disconnect()
   }

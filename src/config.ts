@@ -6,10 +6,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
-
 const timeZone = z.string().refine(
   (tz) => {
     try {
@@ -56,7 +52,16 @@ export const envSchema = z.object({
   DATABASE_URL: databaseUrl.default('file:./data/gongyou.db'),
   GONGYOU_TIMEZONE: timeZone.default('Asia/Shanghai'),
   GONGYOU_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
-  GONGYOU_PLAYGROUND: bool.default(true),
+  /**
+   * The web playground (speak as demo people at /playground): auto turns it on only where it is
+   * safe (no platform configured, no PUBLIC_URL, demo organisation present); true insists on it and
+   * refuses to start where it is not safe; false keeps it off. See decidePlayground in src/app.ts.
+   */
+  GONGYOU_PLAYGROUND: z
+    .enum(['auto', 'true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .transform((v): 'auto' | 'true' | 'false' => (v === 'auto' ? 'auto' : ['true', '1', 'yes', 'on'].includes(v) ? 'true' : 'false'))
+    .prefault('auto'),
+  /** auto: seed the demo organisation into an empty database when the playground will be on; off: never. */
   GONGYOU_DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),

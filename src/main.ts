@@ -6,8 +6,10 @@ async function main(): Promise<void> {
   // A .env file in the working directory, if present, fills variables not already set.
   if (fs.existsSync('.env')) process.loadEnvFile('.env')
   let config
+  let service
   try {
     config = loadConfig()
+    service = await createService(config)
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message)
@@ -15,10 +17,9 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const service = await createService(config)
   service.startWorkers()
   const address = await service.listen()
-  service.app.log.info(`工友 is ready at ${address}${config.GONGYOU_PLAYGROUND ? ` — playground: ${address}/playground` : ''}`)
+  service.app.log.info(`工友 is ready at ${address}${service.playground.on ? ` — playground: ${address}/playground` : ''}`)
 
   let stopping = false
   const stop = async (signal: string) => {

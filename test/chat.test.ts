@@ -24,11 +24,11 @@ function feishu(openId: string, text: string, chatId: string | null = null, even
 }
 
 /** What the fake Feishu showed to a user or chat since the given count of shown messages. */
-async function shownTo(target: string, before: number): Promise<string[]> {
+async function shownTo(target: string, before: number, on: TestService = svc): Promise<string[]> {
   const deadline = Date.now() + 10_000
   for (;;) {
-    await svc.outbox.wake()
-    const pending = await svc.db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] }, platform: 'feishu' } })
+    await on.outbox.wake()
+    const pending = await on.db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] }, platform: 'feishu' } })
     if (pending === 0 || Date.now() > deadline) break
     await new Promise((r) => setTimeout(r, 20))
   }
@@ -100,45 +100,55 @@ describe('grid collector', () => {
   })
 })
 
+// On a real organisation (the sample roster, the playground off): demo people are never bound on a platform.
 describe('binding a platform identity', () => {
+  let real: TestService
+  beforeAll(async () => {
+    real = await startTestService({ env: { GONGYOU_PLAYGROUND: 'false' }, adapters: [new FakeTargetAdapter('feishu', fake, { perTarget: [{ count: 5, perMs: 1000 }] })] })
+  })
+  afterAll(async () => {
+    await real.close()
+    await real.dropDatabase()
+  })
+
   it('asks an unknown sender to bind, refuses a wrong name, binds the right one', async () => {
     let before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_new', '我的信息'))
-    expect(await shownTo('ou_new', before)).toEqual([expect.stringContaining('绑定 工号 姓名')])
+    await real.core.receiveAndProcess(feishu('ou_new', '我的信息'))
+    expect(await shownTo('ou_new', before, real)).toEqual([expect.stringContaining('绑定 工号 姓名')])
 
     before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_new', '帮助'))
-    const help = (await shownTo('ou_new', before)).join('\n')
+    await real.core.receiveAndProcess(feishu('ou_new', '帮助'))
+    const help = (await shownTo('ou_new', before, real)).join('\n')
     expect(help).toContain('未绑定用户')
     expect(help).toContain('绑定 工号 姓名')
     expect(help).not.toContain('我的信息')
 
     before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_new', '绑定 D1003 张三'))
-    expect(await shownTo('ou_new', before)).toEqual([expect.stringContaining('工号和姓名对不上')])
+    await real.core.receiveAndProcess(feishu('ou_new', '绑定 D1003 张三'))
+    expect(await shownTo('ou_new', before, real)).toEqual([expect.stringContaining('工号和姓名对不上')])
 
     before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_new', '绑定 D1003 王芳'))
-    expect(await shownTo('ou_new', before)).toEqual([expect.stringContaining('绑定成功：王芳（一车间/电工班，职工）')])
+    await real.core.receiveAndProcess(feishu('ou_new', '绑定 D1003 王芳'))
+    expect(await shownTo('ou_new', before, real)).toEqual([expect.stringContaining('绑定成功：王芳（一车间/电工班，职工）')])
 
     before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_new', '我的信息'))
-    expect((await shownTo('ou_new', before)).join()).toMatch(/王芳[\s\S]*feishu/)
+    await real.core.receiveAndProcess(feishu('ou_new', '我的信息'))
+    expect((await shownTo('ou_new', before, real)).join()).toMatch(/王芳[\s\S]*feishu/)
   })
 
   it('refuses a second account for the same person', async () => {
     const before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_other', '绑定 D1003 王芳'))
-    expect(await shownTo('ou_other', before)).toEqual([expect.stringContaining('已被另一个账号绑定')])
+    await real.core.receiveAndProcess(feishu('ou_other', '绑定 D1003 王芳'))
+    expect(await shownTo('ou_other', before, real)).toEqual([expect.stringContaining('已被另一个账号绑定')])
   })
 
   it('stops guessing after five wrong attempts', async () => {
     const start = fake.shown.size
-    for (let i = 0; i < 5; i++) await svc.core.receiveAndProcess(feishu('ou_guess', `绑定 D10${10 + i} 某人`))
-    expect(await shownTo('ou_guess', start)).toHaveLength(5)
+    for (let i = 0; i < 5; i++) await real.core.receiveAndProcess(feishu('ou_guess', `绑定 D10${10 + i} 某人`))
+    expect(await shownTo('ou_guess', start, real)).toHaveLength(5)
     const before = fake.shown.size
-    await svc.core.receiveAndProcess(feishu('ou_guess', '绑定 D1004 刘洋'))
-    expect(await shownTo('ou_guess', before)).toEqual([expect.stringContaining('尝试次数太多')])
+    await real.core.receiveAndProcess(feishu('ou_guess', '绑定 D1004 刘洋'))
+    expect(await shownTo('ou_guess', before, real)).toEqual([expect.stringContaining('尝试次数太多')])
   })
 })
 

@@ -10,14 +10,15 @@ import type { Adapter, Delivery, InboundMessage, SendResult } from '../../src/co
 import type { Db } from '../../src/db/client.js'
 import { isUniqueViolation } from '../../src/db/client.js'
 import type { Outbox } from '../../src/core/outbox.js'
+import { zhCN } from '../../src/messages/zh-CN.js'
 import { roleLabels } from '../../src/organisation/roster.js'
 import { unitLabel } from '../../src/organisation/scope.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 /**
- * The web platform: the playground at /playground, where a person can speak as anyone of the
- * organisation. Sending to it stores the message for the page to show; the message's outbox
+ * The web platform: the playground at /playground, where a person can speak as any demo person
+ * (示例集团（演示）) — never as a real one. It runs only where src/app.ts decidePlayground allows. Sending to it stores the message for the page to show; the message's outbox
  * key is unique there, so a retried send is stored once.
  */
 export class WebAdapter implements Adapter {
@@ -74,6 +75,21 @@ function apiError(code: string, message: string) {
   return { error: { code, message } }
 }
 
+/**
+ * Whether a Host header names this machine: localhost, 127.0.0.0/8 or [::1], with or without a
+ * port. Anything else (a DNS name pointing at 127.0.0.1 — DNS rebinding —, a proxy, a LAN address)
+ * is not the playground's business.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false
+  const h = host.trim().toLowerCase()
+  const name = h.startsWith('[') ? /^(\[[^\]]*\])(:\d{1,5})?$/.exec(h)?.[1] : /^([^:]+)(:\d{1,5})?$/.exec(h)?.[1]
+  if (!name) return false
+  if (name === 'localhost' || name === '[::1]') return true
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name)
+  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255)
+}
+
 /** Registers /playground and its API. */
 export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string; timeZone: string }): Promise<void> {
   const { db, core, outbox } = opts
@@ -81,17 +97,24 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
     .readFileSync(path.join(here, 'playground.html'), 'utf8')
     .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n<meta name="gongyou-timezone" content="${opts.timeZone.replace(/[^A-Za-z0-9_/+-]/g, '')}">`)
 
+  const t = zhCN.playground
+  // Every playground route: this machine only, and only while there are demo people to speak as.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isLoopbackHost(req.headers.host)) return reply.code(421).send(apiError('misdirected', t.wrongHost))
+    if ((await db.person.count({ where: { demo: true, active: true } })) === 0) return reply.code(410).send(apiError('playground_closed', t.closed))
+  })
+
   app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page))
 
   app.get('/playground/api/people', async () => {
-    const people = await db.person.findMany({ where: { active: true }, include: { unit: true }, orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }] })
+    const people = await db.person.findMany({ where: { active: true, demo: true }, include: { unit: true }, orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }] })
     return {
       people: people.map((p) => ({ employeeNo: p.employeeNo, name: p.name, role: p.role, roleLabel: roleLabels[p.role as keyof typeof roleLabels] ?? p.role, unit: unitLabel(p.unit) })),
     }
   })
 
   app.get('/playground/api/chats', async () => {
-    const chats = await db.chatGroup.findMany({ where: { platform: 'web' }, include: { unit: true }, orderBy: { id: 'asc' } })
+    const chats = await db.chatGroup.findMany({ where: { platform: 'web', demo: true, unitId: { not: null } }, include: { unit: true }, orderBy: { id: 'asc' } })
     return { chats: chats.map((c) => ({ id: c.externalId, name: c.name, unit: c.unit ? unitLabel(c.unit) : null })) }
   })
 
@@ -101,11 +124,12 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
     const body = parsed.data
     const person = await db.person.findUnique({ where: { employeeNo: body.from } })
     if (!person || !person.active) return reply.code(404).send(apiError('unknown_person', `没有工号为“${body.from}”的人员`))
+    if (!person.demo) return reply.code(403).send(apiError('not_demo_person', t.notDemoPerson(body.from)))
     const chatId = body.chat === 'dm' ? null : body.chat
     let chatName: string | undefined
     if (chatId !== null) {
       const chat = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: 'web', externalId: chatId } } })
-      if (!chat) return reply.code(404).send(apiError('unknown_chat', `没有 id 为“${chatId}”的群；私聊请用 "dm"`))
+      if (!chat || !chat.demo) return reply.code(404).send(apiError('unknown_chat', `没有 id 为“${chatId}”的群；私聊请用 "dm"`))
       chatName = chat.name
     }
     const typed = body.text ?? `[按钮] ${body.action!.command}`

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { createToken, listTokens, LOGIN_LINK_LABEL, redeemLoginLink, revokeToken, SESSION_COOKIE, SESSION_LABEL, tokenKind, type RedeemOutcome } from '../auth/tokens.js'
+import { zhCN } from '../messages/zh-CN.js'
 import { unitLabel } from '../organisation/scope.js'
 import { roleLabels } from '../organisation/roster.js'
 import { ApiError, asker, iso, notFound, type ApiDeps } from './context.js'
@@ -9,6 +10,9 @@ import { requestSite } from './origin.js'
 import { errors, idParam } from './schemas.js'
 
 const tags = ['认证']
+
+/** How long an API token issued through the API lasts when no expiry is asked for. */
+export const DEFAULT_TOKEN_DAYS = 90
 
 /** The session cookie: HttpOnly, SameSite=Strict, Secure when the public address is https. */
 export function sessionCookie(deps: ApiDeps, token: string, expiresAt: Date): string {
@@ -28,6 +32,8 @@ export function redeemError(outcome: Exclude<RedeemOutcome, { ok: true }>): ApiE
       return new ApiError(401, 'link_expired', '登录链接已过期，请在聊天中重新发送“登录后台”获取新链接')
     case 'used':
       return new ApiError(401, 'link_used', '这个登录链接已经用过了，每个链接只能用一次；请在聊天中重新发送“登录后台”')
+    case 'demo':
+      return new ApiError(403, 'demo_person', zhCN.playground.demoTokenRefused)
     case 'not_allowed':
       return new ApiError(403, 'forbidden', '只有工会干部和管理员可以登录工作台')
     default:
@@ -54,7 +60,7 @@ export async function publicAuthRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     handler: async (req, reply) => {
       // A page on another site must not sign its visitor in as someone else (login CSRF).
       if (requestSite(req, deps.publicUrl) === 'cross') throw new ApiError(403, 'cross_site', deps.t.limits.crossSite)
-      const outcome = await redeemLoginLink(deps.db, req.body.code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS)
+      const outcome = await redeemLoginLink(deps.db, req.body.code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS, { demo: deps.demoSignIn })
       if (!outcome.ok) throw redeemError(outcome)
       reply.header('set-cookie', sessionCookie(deps, outcome.token, outcome.expiresAt))
       return { token: outcome.token, expiresAt: outcome.expiresAt.toISOString() }
@@ -136,7 +142,7 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       description: '为自己签发；管理员可用 employeeNo 为其他干部或管理员签发。',
       body: z.object({
         label: z.string().trim().min(1, '请填写令牌用途').max(60, '用途最多 60 字'),
-        expiresInDays: z.number().int().min(1).max(3650).optional().describe('有效天数；不填则长期有效，直到吊销'),
+        expiresInDays: z.number().int().min(1).max(3650).optional().describe(`有效天数；不填则 ${DEFAULT_TOKEN_DAYS} 天`),
         employeeNo: z.string().trim().min(1).max(64).optional().describe('管理员为他人签发时填写'),
       }),
       response: { 201: z.object({ id: z.number(), token: z.string(), expiresAt: z.string().nullable() }), ...errors },
@@ -152,8 +158,9 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
         if (person.role !== 'officer' && person.role !== 'admin') throw new ApiError(422, 'not_staff', `${person.name} 不是工会干部或管理员，不能使用管理接口`)
         personId = person.id
       }
-      const expiresAt = req.body.expiresInDays ? new Date(deps.clock.now().getTime() + req.body.expiresInDays * 86_400_000) : undefined
-      const { token, id } = await createToken(deps.db, personId, { label: req.body.label, ...(expiresAt ? { expiresAt } : {}) })
+      // A token made from a dashboard session always ends: a session obtained in chat never leaves a key that lasts forever.
+      const expiresAt = new Date(deps.clock.now().getTime() + (req.body.expiresInDays ?? DEFAULT_TOKEN_DAYS) * 86_400_000)
+      const { token, id } = await createToken(deps.db, personId, { label: req.body.label, expiresAt })
       return reply.code(201).send({ id, token, expiresAt: iso(expiresAt) })
     },
   })

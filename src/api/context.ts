@@ -23,6 +23,8 @@ export interface ApiDeps {
   publicUrl(): string
   /** Wakes the outbox so messages written by an API call go out now. */
   wake(): void
+  /** Whether demo people's tokens, sessions and sign-in links work: only while the playground is on. */
+  demoSignIn: boolean
 }
 
 /** An API failure with a stable code and a Chinese message: `{ error: { code, message, ...extra } }`. */

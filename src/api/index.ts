@@ -111,7 +111,7 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(publicAuthRoutes, deps)
   await app.register(async (authed) => {
     authed.addHook('onRequest', async (req) => {
-      const outcome = await authenticate(deps.db, req, staffRoles, deps.clock.now())
+      const outcome = await authenticate(deps.db, req, staffRoles, deps.clock.now(), { demo: deps.demoSignIn })
       if (!outcome.ok) throw new ApiError(outcome.status, outcome.code, outcome.message)
       // The session cookie is SameSite=Strict; a change asked with it must also say it comes from
       // this site (Origin or Sec-Fetch-Site), or it is refused. Bearer tokens are not a browser's.

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Asker, AskerRole } from '../core/commands.js'
 import type { Db, Tx } from '../db/client.js'
+import { zhCN } from '../messages/zh-CN.js'
 import { isUnitWithin } from '../organisation/scope.js'
 
 /**
@@ -60,13 +61,21 @@ export async function issueLoginLink(tx: Tx, personId: number, now: Date, minute
 
 export type RedeemOutcome =
   | { ok: true; token: string; expiresAt: Date; personId: number }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'not_allowed' }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'not_allowed' | 'demo' }
 
 /**
  * Exchanges a sign-in code for a dashboard session token. The code is consumed by a conditional
  * update (not revoked, not expired), so of two attempts at once exactly one succeeds.
  */
-export async function redeemLoginLink(db: Db, code: string, now: Date, sessionHours: number): Promise<RedeemOutcome> {
+/**
+ * Demo people (the playground's demo organisation) may sign in only while the playground is on:
+ * `demo: true` admits them. Everywhere else their tokens, sessions and sign-in links are refused.
+ */
+export interface DemoAdmission {
+  demo: boolean
+}
+
+export async function redeemLoginLink(db: Db, code: string, now: Date, sessionHours: number, admit: DemoAdmission = { demo: false }): Promise<RedeemOutcome> {
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(code) } })
   if (!row || row.label !== LOGIN_LINK_LABEL) return { ok: false, reason: 'unknown' }
   if (row.revokedAt) return { ok: false, reason: 'used' }
@@ -75,6 +84,7 @@ export async function redeemLoginLink(db: Db, code: string, now: Date, sessionHo
     const consumed = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null, expiresAt: { gt: now } }, data: { revokedAt: now, lastUsedAt: now } })
     if (consumed.count !== 1) return { ok: false as const, reason: 'used' as const }
     const person = await tx.person.findUnique({ where: { id: row.personId } })
+    if (person?.demo && (!admit.demo || !person.active)) return { ok: false as const, reason: 'demo' as const }
     if (!person || !person.active || (person.role !== 'officer' && person.role !== 'admin')) return { ok: false as const, reason: 'not_allowed' as const }
     const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000)
     const token = await issueToken(tx, person.id, { label: SESSION_LABEL, expiresAt })
@@ -115,7 +125,7 @@ export type AuthOutcome = { ok: true; asker: Asker; tokenId: number; via: 'beare
 const LAST_USED_EVERY_MS = 60_000
 
 /** Who a request's token belongs to, and whether their role is one of `roles`. */
-export async function authenticate(db: Db, req: Pick<FastifyRequest, 'headers'>, roles: readonly AskerRole[], now: Date): Promise<AuthOutcome> {
+export async function authenticate(db: Db, req: Pick<FastifyRequest, 'headers'>, roles: readonly AskerRole[], now: Date, admit: DemoAdmission = { demo: false }): Promise<AuthOutcome> {
   const presented = presentedToken(req)
   if (!presented) return { ok: false, status: 401, code: 'unauthorized', message: '需要登录：请在 Authorization 头中提供 Bearer 令牌，或在聊天中发送“登录后台”获取登录链接' }
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(presented.token) } })
@@ -124,6 +134,7 @@ export async function authenticate(db: Db, req: Pick<FastifyRequest, 'headers'>,
   }
   const person = await db.person.findUnique({ where: { id: row.personId }, include: { unit: true } })
   if (!person || !person.active) return { ok: false, status: 401, code: 'invalid_token', message: '令牌对应的人员已停用' }
+  if (person.demo && !admit.demo) return { ok: false, status: 401, code: 'invalid_token', message: zhCN.playground.demoTokenRefused }
   if (!roles.includes(person.role as AskerRole)) return { ok: false, status: 403, code: 'forbidden', message: '您的身份无权进行此操作' }
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     void db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {})
@@ -139,9 +150,9 @@ function deny(reply: FastifyReply, failure: AuthFailure) {
  * A preHandler that admits a token's person (bearer header or dashboard cookie) when their role
  * is one of `roles`. The person (with their unit, for scope checks) is on `request.asker`.
  */
-export function requireRoles(db: Db, roles: readonly AskerRole[], now: () => Date = () => new Date()) {
+export function requireRoles(db: Db, roles: readonly AskerRole[], now: () => Date = () => new Date(), admit: DemoAdmission = { demo: false }) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const outcome = await authenticate(db, req, roles, now())
+    const outcome = await authenticate(db, req, roles, now(), admit)
     if (!outcome.ok) return deny(reply, outcome)
     req.asker = outcome.asker
     req.apiTokenId = outcome.tokenId

@@ -316,7 +316,8 @@ export class ChatCore {
   }
 
   /**
-   * The person behind the sender's platform ids; the web playground names people by employee number.
+   * The person behind the sender's platform ids. The web playground names people by employee
+   * number, and may speak only as demo people: a real person is never resolved that way.
    * Nobody acts as somebody else: a staff role (collector, officer, admin) bound only by a typed
    * claim is answered as a worker — every command sees `role: 'worker'` — until an administrator
    * confirms the binding or the person redeems a one-time code (`pendingRole` keeps the roster role).
@@ -325,7 +326,7 @@ export class ChatCore {
     for (const id of msg.sender.ids) {
       if (msg.platform === 'web' && id.kind === 'employeeNo') {
         const person = await tx.person.findUnique({ where: { employeeNo: id.id }, include: { unit: true } })
-        if (person?.active) return { person }
+        if (person?.active && person.demo) return { person }
         continue
       }
       const identity = await tx.platformIdentity.findUnique({

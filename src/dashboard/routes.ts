@@ -69,7 +69,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     // visitor in with the attacker's code (login CSRF).
     if (requestSite(req, deps.publicUrl) !== 'same') return page(reply, loginPage({ error: deps.t.limits.crossSite }), 403)
     const code = typeof req.body?.code === 'string' ? req.body.code.trim().slice(0, 200) : ''
-    const outcome = code ? await redeemLoginLink(deps.db, code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS) : ({ ok: false, reason: 'unknown' } as const)
+    const outcome = code ? await redeemLoginLink(deps.db, code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS, { demo: deps.demoSignIn }) : ({ ok: false, reason: 'unknown' } as const)
     if (!outcome.ok) {
       const error = redeemError(outcome)
       return page(reply, loginPage({ error: error.message }), error.statusCode)

@@ -666,4 +666,11 @@ export const en: Messages = {
       index: 'No',
     },
   },
+  playground: {
+    wrongHost: 'The playground answers this machine only: open http://localhost:<port>/playground on the computer running the service',
+    closed: 'The playground is closed: the demo organisation was retired (a real roster was imported)',
+    notDemoPerson: (employeeNo: string) => `The playground speaks only as demo people; "${employeeNo}" is not one`,
+    demoTokenRefused: 'Tokens and sign-ins of demo people work only while the local playground is on; it is off or the demo was retired',
+    demoNotBindable: 'This is a sample person of the demo organisation and cannot be bound on a real platform. Bind with your own employee number and name from the roster, or ask the union administrator.',
+  },
 }

@@ -664,6 +664,15 @@ export const zhCN = {
       index: '序号',
     },
   },
+  playground: {
+    /** A /playground request whose Host is not this machine (DNS rebinding, a proxy, another machine). */
+    wrongHost: '演练场只接受本机访问：请在运行服务的电脑上打开 http://localhost:端口/playground',
+    /** The demo was retired while the service runs: nobody left to speak as. */
+    closed: '演练场已关闭：演示组织已停用（已导入真实花名册）',
+    notDemoPerson: (employeeNo: string) => `演练场只能以演示人员的身份发言，工号“${employeeNo}”不是演示人员`,
+    demoTokenRefused: '演示人员的令牌和登录只在本机演练场开启时有效；演练场已关闭或演示组织已停用',
+    demoNotBindable: '这是演示组织里的示例人员，不能在正式平台上绑定。请用花名册里您本人的工号和姓名绑定；如有疑问请联系工会管理员。',
+  },
 }
 
 export type Messages = typeof zhCN

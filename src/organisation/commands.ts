@@ -46,6 +46,8 @@ export const bindCommand: CommandDefinition = {
       ctx.reply(text)
     }
     const person = await tx.person.findUnique({ where: { employeeNo: employeeNo.toUpperCase() }, include: { unit: true } }) ?? (await tx.person.findUnique({ where: { employeeNo }, include: { unit: true } }))
+    // Demo people live in the playground only: nobody on a real platform can become one.
+    if (person?.demo) return fail(t.playground.demoNotBindable)
     if (!person || person.name !== name) return fail(t.bind.mismatch)
     if (!person.active) return fail(t.bind.inactive)
     if (ctx.person && ctx.person.id !== person.id) return ctx.reply(t.bind.already(ctx.person.name))

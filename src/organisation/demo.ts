@@ -79,6 +79,11 @@ export const demoChatGroups: DemoChatGroup[] = [
   { externalId: 'web-officers', name: '工会干部群', purpose: 'officers', unit: '' },
 ]
 
+/** True while there are active demo people: the playground has someone to speak as. */
+export async function hasActiveDemo(db: Db): Promise<boolean> {
+  return (await db.person.count({ where: { demo: true, active: true } })) > 0
+}
+
 /** True when there is no organisation yet: no people and no units. */
 export async function isOrganisationEmpty(db: Db): Promise<boolean> {
   const [people, units] = await Promise.all([db.person.count(), db.unit.count()])

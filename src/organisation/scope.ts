@@ -21,7 +21,9 @@ export function unitLabel(unit: Pick<UnitRow, 'path' | 'name'>): string {
 /** Finds units by full path, or by a unique last segment / name. */
 export async function findUnits(tx: Tx, query: string): Promise<UnitRow[]> {
   const q = query.trim().replace(/[／\\]/g, '/').replace(/^\/+|\/+$/g, '')
-  const exact = await tx.unit.findMany({ where: { OR: [{ path: q }, ...(q === '' ? [] : [{ name: q }])] }, take: 10 })
+  // Retired demo units (paths starting with "/", see retireDemo) are never found.
+  const live = { NOT: { path: { startsWith: '/' } } }
+  const exact = await tx.unit.findMany({ where: { ...live, OR: [{ path: q }, ...(q === '' ? [] : [{ name: q }])] }, take: 10 })
   if (exact.length > 0) return exact
-  return tx.unit.findMany({ where: { path: { endsWith: `/${q}` } }, take: 10 })
+  return tx.unit.findMany({ where: { ...live, path: { endsWith: `/${q}` } }, take: 10 })
 }

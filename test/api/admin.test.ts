@@ -131,28 +131,42 @@ describe('the WeChat login QR code', () => {
   })
 })
 
+// A real organisation (the sample roster; the playground is off): importing into the demo retires it.
 describe('roster', () => {
+  let real: TestService
+  let admin: string
+  let officer: string
+  beforeAll(async () => {
+    real = await startTestService({ env: { GONGYOU_PLAYGROUND: 'false' } })
+    admin = await tokenFor(real, 'D9000')
+    officer = await tokenFor(real, 'D3001')
+  })
+  afterAll(async () => {
+    await real.close()
+    await real.dropDatabase()
+  })
+
   it('the template opens with the columns the import reads', async () => {
-    const res = await call(svc, { url: '/api/v1/roster/template.xlsx', token: officer })
+    const res = await call(real, { url: '/api/v1/roster/template.xlsx', token: officer })
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer)
     expect((wb.worksheets[0]!.getRow(1).values as string[]).filter(Boolean)).toEqual(['工号', '姓名', '单位', '角色', '手机', '网格'])
   })
 
   it('an administrator’s export imports back unchanged', async () => {
-    const exported = await call(svc, { url: '/api/v1/roster/export.xlsx', token: admin })
+    const exported = await call(real, { url: '/api/v1/roster/export.xlsx', token: admin })
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(exported.rawPayload as unknown as ExcelJS.Buffer)
     expect((wb.worksheets[0]!.getRow(1).values as string[]).filter(Boolean)).toEqual(['工号', '姓名', '单位', '角色', '手机', '网格'])
-    const people = await svc.db.person.count({ where: { active: true } })
+    const people = await real.db.person.count({ where: { active: true } })
     expect(wb.worksheets[0]!.rowCount - 1).toBe(people)
-    const imported = await call(svc, { method: 'POST', url: '/api/v1/roster/import', token: admin, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: exported.rawPayload })
+    const imported = await call(real, { method: 'POST', url: '/api/v1/roster/import', token: admin, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: exported.rawPayload })
     expect(imported.statusCode).toBe(200)
     expect(imported.json()).toEqual({ created: 0, updated: 0, unchanged: people, unitsCreated: 0 })
   })
 
   it('import is for administrators only', async () => {
-    const res = await call(svc, { method: 'POST', url: '/api/v1/roster/import', token: officer, headers: { 'content-type': 'text/csv' }, payload: '工号,姓名,单位,角色\n' })
+    const res = await call(real, { method: 'POST', url: '/api/v1/roster/import', token: officer, headers: { 'content-type': 'text/csv' }, payload: '工号,姓名,单位,角色\n' })
     expect(res.statusCode).toBe(403)
   })
 })

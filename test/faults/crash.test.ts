@@ -9,8 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../src/db/client.js'
+import { importRoster } from '../../src/organisation/roster.js'
+import { messageEvent, request } from '../feishu/events.js'
 import { FakeFeishu, textOf } from '../feishu/fake-feishu.js'
 import { createTestDatabaseUrl } from '../helpers/db.js'
+import { SAMPLE_COMPANY, sampleRoster } from '../helpers/test-chat.js'
 import { startChild, type Child } from './child.js'
 import { feishuEnv, keys, SECRET, sleep, waitFor } from './kit.js'
 
@@ -42,22 +45,20 @@ function env(): Record<string, string> {
 
 describe('a crash mid fan-out', () => {
   it('shows every group the announcement exactly once after SIGKILL and a restart', { timeout: 120_000 }, async () => {
+    // A real organisation (Feishu is configured: no playground, no demo); the administrator is bound on Feishu.
+    await importRoster(db, sampleRoster, { companyName: SAMPLE_COMPANY })
+    const admin = await db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })
+    await db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_crash_admin', personId: admin.id, vouchedBy: 'directory' } })
     const first = await startChild(env())
     children.push(first)
-    await waitFor('the demo organisation', async () => (await db.person.count({ where: { employeeNo: 'D9000' } })) === 1)
     const units = await db.unit.findMany({ where: { path: { not: '' } }, orderBy: { id: 'asc' } })
     const chats = Array.from({ length: GROUPS }, (_, i) => `oc_crash_${String(i).padStart(3, '0')}`)
     await db.chatGroup.createMany({ data: chats.map((externalId, i) => ({ platform: 'feishu', externalId, name: `崩溃演练群${i + 1}`, unitId: units[i % units.length]!.id })) })
 
-    // The administrator posts it in the playground of the running process.
-    const res = await fetch(`${first.url}/playground/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: 'D9000', chat: 'dm', text: `发布公告 通知 ${TITLE}\n周五下午2点在大礼堂召开。\n范围 全部` }),
-    })
+    // The administrator posts it privately to the bot on Feishu, to the running process.
+    const posted = request(messageEvent(keys, { from: { open_id: 'ou_crash_admin' }, chatId: 'oc_p2p_crash_admin', chatType: 'p2p', text: `发布公告 通知 ${TITLE}\n周五下午2点在大礼堂召开。\n范围 全部` }), keys)
+    const res = await fetch(`${first.url}/webhooks/feishu`, { method: 'POST', headers: posted.headers, body: posted.payload })
     expect(res.status).toBe(200)
-    const replies = ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text).join('\n')
-    expect(replies).toContain('个群')
 
     const shownGroups = () => new Set(fake.messages.filter((m) => m.receive_id.startsWith('oc_crash_')).map((m) => m.receive_id)).size
     await waitFor('some groups to be shown', () => shownGroups() >= 15, 30_000)
@@ -88,5 +89,7 @@ describe('a crash mid fan-out', () => {
     }
     expect(await db.outboxMessage.count({ where: { platform: 'feishu', target: { startsWith: 'oc_crash_' } } })).toBe(GROUPS)
     expect(second.output()).not.toMatch(/failed to start/)
+    // The administrator was told it was posted (privately, on Feishu).
+    await waitFor('the administrator to hear it is posted', () => fake.messages.some((m) => !m.receive_id.startsWith('oc_crash_') && textOf(m).includes('个群')), 20_000)
   })
 })

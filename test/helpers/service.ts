@@ -1,30 +1,45 @@
-import { createService, type Service, type ServiceOptions } from '../../src/app.js'
+import { createService, decidePlayground, type Service, type ServiceOptions } from '../../src/app.js'
+import { enabledPlatforms } from '../../adapters/index.js'
 import { loadConfig } from '../../src/config.js'
+import { isOrganisationEmpty } from '../../src/organisation/demo.js'
 import { createTestDatabaseUrl } from './db.js'
+import { importSampleOrganisation, sayInTestChat, TestChatAdapter, type Reply } from './test-chat.js'
+
+export type { Reply }
 
 export interface TestService extends Service {
-  /** Says something in the playground as a person; returns the replies. */
+  /**
+   * Says something as a person; returns the replies. In the playground (demo people) when it is
+   * on; otherwise through the test chat (test/helpers/test-chat.ts), as a real person.
+   */
   say(from: string, chat: string, text: string): Promise<Reply[]>
   press(from: string, chat: string, command: string): Promise<Reply[]>
   dropDatabase(): Promise<void>
 }
 
-export interface Reply {
-  chat: string
-  to?: string
-  platform?: string
-  text: string
-  card?: { title: string; buttons?: { label: string; action: { command: string } }[] }
-}
-
-/** A whole service on a fresh database (demo organisation seeded), workers started, not listening. */
-export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string } = {}): Promise<TestService> {
+/**
+ * A whole service on a fresh database, workers started, not listening. Where the playground is on
+ * (no platform configured by the environment, no PUBLIC_URL) the service seeds the demo
+ * organisation and `say` speaks in the playground. Where it is off, the service seeds nothing:
+ * the helper imports the sample roster (the demo's people, as a real roster) unless
+ * `organisation: 'none'`, and `say` speaks through the test chat.
+ */
+export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string; organisation?: 'none' } = {}): Promise<TestService> {
   const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
   // Quiet hours off unless a test turns them on: the suite must not depend on the hour it runs at.
   const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', QUIET_HOURS: 'off', ...options.env })
+  let testChat = false
+  try {
+    testChat = !decidePlayground(config, enabledPlatforms(config, options.adapterFactories)).on
+  } catch {
+    // A refused configuration: createService says so below.
+  }
+  const chatAdapter = new TestChatAdapter()
   let service: Service
   try {
-    service = await createService(config, { logger: false, ...options })
+    service = await createService(config, { logger: false, ...options, ...(testChat ? { adapters: [...(options.adapters ?? []), chatAdapter] } : {}) })
+    chatAdapter.attach(service.db)
+    if (testChat && options.organisation !== 'none' && (await isOrganisationEmpty(service.db))) await importSampleOrganisation(service.db)
   } catch (error) {
     await fresh.drop()
     throw error
@@ -35,9 +50,14 @@ export async function startTestService(options: ServiceOptions & { env?: Record<
     if (res.statusCode !== 200) throw new Error(`playground answered ${res.statusCode}: ${res.body}`)
     return (res.json() as { replies: Reply[] }).replies
   }
+  const speak = (from: string, chat: string, text: string, action?: { command: string }): Promise<Reply[]> => {
+    if (service.playground.on) return post({ from, chat, ...(action ? { action } : { text }) })
+    if (!testChat) throw new Error('the playground is off and the test chat is not registered: say is not available')
+    return sayInTestChat(service, from, chat, text, action)
+  }
   return Object.assign(service, {
-    say: (from: string, chat: string, text: string) => post({ from, chat, text }),
-    press: (from: string, chat: string, command: string) => post({ from, chat, action: { command } }),
+    say: (from: string, chat: string, text: string) => speak(from, chat, text),
+    press: (from: string, chat: string, command: string) => speak(from, chat, '', { command }),
     dropDatabase: fresh.drop,
   })
 }

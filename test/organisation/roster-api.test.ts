@@ -9,8 +9,9 @@ let svc: TestService
 let adminToken: string
 let workerToken: string
 
+// A real organisation (the sample roster; the playground is off): importing into the demo would retire it.
 beforeAll(async () => {
-  svc = await startTestService()
+  svc = await startTestService({ env: { GONGYOU_PLAYGROUND: 'false' } })
   const admin = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })
   const worker = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1002' } })
   adminToken = await issueToken(svc.db, admin.id)

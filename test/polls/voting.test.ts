@@ -25,9 +25,9 @@ afterAll(async () => {
   await fake.stop()
 })
 
-async function votes(number: string) {
-  const poll = await svc.db.poll.findUniqueOrThrow({ where: { number } })
-  return svc.db.pollVote.findMany({ where: { pollId: poll.id }, orderBy: { id: 'asc' } })
+async function votes(number: string, on: TestService = svc) {
+  const poll = await on.db.poll.findUniqueOrThrow({ where: { number } })
+  return on.db.pollVote.findMany({ where: { pollId: poll.id }, orderBy: { id: 'asc' } })
 }
 
 /** Everything the bot has said in a playground group, oldest first. */
@@ -43,8 +43,8 @@ async function saidDuring(chatId: string, work: () => Promise<unknown>): Promise
   return (await saidIn(chatId)).slice(before)
 }
 
-async function personId(employeeNo: string): Promise<number> {
-  return (await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })).id
+async function personId(employeeNo: string, on: TestService = svc): Promise<number> {
+  return (await on.db.person.findUniqueOrThrow({ where: { employeeNo } })).id
 }
 
 describe('single choice', () => {
@@ -179,21 +179,26 @@ describe('不可改: a vote is final', () => {
   })
 })
 
+// On a real organisation (the sample roster; the playground off, its groups through the test chat): demo people are never bound on Feishu.
 describe('one vote per person across groups and platforms', () => {
+  let real: TestService
+  beforeAll(async () => {
+    real = await services.start(clock, { GONGYOU_PLAYGROUND: 'false' }, undefined, { adapters: [new FakeTargetAdapter('feishu', fake, {})] })
+  })
   it('the same person voting from a web group, another web group, Feishu privately and a Feishu group has one vote', async () => {
-    const { number } = await startPoll(svc, 'D2001', 'web-team-dg', '发起投票 安全帽换新款 | 换 | 不换 | 无所谓')
-    await svc.core.receiveAndProcess(feishu('ou_zhangwei', '绑定 D1002 张伟'))
-    expect((await svc.db.platformIdentity.findMany({ where: { platform: 'feishu', externalId: 'ou_zhangwei' } })).length).toBe(1)
+    const { number } = await startPoll(real, 'D2001', 'web-team-dg', '发起投票 安全帽换新款 | 换 | 不换 | 无所谓')
+    await real.core.receiveAndProcess(feishu('ou_zhangwei', '绑定 D1002 张伟'))
+    expect((await real.db.platformIdentity.findMany({ where: { platform: 'feishu', externalId: 'ou_zhangwei' } })).length).toBe(1)
 
-    await svc.say('D1002', 'web-team-dg', `投票 ${number} 1`)
-    await svc.say('D1002', 'web-team-qg', `投票 ${number} 2`)
-    await svc.core.receiveAndProcess(feishu('ou_zhangwei', `投票 ${number} 3`))
-    await svc.core.receiveAndProcess(feishu('ou_zhangwei', `投票 ${number} 2`, 'oc_feishu_team', `投票 ${number} 2`))
-    await settle(svc, clock)
+    await real.say('D1002', 'web-team-dg', `投票 ${number} 1`)
+    await real.say('D1002', 'web-team-qg', `投票 ${number} 2`)
+    await real.core.receiveAndProcess(feishu('ou_zhangwei', `投票 ${number} 3`))
+    await real.core.receiveAndProcess(feishu('ou_zhangwei', `投票 ${number} 2`, 'oc_feishu_team', `投票 ${number} 2`))
+    await settle(real, clock)
 
-    const rows = await votes(number)
+    const rows = await votes(number, real)
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ choices: '2', personId: await personId('D1002') })
+    expect(rows[0]).toMatchObject({ choices: '2', personId: await personId('D1002', real) })
     // Feishu heard the answers privately, with the choice: the typed vote and the press in its group alike; the group heard nothing.
     const shown = [...fake.shown.values()]
     const privately = shown.filter((m) => m.target === 'ou_zhangwei').map((m) => m.text)
