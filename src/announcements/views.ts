@@ -1,10 +1,10 @@
 import type { Asker } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { Card } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
-import { nextSlot, parseCron } from './schedule.js'
+import { nextSlot, parseCron } from '../core/time/recurrence.js'
 import {
   AnnouncementRefusal,
   audience,

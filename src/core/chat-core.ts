@@ -5,7 +5,7 @@ import type { Asker, AskerRole, ChatRow, CommandContext, CommandDefinition, Core
 import { Intake, type Received } from './intake.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
-import { quietHoursEnd } from './scheduler.js'
+import { quietHoursEnd } from './time/zone.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
 
 /** Handling starts once no event has arrived for this long… */

@@ -1,5 +1,5 @@
 import type { ChatCore } from '../core/chat-core.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { OutboundMessage } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'

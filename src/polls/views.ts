@@ -1,6 +1,6 @@
 /** How polls and surveys read in a chat window: posts, cards, results with text bar charts. */
 import type { UnitRow } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage } from '../core/types.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
