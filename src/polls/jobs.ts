@@ -4,7 +4,8 @@ import type { OutboundMessage } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { isUnitWithin } from '../organisation/scope.js'
-import { chatRecipient, closePoll, eligiblePeople, MAX_MENTIONS, postedGroups, voterKey, type PollContext, type PollRow } from './service.js'
+import { closePoll } from './closing.js'
+import { chatRecipient, eligiblePeople, MAX_MENTIONS, postedGroups, voterKey, type PollContext, type PollRow } from './service.js'
 
 export interface PollJobDeps {
   db: Db
