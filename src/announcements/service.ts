@@ -227,7 +227,8 @@ export async function canView(tx: Tx, actor: Asker, ann: AnnouncementRow): Promi
 
 // ------------------------------------------------------------------------------------ the post
 
-function kindLabel(t: Messages, kind: string): string {
+/** A kind (活动, 安全, 关爱, 通知) in the asker's words. */
+export function kindLabel(t: Messages, kind: string): string {
   return t.announcements.kinds[kind] ?? kind
 }
 

@@ -11,6 +11,7 @@ import {
   canManage,
   canView,
   findAnnouncement,
+  kindLabel,
   ONCE,
   scheduleLabel,
   type AnnouncementContext,
@@ -44,10 +45,6 @@ export async function nonResponders(tx: Tx, ann: AnnouncementRow): Promise<Audie
   if (!ann.requireAck && !ann.signup) return []
   const [people, r] = await Promise.all([audience(tx, ann), responses(tx, ann.id)])
   return people.filter((p) => !answered(ann, r, p.id))
-}
-
-function kindLabel(t: Messages, kind: string): string {
-  return t.announcements.kinds[kind] ?? kind
 }
 
 export function statusLabel(t: Messages, ann: Pick<AnnouncementRow, 'status' | 'paused' | 'scheduleKind'>): string {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
-import { importRosterBuffer, roleLabels, type Role } from '../organisation/roster.js'
+import { importRosterBuffer } from '../organisation/roster.js'
 import { unitLabel } from '../organisation/scope.js'
 import { rosterTemplate, rosterWorkbook, XLSX_TYPE } from '../reports/roster.js'
 import { ApiError, asker, iso, loadScope, notFound, outOfScope, requireAdmin, subtreeIds, unitRef, type ApiDeps } from './context.js'
@@ -115,7 +115,7 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
           employeeNo: p.employeeNo,
           name: p.name,
           role: p.role,
-          roleLabel: roleLabels[p.role as Role] ?? p.role,
+          roleLabel: deps.t.roles[p.role] ?? p.role,
           unit: unitRef(scope.byId.get(p.unitId)),
           active: p.active,
           ...(me.role === 'admin' ? { phone: p.phone } : {}),

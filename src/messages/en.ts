@@ -608,4 +608,8 @@ export const en: Messages = {
       index: 'No',
     },
   },
+  /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
+  labels: {
+    pollStatus: { open: 'open', closed: 'closed', cancelled: 'cancelled' } as Record<string, string>,
+  },
 }

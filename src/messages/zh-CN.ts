@@ -606,6 +606,10 @@ export const zhCN = {
       index: '序号',
     },
   },
+  /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
+  labels: {
+    pollStatus: { open: '进行中', closed: '已截止', cancelled: '已取消' } as Record<string, string>,
+  },
 }
 
 export type Messages = typeof zhCN
