@@ -1,14 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../src/core/clock.js'
-import {
-  DatabaseRunCoordinator,
-  formatLocal,
-  localParts,
-  parseHhMm,
-  quietHoursEnd,
-  Scheduler,
-  zonedTime,
-} from '../src/core/scheduler.js'
+import { DatabaseRunCoordinator, Scheduler } from '../src/core/scheduler.js'
+import { formatLocal, localParts, parseHhMm, quietHoursEnd, zonedTime } from '../src/core/time/zone.js'
 import { openDatabase, type Db } from '../src/db/client.js'
 import { createTestDatabase, type TestDatabase } from './helpers/db.js'
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatLocal } from '../src/core/scheduler.js'
-import { parseWhen } from '../src/core/when.js'
+import { formatLocal } from '../src/core/time/zone.js'
+import { parseWhen } from '../src/core/time/when.js'
 import { en } from '../src/messages/en.js'
 
 const SH = 'Asia/Shanghai'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
-import { zonedTime } from '../core/scheduler.js'
+import { parseDate } from '../core/time/when.js'
+import { zonedTime } from '../core/time/zone.js'
 import { parseCreateForm, parseEditForm } from './form.js'
 import {
   acknowledge,
@@ -11,7 +12,6 @@ import {
   editAnnouncement,
   isAnnouncementNumber,
   kindOf,
-  parseDate,
   reportHazard,
   setBirthdayOptOut,
   setPaused,

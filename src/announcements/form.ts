@@ -15,9 +15,9 @@
  * read is reported with what was wrong, all at once.
  */
 import { normalizeText } from '../core/parser.js'
-import { parseWhen } from '../core/when.js'
+import { parseWhen } from '../core/time/when.js'
 import type { Messages } from '../messages/index.js'
-import { parseRecurrence, RECURRENCE_START } from './schedule.js'
+import { parseRecurrence, RECURRENCE_START } from '../core/time/recurrence.js'
 import { ALL_WORDS, kindOf, MAX_REMINDERS, type AnnouncementEdit, type AnnouncementInput, type Kind } from './service.js'
 
 type Option = 'scope' | 'time' | 'ack' | 'signup' | 'capacity' | 'due' | 'link' | 'image' | 'campaign' | 'reminders' | 'noReminders' | 'kind' | 'title' | 'body'

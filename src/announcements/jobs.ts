@@ -1,10 +1,10 @@
 import type { Scheduler } from '../core/scheduler.js'
-import { formatLocal, localParts } from '../core/scheduler.js'
+import { formatLocal, localParts } from '../core/time/zone.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Db } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { isUnitWithin } from '../organisation/scope.js'
-import { lastSlot, parseCron } from './schedule.js'
+import { lastSlot, parseCron } from '../core/time/recurrence.js'
 import { fireOnce, fireSlot, ONCE, type AnnouncementContext, type AnnouncementRow, type AnnouncementSettings, type AudienceMember, type Deliver } from './service.js'
 import { nonResponders } from './views.js'
 

@@ -14,13 +14,13 @@
 import { z } from 'zod'
 import { Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
 import { batchEnqueues } from '../core/outbox.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage, Platform } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, findUnits, isUnitWithin, unitLabel } from '../organisation/scope.js'
 import { fileRequest, type RequestContext } from '../requests/service.js'
-import { canonicalCron, describeCron, nextSlot, parseCron } from './schedule.js'
+import { canonicalCron, describeCron, nextSlot, parseCron } from '../core/time/recurrence.js'
 
 export type AnnouncementRow = Awaited<ReturnType<Tx['announcement']['findFirstOrThrow']>>
 export type CampaignRow = Awaited<ReturnType<Tx['campaign']['findFirstOrThrow']>>
@@ -227,7 +227,8 @@ export async function canView(tx: Tx, actor: Asker, ann: AnnouncementRow): Promi
 
 // ------------------------------------------------------------------------------------ the post
 
-function kindLabel(t: Messages, kind: string): string {
+/** A kind (活动, 安全, 关爱, 通知) in the asker's words. */
+export function kindLabel(t: Messages, kind: string): string {
   return t.announcements.kinds[kind] ?? kind
 }
 
@@ -726,18 +727,6 @@ export async function recordReadCount(db: Db | Tx, ref: string, count: number): 
 }
 
 // ------------------------------------------------------------------------------------ campaigns
-
-const DATE = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/
-
-/** A calendar date (2026-03-01, 2026/3/1, 2026年3月1日) as year, month, day; null otherwise. */
-export function parseDate(text: string): { year: number; month: number; day: number } | null {
-  const m = DATE.exec(text.trim())
-  if (!m) return null
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const probe = new Date(Date.UTC(year, month - 1, day))
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return null
-  return { year, month, day }
-}
 
 export interface CampaignInput {
   name: string

@@ -1,16 +1,17 @@
 import type { Asker } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { Card } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
-import { nextSlot, parseCron } from './schedule.js'
+import { nextSlot, parseCron } from '../core/time/recurrence.js'
 import {
   AnnouncementRefusal,
   audience,
   canManage,
   canView,
   findAnnouncement,
+  kindLabel,
   ONCE,
   scheduleLabel,
   type AnnouncementContext,
@@ -44,10 +45,6 @@ export async function nonResponders(tx: Tx, ann: AnnouncementRow): Promise<Audie
   if (!ann.requireAck && !ann.signup) return []
   const [people, r] = await Promise.all([audience(tx, ann), responses(tx, ann.id)])
   return people.filter((p) => !answered(ann, r, p.id))
-}
-
-function kindLabel(t: Messages, kind: string): string {
-  return t.announcements.kinds[kind] ?? kind
 }
 
 export function statusLabel(t: Messages, ann: Pick<AnnouncementRow, 'status' | 'paused' | 'scheduleKind'>): string {

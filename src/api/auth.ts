@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { createToken, listTokens, LOGIN_LINK_LABEL, redeemLoginLink, revokeToken, SESSION_COOKIE, SESSION_LABEL, tokenKind, type RedeemOutcome } from '../auth/tokens.js'
 import { zhCN } from '../messages/zh-CN.js'
+import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
-import { roleLabels } from '../organisation/roster.js'
 import { ApiError, asker, iso, notFound, type ApiDeps } from './context.js'
 import { requestSite } from './origin.js'
 import { errors, idParam } from './schemas.js'
@@ -43,6 +43,24 @@ export function redeemError(outcome: Exclude<RedeemOutcome, { ok: true }>): ApiE
 
 const loginBody = z.object({ code: z.string({ error: '请提供登录链接中的 code' }).trim().min(8, '登录码不完整').max(200, '登录码不正确') })
 
+/** The words the dashboard shows for stored codes: the bot's own, from the messages. */
+function labelsFor(t: Messages) {
+  return {
+    roles: t.roles,
+    requestStatus: t.requests.status,
+    urgent: t.requests.urgentTag,
+    supervised: t.requests.supervisedTag,
+    announcementKinds: t.announcements.kinds,
+    announcementStatus: t.announcements.status,
+    paused: t.announcements.pausedLabel,
+    pollStatus: t.labels.pollStatus,
+    platforms: t.announcements.platforms,
+  }
+}
+
+const words = z.record(z.string(), z.string())
+const labelsOut = z.object({ roles: words, requestStatus: words, urgent: z.string(), supervised: z.string(), announcementKinds: words, announcementStatus: words, paused: z.string(), pollStatus: words, platforms: words })
+
 const personOut = z.object({ id: z.number(), employeeNo: z.string(), name: z.string(), role: z.string(), roleLabel: z.string(), unit: z.object({ id: z.number(), path: z.string(), label: z.string() }) })
 
 /** Routes that need no token: exchanging a sign-in code for a session. */
@@ -76,14 +94,15 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   const r = app.withTypeProvider<ZodTypeProvider>()
 
   r.get('/api/v1/me', {
-    schema: { tags, summary: '当前登录的人和负责范围', response: { 200: z.object({ person: personOut, scope: z.string(), timeZone: z.string(), token: z.object({ id: z.number(), kind: z.string(), expiresAt: z.string().nullable() }) }), ...errors } },
+    schema: { tags, summary: '当前登录的人和负责范围', response: { 200: z.object({ person: personOut, scope: z.string(), timeZone: z.string(), labels: labelsOut.describe('状态、角色、类型等代码的显示文字'), token: z.object({ id: z.number(), kind: z.string(), expiresAt: z.string().nullable() }) }), ...errors } },
     handler: async (req) => {
       const me = asker(req)
       const token = await deps.db.apiToken.findUniqueOrThrow({ where: { id: req.apiTokenId! } })
       return {
-        person: { id: me.id, employeeNo: me.employeeNo, name: me.name, role: me.role, roleLabel: roleLabels[me.role as keyof typeof roleLabels] ?? me.role, unit: { id: me.unit.id, path: me.unit.path, label: unitLabel(me.unit) } },
+        person: { id: me.id, employeeNo: me.employeeNo, name: me.name, role: me.role, roleLabel: deps.t.roles[me.role] ?? me.role, unit: { id: me.unit.id, path: me.unit.path, label: unitLabel(me.unit) } },
         scope: me.role === 'admin' || me.unit.path === '' ? '全部单位' : unitLabel(me.unit),
         timeZone: deps.config.GONGYOU_TIMEZONE,
+        labels: labelsFor(deps.t),
         token: { id: token.id, kind: tokenKind(token.label), expiresAt: iso(token.expiresAt) },
       }
     },

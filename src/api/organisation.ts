@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
-import { importRosterBuffer, roleLabels, type Role } from '../organisation/roster.js'
+import { importRosterBuffer, type Role } from '../organisation/roster.js'
 import { syncDirectories } from '../organisation/binding.js'
 import { rosterTooLarge } from '../organisation/roster-limits.js'
 import { unitLabel } from '../organisation/scope.js'
@@ -117,7 +117,7 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
           employeeNo: p.employeeNo,
           name: p.name,
           role: p.role,
-          roleLabel: roleLabels[p.role as Role] ?? p.role,
+          roleLabel: deps.t.roles[p.role] ?? p.role,
           unit: unitRef(scope.byId.get(p.unitId)),
           active: p.active,
           ...(me.role === 'admin' ? { phone: p.phone } : {}),

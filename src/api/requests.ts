@@ -5,7 +5,6 @@ import { z } from 'zod'
 import type { UnitRow } from '../core/commands.js'
 import type { Db } from '../db/client.js'
 import type { Prisma } from '../generated/sqlite/client.js'
-import { roleLabels } from '../organisation/roster.js'
 import { FALLBACK_CATEGORY } from '../requests/categories.js'
 import { act, canHandle, OPEN_STATUSES, type OfficerAction, type RequestContext, type RequestRow } from '../requests/service.js'
 import { isOverdue } from '../requests/views.js'
@@ -159,7 +158,7 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
       at: e.at.toISOString(),
       kind: e.kind,
       label: t.requests.events[e.kind] ?? e.kind,
-      actor: actor ? { name: actor.name, role: roleLabels[actor.role as keyof typeof roleLabels] ?? actor.role } : null,
+      actor: actor ? { name: actor.name, role: t.roles[actor.role] ?? actor.role } : null,
       actorLabel: actor ? actor.name : r.anonymous && anonymousStep ? t.requests.anonymousName : t.requests.system,
       text: e.text,
       fromUnit: unitRef(e.fromUnitId === null ? null : scope.byId.get(e.fromUnitId)),

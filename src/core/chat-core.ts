@@ -6,7 +6,7 @@ import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
-import { quietHoursEnd } from './scheduler.js'
+import { quietHoursEnd } from './time/zone.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
 
 /** Handling starts once no event has arrived for this long… */

@@ -673,4 +673,8 @@ export const en: Messages = {
     demoTokenRefused: 'Tokens and sign-ins of demo people work only while the local playground is on; it is off or the demo was retired',
     demoNotBindable: 'This is a sample person of the demo organisation and cannot be bound on a real platform. Bind with your own employee number and name from the roster, or ask the union administrator.',
   },
+  /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
+  labels: {
+    pollStatus: { open: 'open', closed: 'closed', cancelled: 'cancelled' } as Record<string, string>,
+  },
 }

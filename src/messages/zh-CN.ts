@@ -673,6 +673,10 @@ export const zhCN = {
     demoTokenRefused: '演示人员的令牌和登录只在本机演练场开启时有效；演练场已关闭或演示组织已停用',
     demoNotBindable: '这是演示组织里的示例人员，不能在正式平台上绑定。请用花名册里您本人的工号和姓名绑定；如有疑问请联系工会管理员。',
   },
+  /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
+  labels: {
+    pollStatus: { open: '进行中', closed: '已截止', cancelled: '已取消' } as Record<string, string>,
+  },
 }
 
 export type Messages = typeof zhCN

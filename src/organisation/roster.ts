@@ -14,12 +14,8 @@ import type { Db, Tx } from '../db/client.js'
 
 export type Role = 'worker' | 'collector' | 'officer' | 'admin'
 
-export const roleLabels: Record<Role, string> = {
-  worker: '职工',
-  collector: '网格员',
-  officer: '工会干部',
-  admin: '管理员',
-}
+/** The roles in the roster's (zh-CN) words, as the messages name them. */
+export const roleLabels = Object.fromEntries((['worker', 'collector', 'officer', 'admin'] as const).map((r) => [r, zhCN.roles[r] ?? r])) as Record<Role, string>
 
 export type UnitLevel = 'company' | 'branch' | 'workshop' | 'team'
 
@@ -139,7 +135,7 @@ const roleWords: Record<string, Role> = {
   admin: 'admin',
 }
 
-const roleHint = '应为 职工/网格员/工会干部/管理员'
+const roleHint = `应为 ${Object.values(roleLabels).join('/')}`
 
 /** The role a roster cell names, or null. */
 export function parseRole(text: string): Role | null {

@@ -1,7 +1,8 @@
 import { allRoles, commandBuilder, guarded, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
-import { castVote, closePoll, createPoll, findPoll, MAX_OPTIONS, mayClose, maySeeResults, normalisePollNumber, pollResults, PollRefusal, refuse, votersByOption, type PollContext } from './service.js'
+import { closePoll } from './closing.js'
+import { castVote, createPoll, findPoll, MAX_OPTIONS, mayClose, maySeeResults, normalisePollNumber, pollResults, PollRefusal, refuse, votersByOption, type PollContext } from './service.js'
 import { answerSurvey, createSurvey, findTemplate, startSurvey, surveyResults, templateNames } from './survey.js'
 import { resultsView, surveyResultsView } from './views.js'
 

@@ -8,10 +8,11 @@
  *   (then the title ends at a `：`/`？` or a space).
  * - Then, in any order, after a space: `匿名` (anonymous) / `实名`; `多选` (any number), `多选2`,
  *   `最多选2项`, `可选2项` / `单选`; `不可改` (a vote is final) / `可改`; `截止 <time>` (see
- *   core/when.ts; missing = 24 hours); `范围 <unit>[、<unit>…]` (default: the group's unit, or
+ *   core/time/when.ts; missing = 24 hours); `范围 <unit>[、<unit>…]` (default: the group's unit, or
  *   the creator's own in a private chat). Leading `匿名` / `多选` before the title work too.
  * Anything else after the options is refused with the list of what may be written there.
  */
+import { chineseNumber } from '../core/time/numerals.js'
 import type { Messages } from '../messages/index.js'
 
 export interface PollLine {
@@ -27,11 +28,9 @@ export interface PollLine {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
 
-const SMALL_NUMBER: Record<string, string> = { 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9', 十: '10' }
-
 /** A word as compared with the flag words: NFKC, small Chinese numbers as digits. */
 function flagForm(word: string): string {
-  return word.normalize('NFKC').replace(/[一二两三四五六七八九十]/g, (c) => SMALL_NUMBER[c] ?? c)
+  return word.normalize('NFKC').replace(/[一二两三四五六七八九十]+/g, chineseNumber)
 }
 
 type Flag = { kind: 'bool'; apply: (line: PollLine) => void } | { kind: 'value'; name: 'deadline' | 'units'; glued: string }

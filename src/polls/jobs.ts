@@ -1,10 +1,11 @@
 import type { ChatCore } from '../core/chat-core.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { OutboundMessage } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { isUnitWithin } from '../organisation/scope.js'
-import { chatRecipient, closePoll, eligiblePeople, MAX_MENTIONS, postedGroups, voterKey, type PollContext, type PollRow } from './service.js'
+import { closePoll } from './closing.js'
+import { chatRecipient, eligiblePeople, MAX_MENTIONS, postedGroups, voterKey, type PollContext, type PollRow } from './service.js'
 
 export interface PollJobDeps {
   db: Db

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto'
 import { z } from 'zod'
 import { Refusal, type Asker, type UnitRow } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { OutboundMessage, Platform, Recipient } from '../core/types.js'
-import { parseWhen } from '../core/when.js'
+import { parseWhen } from '../core/time/when.js'
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, findUnits, isUnitWithin, unitLabel } from '../organisation/scope.js'
-import { pollClosedMessages, pollPost, surveyClosedMessages } from './views.js'
+import { pollPost } from './views.js'
 
 export type PollRow = Awaited<ReturnType<Tx['poll']['findFirstOrThrow']>>
 export type PollOptionRow = Awaited<ReturnType<Tx['pollOption']['findFirstOrThrow']>>
@@ -567,18 +567,4 @@ export async function mayClose(ctx: PollContext, actor: Asker, poll: PollRow): P
   if (actor.role !== 'officer') return false
   const targets = await targetUnits(ctx.tx, poll.id)
   return targets.length > 0 && targets.every((u) => canActOnUnit(actor, u))
-}
-
-/**
- * Closes an open poll or survey, once: the conditional write (open → closed) succeeds for one
- * caller only, however many instances try at the same moment. Returns the result messages for
- * the groups and the creator, or null when it was not open any more.
- */
-export async function closePoll(ctx: PollContext, pollId: number): Promise<{ poll: PollRow; out: OutboundMessage[] } | null> {
-  const { tx } = ctx
-  const done = await tx.poll.updateMany({ where: { id: pollId, status: 'open' }, data: { status: 'closed', closedAt: ctx.now } })
-  if (done.count !== 1) return null
-  const poll = await tx.poll.findUniqueOrThrow({ where: { id: pollId } })
-  const out = poll.kind === 'poll' ? await pollClosedMessages(ctx, poll) : await surveyClosedMessages(ctx, poll)
-  return { poll, out }
 }

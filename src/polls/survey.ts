@@ -6,7 +6,8 @@
  * Conversation table (per platform and person), so a plain private reply answers it.
  */
 import type { Asker, CommandContext, UnitRow } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
+import { CHINESE_DIGIT } from '../core/time/numerals.js'
+import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
@@ -211,14 +212,12 @@ export async function startSurvey(ctx: PollContext, person: Asker, number: strin
   return { text: `${intro}\n\n${asked.text}`, card: asked.card, done: false, poll }
 }
 
-const SCALE_WORDS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 }
-
 /** Reads an answer to one question; a refusal says how to write it. */
 export function readAnswer(t: Messages, question: QuestionRow, text: string): string {
   const written = text.trim()
   if (question.kind === 'scale') {
     const s = written.normalize('NFKC').replace(/\s+/g, '').replace(/(分|星|颗星)$/, '')
-    const n = /^[1-5]$/.test(s) ? Number(s) : SCALE_WORDS[s] ?? (t.polls.scaleLabels as readonly string[]).indexOf(s) + 1
+    const n = /^[1-5]$/.test(s) ? Number(s) : CHINESE_DIGIT[s] ?? (t.polls.scaleLabels as readonly string[]).indexOf(s) + 1
     if (!(n >= 1 && n <= 5)) refuse(t.polls.badScale)
     return String(n)
   }

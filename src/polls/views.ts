@@ -1,11 +1,14 @@
-/** How polls and surveys read in a chat window: posts, cards, results with text bar charts. */
+/**
+ * How polls and surveys read in a chat window: posts, cards, results with text bar charts. Pure:
+ * the callers read the database and hand the data in.
+ */
 import type { UnitRow } from '../core/commands.js'
-import { formatLocal } from '../core/scheduler.js'
-import type { Card, OutboundMessage } from '../core/types.js'
+import { formatLocal } from '../core/time/zone.js'
+import type { Card, OutboundMessage, Recipient } from '../core/types.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
-import { chatRecipient, pollResults, postedGroups, votersByOption, type PollContext, type PollResults, type PollRow } from './service.js'
-import { surveyResults, type QuestionRow, type SurveyResults } from './survey.js'
+import type { PollContext, PollResults, PollRow } from './service.js'
+import type { QuestionRow, SurveyResults } from './survey.js'
 
 const BAR_CELLS = 10
 const CHART_LABEL_MAX = 12
@@ -88,13 +91,15 @@ export function resultsView(ctx: PollContext, r: PollResults, names?: Map<number
   }
 }
 
-/** At the close: the results to every group it was posted in, and to its creator (with names, for a named poll). */
-export async function pollClosedMessages(ctx: PollContext, poll: PollRow): Promise<OutboundMessage[]> {
-  const results = await pollResults(ctx.tx, poll.id)
+/**
+ * At the close: the results to every group it was posted in (`groups`), and to its creator (with
+ * `names` per option, for a named poll).
+ */
+export function pollClosedMessages(ctx: PollContext, poll: PollRow, results: PollResults, groups: Recipient[], names?: Map<number, string[]>): OutboundMessage[] {
   const forGroups = resultsView(ctx, results)
   const text = `${ctx.t.polls.closedPost(poll.number, poll.title)}\n${forGroups.text}`
-  const out: OutboundMessage[] = (await postedGroups(ctx.tx, poll.id)).map((g) => ({ to: chatRecipient(g), text, card: forGroups.card, notice: true }))
-  const forCreator = resultsView(ctx, results, poll.anonymous ? undefined : await votersByOption(ctx.tx, poll))
+  const out: OutboundMessage[] = groups.map((to) => ({ to, text, card: forGroups.card, notice: true }))
+  const forCreator = resultsView(ctx, results, poll.anonymous ? undefined : names)
   out.push({ to: { kind: 'person', personId: poll.creatorId }, text: `${ctx.t.polls.closedPost(poll.number, poll.title)}\n${forCreator.text}`, card: forCreator.card, notice: true })
   return out
 }
@@ -163,10 +168,10 @@ export function surveyResultsView(ctx: PollContext, r: SurveyResults): { text: s
   return { text: `${title}\n${body}`, card: { title, body, tone: closed ? 'done' : 'info' } }
 }
 
-export async function surveyClosedMessages(ctx: PollContext, poll: PollRow): Promise<OutboundMessage[]> {
-  const results = await surveyResults(ctx.tx, poll.id, ctx.t)
+/** At the close: a short note to every group it was posted in (`groups`), the results to its creator. */
+export function surveyClosedMessages(ctx: PollContext, poll: PollRow, results: SurveyResults, groups: Recipient[]): OutboundMessage[] {
   const groupText = ctx.t.polls.surveyClosedPost(poll.number, poll.title, results.respondents, results.eligible)
-  const out: OutboundMessage[] = (await postedGroups(ctx.tx, poll.id)).map((g) => ({ to: chatRecipient(g), text: groupText, notice: true }))
+  const out: OutboundMessage[] = groups.map((to) => ({ to, text: groupText, notice: true }))
   const view = surveyResultsView(ctx, results)
   out.push({ to: { kind: 'person', personId: poll.creatorId }, text: `${groupText}\n${view.text}`, card: view.card, notice: true })
   return out

@@ -4,7 +4,7 @@
  * wrote a request: the rows carry no requester at all.
  */
 import type { UnitRow } from '../core/commands.js'
-import { localParts, zonedTime } from '../core/scheduler.js'
+import { localParts, zonedTime } from '../core/time/zone.js'
 import { isUnitWithin, unitLabel } from '../organisation/scope.js'
 import { OPEN_STATUSES } from '../requests/service.js'
 import { isOverdue } from '../requests/views.js'

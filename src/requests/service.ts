@@ -3,7 +3,7 @@ import type { Card, OutboundMessage, Platform, Recipient } from '../core/types.j
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
-import { formatLocal, localParts } from '../core/scheduler.js'
+import { formatLocal, localParts } from '../core/time/zone.js'
 import { findCategory, guessCategory, type CategoryRow } from './categories.js'
 import { chairAndAdministrators, responsibleLevel } from './routing.js'
 

@@ -2,7 +2,7 @@ import type { Asker } from '../core/commands.js'
 import type { Card } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
-import { formatLocal } from '../core/scheduler.js'
+import { formatLocal } from '../core/time/zone.js'
 import { canHandle, findRequest, isAuthor, OPEN_STATUSES, RequestRefusal, type RequestContext, type RequestRow } from './service.js'
 
 /** Whether a request is past the deadline that matters now. */

@@ -46,6 +46,20 @@ describe('bearer tokens', () => {
     const officer = await me(await tokenFor(svc, 'D3001'))
     expect(officer.statusCode).toBe(200)
     expect(officer.json()).toMatchObject({ person: { employeeNo: 'D3001', name: '梁秀英', role: 'officer' }, scope: '一车间', timeZone: 'Asia/Shanghai' })
+    // The dashboard's words for stored codes are the bot's own, from the messages.
+    expect(officer.json()).toMatchObject({
+      person: { roleLabel: '工会干部' },
+      labels: {
+        roles: { collector: '网格员', officer: '工会干部' },
+        requestStatus: { new: '待受理', accepted: '处理中', resolved: '已办结（待评价）' },
+        urgent: '紧急',
+        announcementKinds: { safety: '安全' },
+        announcementStatus: { sent: '已发送' },
+        paused: '已暂停',
+        pollStatus: { open: '进行中', closed: '已截止' },
+        platforms: { wecom: '企业微信' },
+      },
+    })
     expect((await me(await tokenFor(svc, 'D9000'))).json()).toMatchObject({ person: { role: 'admin' }, scope: '全部单位' })
     for (const no of ['D1002', 'D1001']) {
       const res = await me(await tokenFor(svc, no))

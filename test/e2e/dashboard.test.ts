@@ -119,6 +119,10 @@ describe('the officers’ dashboard', () => {
     expect(await page.locator(`tr[data-number="${n.script}"] .content`).textContent()).toBe(SCRIPT)
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined()
     expect(await page.locator('main').textContent()).not.toContain(n.elsewhere)
+    // Statuses and tags read as the bot says them (the words come from the server, /api/v1/me).
+    expect(await page.locator(`tr[data-number="${n.gloves}"]`).textContent()).toContain('待受理')
+    expect(await page.locator(`tr[data-number="${n.gloves}"]`).textContent()).toContain('督办')
+    expect(await page.locator('select[aria-label="全部状态"] option').allTextContents()).toContain('已办结（待评价）')
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-requests.png'), fullPage: true })
   })
 

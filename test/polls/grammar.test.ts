@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/core/clock.js'
-import { formatLocal } from '../../src/core/scheduler.js'
+import { formatLocal } from '../../src/core/time/zone.js'
 import { zhCN } from '../../src/messages/zh-CN.js'
 import { parsePollLine, parseQuestionLine } from '../../src/polls/grammar.js'
 import type { TestService } from '../helpers/service.js'

@@ -9,10 +9,10 @@
   const toastEl = document.getElementById('toast')
   const state = { me: null, timeZone: 'Asia/Shanghai', categories: null, charts: [], route: 0 }
 
-  const STATUS = { new: '待受理', accepted: '处理中', resolved: '已办结', rated: '已评价', rejected: '已驳回', closed: '已关闭' }
+  // The words for stored codes (statuses, roles, kinds, platforms) are the bot's, sent with /api/v1/me.
+  const labels = () => state.me.labels
   const ACTION_LABELS = { accept: '受理', reply: '回复', resolve: '办结', reject: '驳回', transfer: '转办', escalate: '升级', supervise: '督办' }
   const ACTION_PROMPTS = { reply: '回复内容（提出人会在聊天中收到）', resolve: '办理结果', reject: '驳回理由', escalate: '升级理由（可不填）', transfer: '转办说明（可不填）' }
-  const PLATFORMS = { web: '演示平台', feishu: '飞书', wecom: '企业微信', wechaty: '微信' }
   const COLORS = ['#b91c1c', '#2563eb', '#f59e0b', '#16a34a', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#ea580c', '#475569', '#0d9488']
 
   // ------------------------------------------------------------------ DOM helpers
@@ -151,14 +151,14 @@
   // ------------------------------------------------------------------ shared bits
 
   function statusBadge(status) {
-    return h('span', { class: `badge ${status}` }, STATUS[status] || status)
+    return h('span', { class: `badge ${status}` }, labels().requestStatus[status] || status)
   }
   function tags(r) {
     return h('span', { class: 'tags' },
       statusBadge(r.status),
-      r.urgent ? h('span', { class: 'badge urgent' }, '紧急') : null,
+      r.urgent ? h('span', { class: 'badge urgent' }, labels().urgent) : null,
       r.overdue ? h('span', { class: 'badge overdue' }, '超期') : null,
-      r.supervised ? h('span', { class: 'badge supervised' }, '督办') : null,
+      r.supervised ? h('span', { class: 'badge supervised' }, labels().supervised) : null,
       r.anonymous ? h('span', { class: 'badge anon' }, '匿名') : null,
     )
   }
@@ -300,7 +300,7 @@
       pageHead('诉求', `共 ${list.total} 件`),
       h('div', { class: 'card' },
         h('div', { class: 'filters' },
-          select('status', '全部状态', [['open', '未办结'], ['done', '已办结或驳回'], ...Object.entries(STATUS)]),
+          select('status', '全部状态', [['open', '未办结'], ['done', '已办结或驳回'], ...Object.entries(labels().requestStatus)]),
           select('category', '全部类别', cats.map((c) => [c.id, c.name])),
           select('unit', '全部单位', units.units.map((u) => [u.id, u.label])),
           check('overdue', '超期'),
@@ -447,10 +447,6 @@
 
   // ------------------------------------------------------------------ announcements, polls, campaigns
 
-  const KINDS = { activity: '活动', safety: '安全', care: '关爱', notice: '通知' }
-  const POLL_STATUS = { open: '进行中', closed: '已截止', cancelled: '已取消' }
-  const ANN_STATUS = { scheduled: '待发送', sending: '发送中', sent: '已发送', cancelled: '已取消' }
-
   async function activities(params) {
     const [polls, anns, campaigns] = await Promise.all([api('/api/v1/polls?pageSize=50'), api('/api/v1/announcements?pageSize=50'), api('/api/v1/campaigns')])
     const selected = params.get('poll') || (polls.items[0] && polls.items[0].number)
@@ -465,7 +461,7 @@
             h('tbody', null, polls.items.map((p) => h('tr', { class: 'clickable', onclick: () => go(`#/activities?poll=${p.number}`) },
               h('td', { class: 'nowrap' }, h('a', { href: `#/activities?poll=${p.number}` }, p.number)),
               h('td', null, p.title, p.anonymous ? h('span', { class: 'badge anon', style: 'margin-left:6px' }, '匿名') : null),
-              h('td', null, h('span', { class: `badge ${p.status === 'open' ? 'new' : 'ok'}` }, POLL_STATUS[p.status] || p.status)),
+              h('td', null, h('span', { class: `badge ${p.status === 'open' ? 'new' : 'ok'}` }, labels().pollStatus[p.status] || p.status)),
               h('td', { class: 'hide-sm' }, p.targets.join('、') || '—'),
               h('td', { class: 'num' }, p.voters),
               h('td', { class: 'hide-sm nowrap' }, fmt(p.deadline)),
@@ -484,8 +480,8 @@
           h('tbody', null, anns.items.map((a) => h('tr', null,
             h('td', { class: 'nowrap' }, a.number),
             h('td', null, a.title, a.campaign ? h('div', { class: 'muted small' }, a.campaign) : null),
-            h('td', { class: 'nowrap' }, KINDS[a.kind] || a.kind),
-            h('td', null, h('span', { class: `badge ${a.status === 'sent' ? 'ok' : a.status === 'cancelled' ? '' : 'new'}` }, a.paused ? '已暂停' : ANN_STATUS[a.status] || a.status)),
+            h('td', { class: 'nowrap' }, labels().announcementKinds[a.kind] || a.kind),
+            h('td', null, h('span', { class: `badge ${a.status === 'sent' ? 'ok' : a.status === 'cancelled' ? '' : 'new'}` }, a.paused ? labels().paused : labels().announcementStatus[a.status] || a.status)),
             h('td', { class: 'hide-sm' }, a.allUnits ? '全部单位' : a.targets.join('、')),
             h('td', { class: 'num' }, a.deliveries),
             h('td', { class: 'num' }, a.requireAck ? a.acknowledgements : '—'),
@@ -496,7 +492,7 @@
       h('div', { class: 'card', style: 'margin-top:16px' },
         h('h2', null, `活动（${campaigns.campaigns.length}）`),
         campaigns.campaigns.length === 0 ? h('p', { class: 'empty' }, '还没有活动') : h('ul', { class: 'tree' }, campaigns.campaigns.map((c) => h('li', null,
-          h('span', { class: 'name' }, c.name, ' ', h('span', { class: 'badge' }, KINDS[c.kind] || c.kind)),
+          h('span', { class: 'name' }, c.name, ' ', h('span', { class: 'badge' }, labels().announcementKinds[c.kind] || c.kind)),
           h('span', { class: 'muted small nowrap' }, `${c.startsAt ? fmt(c.startsAt, false) : ''}${c.endsAt ? ` 至 ${fmt(c.endsAt, false)}` : ''} · 公告 ${c.announcements} · 诉求 ${c.requests}`),
         ))),
       ),
@@ -574,7 +570,7 @@
               h('td', { class: 'nowrap' }, p.name),
               h('td', { class: 'nowrap' }, p.roleLabel),
               h('td', { class: 'hide-sm' }, p.unit ? p.unit.label : ''),
-              h('td', null, p.platforms.length ? h('span', { class: 'tags' }, p.platforms.map((x) => h('span', { class: 'badge ok' }, PLATFORMS[x] || x))) : h('span', { class: 'badge' }, '未绑定')),
+              h('td', null, p.platforms.length ? h('span', { class: 'tags' }, p.platforms.map((x) => h('span', { class: 'badge ok' }, labels().platforms[x] || x))) : h('span', { class: 'badge' }, '未绑定')),
             ))),
           )),
           h('div', { class: 'pager' },
@@ -656,7 +652,7 @@
           }
           return h('tr', null,
             h('td', null, g.name),
-            h('td', { class: 'nowrap' }, PLATFORMS[g.platform] || g.platform),
+            h('td', { class: 'nowrap' }, labels().platforms[g.platform] || g.platform),
             h('td', null, g.unit ? g.unit.label : h('span', { class: 'badge bad' }, '未绑定')),
             h('td', null, purpose),
             h('td', null, h('div', { class: 'actions' }, unit, h('button', { class: 'btn small primary', onclick: bind }, '绑定'), g.unit ? h('button', { class: 'btn small danger', onclick: unbind }, '解除') : null)),
@@ -676,13 +672,13 @@
       h('div', { class: 'kpis' },
         h('div', { class: `kpi ${p.database ? 'green' : 'red'}` }, h('div', { class: 'label' }, '数据库'), h('div', { class: 'value' }, p.database ? '正常' : '异常')),
         p.platforms.map((x) => h('div', { class: `kpi ${x.connected ? 'green' : 'red'}`, dataset: { platform: x.platform } },
-          h('div', { class: 'label' }, PLATFORMS[x.platform] || x.platform),
+          h('div', { class: 'label' }, labels().platforms[x.platform] || x.platform),
           h('div', { class: 'value' }, h('span', { class: `status-dot ${x.connected ? 'on' : 'off'}` }), x.connected ? '已连接' : '未连接'),
           x.detail ? h('div', { class: 'hint' }, x.detail) : null,
         )),
       ),
       p.platforms.filter((x) => x.login && x.login.qrSvg).map((x) => h('div', { class: 'card', style: 'margin-bottom:16px' },
-        h('h2', null, `${PLATFORMS[x.platform] || x.platform}登录`),
+        h('h2', null, `${labels().platforms[x.platform] || x.platform}登录`),
         h('p', { class: 'muted' }, '请用作为机器人的微信号扫描下面的二维码登录。二维码只有管理员可见。'),
         h('img', { class: 'qr', alt: '登录二维码', src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(x.login.qrSvg)}` }),
       )),
@@ -703,7 +699,7 @@
       dead.items.length === 0 ? h('p', { class: 'empty' }, '没有发送失败的消息') : h('div', { class: 'table-wrap' }, h('table', null,
         h('thead', null, h('tr', null, h('th', null, '#'), h('th', null, '平台'), h('th', null, '对象'), h('th', null, '原因'), h('th', { class: 'hide-sm' }, '时间'), h('th', null, '操作'))),
         h('tbody', null, dead.items.map((m) => h('tr', null,
-          h('td', null, m.id), h('td', null, PLATFORMS[m.platform] || m.platform), h('td', null, m.recipient), h('td', null, h('div', { class: 'content' }, m.lastError || '')), h('td', { class: 'hide-sm nowrap' }, fmt(m.createdAt)),
+          h('td', null, m.id), h('td', null, labels().platforms[m.platform] || m.platform), h('td', null, m.recipient), h('td', null, h('div', { class: 'content' }, m.lastError || '')), h('td', { class: 'hide-sm nowrap' }, fmt(m.createdAt)),
           h('td', null, h('div', { class: 'actions' },
             h('button', { class: 'btn small primary', onclick: () => act(m.id, 'POST', `/api/v1/outbox/${m.id}/retry`, `已重新排队 #${m.id}`) }, '重发'),
             h('button', { class: 'btn small danger', onclick: () => act(m.id, 'DELETE', `/api/v1/outbox/${m.id}`, `已放弃 #${m.id}`) }, '放弃'),

@@ -18,8 +18,9 @@
  * - a leading `截止` / `到` and a trailing `前` / `之前` / `为止` are ignored.
  * A time already past (or now) is refused, as is one more than five years ahead. Never throws.
  */
-import { zhCN, type Messages } from '../messages/zh-CN.js'
-import { formatLocal, localParts, zonedTime } from './scheduler.js'
+import { zhCN, type Messages } from '../../messages/zh-CN.js'
+import { chineseNumber } from './numerals.js'
+import { addDays, daysInMonth, formatLocal, localParts, zonedTime } from './zone.js'
 
 export type WhenResult = { at: Date } | { error: string }
 export type WhenMessages = Messages['when']
@@ -34,20 +35,6 @@ const MAX_INPUT = 60
 const MINUTE = 60_000
 const DAY_MS = 24 * 60 * MINUTE
 
-const DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
-
-/** `十二` → 12, `二十三` → 23, `二零二六` → 2026; runs that are not numbers are left as they are. */
-function chineseNumber(run: string): string {
-  const ten = run.indexOf('十')
-  if (ten === -1) return Array.from(run, (c) => String(DIGIT[c] ?? c)).join('')
-  const left = run.slice(0, ten)
-  const right = run.slice(ten + 1)
-  if (left.length > 1 || right.length > 1 || right.includes('十')) return run
-  const tens = left === '' ? 1 : DIGIT[left]
-  const ones = right === '' ? 0 : DIGIT[right]
-  return tens === undefined || ones === undefined ? run : String(tens * 10 + ones)
-}
-
 function normalise(text: string): string {
   return text
     .normalize('NFKC')
@@ -57,7 +44,7 @@ function normalise(text: string): string {
     .trim()
 }
 
-type Period = 'dawn' | 'morning' | 'forenoon' | 'noon' | 'afternoon' | 'evening' | 'night' | 'afterWork'
+export type Period = 'dawn' | 'morning' | 'forenoon' | 'noon' | 'afternoon' | 'evening' | 'night' | 'afterWork'
 
 const PERIODS: [RegExp, Period][] = [
   [/^(下班时|下班|收工)/, 'afterWork'],
@@ -70,6 +57,36 @@ const PERIODS: [RegExp, Period][] = [
   [/^(晚上|晚间|夜里|夜间|晚|夜)/, 'night'],
 ]
 
+/** The part of the day a word names (`下午` → afternoon), or null. */
+export function periodOf(word: string): Period | null {
+  return PERIODS.find(([re]) => re.test(word))?.[1] ?? null
+}
+
+/**
+ * An hour said with a part of the day on the 24-hour clock (`下午3点` → 15, `晚上12点` → 24, the
+ * midnight that ends the day; `凌晨12点` → 0), or null when the two do not go together (`上午15点`).
+ */
+export function hourInPeriod(period: Period | null, hour: number): number | null {
+  switch (period) {
+    case 'afternoon':
+    case 'evening':
+    case 'night':
+      if (hour < 12) return hour + 12
+      if (hour === 12 && period === 'night') return 24
+      return hour
+    case 'noon':
+      return hour <= 5 ? hour + 12 : hour
+    case 'dawn':
+      if (hour === 12) return 0
+      return hour > 12 ? null : hour
+    case 'morning':
+    case 'forenoon':
+      return hour > 12 ? null : hour
+    default:
+      return hour
+  }
+}
+
 /** When a part of the day is named without an hour. */
 const PERIOD_DEFAULT: Record<Period, { hour: number; minute: number }> = {
   dawn: { hour: 6, minute: 0 },
@@ -80,17 +97,6 @@ const PERIOD_DEFAULT: Record<Period, { hour: number; minute: number }> = {
   evening: { hour: 18, minute: 0 },
   night: { hour: 21, minute: 0 },
   afterWork: AFTER_WORK,
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate()
-}
-
-/** The local calendar day `offset` days after (y, m, d). */
-function addDays(y: number, m: number, d: number, offset: number): { y: number; m: number; d: number } {
-  const date = new Date(Date.UTC(2000, 0, 1))
-  date.setUTCFullYear(y, m - 1, d + offset)
-  return { y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() }
 }
 
 class Refusal {
@@ -240,27 +246,9 @@ function read(input: string, now: Date, timeZone: string, t: WhenMessages): Date
   if (hour !== null) {
     const written = original
     if (minute > 59 || hour > 24 || (hour === 24 && minute > 0)) throw new Refusal(t.invalidTime(written))
-    switch (period) {
-      case 'afternoon':
-      case 'evening':
-      case 'night':
-        if (hour < 12) hour += 12
-        else if (hour === 12 && period === 'night') hour = 24
-        break
-      case 'noon':
-        if (hour <= 5) hour += 12
-        break
-      case 'dawn':
-        if (hour === 12) hour = 0
-        if (hour > 12) throw new Refusal(t.invalidTime(written))
-        break
-      case 'morning':
-      case 'forenoon':
-        if (hour > 12) throw new Refusal(t.invalidTime(written))
-        break
-      default:
-        break
-    }
+    const inPeriod = hourInPeriod(period, hour)
+    if (inPeriod === null) throw new Refusal(t.invalidTime(written))
+    hour = inPeriod
     if (hour === 24 && minute > 0) throw new Refusal(t.invalidTime(written))
   } else if (period !== null) {
     ;({ hour, minute } = PERIOD_DEFAULT[period])
@@ -289,4 +277,16 @@ function read(input: string, now: Date, timeZone: string, t: WhenMessages): Date
     }
   }
   return at
+}
+
+const DATE = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/
+
+/** A calendar date (2026-03-01, 2026/3/1, 2026年3月1日) as year, month, day; null otherwise. */
+export function parseDate(text: string): { year: number; month: number; day: number } | null {
+  const m = DATE.exec(text.trim())
+  if (!m) return null
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const probe = new Date(Date.UTC(year, month - 1, day))
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return null
+  return { year, month, day }
 }

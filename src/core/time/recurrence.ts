@@ -1,5 +1,5 @@
 /**
- * Recurring announcements: cron expressions read in GONGYOU_TIMEZONE, the Chinese phrases people
+ * Recurrences (as for recurring announcements): cron expressions read in GONGYOU_TIMEZONE, the Chinese phrases people
  * write for them (每周一 07:50, 每天 8点, 工作日 7:50, 每月1号 9:00), and the slots a cron
  * expression names: the latest one due (for firing, once per slot) and the next one (to show).
  *
@@ -9,8 +9,10 @@
  * an announcement.
  */
 import cron from 'node-cron'
-import { normalizeText } from '../core/parser.js'
-import { localParts, zonedTime } from '../core/scheduler.js'
+import { normalizeText } from '../parser.js'
+import { SMALL_NUMBER_PATTERN, smallNumber } from './numerals.js'
+import { hourInPeriod, periodOf } from './when.js'
+import { localParts, zonedTime } from './zone.js'
 
 export interface CronFields {
   minute: number[]
@@ -108,29 +110,16 @@ export function nextSlot(f: CronFields, timeZone: string, after: Date, horizonDa
 // ---------------------------------------------------------------------------------------------
 // Chinese recurrence phrases
 
-const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
-
-/** 0–59 written in digits or Chinese numerals (七, 十二, 二十三, 五十); NaN otherwise. */
-export function smallNumber(s: string): number {
-  if (/^\d{1,2}$/.test(s)) return Number(s)
-  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(s)
-  if (!m || s === '') return NaN
-  if (!m[2]) return m[1] && !m[3] ? CN_DIGITS[m[1]]! : NaN
-  return (m[1] ? CN_DIGITS[m[1]]! : 1) * 10 + (m[3] ? CN_DIGITS[m[3]]! : 0)
-}
-
-const NUM = '[0-9零〇一二两三四五六七八九十]{1,3}'
+const NUM = SMALL_NUMBER_PATTERN
 const TIME_OF_DAY = new RegExp(`^(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚)?\\s*(${NUM})(?:\\s*[:：]\\s*(\\d{2})|\\s*[点时]\\s*(?:(半)|(${NUM})\\s*分?)?)$`)
 
 /** A time of day: 07:50, 7:50, 7点, 7点50(分), 7点半, 下午3点, 八点. Null when it is not one. */
 export function parseTimeOfDay(text: string): { hour: number; minute: number } | null {
   const m = TIME_OF_DAY.exec(normalizeText(text))
   if (!m) return null
-  let hour = smallNumber(m[2]!)
+  const hour = hourInPeriod(m[1] ? periodOf(m[1]) : null, smallNumber(m[2]!))
   const minute = m[3] !== undefined ? Number(m[3]) : m[4] ? 30 : m[5] !== undefined ? smallNumber(m[5]) : 0
-  const period = m[1]
-  if ((period === '下午' || period === '傍晚' || period === '晚上' || period === '夜里' || period === '晚') && hour < 12) hour += 12
-  if (period === '中午' && hour < 6) hour += 12
+  if (hour === null) return null
   if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59)) return null
   return { hour, minute }
 }
