@@ -11,7 +11,7 @@ export const en: Messages = {
   },
   unknown: {
     didYouMean: (word: string, suggestion: string, usage: string) => `There is no command "${word}". Did you mean "${suggestion}"? Usage: ${usage}\nSend "help" for all commands.`,
-    noSuggestion: (word: string) => `I did not understand "${word}". Send "help" for the commands you can use.`,
+    noSuggestion: (word: string) => `I did not understand "${word}". To raise a problem, just write it down and send it to me; send "help" for the commands you can use.`,
     emptyMention: 'Hello, I am Gongyou. Send "help" for the commands you can use.',
   },
   usage: (usage: string, example?: string) => `Usage: ${usage}${example ? `\nExample: ${example}` : ''}`,
@@ -415,7 +415,6 @@ export const en: Messages = {
     duplicateTitle: (number: string) => `The same matter as ${number}?`,
     duplicate: (number: string, excerpt: string) => `You recently filed ${number}: "${excerpt}"\nIs this the same matter?`,
     sameMatter: (number: string) => `OK, this is already in ${number} and the union is on it. Send "status ${number}" to follow it.`,
-    notUnderstoodTail: 'To raise a problem, just write it down and send it to me; send "help" to see what I can do.',
   },
   commands: {
     help: 'list the commands you can use',

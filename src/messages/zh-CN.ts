@@ -9,7 +9,7 @@ export const zhCN = {
   },
   unknown: {
     didYouMean: (word: string, suggestion: string, usage: string) => `没有“${word}”这个命令，您是不是想用“${suggestion}”？写法：${usage}\n发送“帮助”查看全部命令。`,
-    noSuggestion: (word: string) => `没看懂“${word}”。发送“帮助”查看您可以用的命令。`,
+    noSuggestion: (word: string) => `没看懂“${word}”。想反映问题，直接把事情写下来发给我；发送“帮助”查看您可以用的命令。`,
     emptyMention: '您好，我是工友。发送“帮助”查看您可以用的命令。',
   },
   usage: (usage: string, example?: string) => `写法：${usage}${example ? `\n例如：${example}` : ''}`,
@@ -413,7 +413,6 @@ export const zhCN = {
     duplicateTitle: (number: string) => `和 ${number} 是同一件事吗？`,
     duplicate: (number: string, excerpt: string) => `您不久前提过 ${number}：“${excerpt}”\n这次说的是同一件事吗？`,
     sameMatter: (number: string) => `好的，这件事已经在 ${number} 里了，工会正在跟进。发送“进度 ${number}”可以查看进展。`,
-    notUnderstoodTail: '想反映问题，直接把事情写下来发给我；发送“帮助”看我能做什么。',
   },
   commands: {
     help: '查看可用命令',
