@@ -29,7 +29,7 @@ import {
   WANTING,
   YES,
 } from './lexicon.js'
-import { isHan, readingForm, soundKey, syllables, fuzzySyllable } from './text.js'
+import { fuzzySyllable, isHan, readingForm, soundKey, syllables } from './text.js'
 
 export type IntentKind = 'file' | 'fileAnonymous' | 'hazard' | 'onBehalf' | 'status' | 'list' | 'help' | 'officer' | 'rate' | 'offer' | 'smallTalk' | 'unknown'
 export type OfficerAction = 'accept' | 'reply' | 'resolve' | 'reject' | 'escalate' | 'supervise'
@@ -249,7 +249,7 @@ function read(original: string, { role }: ReadOptions): Reading {
   const topic = smallTalk(form)
   if (topic) return { kind: 'smallTalk', topic, confirm: false }
 
-  const s = dropOpeners(form.replace(/^(?:@\S+\s*)+/u, (m) => (/^@\S+\s/u.test(m) && ON_BEHALF_LEADS.length ? m : m))).replace(LEAD, '')
+  const s = dropOpeners(form).replace(LEAD, '')
   if (s === '') return form.replace(PUNCT, '') === '' ? { kind: 'unknown', confirm: false } : { kind: 'smallTalk', topic: 'greeting', confirm: false }
 
   // A request number first: SQ-2026-0042 已经修好了 / 42号怎么样了 / SQ-2026-0042 5分.
@@ -289,7 +289,7 @@ function read(original: string, { role }: ReadOptions): Reading {
   // Saying they want to file: 投诉…、我想提个建议：…、我有个问题要反映…、帮我报一下….
   const want = startsWithAny(s, WANTING) ?? ''
   const afterWant = s.slice(want.length).replace(LEAD, '')
-  const verb = startsWithAny(afterWant, FILING_VERBS) ?? (want === '' ? undefined : undefined)
+  const verb = startsWithAny(afterWant, FILING_VERBS)
   const hazard = includesAny(s, HAZARD_WORDS)
   if (verb && !(verb === '反应' && !want)) {
     const body = content(afterWant.slice(verb.length).replace(/^(一下|一个|个|一条|条|点)?/, ''))
