@@ -1,12 +1,13 @@
 // `npm run bench`: every benchmark on SQLite and on PostgreSQL, each figure next to a baseline
-// measured in the same run on the same machine. BENCH_ONLY=ingest,footprint,fanout,votes narrows the set.
+// measured in the same run on the same machine. BENCH_ONLY=ingest,footprint,fanout,votes,intent narrows the set.
 import { fanout } from './fanout.js'
 import { footprint } from './footprint.js'
 import { ingest } from './ingest.js'
+import { intent } from './intent.js'
 import { postgresAvailable, printTable, type BenchRow, type Provider } from './lib.js'
 import { votes } from './votes.js'
 
-const benches: Record<string, (provider: Provider) => Promise<BenchRow[]>> = { ingest, footprint, fanout, votes }
+const benches: Record<string, (provider: Provider) => Promise<BenchRow[]>> = { ingest, footprint, fanout, votes, intent }
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
 const providers: Provider[] = ['sqlite', ...((await postgresAvailable()) ? (['postgresql'] as const) : [])]

@@ -20,6 +20,7 @@ import { organisationCommands } from './organisation/commands.js'
 import { hasActiveDemo, isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
 import { operationsCommands, recipientLabel } from './operations/commands.js'
 import { requestCommands } from './requests/commands.js'
+import { offerCommands, requestIntent } from './requests/intent.js'
 import { pollCommands } from './polls/commands.js'
 import { closeDuePolls, remindPolls, type PollJobDeps } from './polls/jobs.js'
 import { voteSecret } from './polls/service.js'
@@ -142,7 +143,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   const directoryDeps: DirectoryDeps = { db, t, deliver: (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined), now: () => clock.now(), log }
   const commands: CommandDefinition[] = []
-  commands.push(helpCommand(() => commands), ...requestCommands, ...organisationCommands, ...operationsCommands, loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES }))
+  commands.push(helpCommand(() => commands), ...requestCommands, ...offerCommands, ...organisationCommands, ...operationsCommands, loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES }))
   const announcementParts = announcements(config, db, t, (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined))
   commands.push(...announcementParts.commands)
   const pollSecret = await voteSecret(db, config.GONGYOU_SECRET)
@@ -156,6 +157,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     fallbacks: [surveyConversation(pollSecret)],
     // A sender not known yet is looked up in the platform's directory (bound without typing).
     identify: directoryIdentifier(directoryDeps, () => adapters),
+    intent: requestIntent(t.botName),
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
   })

@@ -65,8 +65,10 @@ describe('in a group', () => {
     expect(byWord[0]!.chat).toBe('web-team-dg')
     expect(byWord[0]!.text).toContain('张伟')
     expect(byWord[0]!.card?.title).toBe('我的信息')
+    // Mentioned, it never stays silent: small talk gets a friendly answer and how to file.
     const byMention = await svc.say('D1002', 'web-team-dg', '@工友 在吗')
-    expect(texts(byMention)).toContain('没看懂')
+    expect(texts(byMention)).toContain('您好，我是工友')
+    expect(texts(await svc.say('D1002', 'web-team-dg', '@工友 明天几点集合'))).toContain('没看懂')
   })
 
   it('suggests the right command for a typo, with its form', async () => {

@@ -16,7 +16,7 @@ export const requestNumberParam = z.object({
   number: z
     .string()
     .refine(isRequestNumber, '诉求编号应形如 SQ-2026-0042')
-    .transform(normaliseNumber)
+    .transform((s) => normaliseNumber(s))
     .describe('诉求编号，如 SQ-2026-0042'),
 })
 

@@ -36,6 +36,26 @@ export interface ChatCoreOptions {
    * failure is logged and the message handled all the same.
    */
   identify?: (msg: InboundMessage) => Promise<void>
+  /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
+  intent?: IntentHook
+}
+
+/**
+ * The intent layer as the core sees it. The core asks it twice: whether a group message the
+ * strict parser would ignore is still meant for the bot (`@工友诉求…` with no space, a mistyped
+ * command word), and what a message that is not a strict command means.
+ */
+export interface IntentHook {
+  /** For a message that is not a strict command: its text as meant for the bot, or null when it is not addressed to it. */
+  addressed(text: string, isCommand: (text: string) => boolean): { text: string; mentionsBot: boolean } | null
+  /**
+   * A message the strict parser did not read (the context's `rawArgs` is the whole message):
+   * `{ command }` to run that command instead, true when it answered itself, false when it did not
+   * understand either (the core then answers, suggesting a command only if `sameMeaning`).
+   */
+  interpret(ctx: CommandContext): Promise<{ command: string } | boolean>
+  /** Whether a letter-by-letter suggestion means what the person wrote (a homophone, or an ASCII alias typo). */
+  sameMeaning(written: string, suggested: string): boolean
 }
 
 /**
@@ -70,7 +90,13 @@ export class ChatCore {
 
   /** True when a group message not mentioning the bot is still meant for it. */
   isForBot(msg: Pick<InboundMessage, 'chatId' | 'mentionsBot' | 'text' | 'action'>): boolean {
-    return msg.chatId === null || msg.mentionsBot || Boolean(msg.action) || this.parser.startsWithCommand(msg.text)
+    return msg.chatId === null || msg.mentionsBot || Boolean(msg.action) || this.parser.startsWithCommand(msg.text) || this.addressed(msg) !== null
+  }
+
+  /** The intent layer's view of a group message the strict rules would not take as addressed to the bot. */
+  private addressed(msg: Pick<InboundMessage, 'chatId' | 'mentionsBot' | 'text' | 'action'>): { text: string; mentionsBot: boolean } | null {
+    if (!this.opts.intent || msg.action || msg.mentionsBot || this.parser.startsWithCommand(msg.text)) return null
+    return this.opts.intent.addressed(msg.text, (text) => this.parser.startsWithCommand(text))
   }
 
   /** Stores an inbound event. A redelivered event (same platform and event id) is reported as a duplicate. */
@@ -235,8 +261,10 @@ export class ChatCore {
   }
 
   /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
-  async handle(tx: Tx, msg: InboundMessage): Promise<OutboundMessage[]> {
+  async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
     const out: OutboundMessage[] = []
+    const seen = received.chatId === null ? null : this.addressed(received)
+    const msg: InboundMessage = seen ? { ...received, text: seen.text, mentionsBot: seen.mentionsBot } : received
     const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
     if (msg.event === 'bot_added' && chat) {
       // Ask for the group to be bound, unless it already is.
@@ -254,21 +282,30 @@ export class ChatCore {
       reply(this.t.limits.tooLong(MAX_MESSAGE_CHARS))
       return out
     }
-    const parsed = this.parser.parse(text)
+    let parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {
       reply(this.t.unknown.emptyMention)
       return out
     }
     if (parsed.kind === 'unknown') {
+      const raw = msg.text.trim()
+      const ctx: CommandContext = { tx, now: this.opts.clock.now(), t: this.t, settings: this.opts.settings, msg, person, role, ...(pendingRole ? { pendingRole } : {}), chat, word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [], reply, send: (m) => out.push(m) }
       if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
-        const raw = msg.text.trim()
-        const ctx: CommandContext = { tx, now: this.opts.clock.now(), t: this.t, settings: this.opts.settings, msg, person, role, ...(pendingRole ? { pendingRole } : {}), chat, word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [], reply, send: (m) => out.push(m) }
         for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
       }
-      const suggestion = parsed.suggestion && this.byName.get(parsed.suggestion.name)
-      reply(suggestion ? this.t.unknown.didYouMean(parsed.word, parsed.suggestion!.word, suggestion.usage(this.t)) : this.t.unknown.noSuggestion(parsed.word))
-      return out
+      // The intent layer: a message written the way people write may still mean a command.
+      const meant = this.opts.intent && !msg.action ? await this.opts.intent.interpret(ctx) : false
+      if (meant === true) return out
+      const reparsed = meant ? this.parser.parse(meant.command) : parsed
+      if (reparsed.kind !== 'command') {
+        const hint = parsed.kind === 'unknown' ? parsed.suggestion : undefined
+        const suggestion = hint && (!this.opts.intent || this.opts.intent.sameMeaning(parsed.word, hint.word)) ? this.byName.get(hint.name) : undefined
+        reply(suggestion ? this.t.unknown.didYouMean(parsed.word, hint!.word, suggestion.usage(this.t)) : this.t.unknown.noSuggestion(parsed.word))
+        return out
+      }
+      parsed = reparsed
     }
+    if (parsed.kind !== 'command') return out
     const command = this.byName.get(parsed.name)!
     if (!command.roles.includes(role)) {
       if (role === 'guest') reply(this.t.needBinding)

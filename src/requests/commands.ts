@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
-import { act, fileRequest, isRequestNumber, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { act, isRequestReference, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { fileUnlessDuplicate } from './intent.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
 
 function requestContext(ctx: CommandContext): RequestContext {
@@ -15,16 +16,13 @@ type Summary = keyof Messages['requests']['summary']
 
 const command = commandBuilder('requests')
 
-const number = z.string().refine(isRequestNumber)
+const number = z.string().refine(isRequestReference)
 const content = z.string().trim().min(1)
 
 async function file(ctx: CommandContext, self: CommandDefinition, anonymous: boolean): Promise<void> {
   const text = parseArgs(ctx, content, self, ctx.rawArgs)
   if (text === null) return
-  const asker = ctx.person!
-  const { ack, out } = await fileRequest(requestContext(ctx), { requester: asker, anonymous, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
-  ctx.reply(ack)
-  out.forEach(ctx.send)
+  await fileUnlessDuplicate(ctx, { requester: ctx.person!, anonymous, content: text })
 }
 
 /** The person a collector names: an @mention, an employee number or a name, at the start of the arguments. */
@@ -58,9 +56,7 @@ const onBehalfCommand = command('fileOnBehalf', ['代报', '代提'], ['proxy'],
   if (!allowed) return ctx.reply(ctx.t.requests.onlyInGrid(person.name))
   const text = parseArgs(ctx, content, self, rest)
   if (text === null) return
-  const { ack, out } = await fileRequest(requestContext(ctx), { requester: person, filedBy: filer, anonymous: false, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
-  ctx.reply(ack)
-  out.forEach(ctx.send)
+  await fileUnlessDuplicate(ctx, { requester: person, filedBy: filer, anonymous: false, content: text })
 }, 'onBehalfExample')
 
 const mineCommand = command('myRequests', ['我的诉求'], ['mine'], allRoles, 'file', 'mine', async (ctx) => ctx.reply(await myRequests(requestContext(ctx), ctx.person!.id)))

@@ -30,13 +30,26 @@ const refuse = (text: string): never => {
   throw new RequestRefusal(text)
 }
 
-export function normaliseNumber(input: string): string {
-  const m = /^(?:SQ)?-?(\d{4})-?(\d{1,6})$/i.exec(input.trim().replace(/[－—–]/g, '-'))
-  return m ? `SQ-${m[1]}-${m[2]!.padStart(4, '0')}` : input.trim().toUpperCase()
+/** A request number in full (SQ-2026-0042, sq20260042) or short (42, 42号, #42: this year's). */
+export function normaliseNumber(input: string, year?: number): string {
+  const s = input.trim().replace(/[－—–]/g, '-')
+  const m = /^(?:SQ)?-?(\d{4})-?(\d{1,6})$/i.exec(s)
+  if (m) return `SQ-${m[1]}-${m[2]!.padStart(4, '0')}`
+  const short = SHORT_NUMBER.exec(s)
+  if (short && year !== undefined) return `SQ-${year}-${short[1]!.padStart(4, '0')}`
+  return s.toUpperCase()
 }
 
+const SHORT_NUMBER = /^[#＃]?(\d{1,4})号?$/
+
+/** A full request number (what the API takes). */
 export function isRequestNumber(input: string | undefined): boolean {
   return !!input && /^(?:SQ)?-?\d{4}-?\d{1,6}$/i.test(input.trim().replace(/[－—–]/g, '-'))
+}
+
+/** A request number as people write it in chat: full, or short for this year's (进度 42). */
+export function isRequestReference(input: string | undefined): boolean {
+  return isRequestNumber(input) || (!!input && SHORT_NUMBER.test(input.trim()))
 }
 
 /** The next number of the year, atomic on both databases (an upsert that increments). */
@@ -173,7 +186,7 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
 }
 
 export async function findRequest(ctx: RequestContext, numberInput: string): Promise<RequestRow> {
-  const number = normaliseNumber(numberInput)
+  const number = normaliseNumber(numberInput, localParts(ctx.now, ctx.timeZone).year)
   return (await ctx.tx.workerRequest.findUnique({ where: { number } })) ?? refuse(ctx.t.requests.notFound(number))
 }
 
