@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
-import { PermanentSendError, type Delivery, type InboundMessage, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, type Delivery, type SendLimits, type SendResult } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
 import { BotChannel, replyEventId } from './bot-channel.js'
 import { RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
 import { readWecomSettings, wecomEnabled, type WecomSettings } from './settings.js'
+import { wasPrivateChatWith } from '../../src/core/retention.js'
 
 export { bindRobot, listRobots, robotKeyFrom, unbindRobot } from './robots.js'
 export { readWecomSettings, wecomEnabled } from './settings.js'
@@ -91,8 +92,7 @@ export class WecomAdapter implements PlatformAdapter {
     if (!eventId) return false
     const event = await this.deps.db.inboundEvent.findUnique({ where: { platform_eventId: { platform: 'wecom', eventId } }, select: { payload: true } })
     if (!event) return false
-    const msg = JSON.parse(event.payload) as InboundMessage
-    return msg.chatId === null && msg.sender.ids.some((i) => i.kind === 'userid' && i.id === d.target)
+    return wasPrivateChatWith(event.payload, d.target)
   }
 
   status(): { connected: boolean; detail?: string } {

@@ -606,6 +606,18 @@ export const zhCN = {
       index: '序号',
     },
   },
+  privacy: {
+    anonymousNotInGroup: '匿名诉求请在与工友的私聊中提交：群里不受理，刚才的内容没有记录。私聊发送“匿名诉求 内容”，干部看不到您是谁。',
+    anonymousNotInGroupHint: '匿名诉求请私聊工友提交，群里不受理。',
+    sentPrivately: '已私信发您。',
+    askPrivately: '这类内容只在私聊中显示，请私聊工友发送同样的话。',
+    filedInGroup: (number: string) => `已收到诉求 ${number}，详情和进展私信发您。`,
+    officersGroupNotice: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '【紧急】' : ''}新诉求 ${number}（${category}，${unit}）已交负责的干部处理，详情私下查看。`,
+    requesterUpdateHint: (number: string) => `诉求 ${number} 有新进展，请私聊工友发送“进度 ${number}”查看。`,
+    tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
+    textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
+  },
 }
 
 export type Messages = typeof zhCN

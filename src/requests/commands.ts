@@ -1,12 +1,26 @@
 import { z } from 'zod'
-import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
+import { allRoles, commandBuilder, guarded, parseArgs, reachablePrivately, replyPrivately, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
 import { act, fileRequest, isRequestNumber, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
 
 function requestContext(ctx: CommandContext): RequestContext {
-  return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone }
+  return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone, ...(ctx.settings.minGroup !== undefined ? { minGroup: ctx.settings.minGroup } : {}) }
+}
+
+/**
+ * The acknowledgement of a request filed in a group: a group is a public place, so the asker gets
+ * it privately and the group hears only the number (the ack itself never repeats the words). When
+ * nobody can be reached privately, the ack is said in the group — unless the matter is sensitive.
+ */
+async function acknowledge(ctx: CommandContext, ack: string, number: string, discreet: boolean): Promise<void> {
+  if (ctx.msg.chatId === null) return ctx.reply(ack)
+  if (await reachablePrivately(ctx, ctx.person!.id)) {
+    ctx.reply(ctx.t.privacy.filedInGroup(number))
+    return ctx.send({ to: { kind: 'person', personId: ctx.person!.id }, text: ack })
+  }
+  ctx.reply(discreet ? ctx.t.privacy.filedInGroup(number) : ack)
 }
 
 
@@ -22,8 +36,14 @@ async function file(ctx: CommandContext, self: CommandDefinition, anonymous: boo
   const text = parseArgs(ctx, content, self, ctx.rawArgs)
   if (text === null) return
   const asker = ctx.person!
-  const { ack, out } = await fileRequest(requestContext(ctx), { requester: asker, anonymous, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
-  ctx.reply(ack)
+  if (anonymous && ctx.msg.chatId !== null) {
+    // Never taken in a group: nothing is filed and the words are not repeated; the asker is told, privately where possible, where to write.
+    if (await reachablePrivately(ctx, asker.id)) ctx.send({ to: { kind: 'person', personId: asker.id }, text: ctx.t.privacy.anonymousNotInGroup })
+    else ctx.reply(ctx.t.privacy.anonymousNotInGroupHint)
+    return
+  }
+  const { ack, out, request, discreet } = await fileRequest(requestContext(ctx), { requester: asker, anonymous, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
+  await acknowledge(ctx, ack, request.number, discreet)
   out.forEach(ctx.send)
 }
 
@@ -58,22 +78,22 @@ const onBehalfCommand = command('fileOnBehalf', ['代报', '代提'], ['proxy'],
   if (!allowed) return ctx.reply(ctx.t.requests.onlyInGrid(person.name))
   const text = parseArgs(ctx, content, self, rest)
   if (text === null) return
-  const { ack, out } = await fileRequest(requestContext(ctx), { requester: person, filedBy: filer, anonymous: false, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
-  ctx.reply(ack)
+  const { ack, out, request, discreet } = await fileRequest(requestContext(ctx), { requester: person, filedBy: filer, anonymous: false, content: text, source: { platform: ctx.msg.platform, chatId: ctx.msg.chatId } })
+  await acknowledge(ctx, ack, request.number, discreet)
   out.forEach(ctx.send)
 }, 'onBehalfExample')
 
-const mineCommand = command('myRequests', ['我的诉求'], ['mine'], allRoles, 'file', 'mine', async (ctx) => ctx.reply(await myRequests(requestContext(ctx), ctx.person!.id)))
+const mineCommand = command('myRequests', ['我的诉求'], ['mine'], allRoles, 'file', 'mine', async (ctx) => replyPrivately(ctx, await myRequests(requestContext(ctx), ctx.person!.id)))
 mineCommand.usage = () => '我的诉求'
 
-const gridCommand = command('gridRequests', ['网格诉求'], ['gridrequests'], ['collector'], 'file', 'grid', async (ctx) => ctx.reply(await gridRequests(requestContext(ctx), ctx.person!.id)))
+const gridCommand = command('gridRequests', ['网格诉求'], ['gridrequests'], ['collector'], 'file', 'grid', async (ctx) => replyPrivately(ctx, await gridRequests(requestContext(ctx), ctx.person!.id)))
 gridCommand.usage = () => '网格诉求'
 
 const progressCommand = command('progress', ['进度', '查进度'], ['status'], allRoles, 'status', 'status', async (ctx, self) => {
   const n = parseArgs(ctx, number, self, ctx.tokens[0])
   if (n === null) return
   const { text, card } = await progress(requestContext(ctx), ctx.person!, n)
-  ctx.reply(text, { card })
+  await replyPrivately(ctx, text, { card })
 }, 'statusExample')
 
 const rateCommand = command('rate', ['评价', '打分'], ['rate'], allRoles, 'rate', 'rate', async (ctx, self) => {
@@ -83,15 +103,16 @@ const rateCommand = command('rate', ['评价', '打分'], ['rate'], allRoles, 'r
   if (!score.success) return ctx.reply(ctx.t.requests.badScore)
   const comment = textAfterFirst({ rawArgs: textAfterFirst(ctx) })
   const { ack, out } = await rate(requestContext(ctx), ctx.person!, n, score.data, comment)
-  ctx.reply(ack)
+  await replyPrivately(ctx, ack)
   out.forEach(ctx.send)
 }, 'rateExample')
 
 const recategoriseCommand = command('recategorise', ['改类别', '更改类别'], ['recategorise', 'recategorize'], allRoles, 'recategorise', 'recategorise', async (ctx, self) => {
   const args = parseArgs(ctx, z.tuple([number, z.string().min(1)]), self, ctx.tokens.slice(0, 2))
   if (!args) return
-  const { ack, out } = await recategorise(requestContext(ctx), ctx.person!, args[0], args[1])
-  ctx.reply(ack)
+  const { ack, out, discreet } = await recategorise(requestContext(ctx), ctx.person!, args[0], args[1])
+  if (discreet) await replyPrivately(ctx, ack)
+  else ctx.reply(ack)
   out.forEach(ctx.send)
 }, 'recategoriseExample')
 
@@ -128,7 +149,7 @@ const todoCommand: CommandDefinition = {
   roles: staffRoles,
   usage: (t) => (t.botName === '工友' ? '待办' : 'todo'),
   summary: (t) => t.requests.summary.todo,
-  run: async (ctx) => ctx.reply(await todoText(requestContext(ctx), ctx.person!)),
+  run: (ctx) => guarded(ctx, async () => replyPrivately(ctx, await todoText(requestContext(ctx), ctx.person!))),
 }
 
 export const requestCommands: CommandDefinition[] = [

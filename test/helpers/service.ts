@@ -1,5 +1,6 @@
 import { createService, type Service, type ServiceOptions } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import { openDatabase, type DatabaseOptions } from '../../src/db/client.js'
 import { createTestDatabaseUrl } from './db.js'
 
 export interface TestService extends Service {
@@ -18,13 +19,18 @@ export interface Reply {
 }
 
 /** A whole service on a fresh database (demo organisation seeded), workers started, not listening. */
-export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string } = {}): Promise<TestService> {
+/**
+ * `observe` sees every query the service makes (inside transactions too): a test-only observer on
+ * the database client, e.g. to prove a table is never read.
+ */
+export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string; observe?: DatabaseOptions['observe'] } = {}): Promise<TestService> {
   const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
   // Quiet hours off unless a test turns them on: the suite must not depend on the hour it runs at.
   const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', QUIET_HOURS: 'off', ...options.env })
   let service: Service
   try {
-    service = await createService(config, { logger: false, ...options })
+    const { observe, ...rest } = options
+    service = await createService(config, { logger: false, ...rest, ...(observe ? { db: openDatabase(fresh.url, { observe }) } : {}) })
   } catch (error) {
     await fresh.drop()
     throw error

@@ -26,8 +26,11 @@ describe('filing', () => {
   it('a worker files in the team group; the team officer is told privately with a card to accept', async () => {
     const { number, replies } = await file('D1002', 'web-team-dg', '诉求 食堂晚班没有热饭')
     expect(number).toMatch(/^SQ-\d{4}-\d{4}$/)
+    // A group is a public place: it hears the number, never the words; the acknowledgement comes privately.
     expect(replies[0]).toMatchObject({ chat: 'web-team-dg' })
-    expect(replies[0]!.text).toMatch(/已收到您的诉求 SQ-.*（食堂餐饮）.*一车间\/电工班/s)
+    expect(replies[0]!.text).toContain(`已收到诉求 ${number}`)
+    expect(replies.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join('\n')).not.toContain('没有热饭')
+    expect(to(replies, 'D1002')[0]!.text).toMatch(/已收到您的诉求 SQ-.*（食堂餐饮）.*一车间\/电工班/s)
     const officer = to(replies, 'D2001')
     expect(officer).toHaveLength(1)
     expect(officer[0]!.text).toContain('张伟（D1002）')
