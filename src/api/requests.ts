@@ -133,7 +133,7 @@ function allowedActions(r: RequestRow, canAct: boolean): ActionName[] {
 }
 
 function requestContext(deps: ApiDeps, tx: RequestContext['tx']): RequestContext {
-  return { tx, now: deps.clock.now(), t: deps.t, timeZone: deps.config.GONGYOU_TIMEZONE }
+  return { tx, now: deps.clock.now(), t: deps.t, timeZone: deps.config.GONGYOU_TIMEZONE, minGroup: deps.config.PRIVACY_MIN_GROUP }
 }
 
 /** Loads a request the asker may see, or fails with 404 / 403. */

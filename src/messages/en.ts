@@ -101,7 +101,7 @@ export const en: Messages = {
     },
     summary: {
       file: 'file a request',
-      anonymous: 'file anonymously (officers cannot see who you are)',
+      anonymous: 'file anonymously, in a private chat (officers cannot see who you are)',
       onBehalf: 'file for a worker of your grid',
       mine: 'my requests',
       grid: "open requests of my grid",

@@ -99,7 +99,7 @@ export const zhCN = {
     },
     summary: {
       file: '提交诉求',
-      anonymous: '匿名提交诉求（干部看不到您是谁）',
+      anonymous: '匿名提交诉求（私聊发送，干部看不到您是谁）',
       onBehalf: '替网格内职工代报诉求',
       mine: '查看我提交的诉求',
       grid: '查看本网格未办结的诉求',

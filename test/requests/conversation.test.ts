@@ -155,7 +155,10 @@ describe('on behalf of a worker', () => {
   it('a collector files for a worker of their grid, who is told', async () => {
     const replies = await svc.say('D1001', 'web-team-dg', '代报 @张伟 劳保 手套磨破了一个月没换')
     const number = numberIn(replies[0]!.text)
-    expect(replies[0]!.text).toMatch(/已为 张伟 代报诉求 SQ-.*（劳动保护）/s)
+    // In the group: the number only; the collector gets the acknowledgement privately.
+    expect(replies[0]!.text).toBe(`已收到诉求 ${number}，详情和进展私信发您。`)
+    expect(text(replies.filter((r) => r.chat === 'web-team-dg'))).not.toContain('手套')
+    expect(text(to(replies, 'D1001'))).toMatch(/已为 张伟 代报诉求 SQ-.*（劳动保护）/s)
     expect(text(to(replies, 'D1002'))).toContain(`网格员 李明 为您代报了诉求 ${number}`)
     // Updates reach the worker and the collector who filed it.
     const accepted = await svc.say('D2001', 'dm', `受理 ${number}`)
