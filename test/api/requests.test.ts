@@ -177,7 +177,8 @@ describe('an anonymous request', () => {
     // The observer does see reads, in a transaction and as raw SQL (controls), so "none" below means none.
     authorReads.length = 0
     await svc.db.$transaction((tx) => tx.requestAuthor.count())
-    await svc.db.$queryRawUnsafe('SELECT COUNT(*) FROM "RequestAuthor"')
+    // Seen before it runs (on PostgreSQL a bare table name misses the test's own schema, and fails: no matter).
+    await svc.db.$queryRawUnsafe('SELECT COUNT(*) FROM "RequestAuthor"').catch(() => null)
     expect(authorReads).toEqual(['RequestAuthor.count', 'raw.$queryRawUnsafe'])
     authorReads.length = 0
     {

@@ -168,3 +168,15 @@ async function resultsFromApi(number: string) {
   expect(res.statusCode).toBe(200)
   return res.json()
 }
+
+describe('which units are hidden', () => {
+  it('hides units under the threshold, and one more when the hidden ones together could be worked out from the total', async () => {
+    const { hiddenUnits } = await import('../../src/polls/service.js')
+    expect([...hiddenUnits([6, 7, 0], 5)]).toEqual([])
+    // 1 answer hidden in the first unit: total − 6 − 7 would give it away, so the smallest other (6) goes too.
+    expect([...hiddenUnits([1, 6, 7], 5)].sort()).toEqual([0, 1])
+    // Hidden together 2 + 3 = 5: enough, the others stay.
+    expect([...hiddenUnits([2, 3, 8], 5)].sort()).toEqual([0, 1])
+    expect([...hiddenUnits([1, 0, 0], 5)]).toEqual([0])
+  })
+})
