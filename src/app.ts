@@ -29,6 +29,7 @@ import { announcements } from './announcements/index.js'
 import { ensureDefaultCategories } from './requests/categories.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
 import { Scheduler } from './core/scheduler.js'
+import { dropOldContents } from './core/retention.js'
 import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
 import { createPlatformAdapters, enabledPlatforms, type AdapterFactory, type PlatformAdapter } from '../adapters/index.js'
 
@@ -151,7 +152,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   core = new ChatCore(db, outbox, {
     clock,
     locale: config.GONGYOU_LOCALE,
-    settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms, quietHours: config.QUIET_HOURS },
+    settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms, quietHours: config.QUIET_HOURS, minGroup: config.PRIVACY_MIN_GROUP },
     commands,
     log,
     fallbacks: [surveyConversation(pollSecret)],
@@ -167,15 +168,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.
   const scheduler = new Scheduler({ db, instanceId, timeZone: config.GONGYOU_TIMEZONE, clock, log })
-  const jobDeps: RequestJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS }
+  const jobDeps: RequestJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS, minGroup: config.PRIVACY_MIN_GROUP }
   scheduler.add('requests:escalate-overdue', config.REQUEST_ESCALATION_CRON, async (now) => void (await escalateOverdue(jobDeps, now)))
   scheduler.add('requests:digest', config.REQUEST_DIGEST_CRON, async (now) => void (await sendDigest(jobDeps, now)))
   scheduler.add('requests:supervised-summary', config.REQUEST_SUPERVISED_CRON, async (now) => void (await sendSupervisedSummary(jobDeps, now)))
   scheduler.add('requests:close-unrated', config.REQUEST_AUTOCLOSE_CRON, async (now) => void (await closeUnrated(jobDeps, now)))
-  const pollDeps: PollJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, secret: pollSecret, maxReminders: config.POLL_MAX_REMINDERS }
+  const pollDeps: PollJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, secret: pollSecret, maxReminders: config.POLL_MAX_REMINDERS, minGroup: config.PRIVACY_MIN_GROUP }
   scheduler.add('polls:remind', config.POLL_CLOSE_CRON, async (now) => void (await remindPolls(pollDeps, now)))
   scheduler.add('polls:close', config.POLL_CLOSE_CRON, async (now) => void (await closeDuePolls(pollDeps, now)))
   announcementParts.registerJobs(scheduler)
+  scheduler.add('privacy:retention', config.RETENTION_CRON, async (now) => void (await dropOldContents(db, now, config.RETENTION_DAYS)))
 
   // Errors are JSON with a stable code and a Chinese message; never a stack trace.
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {

@@ -79,6 +79,10 @@ export const envSchema = z.object({
   POLL_CLOSE_CRON: cronExpression.default('* * * * *'),
   /** Keys voter keys (HMAC); unset: one is generated and kept in the database. */
   GONGYOU_SECRET: z.string().min(16, { message: 'at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
+  // Privacy: figures about fewer people are not shown by unit; sent messages' contents are kept this long.
+  PRIVACY_MIN_GROUP: z.coerce.number().int().min(1).max(100).default(5),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_CRON: cronExpression.default('45 3 * * *'),
   // Announcements (公告): when due posts, reminders and birthday greetings are looked for.
   ANNOUNCEMENT_FIRE_CRON: cronExpression.default('* * * * *'),
   ANNOUNCEMENT_REMIND_CRON: cronExpression.default('*/5 * * * *'),

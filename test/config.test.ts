@@ -9,6 +9,8 @@ describe('configuration', () => {
     expect(c.DATABASE_URL).toBe('file:./data/gongyou.db')
     expect(c.databaseProvider).toBe('sqlite')
     expect(c.GONGYOU_TIMEZONE).toBe('Asia/Shanghai')
+    expect(c.PRIVACY_MIN_GROUP).toBe(5)
+    expect(c.RETENTION_DAYS).toBe(30)
   })
 
   it('selects PostgreSQL from a postgresql:// URL', () => {
@@ -28,6 +30,9 @@ describe('configuration', () => {
     ['GONGYOU_PLAYGROUND', 'maybe', /GONGYOU_PLAYGROUND/],
     ['FEISHU_APP_RATE_LIMIT', '50 per second', /^Invalid configuration: FEISHU_APP_RATE_LIMIT \(got "50 per second"\) — expected .*50\/s,1000\/min/],
     ['FEISHU_APP_RATE_LIMIT', '0/s', /FEISHU_APP_RATE_LIMIT/],
+    ['PRIVACY_MIN_GROUP', '0', /PRIVACY_MIN_GROUP/],
+    ['PRIVACY_MIN_GROUP', 'five', /PRIVACY_MIN_GROUP/],
+    ['RETENTION_DAYS', '0', /RETENTION_DAYS/],
   ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {
     let error: unknown
     try {

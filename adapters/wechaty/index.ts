@@ -303,6 +303,9 @@ export class WechatyAdapter implements PlatformAdapter {
       ...(action ? { action } : {}),
       sentAt: msg.date().toISOString(),
     }
+    // Only what is addressed to the bot is stored (private, mentioning it, answering a choice it
+    // offered, or leading with a command word): ordinary chatter in a group never reaches the database.
+    if (!this.deps.core.isForBot(inbound)) return
     await this.accept(inbound)
   }
 

@@ -6,6 +6,7 @@ import { AppChannel } from './app-channel.js'
 import { BotChannel, replyEventId } from './bot-channel.js'
 import { maskKey, RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
 import { readWecomSettings, wecomEnabled, type WecomSettings } from './settings.js'
+import { wasPrivateChatWith } from '../../src/core/retention.js'
 
 export { bindRobot, listRobots, robotKeyFrom, unbindRobot } from './robots.js'
 export { readWecomSettings, wecomEnabled } from './settings.js'
@@ -112,8 +113,7 @@ export class WecomAdapter implements PlatformAdapter {
     if (!eventId) return false
     const event = await this.deps.db.inboundEvent.findUnique({ where: { platform_eventId: { platform: 'wecom', eventId } }, select: { payload: true } })
     if (!event) return false
-    const msg = JSON.parse(event.payload) as InboundMessage
-    return msg.chatId === null && msg.sender.ids.some((i) => i.kind === 'userid' && i.id === d.target)
+    return wasPrivateChatWith(event.payload, d.target)
   }
 
   /** A group robot's chat id carries its webhook key, which is enough to post as it: shown masked. */

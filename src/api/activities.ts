@@ -48,7 +48,7 @@ const pollSummary = z.object({
 const pollDetail = pollSummary.extend({
   eligible: z.number(),
   options: z.array(z.object({ position: z.number(), label: z.string(), votes: z.number(), percent: z.number() })),
-  units: z.array(z.object({ unit: z.string(), eligible: z.number(), voters: z.number(), options: z.array(z.object({ position: z.number(), votes: z.number() })) })).describe('各单位的票数（只含本人负责范围内的单位）'),
+  units: z.array(z.object({ unit: z.string(), eligible: z.number(), voters: z.number(), hidden: z.boolean(), options: z.array(z.object({ position: z.number(), votes: z.number() })) })).describe('各单位的票数（只含本人负责范围内的单位）；投票不足 PRIVACY_MIN_GROUP 人的单位 hidden 为 true、不列票数'),
 })
 
 const announcementOut = z.object({
@@ -135,7 +135,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       const poll = await db.poll.findUnique({ where: { number: req.params.number } })
       if (!poll) throw notFound(`${req.params.number}`)
       if ((await db.poll.count({ where: { AND: [{ id: poll.id }, pollWhere(scope)] } })) === 0) throw outOfScope(`${poll.number} `)
-      const results = await pollResults(db, poll.id)
+      const results = await pollResults(db, poll.id, deps.config.PRIVACY_MIN_GROUP)
       const voters = poll.kind === 'survey' ? (await db.surveyAnswer.findMany({ where: { pollId: poll.id }, select: { respondentKey: true }, distinct: ['respondentKey'] })).length : results.voters
       const inScope = (unitId: number | null) => scope.ids === null || (unitId !== null && scope.ids.includes(unitId))
       return {
@@ -151,7 +151,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
         voters,
         eligible: results.eligible,
         options: results.options,
-        units: results.units.filter((u) => inScope(u.unitId)).map((u) => ({ unit: u.unit, eligible: u.eligible, voters: u.voters, options: u.options })),
+        units: results.units.filter((u) => inScope(u.unitId)).map((u) => ({ unit: u.unit, eligible: u.eligible, voters: u.voters, hidden: u.hidden, options: u.options })),
       }
     },
   })

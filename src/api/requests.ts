@@ -132,7 +132,7 @@ function allowedActions(r: RequestRow, canAct: boolean): ActionName[] {
 }
 
 function requestContext(deps: ApiDeps, tx: RequestContext['tx']): RequestContext {
-  return { tx, now: deps.clock.now(), t: deps.t, timeZone: deps.config.GONGYOU_TIMEZONE }
+  return { tx, now: deps.clock.now(), t: deps.t, timeZone: deps.config.GONGYOU_TIMEZONE, minGroup: deps.config.PRIVACY_MIN_GROUP }
 }
 
 /** Loads a request the asker may see, or fails with 404 / 403. */
@@ -209,6 +209,7 @@ const categoryOut = z.object({
   name: z.string(),
   keywords: z.string(),
   urgentByDefault: z.boolean(),
+  sensitive: z.boolean().describe('敏感类别：工会干部群只看到编号、类别和单位，不见姓名和内容'),
   answerMinutes: z.number(),
   resultMinutes: z.number(),
   urgentAnswerMinutes: z.number(),
@@ -222,6 +223,7 @@ const categoryFields = z.object({
   name: z.string().trim().min(1, '请填写类别名称').max(20, '类别名称最多 20 字'),
   keywords: z.string().max(1000, '关键词最多 1000 字').default(''),
   urgentByDefault: z.boolean().default(false),
+  sensitive: z.boolean({ error: 'sensitive 应为 true 或 false' }).default(false),
   answerMinutes: minutes('首次答复时限'),
   resultMinutes: minutes('办结时限'),
   urgentAnswerMinutes: minutes('紧急首次答复时限').default(30),
@@ -234,6 +236,7 @@ const categoryPatch = z
     name: categoryFields.shape.name,
     keywords: z.string().max(1000, '关键词最多 1000 字'),
     urgentByDefault: z.boolean(),
+    sensitive: z.boolean({ error: 'sensitive 应为 true 或 false' }),
     answerMinutes: minutes('首次答复时限'),
     resultMinutes: minutes('办结时限'),
     urgentAnswerMinutes: minutes('紧急首次答复时限'),
@@ -390,6 +393,7 @@ function categoryFieldsOf(c: z.infer<typeof categoryOut> & { createdAt?: Date })
     name: c.name,
     keywords: c.keywords,
     urgentByDefault: c.urgentByDefault,
+    sensitive: c.sensitive,
     answerMinutes: c.answerMinutes,
     resultMinutes: c.resultMinutes,
     urgentAnswerMinutes: c.urgentAnswerMinutes,

@@ -6,6 +6,7 @@ import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
+import { reducedPayload } from './retention.js'
 import { quietHoursEnd } from './time/zone.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
 
@@ -187,7 +188,8 @@ export class ChatCore {
         async (tx) => {
           const out = await this.handle(tx, msg)
           await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id)
-          await tx.inboundEvent.update({ where: { id }, data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null } })
+          // Handled: only what de-duplication needs is kept (see retention.ts).
+          await tx.inboundEvent.update({ where: { id }, data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) } })
         },
         { timeout: 30_000, maxWait: 30_000 },
       )
@@ -200,7 +202,7 @@ export class ChatCore {
         .update({
           where: { id },
           data: giveUp
-            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000) }
+            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000), payload: reducedPayload(msg) }
             : { status: 'pending', lockedUntil: new Date(this.opts.clock.now().getTime() + Math.min(60_000, 1000 * 2 ** event.attempts)), error: message.slice(0, 2000) },
         })
         .catch((e) => this.opts.log?.error({ err: e }, 'could not record inbound failure'))

@@ -21,7 +21,12 @@ export interface CoreSettings {
   privatePlatforms: Platform[]
   /** Local quiet hours: non-urgent notices wait until they end. */
   quietHours: { start: string; end: string } | null
+  /** Figures about fewer people than this are not shown by unit (PRIVACY_MIN_GROUP; default 5). */
+  minGroup?: number
 }
+
+/** PRIVACY_MIN_GROUP's default: figures about fewer people are not shown by unit. */
+export const DEFAULT_MIN_GROUP = 5
 
 /** What a command sees: who asked, where, the parsed arguments, and ways to answer. */
 export interface CommandContext {
@@ -125,6 +130,26 @@ export function commandBuilder<S extends CommandSection>(section: S) {
     }
     return self
   }
+}
+
+/** Whether a message to the person can go privately on one of the platforms the core reaches people on. */
+export async function reachablePrivately(ctx: Pick<CommandContext, 'tx' | 'settings'>, personId: number): Promise<boolean> {
+  const platforms = ctx.settings.privatePlatforms
+  if (platforms.includes('web')) return true
+  return (await ctx.tx.platformIdentity.count({ where: { personId, platform: { in: platforms } } })) > 0
+}
+
+/**
+ * A group is a public place: an answer that is the asker's own business (their requests, a
+ * request's progress, their queue, survey questions) goes to them privately, and the group hears
+ * only that it did — or, when no platform reaches them privately, a neutral hint to write to the
+ * bot privately. In a private chat it is simply the answer.
+ */
+export async function replyPrivately(ctx: CommandContext, text: string, extra?: { card?: Card }): Promise<void> {
+  if (ctx.msg.chatId === null || !ctx.person) return ctx.reply(text, extra)
+  if (!(await reachablePrivately(ctx, ctx.person.id))) return ctx.reply(ctx.t.privacy.askPrivately)
+  ctx.reply(ctx.t.privacy.sentPrivately)
+  ctx.send({ to: { kind: 'person', personId: ctx.person.id }, text, ...(extra?.card ? { card: extra.card } : {}) })
 }
 
 /** Free text after the first argument, as written: `回复 SQ-… 已报修，明天来` → `已报修，明天来`. */

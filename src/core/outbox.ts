@@ -469,15 +469,13 @@ export async function resolveDeliveries(
     }
     const mentionsFor = (platform: Platform) =>
       m.mentions?.map((x) => ({ name: x.name, userId: platform === 'web' ? undefined : mentionIds.get(x.personId)?.find((i) => i.platform === platform)?.externalId }))
-    const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string) =>
+    const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string, fallingBack = false) =>
       deliveries.push({
         key,
         platform,
         targetKind,
         target,
-        text: m.text,
-        mentions: mentionsFor(platform),
-        card: m.card,
+        ...(fallingBack && m.fallbackText !== undefined ? { text: m.fallbackText } : { text: m.text, mentions: mentionsFor(platform), card: m.card }),
       })
     let to: OutboundMessage['to'] | undefined = m.to
     if (to.kind === 'person') {
@@ -488,9 +486,10 @@ export async function resolveDeliveries(
       }
       to = m.fallback
     }
+    const fallingBack = to !== m.to
     if (!to || to.kind === 'person') unreachable.push(m)
-    else if (to.kind === 'chat') deliver(to.platform, 'chat', to.chatId)
-    else deliver(to.platform, 'user', to.userId)
+    else if (to.kind === 'chat') deliver(to.platform, 'chat', to.chatId, fallingBack)
+    else deliver(to.platform, 'user', to.userId, fallingBack)
   }
   return { deliveries, unreachable }
 }

@@ -87,6 +87,8 @@ export interface OutboundMessage {
   notice?: boolean
   /** For a person: where to post instead when no platform reaches them privately (e.g. their team group). */
   fallback?: Recipient
+  /** What to say there instead (a group is a public place: a neutral hint, no card), when not the same text. */
+  fallbackText?: string
 }
 
 /** An outbound message resolved to a platform and target, as the outbox stores and adapters send it. */

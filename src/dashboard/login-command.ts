@@ -1,18 +1,11 @@
 import { issueLoginLink } from '../auth/tokens.js'
-import { staffRoles, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { reachablePrivately, staffRoles, type CommandDefinition } from '../core/commands.js'
 
 export interface LoginCommandOptions {
   /** The address people open the dashboard at (PUBLIC_URL, or where the service listens). */
   publicUrl(): string
   /** How long a link works (LOGIN_LINK_MINUTES). */
   minutes: number
-}
-
-/** Whether a message to the person can go privately on one of the platforms the core reaches people on. */
-async function reachablePrivately(ctx: CommandContext, personId: number): Promise<boolean> {
-  const platforms = ctx.settings.privatePlatforms
-  if (platforms.includes('web')) return true
-  return (await ctx.tx.platformIdentity.count({ where: { personId, platform: { in: platforms } } })) > 0
 }
 
 /**

@@ -33,7 +33,38 @@ export function sqlitePath(url: string): string {
   return path.resolve(url.replace(/^file:(\/\/)?/, '').split('?')[0]!)
 }
 
-export function openDatabase(url: string): Db {
+/** One query as an observer sees it: the model (none for a raw query), the operation, its arguments. */
+export interface ObservedQuery {
+  model?: string
+  operation: string
+  args: unknown
+}
+
+export interface DatabaseOptions {
+  /**
+   * For tests only: told of every query before it runs — on the client and inside interactive
+   * transactions, model operations and raw SQL alike (a Prisma query extension). Without it the
+   * plain client is returned, so production runs exactly as before.
+   */
+  observe?: (query: ObservedQuery) => void
+}
+
+export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
+  const client = openClient(url)
+  if (!options.observe) return client
+  const observe = options.observe
+  const extended = client.$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        observe({ ...(model ? { model } : {}), operation, args })
+        return query(args)
+      },
+    },
+  })
+  return extended as unknown as Db
+}
+
+function openClient(url: string): Db {
   if (providerOf(url) === 'sqlite') {
     const file = sqlitePath(url)
     fs.mkdirSync(path.dirname(file), { recursive: true })

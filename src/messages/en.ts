@@ -159,7 +159,7 @@ export const en: Messages = {
     },
     summary: {
       file: 'file a request',
-      anonymous: 'file anonymously (officers cannot see who you are)',
+      anonymous: 'file anonymously, in a private chat (officers cannot see who you are)',
       onBehalf: 'file for a worker of your grid',
       mine: 'my requests',
       grid: "open requests of my grid",
@@ -699,5 +699,17 @@ export const en: Messages = {
   /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
   labels: {
     pollStatus: { open: 'open', closed: 'closed', cancelled: 'cancelled' } as Record<string, string>,
+  },
+  privacy: {
+    anonymousNotInGroup: 'File anonymous requests in your private chat with the bot: nothing is taken in a group, and what you wrote there was not recorded. Send "anon <text>" privately; officers will not see who you are.',
+    anonymousNotInGroupHint: 'Anonymous requests are taken in a private chat with the bot only, not in a group.',
+    sentPrivately: 'Sent to you privately.',
+    askPrivately: 'This is shown in a private chat only: send the same words to the bot privately.',
+    filedInGroup: (number: string) => `Request ${number} received; details and progress come to you privately.`,
+    officersGroupNotice: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '[URGENT] ' : ''}New request ${number} (${category}, ${unit}) is with the officers in charge; details privately.`,
+    requesterUpdateHint: (number: string) => `Request ${number} has news: send "status ${number}" to the bot privately.`,
+    tooFew: (min: number) => `fewer than ${min} people, not shown separately`,
+    textsHidden: (min: number) => `fewer than ${min} answered: the texts are not shown`,
   },
 }

@@ -157,7 +157,7 @@ export const zhCN = {
     },
     summary: {
       file: '提交诉求',
-      anonymous: '匿名提交诉求（干部看不到您是谁）',
+      anonymous: '匿名提交诉求（私聊发送，干部看不到您是谁）',
       onBehalf: '替网格内职工代报诉求',
       mine: '查看我提交的诉求',
       grid: '查看本网格未办结的诉求',
@@ -699,6 +699,18 @@ export const zhCN = {
   /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
   labels: {
     pollStatus: { open: '进行中', closed: '已截止', cancelled: '已取消' } as Record<string, string>,
+  },
+  privacy: {
+    anonymousNotInGroup: '匿名诉求请在与工友的私聊中提交：群里不受理，刚才的内容没有记录。私聊发送“匿名诉求 内容”，干部看不到您是谁。',
+    anonymousNotInGroupHint: '匿名诉求请私聊工友提交，群里不受理。',
+    sentPrivately: '已私信发您。',
+    askPrivately: '这类内容只在私聊中显示，请私聊工友发送同样的话。',
+    filedInGroup: (number: string) => `已收到诉求 ${number}，详情和进展私信发您。`,
+    officersGroupNotice: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '【紧急】' : ''}新诉求 ${number}（${category}，${unit}）已交负责的干部处理，详情私下查看。`,
+    requesterUpdateHint: (number: string) => `诉求 ${number} 有新进展，请私聊工友发送“进度 ${number}”查看。`,
+    tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
+    textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
   },
 }
 

@@ -17,7 +17,7 @@ export async function closePoll(ctx: PollContext, pollId: number): Promise<{ pol
   const groups = (await postedGroups(tx, poll.id)).map(chatRecipient)
   const out =
     poll.kind === 'poll'
-      ? pollClosedMessages(ctx, poll, await pollResults(tx, poll.id), groups, poll.anonymous ? undefined : await votersByOption(tx, poll))
-      : surveyClosedMessages(ctx, poll, await surveyResults(tx, poll.id, ctx.t), groups)
+      ? pollClosedMessages(ctx, poll, await pollResults(tx, poll.id, ctx.minGroup), groups, poll.anonymous ? undefined : await votersByOption(tx, poll))
+      : surveyClosedMessages(ctx, poll, await surveyResults(tx, poll.id, ctx.t, ctx.minGroup), groups)
   return { poll, out }
 }

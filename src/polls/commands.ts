@@ -1,4 +1,4 @@
-import { allRoles, commandBuilder, guarded, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
+import { allRoles, commandBuilder, guarded, replyPrivately, staffRoles, textAfterFirst, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import { formatLocal } from '../core/time/zone.js'
 import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
 import { closePoll } from './closing.js'
@@ -15,7 +15,7 @@ export interface PollCommandOptions {
 
 /** The poll and survey commands; `secret` makes voter keys (see voteSecret). */
 export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
-  const pollContext = (ctx: CommandContext): PollContext => ({ tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone, secret: options.secret })
+  const pollContext = (ctx: CommandContext): PollContext => ({ tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone, secret: options.secret, ...(ctx.settings.minGroup !== undefined ? { minGroup: ctx.settings.minGroup } : {}) })
   const source = (ctx: CommandContext) => ({ platform: ctx.msg.platform, chatId: ctx.msg.chatId })
   const me = (ctx: CommandContext) => [{ personId: ctx.person!.id, name: ctx.person!.name }]
 
@@ -87,6 +87,9 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     }
     const { poll, choices: chosen, outcome } = result
     const deadline = formatLocal(poll.deadline, ctx.settings.timeZone)
+    const answer = ctx.t.polls.voted(poll.number, poll.title, chosen.map((c) => ctx.t.polls.optionLine(c.position, c.label)).join('、'), outcome, poll.allowChange, deadline)
+    // An anonymous poll: the group is not told who has voted (a card button pressed there is seen by nobody else).
+    if (ctx.chat && !privately && poll.anonymous) return replyPrivately(ctx, answer)
     if (ctx.chat && !privately) ctx.reply(ctx.t.polls.votedInGroup(ctx.person!.name, poll.number, outcome), { mentions: me(ctx) })
     else ctx.reply(ctx.t.polls.voted(poll.number, poll.title, chosen.map((c) => ctx.t.polls.optionLine(c.position, c.label)).join('、'), outcome, poll.allowChange, deadline))
   }
@@ -101,14 +104,10 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     const viewer = ctx.person!
     if (!(await maySeeResults(pctx, viewer, poll))) refuse(poll.kind === 'poll' ? ctx.t.polls.resultsNotForYou(poll.number) : ctx.t.polls.surveyResultsNotForYou(poll.number))
     if (poll.kind === 'survey') {
-      const view = surveyResultsView(pctx, await surveyResults(ctx.tx, poll.id, ctx.t))
-      if (ctx.chat) {
-        ctx.send({ to: { kind: 'person', personId: viewer.id }, text: view.text, card: view.card })
-        return ctx.reply(ctx.t.polls.sentPrivately(viewer.name), { mentions: me(ctx) })
-      }
-      return ctx.reply(view.text, { card: view.card })
+      const view = surveyResultsView(pctx, await surveyResults(ctx.tx, poll.id, ctx.t, pctx.minGroup))
+      return replyPrivately(ctx, view.text, { card: view.card })
     }
-    const counts = await pollResults(ctx.tx, poll.id)
+    const counts = await pollResults(ctx.tx, poll.id, pctx.minGroup)
     const withNames = !poll.anonymous && viewer.id === poll.creatorId
     const names = withNames ? await votersByOption(ctx.tx, poll) : undefined
     if (ctx.chat) {
@@ -168,10 +167,9 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     const number = normalisePollNumber(ctx.tokens[0], 'Q')
     if (!number) return usage(ctx, self)
     const asked = await startSurvey(pollContext(ctx), ctx.person!, number, ctx.msg.platform)
-    if (!ctx.chat) return ctx.reply(asked.text, asked.card ? { card: asked.card } : undefined)
-    // In a group: the questions go privately; the group only hears that they did.
-    ctx.send({ to: { kind: 'person', personId: ctx.person!.id }, text: asked.text, ...(asked.card ? { card: asked.card } : {}) })
-    ctx.reply(asked.done ? ctx.t.polls.surveyAlreadyDone(asked.poll.number) : ctx.t.polls.surveySentPrivately(ctx.person!.name, asked.poll.number), { mentions: me(ctx) })
+    // In a group the questions go privately, and the group hears only that something was sent —
+    // not who is taking part, nor whether they have already answered.
+    await replyPrivately(ctx, asked.text, asked.card ? { card: asked.card } : undefined)
   }, 'fillExample')
 
   /** `回答 Q-3 2 5`: answers question 2 (what the question cards' buttons send); a plain private reply answers the current one. */

@@ -1,5 +1,6 @@
 import type ExcelJS from 'exceljs'
 import type { Db } from '../db/client.js'
+import { DEFAULT_MIN_GROUP } from '../core/commands.js'
 import { zhCN, type Messages } from '../messages/zh-CN.js'
 import { pollResults, votersByOption } from './service.js'
 import { surveyResults } from './survey.js'
@@ -10,7 +11,7 @@ import { surveyResults } from './survey.js'
  * respondent — in an order that says nothing about who answered when, and with names only for a
  * named survey. Anonymous surveys never include a name, a person id or a voter key.
  */
-export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhCN): Promise<Buffer> {
+export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhCN, minGroup = DEFAULT_MIN_GROUP): Promise<Buffer> {
   const x = t.polls.export
   const poll = await db.poll.findUniqueOrThrow({ where: { id: pollId } })
   const book = new (await import('exceljs')).default.Workbook()
@@ -20,7 +21,7 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
   }
 
   if (poll.kind === 'poll') {
-    const r = await pollResults(db, pollId)
+    const r = await pollResults(db, pollId, minGroup)
     const summary = book.addWorksheet(x.summarySheet)
     summary.columns = [{ width: 10 }, { width: 40 }, { width: 10 }, { width: 10 }]
     summary.addRow([x.title, `${poll.number} ${poll.title}`])
@@ -29,7 +30,7 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
     for (const o of r.options) summary.addRow([o.position, o.label, o.votes, o.percent / 100]).getCell(4).numFmt = '0%'
     const units = book.addWorksheet(x.unitSheet)
     bold(units.addRow([x.unit, x.eligible, x.voters, ...r.options.map((o) => `${o.position}. ${o.label}`)]))
-    for (const u of r.units) units.addRow([u.unit || x.noUnit, u.eligible, u.voters, ...u.options.map((o) => o.votes)])
+    for (const u of r.units) units.addRow([u.unit || x.noUnit, u.eligible, u.voters, ...(u.hidden ? [t.privacy.tooFew(minGroup)] : u.options.map((o) => o.votes))])
     if (!poll.anonymous) {
       const names = await votersByOption(db, poll)
       const sheet = book.addWorksheet(x.namesSheet)
@@ -39,7 +40,7 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
     return Buffer.from(await book.xlsx.writeBuffer())
   }
 
-  const r = await surveyResults(db, pollId, t)
+  const r = await surveyResults(db, pollId, t, minGroup)
   const questions = await db.surveyQuestion.findMany({ where: { pollId }, orderBy: { position: 'asc' } })
   const summary = book.addWorksheet(x.summarySheet)
   summary.columns = [{ width: 8 }, { width: 40 }, { width: 10 }, { width: 12 }, { width: 10 }, { width: 24 }, { width: 10 }, { width: 10 }]
@@ -55,7 +56,10 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
   const units = book.addWorksheet(x.unitSheet)
   const scale = r.questions.map((q, i) => ({ q, i })).filter(({ q }) => q.kind === 'scale')
   bold(units.addRow([x.unit, x.eligible, x.respondents, ...scale.map(({ q }) => x.averageOf(q.position))]))
-  for (const u of r.units) units.addRow([u.unit || x.noUnit, u.eligible, u.respondents, ...scale.map(({ i }) => u.averages[i] ?? '')])
+  for (const u of r.units) units.addRow([u.unit || x.noUnit, u.eligible, u.respondents, ...(u.hidden ? [t.privacy.tooFew(minGroup)] : scale.map(({ i }) => u.averages[i] ?? ''))])
+  // An anonymous survey's rows name no unit where that unit's answers are not shown, and no words where too few wrote.
+  const hiddenUnitIds = new Set(r.units.filter((u) => u.hidden).map((u) => u.unitId))
+  const hiddenTexts = new Set(r.questions.filter((q) => q.textsHidden).map((q) => q.position))
 
   // One row per respondent, sorted by the opaque voter key (not by time), the key itself not shown.
   const answers = await db.surveyAnswer.findMany({ where: { pollId }, orderBy: [{ respondentKey: 'asc' }, { questionId: 'asc' }] })
@@ -76,10 +80,11 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
         const options = q.options.split('|')
         return a.answer.split(',').map((n) => options[Number(n) - 1] ?? n).join('、')
       }
-      return a.answer
+      return poll.anonymous && hiddenTexts.has(q.position) ? '' : a.answer
     })
     const name = poll.anonymous ? [] : [first.personId !== null ? people.get(first.personId) ?? '' : '']
-    sheet.addRow([++index, first.unitId !== null ? unitNames.get(first.unitId) ?? '' : '', ...name, ...cells])
+    const unit = first.unitId === null || (poll.anonymous && hiddenUnitIds.has(first.unitId)) ? '' : unitNames.get(first.unitId) ?? ''
+    sheet.addRow([++index, unit, ...name, ...cells])
   }
   return Buffer.from(await book.xlsx.writeBuffer())
 }

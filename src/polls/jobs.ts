@@ -15,6 +15,8 @@ export interface PollJobDeps {
   secret: string
   /** Reminders per poll before its deadline (POLL_MAX_REMINDERS); 0 = none. */
   maxReminders: number
+  /** PRIVACY_MIN_GROUP (default 5). */
+  minGroup?: number
 }
 
 const HOUR = 60 * 60 * 1000
@@ -108,7 +110,7 @@ export async function remindPolls(deps: PollJobDeps, now: Date): Promise<number>
     await db.$transaction(async (tx) => {
       const claimed = await tx.poll.updateMany({ where: { id: poll.id, status: 'open', remindersSent: poll.remindersSent }, data: { remindersSent: due } })
       if (claimed.count !== 1) return
-      const out = await reminderMessages({ tx, now, t, timeZone, secret }, poll)
+      const out = await reminderMessages({ tx, now, t, timeZone, secret, ...(deps.minGroup !== undefined ? { minGroup: deps.minGroup } : {}) }, poll)
       await core.deliver(tx, out, `job:poll-remind:${poll.id}:${due}`, undefined)
       sent++
     }, TX)
@@ -128,7 +130,7 @@ export async function closeDuePolls(deps: PollJobDeps, now: Date): Promise<numbe
   let closed = 0
   for (const { id } of due) {
     await db.$transaction(async (tx) => {
-      const result = await closePoll({ tx, now, t, timeZone, secret }, id)
+      const result = await closePoll({ tx, now, t, timeZone, secret, ...(deps.minGroup !== undefined ? { minGroup: deps.minGroup } : {}) }, id)
       if (!result) return
       await core.deliver(tx, result.out, `job:poll-close:${id}`, undefined)
       closed++

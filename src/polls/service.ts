@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { z } from 'zod'
-import { Refusal, type Asker, type UnitRow } from '../core/commands.js'
+import { DEFAULT_MIN_GROUP, Refusal, type Asker, type UnitRow } from '../core/commands.js'
 import { formatLocal } from '../core/time/zone.js'
 import type { OutboundMessage, Platform, Recipient } from '../core/types.js'
 import { parseWhen } from '../core/time/when.js'
@@ -21,6 +21,8 @@ export interface PollContext {
   timeZone: string
   /** The HMAC key that turns (poll, person) into a voter key; see voteSecret. */
   secret: string
+  /** PRIVACY_MIN_GROUP: per-unit figures about fewer people are not shown (default 5). */
+  minGroup?: number
 }
 
 /** A failure a person should read (not a bug): the text says what was wrong. */
@@ -465,7 +467,29 @@ export interface UnitCount {
   unit: string
   eligible: number
   voters: number
+  /** True when too few answered here to show this unit's figures (see hiddenUnits): options is then empty. */
+  hidden: boolean
   options: { position: number; votes: number }[]
+}
+
+/**
+ * Small numbers are not shown: the units (by index) whose answers may not be shown separately —
+ * those where fewer than `min` people answered, and, when those together are still fewer than
+ * `min`, the smallest of the others too (or the total minus the shown units would give them away).
+ * Units nobody answered in have nothing to hide.
+ */
+export function hiddenUnits(answered: number[], min: number): Set<number> {
+  const hidden = new Set<number>()
+  answered.forEach((n, i) => {
+    if (n > 0 && n < min) hidden.add(i)
+  })
+  const hiddenTotal = () => [...hidden].reduce((a, i) => a + answered[i]!, 0)
+  while (hiddenTotal() > 0 && hiddenTotal() < min) {
+    const next = answered.map((n, i) => ({ n, i })).filter(({ n, i }) => n > 0 && !hidden.has(i)).sort((a, b) => a.n - b.n)[0]
+    if (!next) break
+    hidden.add(next.i)
+  }
+  return hidden
 }
 
 /** A poll's counts, as the chat, a dashboard or an API show them. Never who voted what. */
@@ -482,7 +506,7 @@ export interface PollResults {
 export const percentOf = (part: number, whole: number): number => (whole > 0 ? Math.round((part * 100) / whole) : 0)
 
 /** Counts per option and per unit, for a poll (structured, for chat, dashboard and API alike). */
-export async function pollResults(tx: Tx, pollId: number): Promise<PollResults> {
+export async function pollResults(tx: Tx, pollId: number, minGroup = DEFAULT_MIN_GROUP): Promise<PollResults> {
   const poll = await tx.poll.findUniqueOrThrow({ where: { id: pollId } })
   const [options, votes, targets] = await Promise.all([
     tx.pollOption.findMany({ where: { pollId }, orderBy: { position: 'asc' } }),
@@ -503,8 +527,9 @@ export async function pollResults(tx: Tx, pollId: number): Promise<PollResults> 
   const eligibleByUnit = await eligibleCounts(tx, targets)
   const unitIds = [...new Set([...perUnit.keys(), ...eligibleByUnit.keys()])]
   const unitRows = await tx.unit.findMany({ where: { id: { in: unitIds.filter((x): x is number => x !== null) } } })
+  const hidden = hiddenUnits(unitIds.map((id) => perUnit.get(id)?.voters ?? 0), minGroup)
   const units: UnitCount[] = unitIds
-    .map((unitId) => {
+    .map((unitId, i) => {
       const row = unitRows.find((u) => u.id === unitId)
       const tally = perUnit.get(unitId)
       return {
@@ -512,7 +537,8 @@ export async function pollResults(tx: Tx, pollId: number): Promise<PollResults> 
         unit: row ? unitLabel(row) : '',
         eligible: unitId === null ? 0 : eligibleByUnit.get(unitId) ?? 0,
         voters: tally?.voters ?? 0,
-        options: options.map((o) => ({ position: o.position, votes: tally?.counts.get(o.position) ?? 0 })),
+        hidden: hidden.has(i),
+        options: hidden.has(i) ? [] : options.map((o) => ({ position: o.position, votes: tally?.counts.get(o.position) ?? 0 })),
       }
     })
     .sort((a, b) => a.unit.localeCompare(b.unit))

@@ -5,7 +5,7 @@
  * first unanswered question; which survey a person is answering right now is kept in the
  * Conversation table (per platform and person), so a plain private reply answers it.
  */
-import type { Asker, CommandContext, UnitRow } from '../core/commands.js'
+import { DEFAULT_MIN_GROUP, type Asker, type CommandContext, type UnitRow } from '../core/commands.js'
 import { CHINESE_DIGIT } from '../core/time/numerals.js'
 import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage, Platform } from '../core/types.js'
@@ -17,6 +17,7 @@ import {
   createSurveySchema,
   eligibleCounts,
   findPoll,
+  hiddenUnits,
   MAX_OPTIONS,
   percentOf,
   pick,
@@ -331,6 +332,8 @@ export interface QuestionResult {
   counts: { value: string; label: string; count: number; percent: number }[]
   /** Text questions: the answers, in no particular order (never with who wrote them). */
   texts: string[]
+  /** True when the texts of an anonymous survey are withheld: fewer than PRIVACY_MIN_GROUP answered. */
+  textsHidden?: boolean
 }
 
 export interface SurveyResults {
@@ -343,13 +346,13 @@ export interface SurveyResults {
   eligible: number
   questions: QuestionResult[]
   /** Per unit of the respondents: participation, and each scale question's mean (null elsewhere). */
-  units: { unitId: number | null; unit: string; eligible: number; respondents: number; averages: (number | null)[] }[]
+  units: { unitId: number | null; unit: string; eligible: number; respondents: number; hidden: boolean; averages: (number | null)[] }[]
 }
 
 const mean = (values: number[]): number | null => (values.length ? Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10 : null)
 
 /** Per-question and per-unit results of a survey (structured, for chat, dashboard, export and API). */
-export async function surveyResults(tx: Tx, pollId: number, t: Messages): Promise<SurveyResults> {
+export async function surveyResults(tx: Tx, pollId: number, t: Messages, minGroup = DEFAULT_MIN_GROUP): Promise<SurveyResults> {
   const poll = await tx.poll.findUniqueOrThrow({ where: { id: pollId } })
   const [questions, answers, targets] = await Promise.all([
     questionsOf(tx, pollId),
@@ -378,6 +381,9 @@ export async function surveyResults(tx: Tx, pollId: number, t: Messages): Promis
         const count = mine.filter((a) => a.answer.split(',').includes(String(i + 1))).length
         return { value: String(i + 1), label, count, percent: percentOf(count, mine.length) }
       })
+    } else if (poll.anonymous && mine.length < minGroup) {
+      // Too few wrote for their words to stay anonymous (a teammate knows how each of them writes).
+      return { ...base, textsHidden: true }
     } else {
       base.texts = mine.map((a) => a.answer)
     }
@@ -386,16 +392,19 @@ export async function surveyResults(tx: Tx, pollId: number, t: Messages): Promis
   const eligibleByUnit = await eligibleCounts(tx, targets)
   const unitIds = [...new Set([...respondentUnit.values(), ...eligibleByUnit.keys()])]
   const unitRows: UnitRow[] = await tx.unit.findMany({ where: { id: { in: unitIds.filter((x): x is number => x !== null) } } })
+  const keysOf = (unitId: number | null) => [...respondentUnit.entries()].filter(([, u]) => u === unitId).map(([k]) => k)
+  const hidden = hiddenUnits(unitIds.map((id) => keysOf(id).length), minGroup)
   const units = unitIds
-    .map((unitId) => {
-      const keys = [...respondentUnit.entries()].filter(([, u]) => u === unitId).map(([k]) => k)
+    .map((unitId, i) => {
+      const keys = keysOf(unitId)
       const row = unitRows.find((u) => u.id === unitId)
       return {
         unitId,
         unit: row ? unitLabel(row) : '',
         eligible: unitId === null ? 0 : eligibleByUnit.get(unitId) ?? 0,
         respondents: keys.length,
-        averages: questions.map((q) => (q.kind === 'scale' ? mean(answers.filter((a) => a.questionId === q.id && keys.includes(a.respondentKey)).map((a) => Number(a.answer))) : null)),
+        hidden: hidden.has(i),
+        averages: questions.map((q) => (q.kind === 'scale' && !hidden.has(i) ? mean(answers.filter((a) => a.questionId === q.id && keys.includes(a.respondentKey)).map((a) => Number(a.answer))) : null)),
       }
     })
     .sort((a, b) => a.unit.localeCompare(b.unit))

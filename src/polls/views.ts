@@ -2,7 +2,7 @@
  * How polls and surveys read in a chat window: posts, cards, results with text bar charts. Pure:
  * the callers read the database and hand the data in.
  */
-import type { UnitRow } from '../core/commands.js'
+import { DEFAULT_MIN_GROUP, type UnitRow } from '../core/commands.js'
 import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage, Recipient } from '../core/types.js'
 import type { Messages } from '../messages/index.js'
@@ -81,7 +81,8 @@ export function resultsView(ctx: PollContext, r: PollResults, names?: Map<number
   const lines = chart(t, r.options.map((o) => ({ label: o.label, count: o.votes, percent: o.percent })))
   const summary = t.polls.turnout(r.voters, r.eligible, Math.min(100, Math.round((r.voters * 100) / Math.max(1, r.eligible))))
   const units = r.units.filter((u) => u.eligible > 0 || u.voters > 0)
-  const unitLines = units.length > 1 ? [t.polls.byUnitTitle, ...units.slice(0, 12).map((u) => t.polls.unitLine(u.unit || t.polls.noUnit, u.voters, u.eligible))] : []
+  const tooFew = t.privacy.tooFew(ctx.minGroup ?? DEFAULT_MIN_GROUP)
+  const unitLines = units.length > 1 ? [t.polls.byUnitTitle, ...units.slice(0, 12).map((u) => (u.hidden ? `${u.unit || t.polls.noUnit}：${tooFew}` : t.polls.unitLine(u.unit || t.polls.noUnit, u.voters, u.eligible)))] : []
   const nameLines = names ? [t.polls.namesTitle, ...r.options.map((o) => t.polls.namesLine(o.position, o.label, names.get(o.position) ?? []))] : []
   const body = [...lines, summary, ...unitLines, ...nameLines].join('\n')
   const title = t.polls.resultsTitle(r.poll.number, r.poll.title, state)
@@ -152,6 +153,7 @@ export function surveyResultsView(ctx: PollContext, r: SurveyResults): { text: s
   for (const q of r.questions) {
     if (q.kind === 'scale') parts.push(t.polls.scaleResult(q.position, q.prompt, q.average, q.answered), ...chart(t, q.counts))
     else if (q.kind === 'choice') parts.push(t.polls.choiceResult(q.position, q.prompt, q.answered), ...chart(t, q.counts))
+    else if (q.textsHidden) parts.push(t.polls.textResult(q.position, q.prompt, q.answered), `· ${t.privacy.textsHidden(ctx.minGroup ?? DEFAULT_MIN_GROUP)}`)
     else parts.push(t.polls.textResult(q.position, q.prompt, q.texts.length), ...q.texts.slice(0, 5).map((x) => `· ${shorten(x, 60)}`))
   }
   const scaleQuestions = r.questions.filter((q) => q.kind === 'scale')
@@ -159,6 +161,10 @@ export function surveyResultsView(ctx: PollContext, r: SurveyResults): { text: s
   if (units.length > 0 && scaleQuestions.length > 0) {
     parts.push(t.polls.byUnitScaleTitle(scaleQuestions.map((q) => q.position).join('/')))
     for (const u of units.slice(0, 12)) {
+      if (u.hidden) {
+        parts.push(`${u.unit || t.polls.noUnit}：${t.privacy.tooFew(ctx.minGroup ?? DEFAULT_MIN_GROUP)}`)
+        continue
+      }
       const averages = r.questions.flatMap((q, i) => (q.kind === 'scale' ? [u.averages[i] ?? null] : [])).map((a) => (a === null ? '-' : a.toFixed(1)))
       parts.push(t.polls.unitAverages(u.unit || t.polls.noUnit, u.respondents, u.eligible, averages.join(' / ')))
     }

@@ -1,15 +1,11 @@
 import { z } from 'zod'
-import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
+import { allRoles, commandBuilder, guarded, parseArgs, reachablePrivately, replyPrivately, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
 import { act, isRequestReference, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { acknowledge, requestContext } from './context.js'
 import { fileUnlessDuplicate } from './intent.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
-
-function requestContext(ctx: CommandContext): RequestContext {
-  return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone }
-}
-
 
 type Usage = keyof Messages['requests']['usage']
 type Summary = keyof Messages['requests']['summary']
@@ -22,7 +18,14 @@ const content = z.string().trim().min(1)
 async function file(ctx: CommandContext, self: CommandDefinition, anonymous: boolean): Promise<void> {
   const text = parseArgs(ctx, content, self, ctx.rawArgs)
   if (text === null) return
-  await fileUnlessDuplicate(ctx, { requester: ctx.person!, anonymous, content: text })
+  const asker = ctx.person!
+  if (anonymous && ctx.msg.chatId !== null) {
+    // Never taken in a group: nothing is filed and the words are not repeated; the asker is told, privately where possible, where to write.
+    if (await reachablePrivately(ctx, asker.id)) ctx.send({ to: { kind: 'person', personId: asker.id }, text: ctx.t.privacy.anonymousNotInGroup })
+    else ctx.reply(ctx.t.privacy.anonymousNotInGroupHint)
+    return
+  }
+  await fileUnlessDuplicate(ctx, { requester: asker, anonymous, content: text })
 }
 
 /** The person a collector names: an @mention, an employee number or a name, at the start of the arguments. */
@@ -59,17 +62,17 @@ const onBehalfCommand = command('fileOnBehalf', ['代报', '代提'], ['proxy'],
   await fileUnlessDuplicate(ctx, { requester: person, filedBy: filer, anonymous: false, content: text })
 }, 'onBehalfExample')
 
-const mineCommand = command('myRequests', ['我的诉求'], ['mine'], allRoles, 'file', 'mine', async (ctx) => ctx.reply(await myRequests(requestContext(ctx), ctx.person!.id)))
+const mineCommand = command('myRequests', ['我的诉求'], ['mine'], allRoles, 'file', 'mine', async (ctx) => replyPrivately(ctx, await myRequests(requestContext(ctx), ctx.person!.id)))
 mineCommand.usage = () => '我的诉求'
 
-const gridCommand = command('gridRequests', ['网格诉求'], ['gridrequests'], ['collector'], 'file', 'grid', async (ctx) => ctx.reply(await gridRequests(requestContext(ctx), ctx.person!.id)))
+const gridCommand = command('gridRequests', ['网格诉求'], ['gridrequests'], ['collector'], 'file', 'grid', async (ctx) => replyPrivately(ctx, await gridRequests(requestContext(ctx), ctx.person!.id)))
 gridCommand.usage = () => '网格诉求'
 
 const progressCommand = command('progress', ['进度', '查进度'], ['status'], allRoles, 'status', 'status', async (ctx, self) => {
   const n = parseArgs(ctx, number, self, ctx.tokens[0])
   if (n === null) return
   const { text, card } = await progress(requestContext(ctx), ctx.person!, n)
-  ctx.reply(text, { card })
+  await replyPrivately(ctx, text, { card })
 }, 'statusExample')
 
 const rateCommand = command('rate', ['评价', '打分'], ['rate'], allRoles, 'rate', 'rate', async (ctx, self) => {
@@ -79,15 +82,16 @@ const rateCommand = command('rate', ['评价', '打分'], ['rate'], allRoles, 'r
   if (!score.success) return ctx.reply(ctx.t.requests.badScore)
   const comment = textAfterFirst({ rawArgs: textAfterFirst(ctx) })
   const { ack, out } = await rate(requestContext(ctx), ctx.person!, n, score.data, comment)
-  ctx.reply(ack)
+  await replyPrivately(ctx, ack)
   out.forEach(ctx.send)
 }, 'rateExample')
 
 const recategoriseCommand = command('recategorise', ['改类别', '更改类别'], ['recategorise', 'recategorize'], allRoles, 'recategorise', 'recategorise', async (ctx, self) => {
   const args = parseArgs(ctx, z.tuple([number, z.string().min(1)]), self, ctx.tokens.slice(0, 2))
   if (!args) return
-  const { ack, out } = await recategorise(requestContext(ctx), ctx.person!, args[0], args[1])
-  ctx.reply(ack)
+  const { ack, out, discreet } = await recategorise(requestContext(ctx), ctx.person!, args[0], args[1])
+  if (discreet) await replyPrivately(ctx, ack)
+  else ctx.reply(ack)
   out.forEach(ctx.send)
 }, 'recategoriseExample')
 
@@ -128,7 +132,7 @@ const todoCommand: CommandDefinition = {
   roles: staffRoles,
   usage: (t) => (t.botName === '工友' ? '待办' : 'todo'),
   summary: (t) => t.requests.summary.todo,
-  run: async (ctx) => ctx.reply(await todoText(requestContext(ctx), ctx.person!)),
+  run: (ctx) => guarded(ctx, async () => replyPrivately(ctx, await todoText(requestContext(ctx), ctx.person!))),
 }
 
 export const requestCommands: CommandDefinition[] = [

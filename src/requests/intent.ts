@@ -13,6 +13,7 @@ import { readIntent, startsWithTypo, yesOrNo, type Reading } from '../core/inten
 import { readingForm, similarity, soundKey } from '../core/intent/text.js'
 import type { Card, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
+import { acknowledge, requestContext } from './context.js'
 import { fileRequest, type RequestContext, type RequestRow } from './service.js'
 
 /** An offer waits this long for its answer. */
@@ -71,9 +72,6 @@ function excerpt(text: string, max = 60): string {
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('')
 }
 
-function requestContext(ctx: CommandContext): RequestContext {
-  return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone }
-}
 
 /** Stores an offer and asks about it: file it / anonymously (privately only) / drop it. */
 async function offerToFile(ctx: CommandContext, reading: Reading, text: string): Promise<void> {
@@ -128,7 +126,7 @@ export async function fileUnlessDuplicate(ctx: CommandContext, input: { requeste
       return
     }
   }
-  const { ack, out } = await fileRequest(rctx, {
+  const { ack, out, request, discreet } = await fileRequest(rctx, {
     requester: input.requester,
     ...(input.filedBy ? { filedBy: input.filedBy } : {}),
     anonymous: input.anonymous,
@@ -137,7 +135,7 @@ export async function fileUnlessDuplicate(ctx: CommandContext, input: { requeste
     ...(input.urgent ? { urgent: true } : {}),
     ...(input.categoryName ? { categoryName: input.categoryName } : {}),
   })
-  ctx.reply(ack)
+  await acknowledge(ctx, ack, request.number, discreet)
   out.forEach(ctx.send)
 }
 

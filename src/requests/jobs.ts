@@ -14,6 +14,8 @@ export interface RequestJobDeps {
   t: Messages
   timeZone: string
   autoCloseDays: number
+  /** PRIVACY_MIN_GROUP (default 5). */
+  minGroup?: number
 }
 
 function localDay(now: Date, timeZone: string): string {
@@ -39,7 +41,7 @@ export async function escalateOverdue(deps: RequestJobDeps, now: Date): Promise<
     await db.$transaction(async (tx) => {
       const request = await tx.workerRequest.findUnique({ where: { id: candidate.id } })
       if (!request || !isOverdue(request, now)) return
-      const ctx: RequestContext = { tx, now, t, timeZone }
+      const ctx: RequestContext = { tx, now, t, timeZone, ...(deps.minGroup !== undefined ? { minGroup: deps.minGroup } : {}) }
       const answerMissed = request.status === 'new'
       const missedAt = (answerMissed ? request.answerDueAt : request.resultDueAt)!
       const out: OutboundMessage[] = []

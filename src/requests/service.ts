@@ -1,4 +1,4 @@
-import { Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
+import { DEFAULT_MIN_GROUP, Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
 import type { Card, OutboundMessage, Platform, Recipient } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
@@ -15,6 +15,8 @@ export interface RequestContext {
   now: Date
   t: Messages
   timeZone: string
+  /** PRIVACY_MIN_GROUP: a unit with fewer people is not named in an officers' group (its parent is). */
+  minGroup?: number
 }
 
 /** Open statuses: an officer still has something to do. */
@@ -77,6 +79,28 @@ async function officersGroups(tx: Tx, unit: UnitRow): Promise<Recipient[]> {
   return []
 }
 
+/**
+ * The unit to name in a group for a request from `unitId`: the unit itself, or the nearest unit
+ * above it with at least `minGroup` active people (a small team would point at its few members).
+ */
+async function unitForGroups(ctx: RequestContext, unitId: number): Promise<UnitRow> {
+  const min = ctx.minGroup ?? DEFAULT_MIN_GROUP
+  let unit = await ctx.tx.unit.findUniqueOrThrow({ where: { id: unitId } })
+  for (;;) {
+    if (unit.parentId === null) return unit
+    const units = await ctx.tx.unit.findMany({ where: { OR: [{ id: unit.id }, { path: { startsWith: `${unit.path}/` } }] }, select: { id: true } })
+    const people = await ctx.tx.person.count({ where: { active: true, unitId: { in: units.map((u) => u.id) } } })
+    if (people >= min) return unit
+    unit = await ctx.tx.unit.findUniqueOrThrow({ where: { id: unit.parentId } })
+  }
+}
+
+/** Whether a request is discussed in groups only by number, category and unit: anonymous, or of a sensitive category. */
+export async function isDiscreet(tx: Tx, request: Pick<RequestRow, 'anonymous' | 'categoryId'>): Promise<boolean> {
+  if (request.anonymous) return true
+  return (await tx.requestCategory.findUnique({ where: { id: request.categoryId }, select: { sensitive: true } }))?.sensitive === true
+}
+
 /** The requester's display name for officers: never the author of an anonymous request. */
 function requesterLabel(t: Messages, request: Pick<RequestRow, 'anonymous'>, requester: PersonRow | null): string {
   if (request.anonymous || !requester) return t.requests.anonymousName
@@ -91,7 +115,8 @@ export interface Notified {
 async function tellRequester(ctx: RequestContext, request: RequestRow, text: string, out: OutboundMessage[], card?: Card): Promise<void> {
   const fallback: Recipient | undefined = request.sourceChatId ? { kind: 'chat', platform: request.sourcePlatform as Platform, chatId: request.sourceChatId } : undefined
   const authorId = request.anonymous ? (await ctx.tx.requestAuthor.findUnique({ where: { requestId: request.id } }))?.personId : request.requesterId
-  if (authorId) out.push({ to: personTo(authorId), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}), ...(fallback ? { fallback } : {}) })
+  // A group is a public place: when the requester can only be reached there, it hears that there is news, not the news.
+  if (authorId) out.push({ to: personTo(authorId), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}), ...(fallback ? { fallback, fallbackText: ctx.t.privacy.requesterUpdateHint(request.number) } : {}) })
   if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
 }
 
@@ -114,12 +139,24 @@ function officerCard(ctx: RequestContext, request: RequestRow, category: string,
   }
 }
 
-/** Notifies officers (privately, and their officers' group) about a request at a level. */
+/**
+ * Notifies officers (privately, and their officers' group) about a request at a level. An
+ * anonymous request or one of a sensitive category is announced to the group only by number,
+ * category and unit (a unit big enough not to point at anyone); the officers get the details privately.
+ */
 async function tellOfficers(ctx: RequestContext, request: RequestRow, officers: PersonRow[], levelUnit: UnitRow, text: string, out: OutboundMessage[], withCard = true): Promise<void> {
-  const category = (await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } }))?.name ?? ''
-  const card = withCard ? officerCard(ctx, request, category, text) : undefined
+  const category = await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } })
+  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text) : undefined
   for (const o of officers) out.push({ to: personTo(o.id), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
-  for (const g of await officersGroups(ctx.tx, levelUnit)) out.push({ to: g, text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
+  const groups = await officersGroups(ctx.tx, levelUnit)
+  if (groups.length === 0) return
+  if (request.anonymous || category?.sensitive) {
+    const unit = await unitForGroups(ctx, request.unitId)
+    const notice = ctx.t.privacy.officersGroupNotice(request.number, category?.name ?? '', unitLabel(unit), request.urgent)
+    for (const g of groups) out.push({ to: g, text: notice, notice: true, urgent: request.urgent })
+    return
+  }
+  for (const g of groups) out.push({ to: g, text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
 }
 
 async function event(ctx: RequestContext, request: RequestRow, kind: string, actorId: number | null, text?: string | null, units?: { from?: number; to?: number }): Promise<void> {
@@ -139,8 +176,10 @@ export interface FileInput {
 }
 
 /** Files a request: numbered, categorised, routed to the responsible officers, acknowledged. */
-export async function fileRequest(ctx: RequestContext, input: FileInput): Promise<{ request: RequestRow; ack: string; out: OutboundMessage[] }> {
+export async function fileRequest(ctx: RequestContext, input: FileInput): Promise<{ request: RequestRow; ack: string; out: OutboundMessage[]; discreet: boolean }> {
   const { tx, t } = ctx
+  // A group is a public place: an anonymous request is never taken there.
+  if (input.anonymous && input.source.chatId !== null) refuse(t.privacy.anonymousNotInGroupHint)
   const content = input.content.trim()
   if (!content) refuse(t.requests.emptyContent)
   if (content.length > MAX_CONTENT) refuse(t.requests.tooLong(MAX_CONTENT))
@@ -182,7 +221,7 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
   let ack = t.requests.filed(number, category.name, urgent, unitLabel(levelUnit), due)
   if (input.anonymous) ack += `\n${t.requests.filedAnonymous}`
   if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${ack}`
-  return { request, ack, out }
+  return { request, ack, out, discreet: input.anonymous || category.sensitive }
 }
 
 export async function findRequest(ctx: RequestContext, numberInput: string): Promise<RequestRow> {
@@ -354,7 +393,7 @@ export async function rate(ctx: RequestContext, person: PersonRow, numberInput: 
 }
 
 /** Corrects the category (requester or a handling officer) while the request is open. */
-export async function recategorise(ctx: RequestContext, actor: Asker, numberInput: string, categoryName: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+export async function recategorise(ctx: RequestContext, actor: Asker, numberInput: string, categoryName: string): Promise<{ ack: string; out: OutboundMessage[]; discreet: boolean }> {
   const { tx, t } = ctx
   const request = await findRequest(ctx, numberInput)
   if (!(await isAuthor(ctx, actor.id, request)) && !(await canHandle(ctx, actor, request))) refuse(t.requests.notYours(request.number))
@@ -377,5 +416,5 @@ export async function recategorise(ctx: RequestContext, actor: Asker, numberInpu
   }
   const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt) } })
   await event(ctx, updated, 'recategorised', request.anonymous && (await isAuthor(ctx, actor.id, request)) ? null : actor.id, category.name)
-  return { ack: t.requests.recategorised(request.number, category.name), out }
+  return { ack: t.requests.recategorised(request.number, category.name), out, discreet: request.anonymous || category.sensitive }
 }

@@ -213,8 +213,11 @@ describe('a conversation on Feishu', () => {
     const mentions = [botMention(), { key: '@_user_2', id: li, name: '李明' }]
     const shown = await say(zhang, '@_user_1 诉求 @_user_2 说食堂晚班没有热饭', { chatId: TEAM, mentions })
     const inGroup = to(shown, TEAM)
-    expect(texts(inGroup)).toMatch(/已收到您的诉求 SQ-\d{4}-\d{4}（食堂餐饮）/)
+    // The group hears the number only; the acknowledgement goes to the worker privately.
+    expect(texts(inGroup)).toMatch(/已收到诉求 SQ-\d{4}-\d{4}，详情和进展私信发您/)
+    expect(texts(inGroup)).not.toContain('热饭')
     groupRequest = /SQ-\d{4}-\d{4}/.exec(texts(inGroup))![0]
+    expect(texts(to(shown, zhang.open_id))).toContain(`已收到您的诉求 ${groupRequest}（食堂餐饮）`)
     // The mention of the bot is gone from what was filed, the other one reads as @name.
     const filed = await svc.db.workerRequest.findUniqueOrThrow({ where: { number: groupRequest } })
     expect(filed.content).toBe('@李明 说食堂晚班没有热饭')
@@ -270,7 +273,9 @@ describe('a conversation on Feishu', () => {
     const before = fake.messages.length
     await deliver(messageEvent(keys, { from: zhang, chatId: TEAM, chatType: 'group', post, mentions: [botMention()] }))
     await settle()
-    expect(texts(to(fake.messages.slice(before), TEAM))).toContain(groupRequest)
+    // 进度 is personal: answered privately, the group hears only that.
+    expect(texts(to(fake.messages.slice(before), TEAM))).toContain('已私信发您')
+    expect(texts(to(fake.messages.slice(before), zhang.open_id))).toContain(groupRequest)
   })
 
   it('answers Feishu at once however slow the work behind it is', async () => {

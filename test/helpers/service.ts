@@ -2,6 +2,7 @@ import { createService, decidePlayground, type Service, type ServiceOptions } fr
 import { enabledPlatforms } from '../../adapters/index.js'
 import { loadConfig } from '../../src/config.js'
 import { isOrganisationEmpty } from '../../src/organisation/demo.js'
+import { openDatabase, type DatabaseOptions } from '../../src/db/client.js'
 import { createTestDatabaseUrl } from './db.js'
 import { importSampleOrganisation, sayInTestChat, TestChatAdapter, type Reply } from './test-chat.js'
 
@@ -22,9 +23,11 @@ export interface TestService extends Service {
  * (no platform configured by the environment, no PUBLIC_URL) the service seeds the demo
  * organisation and `say` speaks in the playground. Where it is off, the service seeds nothing:
  * the helper imports the sample roster (the demo's people, as a real roster) unless
- * `organisation: 'none'`, and `say` speaks through the test chat.
+ * `organisation: 'none'`, and `say` speaks through the test chat. `observe` sees every query the
+ * service makes (inside transactions too): a test-only observer on the database client, e.g. to
+ * prove a table is never read.
  */
-export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string; organisation?: 'none' } = {}): Promise<TestService> {
+export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string; organisation?: 'none'; observe?: DatabaseOptions['observe'] } = {}): Promise<TestService> {
   const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
   // Quiet hours off unless a test turns them on: the suite must not depend on the hour it runs at.
   const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', QUIET_HOURS: 'off', ...options.env })
@@ -37,9 +40,10 @@ export async function startTestService(options: ServiceOptions & { env?: Record<
   const chatAdapter = new TestChatAdapter()
   let service: Service
   try {
-    service = await createService(config, { logger: false, ...options, ...(testChat ? { adapters: [...(options.adapters ?? []), chatAdapter] } : {}) })
+    const { observe, organisation, ...rest } = options
+    service = await createService(config, { logger: false, ...rest, ...(observe ? { db: openDatabase(fresh.url, { observe }) } : {}), ...(testChat ? { adapters: [...(options.adapters ?? []), chatAdapter] } : {}) })
     chatAdapter.attach(service.db)
-    if (testChat && options.organisation !== 'none' && (await isOrganisationEmpty(service.db))) await importSampleOrganisation(service.db)
+    if (testChat && organisation !== 'none' && (await isOrganisationEmpty(service.db))) await importSampleOrganisation(service.db)
   } catch (error) {
     await fresh.drop()
     throw error

@@ -111,7 +111,8 @@ describe('single choice', () => {
     // Labels padded with full-width spaces to one width, then a full-width space and ten cells.
     expect(forWorker).toContain('\n愿意\u3000\u3000█████░░░░░ 1票 50%\n不愿意\u3000░░░░░░░░░░ 0票 0%\n看情况\u3000█████░░░░░ 1票 50%\n')
     expect(forWorker).toContain('共 2 人投票，应投 11 人，参与率 18%')
-    expect(forWorker).toContain('各单位参与：\n一车间：0/1\n一车间/电工班：2/5\n一车间/钳工班：0/5')
+    // Two voters in 电工班, fewer than PRIVACY_MIN_GROUP (5): not shown by unit.
+    expect(forWorker).toContain('各单位参与：\n一车间：0/1\n一车间/电工班：不足 5 人，不单独显示\n一车间/钳工班：0/5')
     expect(forWorker).not.toMatch(/张伟|王芳/)
 
     const forCreator = text(await svc.say('D3001', 'dm', `投票结果 ${number}`))

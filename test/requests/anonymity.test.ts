@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redactPaths } from '../../src/app.js'
 import type { InboundMessage } from '../../src/core/types.js'
+import { Prisma } from '../../src/generated/sqlite/client.js'
 import { FakeTarget, FakeTargetAdapter } from '../helpers/fake-target.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
@@ -11,8 +12,21 @@ import { startTestService, type TestService } from '../helpers/service.js'
  * them: chat notices and cards, 进度, 待办, the digest, escalations, dead letters and their alerts,
  * the outbox rows to anyone else, and the log.
  */
-const AUTHOR = { employeeNo: 'D1003', name: '王芳', openId: 'ou_wangfang_7f3a' }
-const identifiers = [AUTHOR.employeeNo, AUTHOR.name, AUTHOR.openId]
+const AUTHOR = { employeeNo: 'D1003', name: '王芳', openId: 'ou_wangfang_7f3a', phone: '13912345678' }
+const identifiers = [AUTHOR.employeeNo, AUTHOR.name, AUTHOR.openId, AUTHOR.phone]
+
+/** Every row of every model (the Prisma client's model list), as JSON, by model. */
+async function everyRow(): Promise<Map<string, string[]>> {
+  const rows = new Map<string, string[]>()
+  for (const model of Object.values(Prisma.ModelName)) {
+    const delegate = (svc.db as unknown as Record<string, { findMany(): Promise<object[]> }>)[model[0]!.toLowerCase() + model.slice(1)]!
+    rows.set(model, (await delegate.findMany()).map((r) => JSON.stringify(r)))
+  }
+  return rows
+}
+/** The database as it was before the anonymous request was filed. */
+let before = new Map<string, string[]>()
+let authorId = 0
 
 let svc: TestService
 let fake: FakeTarget
@@ -33,8 +47,10 @@ beforeAll(async () => {
     env: { OUTBOX_MAX_ATTEMPTS: '2' },
   })
   // The author also has a Feishu account, and files from it.
-  const author = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: AUTHOR.employeeNo } })
+  const author = await svc.db.person.update({ where: { employeeNo: AUTHOR.employeeNo }, data: { phone: AUTHOR.phone } })
+  authorId = author.id
   await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: AUTHOR.openId, personId: author.id, displayName: AUTHOR.name } })
+  before = await everyRow()
   const msg: InboundMessage = { platform: 'feishu', eventId: 'ev_anon_1', chatId: null, sender: { ids: [{ kind: 'open_id', id: AUTHOR.openId }], name: AUTHOR.name }, text: '匿名诉求 班长克扣加班费，每月少算十个小时', mentions: [], mentionsBot: false }
   await svc.core.receiveAndProcess(msg)
   const request = await svc.db.workerRequest.findFirstOrThrow({ where: { anonymous: true } })
@@ -126,8 +142,59 @@ describe('an anonymous request', () => {
     for (const a of alerts) expectClean('dead letter alert', a.text)
   })
 
+  it('leaves no identifier of the author in any table but RequestAuthor, nor in any message to anyone else', async () => {
+    await waitForOutbox()
+    const needles = [...identifiers, `"personId":${authorId}`, `"requesterId":${authorId}`]
+    const after = await everyRow()
+    let scanned = 0
+    for (const [model, rows] of after) {
+      if (model === 'RequestAuthor') continue
+      const untouched = new Set(before.get(model) ?? [])
+      for (const json of rows) {
+        // The organisation's own records (the person, their account) were there before the request.
+        if (untouched.has(json)) continue
+        const row = JSON.parse(json) as Record<string, unknown>
+        // Messages to the author are addressed to the author: their address is the only trace, and it is theirs.
+        if (model === 'OutboxMessage' && row.targetKind === 'user' && row.target === AUTHOR.openId) delete row.target
+        for (const [column, value] of Object.entries(row)) {
+          if (typeof value !== 'string') continue
+          scanned++
+          for (const needle of needles) expect(value, `${model}.${column} of ${json.slice(0, 120)} holds ${needle}`).not.toContain(needle)
+        }
+      }
+    }
+    expect(scanned).toBeGreaterThan(100)
+    // The request itself, its timeline and the handled inbound events were among what was scanned.
+    expect(after.get('InboundEvent')!.length).toBeGreaterThan(before.get('InboundEvent')!.length)
+    const author = JSON.parse((after.get('RequestAuthor') ?? [])[0] ?? '{}') as { personId?: number }
+    expect(author.personId).toBe(authorId)
+  })
+
   it('never reaches the log', () => {
     expect(logLines.length).toBeGreaterThan(0)
     expectClean('log', logLines.join(''))
+  })
+})
+
+describe('voter keys', () => {
+  it('differ for one person from poll to poll, so a named poll cannot unmask an anonymous one', async () => {
+    const numberOf = (replies: { text: string }[]) => /P-\d+/.exec(replies[0]?.text ?? '')?.[0] ?? ''
+    const named = numberOf(await svc.say('D3001', 'dm', '发起投票 班车时间 | 七点 | 七点半 范围 一车间'))
+    const anonymous = numberOf(await svc.say('D3001', 'dm', '发起投票 对班长是否满意 | 满意 | 不满意 匿名 范围 一车间'))
+    const third = numberOf(await svc.say('D3001', 'dm', '发起投票 食堂加菜 | 要 | 不要 匿名 范围 一车间'))
+    for (const n of [named, anonymous, third]) {
+      expect(n).not.toBe('')
+      await svc.say(AUTHOR.employeeNo, 'dm', `投票 ${n} 1`)
+    }
+    const keys = async (n: string) => {
+      const poll = await svc.db.poll.findUniqueOrThrow({ where: { number: n } })
+      return (await svc.db.pollVote.findMany({ where: { pollId: poll.id } })).map((v) => ({ key: v.voterKey, personId: v.personId }))
+    }
+    const [k1, k2, k3] = [await keys(named), await keys(anonymous), await keys(third)]
+    expect(k1).toEqual([{ key: expect.any(String), personId: authorId }])
+    expect(k2).toEqual([{ key: expect.any(String), personId: null }])
+    expect(k3).toEqual([{ key: expect.any(String), personId: null }])
+    // The named poll shows whose key is whose; that key must lead nowhere else.
+    expect(new Set([k1[0]!.key, k2[0]!.key, k3[0]!.key]).size).toBe(3)
   })
 })

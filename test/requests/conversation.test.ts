@@ -26,8 +26,11 @@ describe('filing', () => {
   it('a worker files in the team group; the team officer is told privately with a card to accept', async () => {
     const { number, replies } = await file('D1002', 'web-team-dg', '诉求 食堂晚班没有热饭')
     expect(number).toMatch(/^SQ-\d{4}-\d{4}$/)
+    // A group is a public place: it hears the number, never the words; the acknowledgement comes privately.
     expect(replies[0]).toMatchObject({ chat: 'web-team-dg' })
-    expect(replies[0]!.text).toMatch(/已收到您的诉求 SQ-.*（食堂餐饮）.*一车间\/电工班/s)
+    expect(replies[0]!.text).toContain(`已收到诉求 ${number}`)
+    expect(replies.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join('\n')).not.toContain('没有热饭')
+    expect(to(replies, 'D1002')[0]!.text).toMatch(/已收到您的诉求 SQ-.*（食堂餐饮）.*一车间\/电工班/s)
     const officer = to(replies, 'D2001')
     expect(officer).toHaveLength(1)
     expect(officer[0]!.text).toContain('张伟（D1002）')
@@ -152,7 +155,10 @@ describe('on behalf of a worker', () => {
   it('a collector files for a worker of their grid, who is told', async () => {
     const replies = await svc.say('D1001', 'web-team-dg', '代报 @张伟 劳保 手套磨破了一个月没换')
     const number = numberIn(replies[0]!.text)
-    expect(replies[0]!.text).toMatch(/已为 张伟 代报诉求 SQ-.*（劳动保护）/s)
+    // In the group: the number only; the collector gets the acknowledgement privately.
+    expect(replies[0]!.text).toBe(`已收到诉求 ${number}，详情和进展私信发您。`)
+    expect(text(replies.filter((r) => r.chat === 'web-team-dg'))).not.toContain('手套')
+    expect(text(to(replies, 'D1001'))).toMatch(/已为 张伟 代报诉求 SQ-.*（劳动保护）/s)
     expect(text(to(replies, 'D1002'))).toContain(`网格员 李明 为您代报了诉求 ${number}`)
     // Updates reach the worker and the collector who filed it.
     const accepted = await svc.say('D2001', 'dm', `受理 ${number}`)

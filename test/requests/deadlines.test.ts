@@ -127,7 +127,8 @@ describe('escalation of overdue requests', () => {
     const svc = await start(clock)
     const filedAt = clock.now().getTime()
     const { number, replies } = await file(svc, 'D1002', 'web-team-dg', '诉求 食堂晚班没有热饭')
-    expect(replies[0]!.text).toMatch(/（食堂餐饮）。已转给一车间\/电工班的工会干部/)
+    // Filed in the group: the acknowledgement comes privately.
+    expect(replies.find((r) => r.to === 'D1002')!.text).toMatch(/（食堂餐饮）。已转给一车间\/电工班的工会干部/)
     const filed = await request(svc, number)
     expect(filed.urgent).toBe(false)
     expect(filed.answerDueAt!.getTime() - filedAt).toBe(CANTEEN_ANSWER_MS)

@@ -106,9 +106,14 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
 
   it('@机器人 诉求 …: the worker is answered in the group through the response_url, the officer privately through the app', async () => {
     const officerBefore = fake.sentTo('heping').length
+    const workerBefore = fake.sentTo('zhangwei').length
     const answer = await sayInGroup('zhangwei', '@工友 诉求 车间的空调坏了，太热')
     number = numberIn(answer)
-    expect(answer).toMatch(/已收到您的诉求 SQ-\d{4}-\d{4}/)
+    // The group hears the number only; the acknowledgement goes to the worker privately, through the app.
+    expect(answer).toMatch(/已收到诉求 SQ-\d{4}-\d{4}/)
+    expect(answer).not.toContain('空调')
+    const ack = await waitFor(svc, () => fake.sentTo('zhangwei')[workerBefore], 'the acknowledgement, privately')
+    expect(shown(ack)).toContain(`已收到您的诉求 ${number}`)
     const notice = await waitFor(svc, () => fake.sentTo('heping')[officerBefore], 'the officer notice')
     expect(notice.template_card.main_title.title).toBe(`新诉求 ${number}`)
     expect(notice.template_card.sub_title_text).toContain('车间的空调坏了')
@@ -126,12 +131,16 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
   })
 
   it('a card button pressed in the group (template_card_event) arrives as its command and is answered through its response_url', async () => {
+    const officerBefore = fake.sentTo('heping').length
     const { url, code } = fake.responseUrl()
     const res = await postBot({ msgid: nextId(), create_time: Math.floor(Date.now() / 1000), aibotid: BOT_ID, chatid: GROUP, chattype: 'group', from: { userid: 'heping' }, response_url: url, msgtype: 'event', event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: `gy:进度 ${number}`, task_id: 't1' } } })
     expect(res.statusCode).toBe(200)
     await settled(svc)
     const answer = fake.responses.find((r) => r.code === code)
-    expect(answer && shown(answer.body)).toContain(`诉求 ${number}`)
+    // A request's progress is personal: the group hears that it was sent; it comes privately.
+    expect(answer && shown(answer.body)).toContain('已私信发您')
+    const progress = await waitFor(svc, () => fake.sentTo('heping').slice(officerBefore).find((m) => shown(m).includes(`诉求 ${number}`)), 'the progress, privately')
+    expect(shown(progress)).toContain(number)
   })
 
   it('answers someone who writes to the bot privately in that chat, not through the app', async () => {

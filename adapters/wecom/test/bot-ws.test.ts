@@ -59,7 +59,9 @@ describe('the intelligent bot over its long connection', () => {
   it('@机器人 诉求 … in a group: answered in the group with aibot_send_msg, the officer told through the app', async () => {
     const officerBefore = api.sentTo('heping').length
     const [answer] = await inGroup(groupText('zhangwei', '@工友 诉求 仓库门口的灯坏了'))
-    expect(answer).toMatch(/已收到您的诉求 SQ-\d{4}-\d{4}/)
+    // The group hears the number only (the acknowledgement goes privately).
+    expect(answer).toMatch(/已收到诉求 SQ-\d{4}-\d{4}/)
+    expect(answer).not.toContain('灯坏了')
     expect(socket.sendsTo(GROUP).at(-1)).toMatchObject({ chatid: GROUP, msgtype: 'markdown' })
     const number = numberIn(answer!)
     const notice = await waitFor(svc, () => api.sentTo('heping')[officerBefore], 'the officer notice')
@@ -67,7 +69,9 @@ describe('the intelligent bot over its long connection', () => {
 
     // A card button pressed in the group comes back as an event frame carrying the command.
     const [progress] = await inGroup(frame('aibot_event_callback', { msgid: nextId(), create_time: 1, aibotid: BOT_ID, chatid: GROUP, chattype: 'group', from: { userid: 'heping' }, msgtype: 'event', event: { eventtype: 'template_card_event', event_key: `gy:进度 ${number}` } }))
-    expect(progress).toContain(`诉求 ${number}`)
+    // A request's progress is personal: the group hears that it was sent; it comes privately, through the app.
+    expect(progress).toContain('已私信发您')
+    await waitFor(svc, () => api.sentTo('heping').slice(officerBefore).find((m) => JSON.stringify(m).includes(`诉求 ${number}`) && !JSON.stringify(m).includes('新诉求')), 'the progress, privately')
   })
 
   it('handles a redelivered frame (same msgid) once', async () => {
