@@ -7,6 +7,7 @@ import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { quietHoursEnd } from './scheduler.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
+import { noMetrics, type Metrics } from '../metrics/index.js'
 
 /** Handling starts once no event has arrived for this long… */
 const YIELD_IDLE_MS = 20
@@ -29,6 +30,7 @@ export interface ChatCoreOptions {
    * `rawArgs` is the whole message.
    */
   fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
+  metrics?: Metrics
 }
 
 /**
@@ -68,7 +70,11 @@ export class ChatCore {
 
   /** Stores an inbound event. A redelivered event (same platform and event id) is reported as a duplicate. */
   receive(msg: InboundMessage): Promise<Received> {
-    return this.intake.store(msg)
+    return this.intake.store(msg).then((r) => (r.duplicate || this.metrics.eventAccepted(msg.platform), r))
+  }
+
+  private get metrics(): Metrics {
+    return this.opts.metrics ?? noMetrics
   }
 
   /**
@@ -146,6 +152,7 @@ export class ChatCore {
     })
     if (!event) return false
     const msg = JSON.parse(event.payload) as InboundMessage
+    const startedAt = performance.now()
     try {
       await this.db.$transaction(
         async (tx) => {
@@ -155,8 +162,11 @@ export class ChatCore {
         },
         { timeout: 30_000, maxWait: 30_000 },
       )
+      this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
+      this.metrics.eventFailed(msg.platform)
+      this.metrics.error('events', error)
       const message = error instanceof Error ? error.message : String(error)
       this.opts.log?.error({ err: error, eventId: msg.eventId, platform: msg.platform, attempt: event.attempts }, 'inbound event failed')
       const giveUp = event.attempts >= this.maxAttempts
