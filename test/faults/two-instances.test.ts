@@ -5,13 +5,16 @@
  *
  * On SQLite the two instances share one file (two libSQL connections); it is stable there too, as
  * every claim is one conditional write, so the same test runs on both providers.
+ *
+ * The outbox lease is shortened to 3 s, so the instance without it asks again every 750 ms while
+ * the events come in (with the default minute it would ask only after 15 s, after the test).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import { messageEvent, request } from '../feishu/events.js'
 import { FakeFeishu } from '../feishu/fake-feishu.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { feishuEnv, keys, messageIdOf, SECRET, settle, sleep, stranger } from './kit.js'
+import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger } from './kit.js'
 
 let fake: FakeFeishu
 let a: TestService
@@ -19,8 +22,8 @@ let b: TestService
 
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
-  a = await startTestService({ env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory] })
-  b = await startTestService({ url: a.config.DATABASE_URL, env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory] })
+  a = await startTestService({ env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory], outboxClaimMs: 3000 })
+  b = await startTestService({ url: a.config.DATABASE_URL, env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory], outboxClaimMs: 3000 })
 })
 afterAll(async () => {
   await b?.close()
@@ -49,9 +52,9 @@ describe('two instances on one database', () => {
         }),
       )
     }
+    // Every event handled and every row sent: nothing is claimed or claimable, so nothing more can arrive.
     await settle(a, 30_000)
     await settle(b, 30_000)
-    await sleep(300)
 
     for (const [i, ev] of events.entries()) {
       const rows = await a.db.inboundEvent.findMany({ where: { platform: 'feishu', eventId: messageIdOf(ev) } })
@@ -66,5 +69,10 @@ describe('two instances on one database', () => {
     for (const c of fake.calls) if (c.status === 200 && c.method === 'POST' && c.path === '/open-apis/im/v1/messages' && c.uuid) accepted.set(c.uuid, (accepted.get(c.uuid) ?? 0) + 1)
     expect(accepted.size).toBe(events.length)
     expect([...accepted.values()].every((n) => n === 1)).toBe(true)
+    // Both instances handled events, but only the holder of the Feishu lease sent: per-instance counts from /metrics.
+    const sent = await Promise.all([a, b].map(async (svc) => Number(/^gongyou_outbox_sent_total\{platform="feishu"\} (\d+)$/m.exec((await svc.app.inject({ url: '/metrics' })).body)?.[1] ?? 0)))
+    const handled = await Promise.all([a, b].map(async (svc) => Number(/^gongyou_events_handled_total\{platform="feishu"\} (\d+)$/m.exec((await svc.app.inject({ url: '/metrics' })).body)?.[1] ?? 0)))
+    expect(handled[0]! + handled[1]!).toBe(events.length)
+    expect(sent.sort((x, y) => x - y), `sent per instance: ${sent}`).toEqual([0, events.length])
   })
 })
