@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../src/core/clock.js'
+import { scrape as scrapeMetrics } from './helpers/metrics.js'
 import { settle, startTestService, type TestService } from './helpers/service.js'
 
 /** 23:30 in Shanghai: inside the default quiet hours (22:00–07:00). */
@@ -26,21 +27,8 @@ afterAll(async () => {
   await svc?.dropDatabase()
 })
 
-/** Scrapes /metrics as Prometheus on this machine would, and reads sample values from the text. */
 async function scrape(s: TestService = svc, headers: Record<string, string> = {}) {
-  const res = await s.app.inject({ method: 'GET', url: '/metrics', headers })
-  expect(res.statusCode, res.body).toBe(200)
-  expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/)
-  const samples = new Map<string, number>()
-  for (const line of res.body.split('\n')) {
-    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line)
-    if (m) samples.set(m[1]!, Number(m[2]))
-  }
-  /** The sample's value; a series not shown yet counts as 0 (counters start when first moved). */
-  return (name: string, labels: Record<string, string> = {}) => {
-    const key = Object.keys(labels).length ? `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : name
-    return samples.get(key) ?? 0
-  }
+  return scrapeMetrics(s, headers)
 }
 
 describe('GET /metrics', () => {

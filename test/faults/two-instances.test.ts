@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import { messageEvent, request } from '../feishu/events.js'
 import { FakeFeishu } from '../feishu/fake-feishu.js'
+import { scrape } from '../helpers/metrics.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger } from './kit.js'
 
@@ -70,8 +71,9 @@ describe('two instances on one database', () => {
     expect(accepted.size).toBe(events.length)
     expect([...accepted.values()].every((n) => n === 1)).toBe(true)
     // Both instances handled events, but only the holder of the Feishu lease sent: per-instance counts from /metrics.
-    const sent = await Promise.all([a, b].map(async (svc) => Number(/^gongyou_outbox_sent_total\{platform="feishu"\} (\d+)$/m.exec((await svc.app.inject({ url: '/metrics' })).body)?.[1] ?? 0)))
-    const handled = await Promise.all([a, b].map(async (svc) => Number(/^gongyou_events_handled_total\{platform="feishu"\} (\d+)$/m.exec((await svc.app.inject({ url: '/metrics' })).body)?.[1] ?? 0)))
+    const metrics = await Promise.all([scrape(a), scrape(b)])
+    const sent = metrics.map((m) => m('gongyou_outbox_sent_total', { platform: 'feishu' }))
+    const handled = metrics.map((m) => m('gongyou_events_handled_total', { platform: 'feishu' }))
     expect(handled[0]! + handled[1]!).toBe(events.length)
     expect(sent.sort((x, y) => x - y), `sent per instance: ${sent}`).toEqual([0, events.length])
   })
