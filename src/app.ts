@@ -42,8 +42,6 @@ export interface ServiceOptions {
   /** Logger settings for fastify (tests pass false). */
   logger?: boolean | object
   instanceId?: string
-  /** How long the outbox's sending lease and row claims last (default a minute; tests shorten it). */
-  outboxClaimMs?: number
 }
 
 export interface Service {
@@ -102,7 +100,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     baseDelayMs: config.OUTBOX_BASE_DELAY_MS,
     maxDelayMs: config.OUTBOX_MAX_DELAY_MS,
     instanceId,
-    ...(options.outboxClaimMs ? { claimMs: options.outboxClaimMs } : {}),
     log,
     giveWay: () => core.giveWay(),
     metrics,

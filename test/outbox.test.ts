@@ -189,16 +189,17 @@ describe('outbox', () => {
 
   it('two instances on one database: only the one holding the platform lease sends, each row once', async () => {
     fake = new FakeTarget({ perTarget: 5, perApp: 20, windowMs: 1000 })
-    // A short lease, so the instance without it asks again every second while the work goes on
+    // A short lease, so the instance without it asks again every 2 s while the work goes on
     // (with the default minute it would ask again only after 15 s, after the test has ended).
     const sentBy: string[] = []
     const counting = (instance: string): Metrics => ({ ...noMetrics, sent: () => void sentBy.push(instance) })
-    const a = await outbox({ instanceId: 'a', claimMs: 4000, metrics: counting('a') })
-    await outbox({ instanceId: 'b', claimMs: 4000, metrics: counting('b') })
-    // Work in waves for about four seconds: the other instance asks for the lease several times meanwhile.
+    const a = await outbox({ instanceId: 'a', claimMs: 8000, metrics: counting('a') })
+    await outbox({ instanceId: 'b', claimMs: 8000, metrics: counting('b') })
+    // Work in waves for about five seconds: the other instance asks for the lease twice meanwhile.
+    // (Only a holder stalled for 6 s would lose the lease rightly; that is not this machine's load.)
     const started = Date.now()
     let n = 0
-    for (let wave = 0; Date.now() - started < 4000; wave++) {
+    for (let wave = 0; Date.now() - started < 5000; wave++) {
       await tdb.db.$transaction((tx) => a.enqueue(tx, deliveries(4, `oc_wave${wave}`)))
       n += 4
       await until(allSent(n))

@@ -6,8 +6,8 @@
  * On SQLite the two instances share one file (two libSQL connections); it is stable there too, as
  * every claim is one conditional write, so the same test runs on both providers.
  *
- * The outbox lease is shortened to 4 s, so the instance without it asks again every second while
- * the events come in (with the default minute it would ask only after 15 s, after the test).
+ * Only the instance holding the Feishu sending lease sends (a minute, renewed every 15 s); that the
+ * other cannot take it over is shown with short leases in test/outbox.test.ts and test/lease.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
@@ -23,8 +23,8 @@ let b: TestService
 
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
-  a = await startTestService({ env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory], outboxClaimMs: 4000 })
-  b = await startTestService({ url: a.config.DATABASE_URL, env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory], outboxClaimMs: 4000 })
+  a = await startTestService({ env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory] })
+  b = await startTestService({ url: a.config.DATABASE_URL, env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory] })
 })
 afterAll(async () => {
   await b?.close()
