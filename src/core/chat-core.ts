@@ -7,7 +7,7 @@ import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { quietHoursEnd } from './scheduler.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
-import { noMetrics, type Metrics } from '../metrics/index.js'
+import { noMetrics, type Metrics } from '../metrics/types.js'
 
 /** Handling starts once no event has arrived for this long… */
 const YIELD_IDLE_MS = 20

@@ -4,7 +4,7 @@ import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
 import type { Clock } from './clock.js'
 import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
-import { noMetrics, type Metrics } from '../metrics/index.js'
+import { noMetrics, type Metrics } from '../metrics/types.js'
 import {
   PermanentSendError,
   ThrottledError,

@@ -1,7 +1,7 @@
 import cron, { type Logger as CronLogger, type RunCoordinator, type ScheduledTask } from 'node-cron'
 import { isUniqueViolation, type Db } from '../db/client.js'
 import type { Clock } from './clock.js'
-import { noMetrics, type Metrics } from '../metrics/index.js'
+import { noMetrics, type Metrics } from '../metrics/types.js'
 
 type Log = { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
 
