@@ -30,6 +30,7 @@ import { ensureDefaultCategories } from './requests/categories.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
 import { Scheduler } from './core/scheduler.js'
 import { dropOldContents } from './core/retention.js'
+import { metricsPlugin, PrometheusMetrics } from './metrics/index.js'
 import { playgroundRoutes, WebAdapter } from '../adapters/web/index.js'
 import { createPlatformAdapters, enabledPlatforms, type AdapterFactory, type PlatformAdapter } from '../adapters/index.js'
 
@@ -59,6 +60,8 @@ export interface Service {
   config: Config
   /** Whether the web playground runs, and why. */
   playground: PlaygroundDecision
+  /** What GET /metrics shows. */
+  metrics: PrometheusMetrics
   /** Listen on config.HOST:PORT; returns the address. */
   listen(): Promise<string>
   /** Starts the background work (outbox pumps, recovery of unfinished events). */
@@ -99,6 +102,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const db = options.db ?? openDatabase(config.DATABASE_URL)
   const t = messagesFor(config.GONGYOU_LOCALE)
   const instanceId = options.instanceId ?? crypto.randomUUID()
+  const metrics = new PrometheusMetrics()
 
   // The demo organisation is seeded only where the playground will show it.
   if (playground.on && config.GONGYOU_DEMO_SEED === 'auto' && (await isOrganisationEmpty(db))) {
@@ -124,6 +128,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     instanceId,
     log,
     giveWay: () => core.giveWay(),
+    metrics,
     onDead: (row) => {
       if (row.key.startsWith('alert:')) return
       // Administrators are told, privately, once per dead letter.
@@ -161,13 +166,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
     intent: requestIntent(t.botName),
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
+    metrics,
   })
   await db.$transaction((tx) => ensureDefaultCategories(tx))
   adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log }, options.adapterFactories)))
   for (const a of adapters) outbox.register(a)
 
   // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.
-  const scheduler = new Scheduler({ db, instanceId, timeZone: config.GONGYOU_TIMEZONE, clock, log })
+  const scheduler = new Scheduler({ db, instanceId, timeZone: config.GONGYOU_TIMEZONE, clock, log, metrics })
   const jobDeps: RequestJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS, minGroup: config.PRIVACY_MIN_GROUP }
   scheduler.add('requests:escalate-overdue', config.REQUEST_ESCALATION_CRON, async (now) => void (await escalateOverdue(jobDeps, now)))
   scheduler.add('requests:digest', config.REQUEST_DIGEST_CRON, async (now) => void (await sendDigest(jobDeps, now)))
@@ -184,6 +190,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {
+      metrics.error('api', error)
       req.log.error({ err: error }, 'request failed')
       return reply.code(status).send({ error: { code: 'internal', message: '服务器内部错误，请稍后再试' } })
     }
@@ -224,6 +231,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const ready = database && Object.values(platforms).every((s) => s.connected)
     return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
   })
+  await app.register(metricsPlugin, { metrics, db, platforms: () => outbox.platforms(), token: config.METRICS_TOKEN })
   await app.register(adminPlugin, { db, core, clock, config, t, adapters, publicUrl: publicUrlFor(app, config), wake: () => outbox.wake(), demoSignIn: playground.on })
   for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
   if (playground.on) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
@@ -238,6 +246,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     scheduler,
     config,
     playground,
+    metrics,
     async listen() {
       return app.listen({ port: config.PORT, host: config.HOST })
     },

@@ -132,6 +132,10 @@ export const envSchema = z.object({
   WECHATY_PUPPET_TOKEN: z.string().optional(),
   WECHATY_PACE_MS: z.coerce.number().int().min(0).default(1000),
   WECHATY_JITTER_MS: z.coerce.number().int().min(0).default(800),
+
+  // Metrics
+  /** Bearer token for GET /metrics; unset: only clients on this machine (loopback) may scrape. */
+  METRICS_TOKEN: z.string().min(16, { message: 'at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
 })
 
 export type Config = z.infer<typeof envSchema> & { databaseProvider: 'sqlite' | 'postgresql' }

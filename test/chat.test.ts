@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InboundMessage } from '../src/core/types.js'
 import { FakeTarget, FakeTargetAdapter } from './helpers/fake-target.js'
+import { waitUntil } from './helpers/metrics.js'
 import { startTestService, type TestService } from './helpers/service.js'
 
 let svc: TestService
@@ -174,8 +175,7 @@ describe('dead letters', () => {
     const before = await svc.db.webMessage.count({ where: { personNo: 'D9000' } })
     await svc.db.$transaction((tx) => svc.outbox.enqueue(tx, [{ key: 'lost:1', platform: 'feishu', targetKind: 'chat', target: 'oc_gone', text: 'x' }]))
     fake.broken.add('lost:1')
-    const deadline = Date.now() + 15_000
-    while ((await svc.db.webMessage.count({ where: { personNo: 'D9000' } })) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    await waitUntil('the alert to the administrator', async () => (await svc.db.webMessage.count({ where: { personNo: 'D9000' } })) > before)
     const alert = await svc.db.webMessage.findFirstOrThrow({ where: { personNo: 'D9000' }, orderBy: { id: 'desc' } })
     expect(alert.text).toContain('发送失败')
     expect(alert.text).toContain('oc_gone')

@@ -33,15 +33,12 @@ describe('configuration', () => {
     ['PRIVACY_MIN_GROUP', '0', /PRIVACY_MIN_GROUP/],
     ['PRIVACY_MIN_GROUP', 'five', /PRIVACY_MIN_GROUP/],
     ['RETENTION_DAYS', '0', /RETENTION_DAYS/],
+    // A secret too short to use is refused without being shown.
+    ['METRICS_TOKEN', 'short-secret', /^Invalid configuration: METRICS_TOKEN \(got "\*\*\*"\) — expected at least 16 characters/],
   ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {
-    let error: unknown
-    try {
-      loadConfig({ [name]: value })
-    } catch (e) {
-      error = e
-    }
+    const error = thrown(() => loadConfig({ [name]: value }))
     expect(error).toBeInstanceOf(ConfigError)
-    const message = (error as Error).message
+    const message = error.message
     expect(message).toMatch(pattern)
     expect(message.split('\n')).toHaveLength(1)
   })
@@ -61,11 +58,10 @@ describe('configuration', () => {
 
   it('never prints a database password in an error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://u:hunter2@h/db', PORT: 'x' })).toThrow(/PORT/)
-    try {
-      loadConfig({ DATABASE_URL: 'mysql://u:hunter2@h/db' })
-    } catch (e) {
-      expect((e as Error).message).not.toContain('hunter2')
-    }
+    const error = thrown(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@h/db' }))
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error.message).toMatch(/DATABASE_URL \(got "mysql:\/\/u:\*\*\*@h\/db"\)/)
+    expect(error.message).not.toContain('hunter2')
   })
 
   it('.env.example documents every variable the service reads', () => {
@@ -76,3 +72,13 @@ describe('configuration', () => {
     expect(() => loadConfig(values)).not.toThrow()
   })
 })
+
+/** The error `fn` throws; fails the test when it throws nothing. */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn()
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected an error, but nothing was thrown')
+}

@@ -9,6 +9,7 @@ import { createParser, normalizeText, tokenize } from './parser.js'
 import { reducedPayload } from './retention.js'
 import { quietHoursEnd } from './time/zone.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
+import { noMetrics, type Metrics } from '../metrics/types.js'
 
 /** Handling starts once no event has arrived for this long… */
 const YIELD_IDLE_MS = 20
@@ -37,6 +38,7 @@ export interface ChatCoreOptions {
    * failure is logged and the message handled all the same.
    */
   identify?: (msg: InboundMessage) => Promise<void>
+  metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook
 }
@@ -102,7 +104,11 @@ export class ChatCore {
 
   /** Stores an inbound event. A redelivered event (same platform and event id) is reported as a duplicate. */
   receive(msg: InboundMessage): Promise<Received> {
-    return this.intake.store(clipInbound(msg))
+    return this.intake.store(clipInbound(msg)).then((r) => (r.duplicate || this.metrics.eventAccepted(msg.platform), r))
+  }
+
+  private get metrics(): Metrics {
+    return this.opts.metrics ?? noMetrics
   }
 
   /**
@@ -183,6 +189,7 @@ export class ChatCore {
     if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
       await this.opts.identify(msg).catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
     }
+    const startedAt = performance.now()
     try {
       await this.db.$transaction(
         async (tx) => {
@@ -193,8 +200,11 @@ export class ChatCore {
         },
         { timeout: 30_000, maxWait: 30_000 },
       )
+      this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
+      this.metrics.eventFailed(msg.platform)
+      this.metrics.error('events', error)
       const message = error instanceof Error ? error.message : String(error)
       this.opts.log?.error({ err: error, eventId: msg.eventId, platform: msg.platform, attempt: event.attempts }, 'inbound event failed')
       const giveUp = event.attempts >= this.maxAttempts

@@ -4,6 +4,7 @@ import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
 import type { Clock } from './clock.js'
 import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
+import { noMetrics, type Metrics } from '../metrics/types.js'
 import {
   PermanentSendError,
   ThrottledError,
@@ -34,6 +35,8 @@ export interface OutboxOptions {
   giveWay?: () => Promise<void>
   /** Called once when a message goes to the dead letters (after the last attempt). */
   onDead?: (row: { id: number; key: string; platform: string; targetKind: string; target: string; lastError: string | null }) => void
+  /** Counts sends, throttles and dead letters per platform. */
+  metrics?: Metrics
 }
 
 /** The stored form of a delivery's content. */
@@ -114,11 +117,11 @@ export class Outbox {
   private readonly provider: string | undefined
   private running = false
   readonly instanceId: string
-  private readonly opts: Required<Omit<OutboxOptions, 'log' | 'onDead' | 'giveWay'>> & Pick<OutboxOptions, 'log' | 'onDead' | 'giveWay'>
+  private readonly opts: Required<Omit<OutboxOptions, 'log' | 'onDead' | 'giveWay' | 'metrics'>> & Pick<OutboxOptions, 'log' | 'onDead' | 'giveWay'> & { metrics: Metrics }
 
   constructor(private readonly db: Db, options: OutboxOptions) {
     this.instanceId = options.instanceId ?? crypto.randomUUID()
-    this.opts = { concurrency: 16, pollMs: 500, claimMs: 60_000, ...options, instanceId: this.instanceId }
+    this.opts = { concurrency: 16, pollMs: 500, claimMs: 60_000, ...options, instanceId: this.instanceId, metrics: options.metrics ?? noMetrics }
     // The generated client's provider: it decides how a row is written once (see `enqueue`).
     this.provider = (db as unknown as { _activeProvider?: string })._activeProvider
   }
@@ -275,6 +278,7 @@ export class Outbox {
         await this.sleep(Math.min(waitMs, this.opts.pollMs))
       } catch (error) {
         this.opts.log?.error({ err: error, platform }, 'outbox pump error; retrying')
+        this.opts.metrics.error('outbox', error)
         leaseCheckedAt = 0
         await this.sleep(Math.min(5000, this.opts.pollMs * 4))
       }
@@ -360,7 +364,7 @@ export class Outbox {
       started++
       const send = this.sendOne(adapter, claimed, claimed.attempts, finished)
         // The row stays claimed (and is taken up again when its claim runs out) if even recording failed.
-        .catch((error) => this.opts.log?.error({ err: error, platform, key: claimed.key }, 'outbox: could not record the outcome of a send'))
+        .catch((error) => (this.opts.metrics.error('outbox', error), this.opts.log?.error({ err: error, platform, key: claimed.key }, 'outbox: could not record the outcome of a send')))
         .finally(() => {
           finished(Date.now())
           this.inFlight.delete(claimed.id)
@@ -412,6 +416,7 @@ export class Outbox {
     try {
       const result = await adapter.send(delivery).finally(() => finished(Date.now()))
       await this.record(row.id, { status: 'sent', sentAt: this.opts.clock.now(), lockedUntil: null, lastError: null, platformMessageId: result.platformMessageId ?? null })
+      this.opts.metrics.sent(adapter.platform)
     } catch (error) {
       await this.failed(adapter, row, attempt, error)
     }
@@ -423,18 +428,21 @@ export class Outbox {
     if (error instanceof ThrottledError) {
       // The platform said "too many": hold the target back; a throttle does not use up an attempt.
       this.limiter.penalize(`${adapter.platform}:target:${row.target}`, Date.now() + error.retryAfterMs)
+      this.opts.metrics.throttled(adapter.platform)
       await this.record(row.id, { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + error.retryAfterMs) })
       this.opts.log?.warn({ platform: row.platform, key: row.key, retryAfterMs: error.retryAfterMs }, 'outbox: throttled by platform, backing off')
       return
     }
     if (error instanceof PermanentSendError || attempt >= this.opts.maxAttempts) {
       await this.record(row.id, { status: 'dead', lockedUntil: null, lastError: message })
+      this.opts.metrics.deadLetter(adapter.platform)
       this.opts.log?.error({ platform: row.platform, key: row.key, attempts: attempt, error: message }, 'outbox: message moved to dead letters')
       this.opts.onDead?.({ id: row.id, key: row.key, platform: row.platform, targetKind: row.targetKind, target: row.target, lastError: message })
       return
     }
     const delay = backoffMs(attempt, this.opts.baseDelayMs, this.opts.maxDelayMs)
     await this.record(row.id, { status: 'pending', lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + delay) })
+    this.opts.metrics.sendFailed(adapter.platform)
     this.opts.log?.warn({ platform: row.platform, key: row.key, attempt, retryInMs: delay, error: message }, 'outbox: send failed, will retry')
   }
 }

@@ -2,6 +2,7 @@ import cron, { type Logger as CronLogger, type RunCoordinator, type ScheduledTas
 import { isUniqueViolation, type Db } from '../db/client.js'
 import type { Clock } from './clock.js'
 import { assertTimeZone } from './time/zone.js'
+import { noMetrics, type Metrics } from '../metrics/types.js'
 
 type Log = { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
 
@@ -74,7 +75,7 @@ function deferred(): Deferred {
 class TrackingCoordinator implements RunCoordinator {
   readonly inFlight = new Map<string, Deferred>()
 
-  constructor(private readonly inner: RunCoordinator) {}
+  constructor(private readonly inner: RunCoordinator, private readonly metrics: Metrics) {}
 
   async shouldRun(key: string, ttlMs: number): Promise<boolean> {
     const done = deferred()
@@ -82,6 +83,7 @@ class TrackingCoordinator implements RunCoordinator {
     let allowed = false
     try {
       allowed = await this.inner.shouldRun(key, ttlMs)
+      this.metrics.schedulerTick(key, allowed)
       return allowed
     } finally {
       // Lost or failed: nothing will run. Won: onComplete finishes it once the run is over.
@@ -107,6 +109,8 @@ export interface SchedulerOptions {
   timeZone: string
   clock: Clock
   log?: Log
+  /** Counts slots asked for and won, and runs, per job. */
+  metrics?: Metrics
 }
 
 interface Job {
@@ -132,7 +136,7 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     assertTimeZone(opts.timeZone)
     this.log = opts.log ?? silentLog
-    this.coordinator = new TrackingCoordinator(new DatabaseRunCoordinator(opts.db, opts.instanceId))
+    this.coordinator = new TrackingCoordinator(new DatabaseRunCoordinator(opts.db, opts.instanceId), opts.metrics ?? noMetrics)
   }
 
   /** Registers a job under a unique name; `cronExpression` has 5 or 6 fields (seconds first when 6). */
@@ -224,7 +228,10 @@ export class Scheduler {
     const now = this.opts.clock.now()
     try {
       await job.run(now)
+      this.opts.metrics?.schedulerRun(job.name, true)
     } catch (err) {
+      this.opts.metrics?.schedulerRun(job.name, false)
+      this.opts.metrics?.error('scheduler', err)
       this.log.error({ err, job: job.name, reason }, 'scheduled job failed')
     }
   }

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { dueSlot } from '../../src/announcements/jobs.js'
-import { DAY, HOUR, inChat, ManualClock, MINUTE, MONDAY_9AM, runJob, settle, sleep, start, testProvider, text, unlessBusy } from './helpers.js'
+import { scrape, waitUntil } from '../helpers/metrics.js'
+import { DAY, HOUR, inChat, ManualClock, MINUTE, MONDAY_9AM, runJob, settle, start, testProvider, text, unlessBusy } from './helpers.js'
 
 /** Monday 2 March 2026, 07:00 in Asia/Shanghai. */
 const MONDAY_7AM = new Date('2026-03-01T23:00:00Z')
@@ -175,16 +176,20 @@ describe('exactly once across instances', () => {
     const second = await start(clock, everySecond, { url: first.config.DATABASE_URL })
     await first.say('D3001', 'dm', '发布公告 通知 职代会通知\n时间 今天10点')
     clock.set(new Date(MONDAY_9AM.getTime() + HOUR))
-    const deadline = Date.now() + 10_000
-    while (((await unlessBusy(() => first.db.announcementDelivery.count())) ?? 0) < 2 && Date.now() < deadline) await sleep(100)
-    // A few more ticks on both instances change nothing; then both stop firing.
-    await sleep(2_500)
+    await waitUntil('the announcement to go to both groups', async () => ((await unlessBusy(() => first.db.announcementDelivery.count())) ?? 0) >= 2)
+    // A few more ticks on both instances change nothing: wait until two more slots are claimed, then stop both.
+    const claimed = async () => (await unlessBusy(() => first.db.lease.count({ where: { key: { startsWith: 'cron:announcements:fire:' } } }))) ?? 0
+    const seen = await claimed()
+    await waitUntil('two more ticks', async () => (await claimed()) >= seen + 2)
     await Promise.all([first.scheduler.stop(), second.scheduler.stop()])
     await settle(first, clock)
     expect(await inChat(first, 'web-team-dg', '职代会通知')).toHaveLength(1)
     expect(await inChat(first, 'web-team-qg', '职代会通知')).toHaveLength(1)
     expect(await first.db.announcementDelivery.count()).toBe(2)
-    const slots = await first.db.lease.findMany({ where: { key: { startsWith: 'cron:announcements:fire:' } } })
-    expect(slots.length).toBeGreaterThanOrEqual(2)
+    // Each tick ran on one instance only: the runs the two instances counted add up to the slots claimed.
+    const slots = await first.db.lease.count({ where: { key: { startsWith: 'cron:announcements:fire:' } } })
+    expect(slots).toBeGreaterThanOrEqual(3)
+    const runs = (await Promise.all([scrape(first), scrape(second)])).map((m) => m('gongyou_scheduler_runs_total', { job: 'announcements:fire', outcome: 'ok' }))
+    expect(runs[0]! + runs[1]!, `runs per instance: ${runs}`).toBe(slots)
   })
 })

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { file } from '../api/helpers.js'
 
@@ -73,6 +73,12 @@ afterAll(async () => {
   await svc?.dropDatabase()
 })
 
+// Whatever the page threw or logged as an error during a test fails that test.
+afterEach(() => {
+  const errors = pageErrors.splice(0)
+  expect(errors, 'errors in the page').toEqual([])
+})
+
 describe('the officers’ dashboard', () => {
   it('signs in with the one-time link sent by 登录后台', async () => {
     const replies = await svc.say('D3001', 'dm', '登录后台')
@@ -84,10 +90,13 @@ describe('the officers’ dashboard', () => {
     await page.waitForURL(/\/dashboard#\/overview$/)
     await expect.poll(() => page.locator('#who').textContent()).toContain('梁秀英')
     expect(await page.locator('#who').textContent()).toContain('一车间')
+    expect(pageErrors.splice(0), 'errors in the page').toEqual([])
     // The link works once.
     await page.goto(link!)
     await page.getByRole('button', { name: '进入工作台' }).click()
     expect(await page.locator('.login-error').textContent()).toContain('只能用一次')
+    // The refused sign-in is the one error the browser reports (its 401), and nothing else.
+    expect(pageErrors.splice(0)).toEqual([expect.stringContaining('status of 401')])
   })
 
   it('draws the overview for 一车间 with ECharts', async () => {

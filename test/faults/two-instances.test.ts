@@ -5,13 +5,17 @@
  *
  * On SQLite the two instances share one file (two libSQL connections); it is stable there too, as
  * every claim is one conditional write, so the same test runs on both providers.
+ *
+ * Only the instance holding the Feishu sending lease sends (a minute, renewed every 15 s); that the
+ * other cannot take it over is shown with short leases in test/outbox.test.ts and test/lease.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import { messageEvent, request } from '../feishu/events.js'
 import { FakeFeishu } from '../feishu/fake-feishu.js'
+import { scrape } from '../helpers/metrics.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { feishuEnv, keys, messageIdOf, SECRET, settle, sleep, stranger } from './kit.js'
+import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger } from './kit.js'
 
 let fake: FakeFeishu
 let a: TestService
@@ -49,9 +53,9 @@ describe('two instances on one database', () => {
         }),
       )
     }
+    // Every event handled and every row sent: nothing is claimed or claimable, so nothing more can arrive.
     await settle(a, 30_000)
     await settle(b, 30_000)
-    await sleep(300)
 
     for (const [i, ev] of events.entries()) {
       const rows = await a.db.inboundEvent.findMany({ where: { platform: 'feishu', eventId: messageIdOf(ev) } })
@@ -66,5 +70,11 @@ describe('two instances on one database', () => {
     for (const c of fake.calls) if (c.status === 200 && c.method === 'POST' && c.path === '/open-apis/im/v1/messages' && c.uuid) accepted.set(c.uuid, (accepted.get(c.uuid) ?? 0) + 1)
     expect(accepted.size).toBe(events.length)
     expect([...accepted.values()].every((n) => n === 1)).toBe(true)
+    // Both instances handled events, but only the holder of the Feishu lease sent: per-instance counts from /metrics.
+    const metrics = await Promise.all([scrape(a), scrape(b)])
+    const sent = metrics.map((m) => m('gongyou_outbox_sent_total', { platform: 'feishu' }))
+    const handled = metrics.map((m) => m('gongyou_events_handled_total', { platform: 'feishu' }))
+    expect(handled[0]! + handled[1]!).toBe(events.length)
+    expect(sent.sort((x, y) => x - y), `sent per instance: ${sent}`).toEqual([0, events.length])
   })
 })

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/core/clock.js'
 import { reminderTimes } from '../../src/polls/jobs.js'
 import { testProvider } from '../helpers/db.js'
-import { HOUR, inChat, MINUTE, privateTo, recipientsOf, runJob, Services, settle, sleep, startPoll, text, unlessBusy } from './helpers.js'
+import { waitUntil } from '../helpers/metrics.js'
+import { HOUR, inChat, MINUTE, privateTo, recipientsOf, runJob, Services, settle, startPoll, text, unlessBusy } from './helpers.js'
 
 const services = new Services()
 afterEach(() => services.stopAll())
@@ -174,8 +175,7 @@ describe('closing at the deadline', () => {
     expect(svc.scheduler.jobNames()).toEqual(expect.arrayContaining(['polls:remind', 'polls:close']))
     const { number } = await startPoll(svc, 'D2001', 'web-team-dg', '发起投票 班组聚餐 | 周五 | 周六 截止 1小时后')
     clock.advance(HOUR + MINUTE)
-    const deadline = Date.now() + 10_000
-    while ((await unlessBusy(() => svc.db.poll.findUniqueOrThrow({ where: { number } })))?.status !== 'closed' && Date.now() < deadline) await sleep(100)
+    await waitUntil('the poll to close', async () => (await unlessBusy(() => svc.db.poll.findUniqueOrThrow({ where: { number } })))?.status === 'closed')
     await svc.scheduler.stop()
     await settle(svc, clock)
     expect((await svc.db.poll.findUniqueOrThrow({ where: { number } })).status).toBe('closed')

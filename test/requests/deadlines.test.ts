@@ -5,8 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/core/clock.js'
+import { openDatabase, type Db } from '../../src/db/client.js'
 import { defaultCategories } from '../../src/requests/categories.js'
+import { escalate } from '../../src/requests/service.js'
 import { testProvider } from '../helpers/db.js'
+import { scrape, waitUntil } from '../helpers/metrics.js'
 import { startTestService, type Reply, type TestService } from '../helpers/service.js'
 
 const MINUTE = 60_000
@@ -279,6 +282,31 @@ describe('escalation of overdue requests', () => {
     expect((await request(first, number)).topOverdueNotifiedAt).toBeNull()
   })
 
+  it('the move up is one conditional write: of two instances moving the same request from what they read, exactly one wins', async () => {
+    // What the race above comes down to. On PostgreSQL both jobs read the overdue request before
+    // either commits, so only the conditional write stands between them and a double escalation;
+    // on SQLite the jobs' transactions never overlap (one writer), so there the write is run
+    // here from two clients in turn, each with the row as it was read before the first move.
+    const clock = new ManualClock()
+    const svc = await start(clock)
+    const { number } = await file(svc, 'D1002', 'web-team-dg', '诉求 食堂晚班没有热饭')
+    clock.advance(CANTEEN_ANSWER_MS + MINUTE)
+    const stale = await svc.db.workerRequest.findUniqueOrThrow({ where: { number } })
+    const other = openDatabase(svc.config.DATABASE_URL)
+    const move = (db: Db) =>
+      db.$transaction(async (tx) => (await escalate({ tx, now: clock.now(), t: svc.core.t, timeZone: svc.config.GONGYOU_TIMEZONE }, stale, null, '超期', [])) !== null)
+    try {
+      const won = testProvider === 'postgresql' ? await Promise.all([move(svc.db), move(other)]) : [await move(svc.db), await move(other)]
+      expect(won.filter(Boolean), `moves that won: ${won}`).toHaveLength(1)
+    } finally {
+      await other.$disconnect()
+    }
+    const moved = await request(svc, number)
+    expect(moved.escalationCount).toBe(1)
+    expect(moved.levelUnit.path).toBe('一车间')
+    expect(await eventsOf(svc, number, 'escalated')).toBe(1)
+  })
+
   it('the scheduler really fires, once across two instances', async () => {
     const clock = new ManualClock()
     const everySecond = { REQUEST_ESCALATION_CRON: '* * * * * *' }
@@ -287,10 +315,12 @@ describe('escalation of overdue requests', () => {
     const { number } = await file(first, 'D1002', 'web-team-dg', '诉求 食堂晚班没有热饭')
 
     clock.advance(CANTEEN_ANSWER_MS + MINUTE)
-    const deadline = Date.now() + 10_000
-    while ((await unlessBusy(() => request(first, number)))?.escalationCount !== 1 && Date.now() < deadline) await sleep(100)
-    // A few more ticks on both instances change nothing; then both stop firing.
-    await sleep(2_500)
+    await waitUntil('the request to move up', async () => (await unlessBusy(() => request(first, number)))?.escalationCount === 1)
+    // A few more ticks on both instances change nothing: wait until two more slots are claimed, then stop both.
+    const slotKeys = { key: { startsWith: 'cron:requests:escalate-overdue:' } }
+    const claimed = async () => (await unlessBusy(() => first.db.lease.count({ where: slotKeys }))) ?? 0
+    const seen = await claimed()
+    await waitUntil('two more ticks', async () => (await claimed()) >= seen + 2)
     await Promise.all([first.scheduler.stop(), second.scheduler.stop()])
     await settle(first, clock)
     const moved = await request(first, number)
@@ -300,10 +330,15 @@ describe('escalation of overdue requests', () => {
     expect(await privateTo(first, 'D3001', `诉求 ${number} 从 一车间/电工班 升级到您这里`)).toHaveLength(1)
     expect(await privateTo(first, 'D1002', `您的诉求 ${number} 已升级到 一车间 办理`)).toHaveLength(1)
     expect(await recipientsOf(first, '【超期提醒】')).toEqual([])
-    // Each tick was claimed by one instance only: one slot row per second, several seconds fired.
-    const slots = await first.db.lease.findMany({ where: { key: { startsWith: 'cron:requests:escalate-overdue:' } } })
-    expect(slots.length).toBeGreaterThanOrEqual(2)
-    expect(new Set(slots.map((s) => s.key)).size).toBe(slots.length)
+    // Each tick ran on one instance only: the runs the two instances counted add up to the slots claimed.
+    const slots = await first.db.lease.count({ where: slotKeys })
+    expect(slots).toBeGreaterThanOrEqual(3)
+    const job = 'requests:escalate-overdue'
+    const metrics = await Promise.all([scrape(first), scrape(second)])
+    const won = metrics.map((m) => m('gongyou_scheduler_ticks_total', { job, won: 'true' }))
+    const runs = metrics.map((m) => m('gongyou_scheduler_runs_total', { job, outcome: 'ok' }))
+    expect(won[0]! + won[1]!, `ticks won per instance: ${won}`).toBe(slots)
+    expect(runs[0]! + runs[1]!, `runs per instance: ${runs}`).toBe(slots)
   })
 })
 

@@ -8,14 +8,14 @@ import { AGENT_ID, APP_SECRET, appEnv, CORP_ID, waitFor } from './helpers.js'
 
 const FLOOD = '5f8c1d2e-aaaa-4bbb-8ccc-000000000001'
 const OFFICERS = '5f8c1d2e-aaaa-4bbb-8ccc-000000000002'
+/** A third robot, written to after the flood to see the outbox go past the held messages. */
+const PROBE = '5f8c1d2e-aaaa-4bbb-8ccc-000000000003'
 
 /** Posts `count` announcements to a robot-bound chat, as the core would (outbox rows in one transaction). */
 async function announce(svc: TestService, key: string, count: number, prefix: string): Promise<void> {
   const messages: OutboundMessage[] = Array.from({ length: count }, (_, i) => ({ to: { kind: 'chat', platform: 'wecom', chatId: `robot:${key}` }, text: `公告 ${i + 1}` }))
   await svc.db.$transaction((tx) => svc.core.deliver(tx, messages, prefix, undefined))
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
   let fake: FakeWecom
@@ -25,7 +25,7 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
 
   beforeAll(async () => {
     fake = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
-    fake.robotKeys.add(FLOOD).add(OFFICERS)
+    fake.robotKeys.add(FLOOD).add(OFFICERS).add(PROBE)
     svc = await startTestService({ env: appEnv(fake.url), adapterFactories: [wecomAppAdapterFactory] })
     const people = await svc.db.person.findMany({ where: { employeeNo: { in: ['D9000', 'D1002'] } } })
     admin = await issueToken(svc.db, people.find((p) => p.employeeNo === 'D9000')!.id, { label: 'test' })
@@ -84,8 +84,11 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
   it('sends 20 of 25 announcements at once and holds the rest: WeCom never has to refuse', async () => {
     await announce(svc, FLOOD, 25, 'test:flood')
     await waitFor(svc, () => fake.robotCalls.filter((c) => c.key === FLOOD).length >= 20, '20 announcements to go out')
-    // Give the outbox time to (wrongly) send more: it must not.
-    await sleep(1500)
+    // Settle, then re-check: a message to another robot, written after the flood, goes out only
+    // after the outbox has gone through the five held rows (it takes due rows oldest first, passing
+    // over a target whose window is full) — and still it has sent none of them.
+    await announce(svc, PROBE, 1, 'test:probe')
+    await waitFor(svc, () => fake.robotCalls.some((c) => c.key === PROBE && c.errcode === 0), 'the message to another robot')
     const calls = fake.robotCalls.filter((c) => c.key === FLOOD)
     expect(calls).toHaveLength(20)
     expect(calls.every((c) => c.errcode === 0)).toBe(true)
