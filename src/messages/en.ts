@@ -471,7 +471,7 @@ export const en: Messages = {
     expired: 'That offer has expired; please send what you wanted to raise again.',
     nothingPending: 'Nothing is waiting for your confirmation. Just write down your problem and send it to me.',
     duplicateTitle: (number: string) => `The same matter as ${number}?`,
-    duplicate: (number: string, excerpt: string) => `You recently filed ${number}: "${excerpt}"\nIs this the same matter?`,
+    duplicate: (number: string, excerpt: string | null) => `You recently filed ${number}${excerpt === null ? '' : `: "${excerpt}"`}\nIs this the same matter?`,
     sameMatter: (number: string) => `OK, this is already in ${number} and the union is on it. Send "status ${number}" to follow it.`,
   },
   commands: {

@@ -469,7 +469,8 @@ export const zhCN = {
     expired: '这个提议已经过期了，请把要反映的事重新发一遍。',
     nothingPending: '现在没有等您确认的事。有问题直接写下来发给我就行。',
     duplicateTitle: (number: string) => `和 ${number} 是同一件事吗？`,
-    duplicate: (number: string, excerpt: string) => `您不久前提过 ${number}：“${excerpt}”\n这次说的是同一件事吗？`,
+    /** In a group the earlier request's words are not repeated (it may have been filed privately). */
+    duplicate: (number: string, excerpt: string | null) => `您不久前提过 ${number}${excerpt === null ? '' : `：“${excerpt}”`}\n这次说的是同一件事吗？`,
     sameMatter: (number: string) => `好的，这件事已经在 ${number} 里了，工会正在跟进。发送“进度 ${number}”可以查看进展。`,
   },
   commands: {

@@ -112,10 +112,11 @@ export async function fileUnlessDuplicate(ctx: CommandContext, input: { requeste
       const asker = ctx.person!
       const offer: Offer = { token: crypto.randomBytes(4).toString('hex'), text: input.content, urgent: input.urgent === true, requesterId: input.requester.id, anonymous: input.anonymous, duplicateOf: same.number, ...(input.categoryName ? { category: input.categoryName } : {}), expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString() }
       await writeOffer(ctx.tx, ctx.msg.platform, asker.id, offer)
-      ctx.reply(t.duplicate(same.number, excerpt(same.content)), {
+      // A group is a public place: neither request's words are repeated there.
+      ctx.reply(t.duplicate(same.number, ctx.chat ? null : excerpt(same.content)), {
         card: {
           title: t.duplicateTitle(same.number),
-          body: excerpt(input.content, 200),
+          ...(ctx.chat ? {} : { body: excerpt(input.content, 200) }),
           buttons: [
             { label: t.buttons.same, action: { command: `是同一件 ${offer.token}` }, style: 'primary' },
             { label: t.buttons.fresh, action: { command: `是新问题 ${offer.token}` } },

@@ -144,7 +144,7 @@ describe('validation', () => {
     const notJson = await call(svc, { method: 'POST', url: `/api/v1/requests/${n}/actions`, token: officer, headers: { 'content-type': 'application/json' }, payload: '{not json' })
     expect(notJson.statusCode).toBe(400)
     expect(notJson.json().error.message).toBe('请求体不是有效的 JSON')
-    expect(await bad(await call(svc, { url: '/api/v1/reports/monthly?month=2026-13', token: officer }))).toContain('月份应写成 YYYY-MM')
+    expect(await bad(await call(svc, { url: '/api/v1/reports/monthly?month=2026-13', token: officer }))).toContain('月份应为 YYYY-MM')
     const cat = (await call(svc, { url: '/api/v1/categories', token: admin })).json().categories[0]
     expect(await bad(await call(svc, { method: 'PATCH', url: `/api/v1/categories/${cat.id}`, token: admin, payload: { answerMinutes: -5 } }))).toContain('首次答复时限至少 1 分钟')
     expect(await bad(await call(svc, { method: 'PATCH', url: `/api/v1/categories/${cat.id}`, token: admin, payload: { answerMinutes: 99999, resultMinutes: 60 } }))).toContain('首次答复时限不能长于办结时限')

@@ -99,6 +99,15 @@ describe('duplicates', () => {
     expect(numberIn(text(fresh))).not.toBe(number)
     expect(await requests()).toBe(before + 1)
   })
+
+  it('asked in a group, does not repeat the earlier request filed privately', async () => {
+    const first = await svc.say('D1003', 'dm', '诉求 最近压力很大晚上睡不着，想找人聊聊')
+    const number = numberIn(text(first))
+    const again = await svc.say('D1003', 'web-team-dg', '诉求 最近压力很大晚上睡不着想找人聊聊')
+    const inGroup = again.filter((r) => r.chat === 'web-team-dg')
+    expect(text(inGroup)).toContain(number)
+    expect(JSON.stringify(inGroup)).not.toContain('睡不着')
+  })
 })
 
 describe('in a group and for officers', () => {

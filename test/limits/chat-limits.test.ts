@@ -31,7 +31,7 @@ beforeAll(async () => {
   })
   for (const [employeeNo, who] of [['D1002', zhang], ['D1001', li], ['D2001', he]] as const) {
     const person = await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
-    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: who.open_id, personId: person.id } })
+    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: who.open_id, personId: person.id, vouchedBy: 'directory' } })
   }
 })
 afterAll(async () => {
@@ -114,7 +114,7 @@ describe('one message cannot stall everyone', () => {
   it('转办 resolves its @mentioned officer (one of few mentions)', async () => {
     const number = (await say(zhang, '诉求 更衣柜坏了')).join('\n').match(/SQ-\d{4}-\d{4}/)![0]
     const officer = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })
-    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_limits_liang', personId: officer.id } })
+    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_limits_liang', personId: officer.id, vouchedBy: 'directory' } })
     const answer = await say(he, `转办 ${number} @_user_1 请车间处理`, [{ key: '@_user_1', id: { open_id: 'ou_limits_liang' }, name: '梁' }])
     expect(answer.join('\n')).toContain('梁秀英')
   })

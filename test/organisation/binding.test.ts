@@ -2,7 +2,7 @@
  * Nobody acts as somebody else: a staff role bound by a typed 工号 and 姓名 acts as a worker until
  * an administrator confirms it or the person redeems a one-time code; every new binding is told to
  * the person's other accounts and (staff) to the administrators; administrators list and undo.
- * Platforms are fake HTTP targets (feishu, wecom); the administrator speaks in the playground.
+ * Platforms are fake HTTP targets (feishu, wecom); the administrator speaks through the test chat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/core/clock.js'
@@ -19,8 +19,11 @@ const clock = new ManualClock(new Date())
 beforeAll(async () => {
   feishu = await new FakeTarget({ perTarget: 50, perApp: 500, windowMs: 1000 }).start()
   wecom = await new FakeTarget({ perTarget: 50, perApp: 500, windowMs: 1000 }).start()
+  // Real people (not the demo's, who can never be bound on a real platform): with PUBLIC_URL set the
+  // playground is off and the test service imports the sample roster as a real one.
   svc = await startTestService({
     clock,
+    env: { PUBLIC_URL: 'https://gongyou.example.com' },
     adapters: [new FakeTargetAdapter('feishu', feishu, {}), new FakeTargetAdapter('wecom', wecom, {})],
   })
 })
