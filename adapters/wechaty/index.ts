@@ -1,13 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { ScanStatus, WechatyBuilder, qrcodeValueToImageUrl, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
+import QRCode from 'qrcode'
+import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
 import { requireRoles } from '../../src/auth/tokens.js'
 import { isUniqueViolation } from '../../src/db/client.js'
 import type { Card, Delivery, InboundMention, InboundMessage, OutboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { wechatyEnabled } from './config.js'
+import { AccountPacer } from './pacer.js'
 import { choiceCommands, parseChoice, renderText, stripMention, wechatyTexts, type WechatyTexts } from './render.js'
 
 const PLATFORM = 'wechaty' as const
@@ -25,8 +27,8 @@ export interface LoginState {
   status: LoginStatus
   /** The login QR code's content while one is waiting to be scanned. */
   qrcode: string | null
-  /** An image of it (rendered by wechaty.js.org) to open in a browser. */
-  qrImageUrl: string | null
+  /** An image of it, drawn on this server (a data: URL for the dashboard; nothing goes to a third party). */
+  qrDataUrl: string | null
   /** The logged-in account's name. */
   user: string | null
   reason: string | null
@@ -39,7 +41,7 @@ export interface WechatyAdapterOptions {
   /** Where Wechaty keeps its session (a memory-card file) so a restart may log in without a scan; none = memory only. */
   memoryName?: string
   /** Shows a login QR code to the operator; by default it is drawn in the terminal. */
-  showQr?: (qrcode: string, imageUrl: string) => void | Promise<void>
+  showQr?: (qrcode: string) => void | Promise<void>
   /** For the send jitter (tests). */
   random?: () => number
 }
@@ -60,7 +62,9 @@ export class WechatyAdapter implements PlatformAdapter {
   private readonly log: FastifyBaseLogger
   private readonly texts: WechatyTexts
   private readonly random: () => number
-  private state: LoginState = { status: 'starting', qrcode: null, qrImageUrl: null, user: null, reason: null, since: new Date().toISOString() }
+  /** The account's one sending queue (pace, jitter, daily ceiling). */
+  readonly pacer: AccountPacer
+  private state: LoginState = { status: 'starting', qrcode: null, qrDataUrl: null, user: null, reason: null, since: new Date().toISOString() }
   private starting: Promise<void> | undefined
   private stopping = false
   private everLoggedIn = false
@@ -81,8 +85,13 @@ export class WechatyAdapter implements PlatformAdapter {
     this.log = deps.log.child({ platform: PLATFORM })
     this.texts = wechatyTexts[config.GONGYOU_LOCALE]
     this.random = opts.random ?? Math.random
-    // One message at a time per chat or person, at most one per WECHATY_PACE_MS (plus jitter in send()).
+    // One message at a time per chat or person (keeps their order); the account as a whole is paced by the pacer.
     this.limits = { perTarget: [{ count: 1, perMs: config.WECHATY_PACE_MS }] }
+    this.pacer = new AccountPacer(
+      { paceMs: config.WECHATY_PACE_MS, jitterMs: config.WECHATY_JITTER_MS, msPerChar: config.WECHATY_MS_PER_CHAR, dailyLimit: config.WECHATY_DAILY_LIMIT, timeZone: config.GONGYOU_TIMEZONE },
+      this.random,
+      () => deps.clock.now(),
+    )
     const options = (
       opts.puppet
         ? { puppet: opts.puppet }
@@ -121,7 +130,7 @@ export class WechatyAdapter implements PlatformAdapter {
     } catch (err) {
       this.log.warn({ err }, 'wechaty did not stop cleanly')
     }
-    this.setState({ status: 'stopped', qrcode: null, qrImageUrl: null })
+    this.setState({ status: 'stopped', qrcode: null, qrDataUrl: null })
   }
 
   status(): { connected: boolean; detail?: string } {
@@ -167,7 +176,7 @@ export class WechatyAdapter implements PlatformAdapter {
       this.everLoggedIn = true
       // A new session: ids in use before may mean something else now.
       this.forgetSession()
-      this.setState({ status: 'logged_in', user: name, qrcode: null, qrImageUrl: null, reason: null })
+      this.setState({ status: 'logged_in', user: name, qrcode: null, qrDataUrl: null, reason: null })
       this.log.info({ user: name, reconnect: again }, again ? 'wechaty logged in again' : 'wechaty logged in')
       this.deps.outbox.wake()
     })
@@ -184,6 +193,11 @@ export class WechatyAdapter implements PlatformAdapter {
       if (!bot.isLoggedIn || !invitees.some((c) => c.id === bot.currentUser.id)) return
       this.enqueueInbound(() => this.onBotAdded(room))
     })
+    bot.on('room-leave', (room, leavers) => {
+      // The bot itself removed (or its account quitting the group): the core unbinds the group and tells administrators.
+      if (!bot.isLoggedIn || !leavers.some((c) => c.id === bot.currentUser.id)) return
+      this.enqueueInbound(() => this.onBotRemoved(room))
+    })
     bot.on('room-topic', (room, topic) => {
       this.roomTopics.set(room.id, topic)
       void this.deps.db.chatGroup
@@ -194,12 +208,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   private async onScan(qrcode: string, status: ScanStatus): Promise<void> {
     if (status === ScanStatus.Waiting || status === ScanStatus.Timeout) {
-      const imageUrl = qrcodeValueToImageUrl(qrcode)
-      this.setState({ status: status === ScanStatus.Waiting ? 'waiting' : 'timeout', qrcode, qrImageUrl: imageUrl })
+      const dataUrl = await QRCode.toDataURL(qrcode, { margin: 2, width: 280 }).catch(() => null)
+      this.setState({ status: status === ScanStatus.Waiting ? 'waiting' : 'timeout', qrcode, qrDataUrl: dataUrl })
       // The code itself goes to the terminal and GET /status/wechaty/qr, not into the logs.
       this.log.info({ status: this.state.status }, 'wechaty: waiting for the login QR code to be scanned')
       try {
-        await (this.opts.showQr ?? printQr)(qrcode, imageUrl)
+        await (this.opts.showQr ?? printQr)(qrcode)
       } catch (err) {
         this.log.warn({ err }, 'could not show the login QR code')
       }
@@ -208,7 +222,7 @@ export class WechatyAdapter implements PlatformAdapter {
     const next: Record<number, LoginStatus> = { [ScanStatus.Scanned]: 'scanned', [ScanStatus.Confirmed]: 'confirmed', [ScanStatus.Cancel]: 'cancelled' }
     const s = next[status]
     if (s) {
-      this.setState({ status: s, qrcode: null, qrImageUrl: null })
+      this.setState({ status: s, qrcode: null, qrDataUrl: null })
       this.log.info({ status: s }, 'wechaty login QR code')
     }
   }
@@ -224,27 +238,9 @@ export class WechatyAdapter implements PlatformAdapter {
       return
     }
     this.lastLogoutAlert = now
-    const text = this.texts.loggedOut(account, reason.slice(0, 100))
-    await this.deps.db.$transaction(async (tx) => {
-      const admins = await tx.person.findMany({ where: { role: 'admin', active: true }, include: { identities: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } })
-      const messages: OutboundMessage[] = []
-      for (const admin of admins) {
-        for (const platform of platforms) {
-          if (platform === 'web') {
-            messages.push({ to: { kind: 'user', platform, userId: admin.employeeNo }, text })
-            break
-          }
-          const id = admin.identities.find((i) => i.platform === platform && i.kind !== 'union_id') ?? admin.identities.find((i) => i.platform === platform)
-          if (id) {
-            messages.push({ to: { kind: 'user', platform, userId: id.externalId }, text })
-            break
-          }
-        }
-      }
-      // Reached the way the core reaches a person privately, WeChat left out; the `alert:` key keeps a failure from alerting again.
-      if (messages.length === 0) this.log.warn({ platforms }, 'no administrator can be reached on another platform about the WeChat logout')
-      await this.deps.core.deliver(tx, messages, `alert:wechaty:logout:${now}`, undefined)
-    })
+    // Reached the way the core reaches a person privately, WeChat left out; the `alert:` key keeps a failure from alerting again.
+    const reached = await this.deps.core.alertAdministrators(this.texts.loggedOut(account, reason.slice(0, 100)), `alert:wechaty:logout:${now}`, platforms)
+    if (reached === 0) this.log.warn({ platforms }, 'no administrator can be reached on another platform about the WeChat logout')
   }
 
   // ------------------------------------------------------------------ inbound
@@ -255,6 +251,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   private async onMessage(msg: Message): Promise<void> {
     if (this.stopping || msg.self() || msg.type() !== types.Message.Text) return
+    // A puppet may replay what was said while the account was away: old messages are neither answered nor stored.
+    const ageMs = this.deps.clock.now().getTime() - msg.date().getTime()
+    if (ageMs > this.deps.config.WECHATY_MAX_AGE_MINUTES * 60_000) {
+      this.log.info({ ageMinutes: Math.round(ageMs / 60_000) }, 'wechaty: skipped a message older than WECHATY_MAX_AGE_MINUTES (a replayed backlog)')
+      return
+    }
     const talker = msg.talker()
     if (talker.type() === types.Contact.Official) return
     const room = msg.room()
@@ -323,6 +325,22 @@ export class WechatyAdapter implements PlatformAdapter {
       mentions: [],
       mentionsBot: false,
       event: 'bot_added',
+    })
+  }
+
+  private async onBotRemoved(room: Room): Promise<void> {
+    if (this.stopping) return
+    this.roomTopics.delete(room.id)
+    this.activeRooms.delete(room.id)
+    await this.accept({
+      platform: PLATFORM,
+      eventId: `room-leave:${room.id}:${Date.now()}`,
+      chatId: room.id,
+      sender: { ids: [] },
+      text: '',
+      mentions: [],
+      mentionsBot: false,
+      event: 'bot_removed',
     })
   }
 
@@ -500,10 +518,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   async send(d: Delivery): Promise<SendResult> {
     this.assertLoggedIn()
-    // A random pause before each send, on top of the per-chat pace: no bot-like bursts.
-    const jitter = this.deps.config.WECHATY_JITTER_MS
-    if (jitter > 0) await sleep(Math.floor(this.random() * (jitter + 1)))
-    this.assertLoggedIn()
+    // The account's serial queue: whatever the outbox sends at once goes out one by one, paced.
+    const length = d.text.length + (d.card ? JSON.stringify(d.card).length : 0)
+    return this.pacer.run(Math.min(length, 2000), () => this.sendNow(d), () => this.assertLoggedIn())
+  }
+
+  private async sendNow(d: Delivery): Promise<SendResult> {
     const botName = safe(() => this.bot.currentUser.name(), '') || this.deps.core.t.botName
 
     if (d.targetKind === 'chat') {
@@ -552,22 +572,10 @@ export const wechatyAdapterFactory: AdapterFactory = {
   create: (deps) => createWechatyAdapter(deps, { memoryName: path.join('data', 'wechaty') }),
 }
 
-/** Draws the login QR code in the terminal (qrcode-terminal or qrcode, when installed) and prints its image URL. */
-async function printQr(qrcode: string, imageUrl: string): Promise<void> {
-  let art = ''
-  const load = (name: string): Promise<unknown> => import(name)
-  try {
-    const mod = (await load('qrcode-terminal')) as { default?: { generate(text: string, o: { small: boolean }, cb: (s: string) => void): void } }
-    mod.default?.generate(qrcode, { small: true }, (s) => (art = s))
-  } catch {
-    try {
-      const mod = (await load('qrcode')) as { default?: { toString(text: string, o: { type: 'terminal'; small: boolean }): Promise<string> } }
-      art = (await mod.default?.toString(qrcode, { type: 'terminal', small: true })) ?? ''
-    } catch {
-      // Neither is installed: the URL below shows the code in a browser.
-    }
-  }
-  process.stderr.write(`\n${art}\n微信扫码登录工友机器人 / Scan with WeChat to log the bot in:\n${imageUrl}\n\n`)
+/** Draws the login QR code in the terminal, locally (the bundled qrcode package); nothing leaves the server. */
+async function printQr(qrcode: string): Promise<void> {
+  const art = await QRCode.toString(qrcode, { type: 'terminal', small: true }).catch(() => '')
+  process.stderr.write(`\n${art}\n微信扫码登录工友机器人 / Scan with WeChat to log the bot in (or open GET /status/wechaty/qr as an administrator)\n\n`)
 }
 
 function sleep(ms: number): Promise<void> {
