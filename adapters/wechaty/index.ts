@@ -4,7 +4,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import QRCode from 'qrcode'
 import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
 import { requireRoles } from '../../src/auth/tokens.js'
-import { isUniqueViolation } from '../../src/db/client.js'
+import { AdapterState } from '../../src/core/adapter-state.js'
+import { PlatformRecords } from '../../src/core/platform-records.js'
 import type { Card, Delivery, InboundMention, InboundMessage, OutboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
@@ -64,6 +65,10 @@ export class WechatyAdapter implements PlatformAdapter {
   private readonly random: () => number
   /** The account's one sending queue (pace, jitter, daily ceiling). */
   readonly pacer: AccountPacer
+  /** WeChat's groups and people as the core records them (the adapter never reads the core's tables). */
+  private readonly records: PlatformRecords
+  /** The commands behind the last card's numbered choices, per chat or person. */
+  private readonly choices: AdapterState<string[]>
   private state: LoginState = { status: 'starting', qrcode: null, qrDataUrl: null, user: null, reason: null, since: new Date().toISOString() }
   private starting: Promise<void> | undefined
   private stopping = false
@@ -87,6 +92,8 @@ export class WechatyAdapter implements PlatformAdapter {
     this.random = opts.random ?? Math.random
     // One message at a time per chat or person (keeps their order); the account as a whole is paced by the pacer.
     this.limits = { perTarget: [{ count: 1, perMs: config.WECHATY_PACE_MS }] }
+    this.records = new PlatformRecords(deps.db, PLATFORM)
+    this.choices = new AdapterState<string[]>(deps.db, deps.clock, PLATFORM, 'card-choices')
     this.pacer = new AccountPacer(
       { paceMs: config.WECHATY_PACE_MS, jitterMs: config.WECHATY_JITTER_MS, msPerChar: config.WECHATY_MS_PER_CHAR, dailyLimit: config.WECHATY_DAILY_LIMIT, timeZone: config.GONGYOU_TIMEZONE },
       this.random,
@@ -200,8 +207,8 @@ export class WechatyAdapter implements PlatformAdapter {
     })
     bot.on('room-topic', (room, topic) => {
       this.roomTopics.set(room.id, topic)
-      void this.deps.db.chatGroup
-        .updateMany({ where: { platform: PLATFORM, externalId: room.id }, data: { name: topic } })
+      void this.records
+        .renameChat(room.id, topic)
         .catch((err) => this.log.warn({ err }, 'could not record a group topic change'))
     })
   }
@@ -367,22 +374,17 @@ export class WechatyAdapter implements PlatformAdapter {
    */
   private async linkRoom(id: string, topic: string): Promise<void> {
     if (this.roomTopics.get(id) === topic) return
-    const db = this.deps.db
-    const known = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: PLATFORM, externalId: id } } })
+    const records = this.records
+    const known = await records.chat(id)
     if (known) {
-      if (topic && known.name !== topic) await db.chatGroup.update({ where: { id: known.id }, data: { name: topic } })
+      if (topic && known.name !== topic) await records.renameChat(id, topic)
     } else if (topic) {
-      const same = await db.chatGroup.findMany({ where: { platform: PLATFORM, name: topic }, take: 2 })
+      const same = await records.chatsNamed(topic)
       const old = same.length === 1 ? same[0]! : undefined
       if (same.length > 1) this.log.warn({ roomId: id, groups: same.map((g) => g.id) }, 'wechaty: several groups have this topic; not re-linking a new room id')
-      if (old && !this.activeRooms.has(old.externalId) && !(await this.roomExists(old.externalId))) {
-        try {
-          await db.chatGroup.update({ where: { id: old.id }, data: { externalId: id } })
-          this.relinked.set(`chat:${old.externalId}`, id)
-          this.log.warn({ chatGroupId: old.id, oldId: old.externalId, newId: id }, 'wechaty: re-linked a group to its new room id by topic')
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err
-        }
+      if (old && !this.activeRooms.has(old.externalId) && !(await this.roomExists(old.externalId)) && (await records.moveChat(old.id, id))) {
+        this.relinked.set(`chat:${old.externalId}`, id)
+        this.log.warn({ chatGroupId: old.id, oldId: old.externalId, newId: id }, 'wechaty: re-linked a group to its new room id by topic')
       }
     }
     this.roomTopics.set(id, topic)
@@ -392,22 +394,17 @@ export class WechatyAdapter implements PlatformAdapter {
   /** The same for a contact: an unknown id whose name is the display name of exactly one bound WeChat identity. */
   private async linkContact(id: string, name: string): Promise<void> {
     if (this.contactNames.get(id) === name) return
-    const db = this.deps.db
-    const known = await db.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: PLATFORM, kind: 'contact', externalId: id } } })
+    const records = this.records
+    const known = await records.identity('contact', id)
     if (known) {
-      if (name && known.displayName !== name) await db.platformIdentity.update({ where: { id: known.id }, data: { displayName: name } })
+      if (name && known.displayName !== name) await records.renameIdentity(known.id, name)
     } else if (name) {
-      const same = await db.platformIdentity.findMany({ where: { platform: PLATFORM, kind: 'contact', displayName: name }, take: 2 })
+      const same = await records.identitiesNamed('contact', name)
       const old = same.length === 1 ? same[0]! : undefined
       if (same.length > 1) this.log.warn({ identities: same.map((i) => i.id) }, 'wechaty: several bound people have this name; not re-linking a new contact id')
-      if (old && !this.activeContacts.has(old.externalId) && !(await this.contactExists(old.externalId))) {
-        try {
-          await db.platformIdentity.update({ where: { id: old.id }, data: { externalId: id } })
-          this.relinked.set(`user:${old.externalId}`, id)
-          this.log.warn({ identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id }, 'wechaty: re-linked a person to their new contact id by name')
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err
-        }
+      if (old && !this.activeContacts.has(old.externalId) && !(await this.contactExists(old.externalId)) && (await records.moveIdentity(old.id, id))) {
+        this.relinked.set(`user:${old.externalId}`, id)
+        this.log.warn({ identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id }, 'wechaty: re-linked a person to their new contact id by name')
       }
     }
     this.contactNames.set(id, name)
@@ -432,13 +429,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   /** A queued message for a room id the puppet no longer knows: the group's room under its topic, when exactly one. */
   private async relinkRoomForSend(oldId: string): Promise<Room | undefined> {
-    const db = this.deps.db
-    const group = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: PLATFORM, externalId: oldId } } })
-    if (!group || (await db.chatGroup.count({ where: { platform: PLATFORM, name: group.name } })) !== 1) return undefined
+    const records = this.records
+    const group = await records.chat(oldId)
+    if (!group || (await records.chatsNamed(group.name)).length !== 1) return undefined
     const rooms = await this.bot.Room.findAll({ topic: group.name })
     const room = rooms.length === 1 ? rooms[0]! : undefined
-    if (!room || (await db.chatGroup.findUnique({ where: { platform_externalId: { platform: PLATFORM, externalId: room.id } } }))) return undefined
-    await db.chatGroup.update({ where: { id: group.id }, data: { externalId: room.id } })
+    if (!room || (await records.chat(room.id)) || !(await records.moveChat(group.id, room.id))) return undefined
     this.relinked.set(`chat:${oldId}`, room.id)
     this.log.warn({ chatGroupId: group.id, oldId, newId: room.id }, 'wechaty: re-linked a group to its new room id by topic')
     return room
@@ -446,15 +442,14 @@ export class WechatyAdapter implements PlatformAdapter {
 
   /** The same for a person: the one contact with the identity's display name, when exactly one. */
   private async relinkContactForSend(oldId: string): Promise<Contact | undefined> {
-    const db = this.deps.db
-    const identity = await db.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: PLATFORM, kind: 'contact', externalId: oldId } } })
+    const records = this.records
+    const identity = await records.identity('contact', oldId)
     if (!identity?.displayName) return undefined
-    if ((await db.platformIdentity.count({ where: { platform: PLATFORM, kind: 'contact', displayName: identity.displayName } })) !== 1) return undefined
+    if ((await records.identitiesNamed('contact', identity.displayName)).length !== 1) return undefined
     const contacts = (await this.bot.Contact.findAll({ name: identity.displayName })).filter((c) => c.friend() !== false && (!this.bot.isLoggedIn || c.id !== this.bot.currentUser.id))
     const contact = contacts.length === 1 ? contacts[0]! : undefined
     if (!contact) return undefined
-    if (await db.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: PLATFORM, kind: 'contact', externalId: contact.id } } })) return undefined
-    await db.platformIdentity.update({ where: { id: identity.id }, data: { externalId: contact.id } })
+    if ((await records.identity('contact', contact.id)) || !(await records.moveIdentity(identity.id, contact.id))) return undefined
     this.relinked.set(`user:${oldId}`, contact.id)
     this.log.warn({ identityId: identity.id, personId: identity.personId, oldId, newId: contact.id }, 'wechaty: re-linked a person to their new contact id by name')
     return contact
@@ -462,17 +457,9 @@ export class WechatyAdapter implements PlatformAdapter {
 
   // ------------------------------------------------------------------ numbered choices
 
-  private choiceSubject(target: string): string {
-    return `card-choices:${target}`
-  }
-
   /** The command behind choice `n` of the last card sent to `target` ("chat:<room>" or "user:<contact>"), within the window. */
   private async choiceFor(target: string, n: number): Promise<{ command: string } | undefined> {
-    const row = await this.deps.db.conversation.findUnique({ where: { platform_subject: { platform: PLATFORM, subject: this.choiceSubject(target) } } })
-    if (!row) return undefined
-    const state = JSON.parse(row.state) as { commands?: string[]; at?: number }
-    if (!state.at || this.deps.clock.now().getTime() - state.at > CHOICE_WINDOW_MS) return undefined
-    const command = state.commands?.[n - 1]
+    const command = (await this.choices.get(target))?.[n - 1]
     return command ? { command } : undefined
   }
 
@@ -483,20 +470,14 @@ export class WechatyAdapter implements PlatformAdapter {
    */
   private async rememberChoices(target: string, card: Card | undefined): Promise<() => Promise<void>> {
     if (!card) return async () => {}
-    const db = this.deps.db
-    const subject = this.choiceSubject(target)
-    const where = { platform_subject: { platform: PLATFORM, subject } }
-    const previous = await db.conversation.findUnique({ where })
+    const previous = await this.choices.entry(target)
     const commands = choiceCommands(card)
-    if (commands.length === 0) await db.conversation.deleteMany({ where: { platform: PLATFORM, subject } })
-    else {
-      const state = JSON.stringify({ commands, at: this.deps.clock.now().getTime() })
-      await db.conversation.upsert({ where, create: { platform: PLATFORM, subject, state }, update: { state } })
-    }
+    if (commands.length === 0) await this.choices.delete(target)
+    else await this.choices.set(target, commands, CHOICE_WINDOW_MS)
     return async () => {
       try {
-        if (previous) await db.conversation.upsert({ where, create: { platform: PLATFORM, subject, state: previous.state }, update: { state: previous.state } })
-        else await db.conversation.deleteMany({ where: { platform: PLATFORM, subject } })
+        if (previous) await this.choices.setUntil(target, previous.value, previous.expiresAt)
+        else await this.choices.delete(target)
       } catch (err) {
         this.log.error({ err }, 'wechaty: could not restore a chat’s card choices after a failed send')
       }

@@ -234,9 +234,10 @@ describe('numbered choices', () => {
     // After 30 minutes the card no longer answers.
     const subject = `card-choices:user:${heping.id}`
     const row = await svc.db.conversation.findUniqueOrThrow({ where: { platform_subject: { platform: 'wechaty', subject } } })
-    const state = JSON.parse(row.state) as { commands: string[]; at: number }
-    expect(state.commands[0]).toBe(`受理 ${n}`)
-    await svc.db.conversation.update({ where: { id: row.id }, data: { state: JSON.stringify({ ...state, at: state.at - 31 * 60 * 1000 }) } })
+    const state = JSON.parse(row.state) as { value: string[]; expiresAt: number }
+    expect(state.value[0]).toBe(`受理 ${n}`)
+    expect(state.expiresAt - Date.now()).toBeGreaterThan(29 * 60 * 1000)
+    await svc.db.conversation.update({ where: { id: row.id }, data: { state: JSON.stringify({ ...state, expiresAt: state.expiresAt - 31 * 60 * 1000 }) } })
     mark = say(heping, '1', me)
     expect(await heard(heping, /./, mark)).not.toContain('已受理')
     await settle()
