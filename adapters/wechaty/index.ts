@@ -90,8 +90,11 @@ export class WechatyAdapter implements PlatformAdapter {
     this.log = deps.log.child({ platform: PLATFORM })
     this.texts = wechatyTexts[config.GONGYOU_LOCALE]
     this.random = opts.random ?? Math.random
-    // One message at a time per chat or person (keeps their order); the account as a whole is paced by the pacer.
-    this.limits = { perTarget: [{ count: 1, perMs: config.WECHATY_PACE_MS }] }
+    // One message at a time per chat or person (keeps their order); the account as a whole is paced by
+    // the pacer, and the outbox hands it at most one send waiting behind the one going out, so a long
+    // WeChat fan-out never fills the outbox's concurrency that other platforms share.
+    const window = Math.max(1, config.WECHATY_PACE_MS)
+    this.limits = { perTarget: [{ count: 1, perMs: window }], perPlatform: [{ count: 2, perMs: window }] }
     this.records = new PlatformRecords(deps.db, PLATFORM)
     this.choices = new AdapterState<string[]>(deps.db, deps.clock, PLATFORM, 'card-choices')
     this.pacer = new AccountPacer(

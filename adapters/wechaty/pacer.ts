@@ -23,6 +23,9 @@ export class AccountPacer {
   private lastEnd = 0
   private day = ''
   private sentToday = 0
+  private queued = 0
+  /** The most sends ever waiting or sending at once (the outbox is meant to keep this small). */
+  peakQueued = 0
 
   constructor(
     private readonly settings: PaceSettings,
@@ -41,7 +44,8 @@ export class AccountPacer {
    * the time until the next day.
    */
   run<T>(length: number, send: () => Promise<T>, check: () => void = () => {}): Promise<T> {
-    const turn = this.tail.then(() => this.slot(length, send, check))
+    this.peakQueued = Math.max(this.peakQueued, ++this.queued)
+    const turn = this.tail.then(() => this.slot(length, send, check)).finally(() => this.queued--)
     this.tail = turn.catch(() => {})
     return turn
   }

@@ -288,6 +288,8 @@ describe('pacing per account', () => {
     expect(new Set(sent.map((s) => s.conv))).toEqual(new Set(targets.map((r) => r.id)))
     // Across rooms, not per room: every two consecutive sends of the account are a pace apart.
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(PACE_MS - 5)
+    // The outbox does not pile the announcement up in the account's queue (it shares its concurrency with every platform).
+    expect(adapter.pacer.peakQueued).toBeLessThanOrEqual(2)
   })
 })
 
