@@ -2,6 +2,9 @@ import { uuidFor } from '../adapters/feishu/render.js'
 import { openDatabase } from '../src/db/client.js'
 import { FakeFeishu, textOf } from '../test/feishu/fake-feishu.js'
 import { messageEvent, request, type Keys } from '../test/feishu/events.js'
+import { PuppetMock, mock } from 'wechaty-puppet-mock'
+import { createWechatyAdapter, type WechatyAdapter } from '../adapters/wechaty/index.js'
+import { startTestService } from '../test/helpers/service.js'
 import { freePort, serviceEnv, freshDatabase, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 const GROUPS = Number(process.env.BENCH_FANOUT_GROUPS ?? 2000)
@@ -51,6 +54,10 @@ async function load(url: string): Promise<void> {
  * a second program but the floor the limits allow: GROUPS / 50 a second.
  */
 export async function fanout(provider: Provider): Promise<BenchRow[]> {
+  return [...(await fanoutFeishu(provider)), ...(await fanoutWechaty(provider))]
+}
+
+async function fanoutFeishu(provider: Provider): Promise<BenchRow[]> {
   const fake = new FakeFeishu(keys.appId, SECRET)
   Object.assign(fake.limits, { perTarget: PER_CHAT, perApp: PER_APP, perMinute: Infinity, windowMs: 1000 })
   await fake.start()
@@ -131,6 +138,60 @@ export async function fanout(provider: Provider): Promise<BenchRow[]> {
   } finally {
     if (svc) await stopProcess(svc.child)
     await fake.stop()
+    await drop()
+  }
+}
+
+const WECHATY_ROOMS = Number(process.env.BENCH_FANOUT_WECHATY_ROOMS ?? 20)
+/** The account's pacing for the bench: shorter than the defaults (1500 + up to 1000 + 20/char) so the line stays short; the rule is the same. */
+const WECHATY_PACE = { WECHATY_PACE_MS: '300', WECHATY_JITTER_MS: '200', WECHATY_MS_PER_CHAR: '2' }
+
+/**
+ * The Wechaty line (issue #18): one announcement-sized message to WECHATY_ROOMS WeChat groups of one
+ * account, on wechaty-puppet-mock in this process. The outbox starts the sends at once; what counts
+ * is the gap between consecutive sends of the account as the rooms receive them, against
+ * WECHATY_PACE_MS (before: all 20 within 0.9 s).
+ */
+export async function fanoutWechaty(provider: Provider): Promise<BenchRow[]> {
+  const { url, drop } = await freshDatabase(provider)
+  const mocker = new mock.Mocker()
+  const puppet = new PuppetMock({ mocker })
+  let adapter: WechatyAdapter | undefined
+  const svc = await startTestService({
+    url,
+    env: { WECHATY_PUPPET: 'wechaty-puppet-mock', ...WECHATY_PACE },
+    adapterFactories: [{ platform: 'wechaty', enabled: () => true, create: (deps) => (adapter = createWechatyAdapter(deps, { puppet, showQr: () => {} })) }],
+  })
+  try {
+    await adapter!.start()
+    const me = mocker.createContact({ name: '工友' })
+    const member = mocker.createContact({ name: '职工' })
+    const rooms = Array.from({ length: WECHATY_ROOMS }, (_, i) => mocker.createRoom({ topic: `${i + 1}班群`, memberIdList: [me.id, member.id] }))
+    const at: number[] = []
+    for (const room of rooms) {
+      ;(room as unknown as { on(event: 'message', l: (m: mock.MessageMock) => void): unknown }).on('message', (m) => {
+        if (m.talker().id === me.id) at.push(Date.now())
+      })
+    }
+    mocker.login(me)
+    const deadline = Date.now() + 30_000
+    while (!adapter!.status().connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    const text = `【通知】${TITLE}\n${BODY}`
+    await svc.db.$transaction((tx) => svc.core.deliver(tx, rooms.map((r) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: r.id }, text })), 'bench:wechaty', undefined))
+    const until = Date.now() + TIMEOUT_MS
+    while (at.length < rooms.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+    if (at.length < rooms.length) throw new Error(`wechaty fan-out on ${provider}: ${at.length} of ${rooms.length} rooms got the message`)
+    const gaps = at.slice(1).map((t, i) => t - at[i]!).sort((a, b) => a - b)
+    const pace = Number(WECHATY_PACE.WECHATY_PACE_MS)
+    const min = gaps[0]!
+    const median = gaps[Math.floor(gaps.length / 2)]!
+    const settings = `pace ${pace} ms + jitter ≤ ${WECHATY_PACE.WECHATY_JITTER_MS} ms + ${WECHATY_PACE.WECHATY_MS_PER_CHAR} ms/char`
+    return [
+      { bench: 'fanout', database: provider, metric: `Wechaty, ${rooms.length} rooms of one account: min gap between consecutive sends; baseline = WECHATY_PACE_MS (${settings})`, value: min, unit: 'ms', baseline: pace, ratio: min / pace, target: '≥ 1.0× pace', met: min >= pace - 5 },
+      { bench: 'fanout', database: provider, metric: `Wechaty, ${rooms.length} rooms: median gap; baseline = WECHATY_PACE_MS`, value: median, unit: 'ms', baseline: pace, ratio: median / pace, target: '≥ 1.0× pace', met: median >= pace },
+    ]
+  } finally {
+    await svc.close()
     await drop()
   }
 }

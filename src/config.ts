@@ -1,5 +1,6 @@
 import cron from 'node-cron'
 import { z } from 'zod'
+import { wechatyEnv } from '../adapters/wechaty/config.js'
 
 /** A configuration problem an operator must fix; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -127,11 +128,8 @@ export const envSchema = z.object({
   WECOM_BOT_ENCODING_AES_KEY: z.string().optional(),
   WECOM_BOT_WS_URL: z.string().optional(),
 
-  // WeChat groups through Wechaty: on when WECHATY_PUPPET is set.
-  WECHATY_PUPPET: z.string().optional(),
-  WECHATY_PUPPET_TOKEN: z.string().optional(),
-  WECHATY_PACE_MS: z.coerce.number().int().min(0).default(1000),
-  WECHATY_JITTER_MS: z.coerce.number().int().min(0).default(800),
+  // WeChat groups through Wechaty: on when WECHATY_PUPPET is set (the adapter owns its variables).
+  ...wechatyEnv,
 
   // Metrics
   /** Bearer token for GET /metrics; unset: only clients on this machine (loopback) may scrape. */

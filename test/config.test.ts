@@ -33,6 +33,9 @@ describe('configuration', () => {
     ['PRIVACY_MIN_GROUP', '0', /PRIVACY_MIN_GROUP/],
     ['PRIVACY_MIN_GROUP', 'five', /PRIVACY_MIN_GROUP/],
     ['RETENTION_DAYS', '0', /RETENTION_DAYS/],
+    // The Wechaty adapter's own slice (adapters/wechaty/config.ts), validated all the same.
+    ['WECHATY_DAILY_LIMIT', '0', /^Invalid configuration: WECHATY_DAILY_LIMIT \(got "0"\)/],
+    ['WECHATY_PACE_MS', 'fast', /WECHATY_PACE_MS/],
     // A secret too short to use is refused without being shown.
     ['METRICS_TOKEN', 'short-secret', /^Invalid configuration: METRICS_TOKEN \(got "\*\*\*"\) — expected at least 16 characters/],
   ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {

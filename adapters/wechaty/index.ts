@@ -1,13 +1,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { ScanStatus, WechatyBuilder, qrcodeValueToImageUrl, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
+import QRCode from 'qrcode'
+import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
 import { requireRoles } from '../../src/auth/tokens.js'
-import { isUniqueViolation } from '../../src/db/client.js'
+import { AdapterState } from '../../src/core/adapter-state.js'
+import { PlatformRecords } from '../../src/core/platform-records.js'
 import type { Card, Delivery, InboundMention, InboundMessage, OutboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { wechatyEnabled } from './config.js'
+import { AccountPacer } from './pacer.js'
 import { choiceCommands, parseChoice, renderText, stripMention, wechatyTexts, type WechatyTexts } from './render.js'
 
 const PLATFORM = 'wechaty' as const
@@ -25,8 +28,8 @@ export interface LoginState {
   status: LoginStatus
   /** The login QR code's content while one is waiting to be scanned. */
   qrcode: string | null
-  /** An image of it (rendered by wechaty.js.org) to open in a browser. */
-  qrImageUrl: string | null
+  /** An image of it, drawn on this server (a data: URL for the dashboard; nothing goes to a third party). */
+  qrDataUrl: string | null
   /** The logged-in account's name. */
   user: string | null
   reason: string | null
@@ -39,7 +42,7 @@ export interface WechatyAdapterOptions {
   /** Where Wechaty keeps its session (a memory-card file) so a restart may log in without a scan; none = memory only. */
   memoryName?: string
   /** Shows a login QR code to the operator; by default it is drawn in the terminal. */
-  showQr?: (qrcode: string, imageUrl: string) => void | Promise<void>
+  showQr?: (qrcode: string) => void | Promise<void>
   /** For the send jitter (tests). */
   random?: () => number
 }
@@ -60,7 +63,13 @@ export class WechatyAdapter implements PlatformAdapter {
   private readonly log: FastifyBaseLogger
   private readonly texts: WechatyTexts
   private readonly random: () => number
-  private state: LoginState = { status: 'starting', qrcode: null, qrImageUrl: null, user: null, reason: null, since: new Date().toISOString() }
+  /** The account's one sending queue (pace, jitter, daily ceiling). */
+  readonly pacer: AccountPacer
+  /** WeChat's groups and people as the core records them (the adapter never reads the core's tables). */
+  private readonly records: PlatformRecords
+  /** The commands behind the last card's numbered choices, per chat or person. */
+  private readonly choices: AdapterState<string[]>
+  private state: LoginState = { status: 'starting', qrcode: null, qrDataUrl: null, user: null, reason: null, since: new Date().toISOString() }
   private starting: Promise<void> | undefined
   private stopping = false
   private everLoggedIn = false
@@ -81,8 +90,18 @@ export class WechatyAdapter implements PlatformAdapter {
     this.log = deps.log.child({ platform: PLATFORM })
     this.texts = wechatyTexts[config.GONGYOU_LOCALE]
     this.random = opts.random ?? Math.random
-    // One message at a time per chat or person, at most one per WECHATY_PACE_MS (plus jitter in send()).
-    this.limits = { perTarget: [{ count: 1, perMs: config.WECHATY_PACE_MS }] }
+    // One message at a time per chat or person (keeps their order); the account as a whole is paced by
+    // the pacer, and the outbox hands it at most one send waiting behind the one going out, so a long
+    // WeChat fan-out never fills the outbox's concurrency that other platforms share.
+    const window = Math.max(1, config.WECHATY_PACE_MS)
+    this.limits = { perTarget: [{ count: 1, perMs: window }], perPlatform: [{ count: 2, perMs: window }] }
+    this.records = new PlatformRecords(deps.db, PLATFORM)
+    this.choices = new AdapterState<string[]>(deps.db, deps.clock, PLATFORM, 'card-choices')
+    this.pacer = new AccountPacer(
+      { paceMs: config.WECHATY_PACE_MS, jitterMs: config.WECHATY_JITTER_MS, msPerChar: config.WECHATY_MS_PER_CHAR, dailyLimit: config.WECHATY_DAILY_LIMIT, timeZone: config.GONGYOU_TIMEZONE },
+      this.random,
+      () => deps.clock.now(),
+    )
     const options = (
       opts.puppet
         ? { puppet: opts.puppet }
@@ -121,7 +140,7 @@ export class WechatyAdapter implements PlatformAdapter {
     } catch (err) {
       this.log.warn({ err }, 'wechaty did not stop cleanly')
     }
-    this.setState({ status: 'stopped', qrcode: null, qrImageUrl: null })
+    this.setState({ status: 'stopped', qrcode: null, qrDataUrl: null })
   }
 
   status(): { connected: boolean; detail?: string } {
@@ -167,7 +186,7 @@ export class WechatyAdapter implements PlatformAdapter {
       this.everLoggedIn = true
       // A new session: ids in use before may mean something else now.
       this.forgetSession()
-      this.setState({ status: 'logged_in', user: name, qrcode: null, qrImageUrl: null, reason: null })
+      this.setState({ status: 'logged_in', user: name, qrcode: null, qrDataUrl: null, reason: null })
       this.log.info({ user: name, reconnect: again }, again ? 'wechaty logged in again' : 'wechaty logged in')
       this.deps.outbox.wake()
     })
@@ -184,22 +203,27 @@ export class WechatyAdapter implements PlatformAdapter {
       if (!bot.isLoggedIn || !invitees.some((c) => c.id === bot.currentUser.id)) return
       this.enqueueInbound(() => this.onBotAdded(room))
     })
+    bot.on('room-leave', (room, leavers) => {
+      // The bot itself removed (or its account quitting the group): the core unbinds the group and tells administrators.
+      if (!bot.isLoggedIn || !leavers.some((c) => c.id === bot.currentUser.id)) return
+      this.enqueueInbound(() => this.onBotRemoved(room))
+    })
     bot.on('room-topic', (room, topic) => {
       this.roomTopics.set(room.id, topic)
-      void this.deps.db.chatGroup
-        .updateMany({ where: { platform: PLATFORM, externalId: room.id }, data: { name: topic } })
+      void this.records
+        .renameChat(room.id, topic)
         .catch((err) => this.log.warn({ err }, 'could not record a group topic change'))
     })
   }
 
   private async onScan(qrcode: string, status: ScanStatus): Promise<void> {
     if (status === ScanStatus.Waiting || status === ScanStatus.Timeout) {
-      const imageUrl = qrcodeValueToImageUrl(qrcode)
-      this.setState({ status: status === ScanStatus.Waiting ? 'waiting' : 'timeout', qrcode, qrImageUrl: imageUrl })
+      const dataUrl = await QRCode.toDataURL(qrcode, { margin: 2, width: 280 }).catch(() => null)
+      this.setState({ status: status === ScanStatus.Waiting ? 'waiting' : 'timeout', qrcode, qrDataUrl: dataUrl })
       // The code itself goes to the terminal and GET /status/wechaty/qr, not into the logs.
       this.log.info({ status: this.state.status }, 'wechaty: waiting for the login QR code to be scanned')
       try {
-        await (this.opts.showQr ?? printQr)(qrcode, imageUrl)
+        await (this.opts.showQr ?? printQr)(qrcode)
       } catch (err) {
         this.log.warn({ err }, 'could not show the login QR code')
       }
@@ -208,7 +232,7 @@ export class WechatyAdapter implements PlatformAdapter {
     const next: Record<number, LoginStatus> = { [ScanStatus.Scanned]: 'scanned', [ScanStatus.Confirmed]: 'confirmed', [ScanStatus.Cancel]: 'cancelled' }
     const s = next[status]
     if (s) {
-      this.setState({ status: s, qrcode: null, qrImageUrl: null })
+      this.setState({ status: s, qrcode: null, qrDataUrl: null })
       this.log.info({ status: s }, 'wechaty login QR code')
     }
   }
@@ -224,27 +248,9 @@ export class WechatyAdapter implements PlatformAdapter {
       return
     }
     this.lastLogoutAlert = now
-    const text = this.texts.loggedOut(account, reason.slice(0, 100))
-    await this.deps.db.$transaction(async (tx) => {
-      const admins = await tx.person.findMany({ where: { role: 'admin', active: true }, include: { identities: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } })
-      const messages: OutboundMessage[] = []
-      for (const admin of admins) {
-        for (const platform of platforms) {
-          if (platform === 'web') {
-            messages.push({ to: { kind: 'user', platform, userId: admin.employeeNo }, text })
-            break
-          }
-          const id = admin.identities.find((i) => i.platform === platform && i.kind !== 'union_id') ?? admin.identities.find((i) => i.platform === platform)
-          if (id) {
-            messages.push({ to: { kind: 'user', platform, userId: id.externalId }, text })
-            break
-          }
-        }
-      }
-      // Reached the way the core reaches a person privately, WeChat left out; the `alert:` key keeps a failure from alerting again.
-      if (messages.length === 0) this.log.warn({ platforms }, 'no administrator can be reached on another platform about the WeChat logout')
-      await this.deps.core.deliver(tx, messages, `alert:wechaty:logout:${now}`, undefined)
-    })
+    // Reached the way the core reaches a person privately, WeChat left out; the `alert:` key keeps a failure from alerting again.
+    const reached = await this.deps.core.alertAdministrators(this.texts.loggedOut(account, reason.slice(0, 100)), `alert:wechaty:logout:${now}`, platforms)
+    if (reached === 0) this.log.warn({ platforms }, 'no administrator can be reached on another platform about the WeChat logout')
   }
 
   // ------------------------------------------------------------------ inbound
@@ -255,6 +261,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   private async onMessage(msg: Message): Promise<void> {
     if (this.stopping || msg.self() || msg.type() !== types.Message.Text) return
+    // A puppet may replay what was said while the account was away: old messages are neither answered nor stored.
+    const ageMs = this.deps.clock.now().getTime() - msg.date().getTime()
+    if (ageMs > this.deps.config.WECHATY_MAX_AGE_MINUTES * 60_000) {
+      this.log.info({ ageMinutes: Math.round(ageMs / 60_000) }, 'wechaty: skipped a message older than WECHATY_MAX_AGE_MINUTES (a replayed backlog)')
+      return
+    }
     const talker = msg.talker()
     if (talker.type() === types.Contact.Official) return
     const room = msg.room()
@@ -326,6 +338,22 @@ export class WechatyAdapter implements PlatformAdapter {
     })
   }
 
+  private async onBotRemoved(room: Room): Promise<void> {
+    if (this.stopping) return
+    this.roomTopics.delete(room.id)
+    this.activeRooms.delete(room.id)
+    await this.accept({
+      platform: PLATFORM,
+      eventId: `room-leave:${room.id}:${Date.now()}`,
+      chatId: room.id,
+      sender: { ids: [] },
+      text: '',
+      mentions: [],
+      mentionsBot: false,
+      event: 'bot_removed',
+    })
+  }
+
   /** WeChat does not deliver a message again: a failed store is retried a few times here. */
   private async accept(msg: InboundMessage): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -349,22 +377,17 @@ export class WechatyAdapter implements PlatformAdapter {
    */
   private async linkRoom(id: string, topic: string): Promise<void> {
     if (this.roomTopics.get(id) === topic) return
-    const db = this.deps.db
-    const known = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: PLATFORM, externalId: id } } })
+    const records = this.records
+    const known = await records.chat(id)
     if (known) {
-      if (topic && known.name !== topic) await db.chatGroup.update({ where: { id: known.id }, data: { name: topic } })
+      if (topic && known.name !== topic) await records.renameChat(id, topic)
     } else if (topic) {
-      const same = await db.chatGroup.findMany({ where: { platform: PLATFORM, name: topic }, take: 2 })
+      const same = await records.chatsNamed(topic)
       const old = same.length === 1 ? same[0]! : undefined
       if (same.length > 1) this.log.warn({ roomId: id, groups: same.map((g) => g.id) }, 'wechaty: several groups have this topic; not re-linking a new room id')
-      if (old && !this.activeRooms.has(old.externalId) && !(await this.roomExists(old.externalId))) {
-        try {
-          await db.chatGroup.update({ where: { id: old.id }, data: { externalId: id } })
-          this.relinked.set(`chat:${old.externalId}`, id)
-          this.log.warn({ chatGroupId: old.id, oldId: old.externalId, newId: id }, 'wechaty: re-linked a group to its new room id by topic')
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err
-        }
+      if (old && !this.activeRooms.has(old.externalId) && !(await this.roomExists(old.externalId)) && (await records.moveChat(old.id, id))) {
+        this.relinked.set(`chat:${old.externalId}`, id)
+        this.log.warn({ chatGroupId: old.id, oldId: old.externalId, newId: id }, 'wechaty: re-linked a group to its new room id by topic')
       }
     }
     this.roomTopics.set(id, topic)
@@ -374,22 +397,17 @@ export class WechatyAdapter implements PlatformAdapter {
   /** The same for a contact: an unknown id whose name is the display name of exactly one bound WeChat identity. */
   private async linkContact(id: string, name: string): Promise<void> {
     if (this.contactNames.get(id) === name) return
-    const db = this.deps.db
-    const known = await db.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: PLATFORM, kind: 'contact', externalId: id } } })
+    const records = this.records
+    const known = await records.identity('contact', id)
     if (known) {
-      if (name && known.displayName !== name) await db.platformIdentity.update({ where: { id: known.id }, data: { displayName: name } })
+      if (name && known.displayName !== name) await records.renameIdentity(known.id, name)
     } else if (name) {
-      const same = await db.platformIdentity.findMany({ where: { platform: PLATFORM, kind: 'contact', displayName: name }, take: 2 })
+      const same = await records.identitiesNamed('contact', name)
       const old = same.length === 1 ? same[0]! : undefined
       if (same.length > 1) this.log.warn({ identities: same.map((i) => i.id) }, 'wechaty: several bound people have this name; not re-linking a new contact id')
-      if (old && !this.activeContacts.has(old.externalId) && !(await this.contactExists(old.externalId))) {
-        try {
-          await db.platformIdentity.update({ where: { id: old.id }, data: { externalId: id } })
-          this.relinked.set(`user:${old.externalId}`, id)
-          this.log.warn({ identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id }, 'wechaty: re-linked a person to their new contact id by name')
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err
-        }
+      if (old && !this.activeContacts.has(old.externalId) && !(await this.contactExists(old.externalId)) && (await records.moveIdentity(old.id, id))) {
+        this.relinked.set(`user:${old.externalId}`, id)
+        this.log.warn({ identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id }, 'wechaty: re-linked a person to their new contact id by name')
       }
     }
     this.contactNames.set(id, name)
@@ -414,13 +432,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   /** A queued message for a room id the puppet no longer knows: the group's room under its topic, when exactly one. */
   private async relinkRoomForSend(oldId: string): Promise<Room | undefined> {
-    const db = this.deps.db
-    const group = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: PLATFORM, externalId: oldId } } })
-    if (!group || (await db.chatGroup.count({ where: { platform: PLATFORM, name: group.name } })) !== 1) return undefined
+    const records = this.records
+    const group = await records.chat(oldId)
+    if (!group || (await records.chatsNamed(group.name)).length !== 1) return undefined
     const rooms = await this.bot.Room.findAll({ topic: group.name })
     const room = rooms.length === 1 ? rooms[0]! : undefined
-    if (!room || (await db.chatGroup.findUnique({ where: { platform_externalId: { platform: PLATFORM, externalId: room.id } } }))) return undefined
-    await db.chatGroup.update({ where: { id: group.id }, data: { externalId: room.id } })
+    if (!room || (await records.chat(room.id)) || !(await records.moveChat(group.id, room.id))) return undefined
     this.relinked.set(`chat:${oldId}`, room.id)
     this.log.warn({ chatGroupId: group.id, oldId, newId: room.id }, 'wechaty: re-linked a group to its new room id by topic')
     return room
@@ -428,15 +445,14 @@ export class WechatyAdapter implements PlatformAdapter {
 
   /** The same for a person: the one contact with the identity's display name, when exactly one. */
   private async relinkContactForSend(oldId: string): Promise<Contact | undefined> {
-    const db = this.deps.db
-    const identity = await db.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: PLATFORM, kind: 'contact', externalId: oldId } } })
+    const records = this.records
+    const identity = await records.identity('contact', oldId)
     if (!identity?.displayName) return undefined
-    if ((await db.platformIdentity.count({ where: { platform: PLATFORM, kind: 'contact', displayName: identity.displayName } })) !== 1) return undefined
+    if ((await records.identitiesNamed('contact', identity.displayName)).length !== 1) return undefined
     const contacts = (await this.bot.Contact.findAll({ name: identity.displayName })).filter((c) => c.friend() !== false && (!this.bot.isLoggedIn || c.id !== this.bot.currentUser.id))
     const contact = contacts.length === 1 ? contacts[0]! : undefined
     if (!contact) return undefined
-    if (await db.platformIdentity.findUnique({ where: { platform_kind_externalId: { platform: PLATFORM, kind: 'contact', externalId: contact.id } } })) return undefined
-    await db.platformIdentity.update({ where: { id: identity.id }, data: { externalId: contact.id } })
+    if ((await records.identity('contact', contact.id)) || !(await records.moveIdentity(identity.id, contact.id))) return undefined
     this.relinked.set(`user:${oldId}`, contact.id)
     this.log.warn({ identityId: identity.id, personId: identity.personId, oldId, newId: contact.id }, 'wechaty: re-linked a person to their new contact id by name')
     return contact
@@ -444,17 +460,9 @@ export class WechatyAdapter implements PlatformAdapter {
 
   // ------------------------------------------------------------------ numbered choices
 
-  private choiceSubject(target: string): string {
-    return `card-choices:${target}`
-  }
-
   /** The command behind choice `n` of the last card sent to `target` ("chat:<room>" or "user:<contact>"), within the window. */
   private async choiceFor(target: string, n: number): Promise<{ command: string } | undefined> {
-    const row = await this.deps.db.conversation.findUnique({ where: { platform_subject: { platform: PLATFORM, subject: this.choiceSubject(target) } } })
-    if (!row) return undefined
-    const state = JSON.parse(row.state) as { commands?: string[]; at?: number }
-    if (!state.at || this.deps.clock.now().getTime() - state.at > CHOICE_WINDOW_MS) return undefined
-    const command = state.commands?.[n - 1]
+    const command = (await this.choices.get(target))?.[n - 1]
     return command ? { command } : undefined
   }
 
@@ -465,20 +473,14 @@ export class WechatyAdapter implements PlatformAdapter {
    */
   private async rememberChoices(target: string, card: Card | undefined): Promise<() => Promise<void>> {
     if (!card) return async () => {}
-    const db = this.deps.db
-    const subject = this.choiceSubject(target)
-    const where = { platform_subject: { platform: PLATFORM, subject } }
-    const previous = await db.conversation.findUnique({ where })
+    const previous = await this.choices.entry(target)
     const commands = choiceCommands(card)
-    if (commands.length === 0) await db.conversation.deleteMany({ where: { platform: PLATFORM, subject } })
-    else {
-      const state = JSON.stringify({ commands, at: this.deps.clock.now().getTime() })
-      await db.conversation.upsert({ where, create: { platform: PLATFORM, subject, state }, update: { state } })
-    }
+    if (commands.length === 0) await this.choices.delete(target)
+    else await this.choices.set(target, commands, CHOICE_WINDOW_MS)
     return async () => {
       try {
-        if (previous) await db.conversation.upsert({ where, create: { platform: PLATFORM, subject, state: previous.state }, update: { state: previous.state } })
-        else await db.conversation.deleteMany({ where: { platform: PLATFORM, subject } })
+        if (previous) await this.choices.setUntil(target, previous.value, previous.expiresAt)
+        else await this.choices.delete(target)
       } catch (err) {
         this.log.error({ err }, 'wechaty: could not restore a chat’s card choices after a failed send')
       }
@@ -500,10 +502,12 @@ export class WechatyAdapter implements PlatformAdapter {
 
   async send(d: Delivery): Promise<SendResult> {
     this.assertLoggedIn()
-    // A random pause before each send, on top of the per-chat pace: no bot-like bursts.
-    const jitter = this.deps.config.WECHATY_JITTER_MS
-    if (jitter > 0) await sleep(Math.floor(this.random() * (jitter + 1)))
-    this.assertLoggedIn()
+    // The account's serial queue: whatever the outbox sends at once goes out one by one, paced.
+    const length = d.text.length + (d.card ? JSON.stringify(d.card).length : 0)
+    return this.pacer.run(Math.min(length, 2000), () => this.sendNow(d), () => this.assertLoggedIn())
+  }
+
+  private async sendNow(d: Delivery): Promise<SendResult> {
     const botName = safe(() => this.bot.currentUser.name(), '') || this.deps.core.t.botName
 
     if (d.targetKind === 'chat') {
@@ -552,22 +556,10 @@ export const wechatyAdapterFactory: AdapterFactory = {
   create: (deps) => createWechatyAdapter(deps, { memoryName: path.join('data', 'wechaty') }),
 }
 
-/** Draws the login QR code in the terminal (qrcode-terminal or qrcode, when installed) and prints its image URL. */
-async function printQr(qrcode: string, imageUrl: string): Promise<void> {
-  let art = ''
-  const load = (name: string): Promise<unknown> => import(name)
-  try {
-    const mod = (await load('qrcode-terminal')) as { default?: { generate(text: string, o: { small: boolean }, cb: (s: string) => void): void } }
-    mod.default?.generate(qrcode, { small: true }, (s) => (art = s))
-  } catch {
-    try {
-      const mod = (await load('qrcode')) as { default?: { toString(text: string, o: { type: 'terminal'; small: boolean }): Promise<string> } }
-      art = (await mod.default?.toString(qrcode, { type: 'terminal', small: true })) ?? ''
-    } catch {
-      // Neither is installed: the URL below shows the code in a browser.
-    }
-  }
-  process.stderr.write(`\n${art}\n微信扫码登录工友机器人 / Scan with WeChat to log the bot in:\n${imageUrl}\n\n`)
+/** Draws the login QR code in the terminal, locally (the bundled qrcode package); nothing leaves the server. */
+async function printQr(qrcode: string): Promise<void> {
+  const art = await QRCode.toString(qrcode, { type: 'terminal', small: true }).catch(() => '')
+  process.stderr.write(`\n${art}\n微信扫码登录工友机器人 / Scan with WeChat to log the bot in (or open GET /status/wechaty/qr as an administrator)\n\n`)
 }
 
 function sleep(ms: number): Promise<void> {

@@ -91,7 +91,7 @@ beforeAll(async () => {
   }
   svc = await startTestService({
     // Many attempts: a send refused while logged out keeps retrying until the next login.
-    env: { WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_PACE_MS: String(PACE_MS), WECHATY_JITTER_MS: '0', OUTBOX_MAX_ATTEMPTS: '100' },
+    env: { WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_PACE_MS: String(PACE_MS), WECHATY_JITTER_MS: '0', WECHATY_MS_PER_CHAR: '0', OUTBOX_MAX_ATTEMPTS: '100' },
     adapterFactories: [factory],
   })
   await adapter.start()
@@ -122,7 +122,9 @@ describe('login', () => {
     const token = await issueToken(svc.db, admin.id)
     const qr = await svc.app.inject({ method: 'GET', url: '/status/wechaty/qr', headers: { authorization: `Bearer ${token}` } })
     expect(qr.statusCode).toBe(200)
-    expect(qr.json()).toMatchObject({ status: 'waiting', qrcode: 'https://login.weixin.qq.com/l/gongyou-test', qrImageUrl: expect.stringContaining('http') })
+    expect(qr.json()).toMatchObject({ status: 'waiting', qrcode: 'https://login.weixin.qq.com/l/gongyou-test', qrDataUrl: expect.stringMatching(/^data:image\/png;base64,/) })
+    // Drawn here: no third-party address in what the dashboard gets.
+    expect(JSON.stringify(qr.json()).replace('https://login.weixin.qq.com/l/gongyou-test', '')).not.toMatch(/https?:/)
 
     mocker.login(me)
     await until('the login', () => (adapter.status().connected ? true : undefined))
@@ -232,9 +234,10 @@ describe('numbered choices', () => {
     // After 30 minutes the card no longer answers.
     const subject = `card-choices:user:${heping.id}`
     const row = await svc.db.conversation.findUniqueOrThrow({ where: { platform_subject: { platform: 'wechaty', subject } } })
-    const state = JSON.parse(row.state) as { commands: string[]; at: number }
-    expect(state.commands[0]).toBe(`受理 ${n}`)
-    await svc.db.conversation.update({ where: { id: row.id }, data: { state: JSON.stringify({ ...state, at: state.at - 31 * 60 * 1000 }) } })
+    const state = JSON.parse(row.state) as { value: string[]; expiresAt: number }
+    expect(state.value[0]).toBe(`受理 ${n}`)
+    expect(state.expiresAt - Date.now()).toBeGreaterThan(29 * 60 * 1000)
+    await svc.db.conversation.update({ where: { id: row.id }, data: { state: JSON.stringify({ ...state, expiresAt: state.expiresAt - 31 * 60 * 1000 }) } })
     mark = say(heping, '1', me)
     expect(await heard(heping, /./, mark)).not.toContain('已受理')
     await settle()
@@ -266,6 +269,42 @@ describe('pacing', () => {
     })
     expect(burst.map((s) => s.text)).toEqual(['通知 1', '通知 2', '通知 3', '通知 4', '通知 5'])
     for (let i = 1; i < burst.length; i++) expect(burst[i]!.at - burst[i - 1]!.at).toBeGreaterThanOrEqual(PACE_MS - 5)
+  })
+})
+
+describe('pacing per account', () => {
+  it('an announcement to several rooms leaves the account one message at a time, WECHATY_PACE_MS apart', async () => {
+    const rooms = ['二班群', '三班群', '四班群'].map((topic) => mocker.createRoom({ topic, memberIdList: [me.id, heping.id] }))
+    rooms.forEach(observe)
+    const targets = [room, ...rooms]
+    const from = said.length
+    await svc.db.$transaction((tx) =>
+      svc.core.deliver(tx, targets.flatMap((r) => [1, 2].map((i) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: r.id }, text: `全员通知 ${i}` }))), 'test:pace-account', undefined),
+    )
+    const sent = await until('the announcement', () => {
+      const got = said.slice(from).filter((s) => s.text.startsWith('全员通知 '))
+      return got.length === targets.length * 2 ? got : undefined
+    })
+    expect(new Set(sent.map((s) => s.conv))).toEqual(new Set(targets.map((r) => r.id)))
+    // Across rooms, not per room: every two consecutive sends of the account are a pace apart.
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.at - sent[i - 1]!.at).toBeGreaterThanOrEqual(PACE_MS - 5)
+    // The outbox does not pile the announcement up in the account's queue (it shares its concurrency with every platform).
+    expect(adapter.pacer.peakQueued).toBeLessThanOrEqual(2)
+  })
+})
+
+describe('a backlog replayed after a re-login', () => {
+  it('messages older than WECHATY_MAX_AGE_MINUTES are neither answered nor stored', async () => {
+    const before = await svc.db.inboundEvent.count({ where: { platform: 'wechaty' } })
+    const old = mocker.MessageMock.create({ id: 'replayed-old-message', talkerId: zhangwei.id, listenerId: me.id, timestamp: Date.now() - 6 * 60_000, type: 7, text: '我的信息' } as never)
+    mocker.puppet.emit('message', { messageId: old.id })
+    // A fresh message after it: once it is answered, the old one has been seen (inbound is handled in order).
+    const from = say(zhangwei, '帮助', me)
+    await heard(zhangwei, '工友可以帮您做这些事', from)
+    await settle()
+    expect(said.slice(from).filter((s) => s.conv === zhangwei.id && s.text.includes('D1002'))).toEqual([])
+    expect(await svc.db.inboundEvent.count({ where: { platform: 'wechaty' } })).toBe(before + 1)
+    expect(await svc.db.inboundEvent.count({ where: { platform: 'wechaty', eventId: 'replayed-old-message' } })).toBe(0)
   })
 })
 
@@ -307,6 +346,30 @@ describe('ids that change between sessions', () => {
     expect(await heard(namesake, /./, from)).toContain('还没有绑定')
     const identity = await svc.db.platformIdentity.findFirstOrThrow({ where: { platform: 'wechaty', displayName: '何平' } })
     expect(identity.externalId).toBe(heping.id)
+  })
+})
+
+describe('removed from a room', () => {
+  it('unbinds the group and tells the administrators once', async () => {
+    const bound = mocker.createRoom({ topic: '焊工班群', memberIdList: [me.id, heping.id, zhangwei.id] })
+    observe(bound)
+    const from = say(heping, '绑定班组 电工班', bound)
+    await heard(bound, '绑定', from)
+    const group = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wechaty', externalId: bound.id } } })
+    expect(group.unitId).not.toBeNull()
+
+    bound.remove(me).by(heping)
+    const alert = await until('the administrators to be told', () =>
+      svc.db.outboxMessage.findFirst({ where: { payload: { contains: '焊工班群' }, target: 'D9000', status: 'sent' } }).then((r) => r ?? undefined),
+    )
+    expect(JSON.parse(alert.payload).text).toBe('工友已被移出微信群“焊工班群”，该群与“一车间/电工班”的绑定已解除。如需恢复，请把工友拉回群里并重新发送“绑定班组 单位名称”。')
+    expect((await svc.db.chatGroup.findUniqueOrThrow({ where: { id: group.id } })).unitId).toBeNull()
+
+    // Removed again (a puppet may report it twice): nothing more to tell.
+    mocker.puppet.emit('room-leave', { removeeIdList: [me.id], removerId: heping.id, roomId: bound.id, timestamp: Date.now() })
+    await until('the second removal to be handled', () => svc.db.inboundEvent.count({ where: { platform: 'wechaty', eventId: { startsWith: `room-leave:${bound.id}` } } }).then((n) => (n === 2 ? true : undefined)))
+    await settle()
+    expect(await svc.db.outboxMessage.count({ where: { payload: { contains: '焊工班群' }, target: 'D9000' } })).toBe(1)
   })
 })
 

@@ -7,8 +7,9 @@ import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { reducedPayload } from './retention.js'
+import { botRemoved, toAdministrators } from '../organisation/lifecycle.js'
 import { quietHoursEnd } from './time/zone.js'
-import type { InboundMessage, OutboundMessage } from './types.js'
+import type { InboundMessage, OutboundMessage, Platform } from './types.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
 
 /** Handling starts once no event has arrived for this long… */
@@ -266,6 +267,20 @@ export class ChatCore {
     await this.outbox.enqueue(tx, deliveries, causeEventId)
   }
 
+  /**
+   * Tells every active administrator privately, on the first of `platforms` that reaches each
+   * (default: every platform that can); `key` makes it one alert, however often it is asked for.
+   * Answers how many administrators it reached.
+   */
+  async alertAdministrators(text: string, key: string, platforms: Platform[] = this.opts.settings.privatePlatforms): Promise<number> {
+    return this.db.$transaction(async (tx) => {
+      const messages = await toAdministrators(tx, text)
+      const { deliveries } = await resolveDeliveries(tx, messages, key, platforms)
+      await this.outbox.enqueue(tx, deliveries, undefined)
+      return deliveries.length
+    })
+  }
+
   private replyTarget(msg: InboundMessage): OutboundMessage['to'] {
     if (msg.chatId !== null) return { kind: 'chat', platform: msg.platform, chatId: msg.chatId }
     const id = msg.sender.ids[0]
@@ -277,6 +292,7 @@ export class ChatCore {
     const out: OutboundMessage[] = []
     const seen = received.chatId === null ? null : this.addressed(received)
     const msg: InboundMessage = seen ? { ...received, text: seen.text, mentionsBot: seen.mentionsBot } : received
+    if (msg.event === 'bot_removed') return botRemoved(tx, msg, this.t)
     const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
     if (msg.event === 'bot_added' && chat) {
       // Ask for the group to be bound, unless it already is.

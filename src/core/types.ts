@@ -40,8 +40,8 @@ export interface InboundMessage {
   action?: CardAction
   /** When the platform says it was sent (ISO 8601). */
   sentAt?: string
-  /** Not a message but a happening: the bot was added to the group `chatId`. */
-  event?: 'bot_added'
+  /** Not a message but a happening: the bot was added to (or removed from) the group `chatId`. */
+  event?: 'bot_added' | 'bot_removed'
 }
 
 /** A card button carries a command, exactly as a person could type it (e.g. "受理 SQ-2026-0042"). */

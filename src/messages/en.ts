@@ -712,4 +712,8 @@ export const en: Messages = {
     tooFew: (min: number) => `fewer than ${min} people, not shown separately`,
     textsHidden: (min: number) => `fewer than ${min} answered: the texts are not shown`,
   },
+  botRemoval: {
+    /** To administrators, privately: the bot is no longer in a group that was bound to a team. */
+    unbound: (group: string, platform: string, unit: string) => `Gongyou was removed from the ${platform} group "${group}"; its binding to "${unit}" has ended. To restore it, add Gongyou to the group again and send "bindgroup <unit>" there.`,
+  },
 }

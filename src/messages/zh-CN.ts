@@ -713,6 +713,10 @@ export const zhCN = {
     tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
     textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
   },
+  botRemoval: {
+    /** To administrators, privately: the bot is no longer in a group that was bound to a team. */
+    unbound: (group: string, platform: string, unit: string) => `工友已被移出${platform}群“${group}”，该群与“${unit}”的绑定已解除。如需恢复，请把工友拉回群里并重新发送“绑定班组 单位名称”。`,
+  },
 }
 
 export type Messages = typeof zhCN
