@@ -59,7 +59,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     schema: {
       tags,
       summary: '总览：本人负责范围内的诉求统计',
-      description: '未办结、超期、已办结；按类别、按单位、按月；按时答复率（firstAnsweredAt ≤ answerDueAt）；平均答复与办结用时；满意度；督办事项。',
+      description: '未办结、超期、已办结；按类别、按单位、按月；按时答复率（首次答复不晚于提交时定的答复期限 firstAnswerDueAt，升级不改变它）；平均答复与办结用时；满意度；督办事项。',
       querystring: z.object({ months: z.coerce.number().int().min(1, '至少 1 个月').max(36, '最多 36 个月').default(12).describe('按月统计的月数') }),
       response: { 200: overviewOut, ...errors },
     },

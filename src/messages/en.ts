@@ -700,6 +700,15 @@ export const en: Messages = {
   labels: {
     pollStatus: { open: 'open', closed: 'closed', cancelled: 'cancelled' } as Record<string, string>,
   },
+  /** Issue #17: the two-way conversation on a request, contesting, supervision notices, the figures in chat. */
+  conversation: {
+    usage: { figures: 'figures month (optional, e.g. 2026-03)' },
+    summary: { figures: "this month's request figures (same definitions as the dashboard and the monthly report)" },
+    badMonth: 'Write the month like 2026-03.',
+    figures: (scope: string, month: string, f: { filed: number; resolved: number; rejected: number; open: number; onTime: number; late: number; share: string; rated: number; average: string; supervised: number }) =>
+      `Requests of ${scope} in ${month}:\nfiled ${f.filed}, resolved ${f.resolved}, rejected ${f.rejected}, open ${f.open}\nanswered on time ${f.onTime}, late ${f.late}, on-time rate ${f.share}\nrated ${f.rated}, average ${f.average}\nsupervised ${f.supervised}\n(on time: first answered by the deadline set at filing; escalation does not restart the clock)`,
+    none: '—',
+  },
   privacy: {
     anonymousNotInGroup: 'File anonymous requests in your private chat with the bot: nothing is taken in a group, and what you wrote there was not recorded. Send "anon <text>" privately; officers will not see who you are.',
     anonymousNotInGroupHint: 'Anonymous requests are taken in a private chat with the bot only, not in a group.',

@@ -700,6 +700,15 @@ export const zhCN = {
   labels: {
     pollStatus: { open: '进行中', closed: '已截止', cancelled: '已取消' } as Record<string, string>,
   },
+  /** Issue #17: the two-way conversation on a request, contesting, supervision notices, the figures in chat. */
+  conversation: {
+    usage: { figures: '统计 月份（可不写，例如 2026-03）' },
+    summary: { figures: '本月诉求统计（与看板、月报同一口径）' },
+    badMonth: '月份请写成 2026-03 这样。',
+    figures: (scope: string, month: string, f: { filed: number; resolved: number; rejected: number; open: number; onTime: number; late: number; share: string; rated: number; average: string; supervised: number }) =>
+      `${scope} ${month} 诉求统计：\n提交 ${f.filed} 件，办结 ${f.resolved} 件，驳回 ${f.rejected} 件，未办结 ${f.open} 件\n按时答复 ${f.onTime} 件，超期答复 ${f.late} 件，按时答复率 ${f.share}\n评价 ${f.rated} 件，平均 ${f.average} 分\n督办 ${f.supervised} 件\n（按时答复：首次答复不晚于提交时定的答复期限，升级不重新计时）`,
+    none: '—',
+  },
   privacy: {
     anonymousNotInGroup: '匿名诉求请在与工友的私聊中提交：群里不受理，刚才的内容没有记录。私聊发送“匿名诉求 内容”，干部看不到您是谁。',
     anonymousNotInGroupHint: '匿名诉求请私聊工友提交，群里不受理。',

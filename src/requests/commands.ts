@@ -6,6 +6,8 @@ import { act, isRequestReference, rate, recategorise, type OfficerAction, type R
 import { acknowledge, requestContext } from './context.js'
 import { fileUnlessDuplicate } from './intent.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
+import { loadMonthly, scopeName, scopeOf } from '../reports/monthly.js'
+import { monthOf } from '../reports/stats.js'
 
 type Usage = keyof Messages['requests']['usage']
 type Summary = keyof Messages['requests']['summary']
@@ -135,7 +137,42 @@ const todoCommand: CommandDefinition = {
   run: (ctx) => guarded(ctx, async () => replyPrivately(ctx, await todoText(requestContext(ctx), ctx.person!))),
 }
 
+/** `统计 [2026-03]`: the month's headline figures, computed by the same function as the dashboard, the API and the monthly report. */
+const figuresCommand: CommandDefinition = {
+  name: 'figures',
+  words: ['统计', '诉求统计'],
+  aliases: ['figures'],
+  roles: staffRoles,
+  usage: (t) => t.conversation.usage.figures,
+  summary: (t) => t.conversation.summary.figures,
+  run: (ctx) =>
+    guarded(ctx, async () => {
+      const month = ctx.tokens[0] ?? monthOf(ctx.now, ctx.settings.timeZone)
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return ctx.reply(ctx.t.conversation.badMonth)
+      const scope = await scopeOf(ctx.tx, ctx.person!)
+      const r = await loadMonthly(ctx.tx, scope, month, { now: ctx.now, timeZone: ctx.settings.timeZone, statusLabels: ctx.t.requests.status })
+      const a = r.deadline.answer
+      const none = ctx.t.conversation.none
+      await replyPrivately(
+        ctx,
+        ctx.t.conversation.figures(scopeName(scope), month, {
+          filed: r.totals.filed,
+          resolved: r.totals.resolved,
+          rejected: r.totals.rejected,
+          open: r.totals.open,
+          onTime: a.onTime,
+          late: a.late,
+          share: a.share === null ? none : `${Math.round(a.share * 1000) / 10}%`,
+          rated: r.satisfaction.count,
+          average: r.satisfaction.average === null ? none : String(r.satisfaction.average),
+          supervised: r.totals.supervised,
+        }),
+      )
+    }),
+}
+
 export const requestCommands: CommandDefinition[] = [
+  figuresCommand,
   fileCommand,
   anonymousCommand,
   onBehalfCommand,

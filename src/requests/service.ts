@@ -206,6 +206,7 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
       // The service's clock, like every other time on the request (deadlines, answers, results).
       createdAt: ctx.now,
       ...deadlines(category, urgent, ctx.now),
+      firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
     },
   })
   if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
@@ -347,7 +348,8 @@ export async function escalate(ctx: RequestContext, request: RequestRow, actorId
       levelUnitId: next.unit.id,
       assigneeId: null,
       escalationCount: { increment: 1 },
-      ...(kind === 'reopened' ? { status: 'new', resolvedAt: null, firstAnsweredAt: null } : {}),
+      // The first answer stays recorded: the on-time rate is about that answer, not the review.
+      ...(kind === 'reopened' ? { status: 'new', resolvedAt: null } : {}),
       ...deadlines(category, request.urgent, ctx.now),
     },
   })
@@ -414,7 +416,7 @@ export async function recategorise(ctx: RequestContext, actor: Asker, numberInpu
       await tellOfficers(ctx, updatedForText, level.officers, level.unit, t.requests.newForOfficerText(request.number, category.name, urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(request.answerDueAt ?? ctx.now, ctx.timeZone)), out)
     }
   }
-  const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt) } })
+  const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt), ...(request.escalationCount === 0 ? { firstAnswerDueAt: deadlines(category, urgent, request.createdAt).answerDueAt } : {}) } })
   await event(ctx, updated, 'recategorised', request.anonymous && (await isAuthor(ctx, actor.id, request)) ? null : actor.id, category.name)
   return { ack: t.requests.recategorised(request.number, category.name), out, discreet: request.anonymous || category.sensitive }
 }
