@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { allRoles, commandBuilder, guarded, parseArgs, reachablePrivately, replyPrivately, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
-import { act, isRequestReference, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { act, addToRequest, contestRequest, isRequestReference, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { parseWhen } from '../core/time/when.js'
 import { acknowledge, requestContext } from './context.js'
 import { fileUnlessDuplicate } from './intent.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
@@ -137,6 +138,45 @@ const todoCommand: CommandDefinition = {
   run: (ctx) => guarded(ctx, async () => replyPrivately(ctx, await todoText(requestContext(ctx), ctx.person!))),
 }
 
+/** `补充 SQ-… 内容`: the author (or the collector who filed it) adds to the request, or answers the officer's question. */
+const addCommand: CommandDefinition = {
+  name: 'addToRequest',
+  words: ['补充', '补充说明'],
+  aliases: ['add'],
+  roles: allRoles,
+  usage: (t) => t.conversation.usage.add,
+  summary: (t) => t.conversation.summary.add,
+  example: (t) => t.conversation.usage.addExample,
+  run: (ctx) =>
+    guarded(ctx, async () => {
+      const n = ctx.tokens[0]
+      const text = textAfterFirst(ctx)
+      if (!isRequestReference(n) || !text) return replyPrivately(ctx, ctx.t.usage(ctx.t.conversation.usage.add, ctx.t.conversation.usage.addExample))
+      const { ack, out } = await addToRequest(requestContext(ctx), ctx.person!, n!, text)
+      await replyPrivately(ctx, ack)
+      out.forEach(ctx.send)
+    }),
+}
+
+/** `申请复核 SQ-… 理由`: contests a rejected or resolved request once; it goes one level up. */
+const contestCommand: CommandDefinition = {
+  name: 'contest',
+  words: ['申请复核', '复核'],
+  aliases: ['review'],
+  roles: allRoles,
+  usage: (t) => t.conversation.usage.contest,
+  summary: (t) => t.conversation.summary.contest,
+  example: (t) => t.conversation.usage.contestExample,
+  run: (ctx) =>
+    guarded(ctx, async () => {
+      const n = ctx.tokens[0]
+      if (!isRequestReference(n)) return replyPrivately(ctx, ctx.t.usage(ctx.t.conversation.usage.contest, ctx.t.conversation.usage.contestExample))
+      const { ack, out } = await contestRequest(requestContext(ctx), ctx.person!, n!, textAfterFirst(ctx))
+      await replyPrivately(ctx, ack)
+      out.forEach(ctx.send)
+    }),
+}
+
 /** `统计 [2026-03]`: the month's headline figures, computed by the same function as the dashboard, the API and the monthly report. */
 const figuresCommand: CommandDefinition = {
   name: 'figures',
@@ -187,6 +227,14 @@ export const requestCommands: CommandDefinition[] = [
   officerCommand('reject', ['驳回'], 'reject', 'reject', 'reject', async (_c, text) => ({ kind: 'reject', reason: text }), true, 'rejectExample'),
   transferCommand,
   officerCommand('escalate', ['升级'], 'escalate', 'escalate', 'escalate', async (_c, text) => ({ kind: 'escalate', reason: text }), false),
-  officerCommand('supervise', ['督办'], 'supervise', 'supervise', 'supervise', async () => ({ kind: 'supervise' }), false),
+  officerCommand('supervise', ['督办'], 'supervise', 'supervise', 'supervise', async (ctx, text) => {
+    // `督办 SQ-… [新期限] 说明`: a first word that reads as a time (周五前, 12月5日前, 3天内) is the new result deadline.
+    const [first = '', ...rest] = text.split(/\s+/).filter(Boolean)
+    const when = first ? parseWhen(first, ctx.now, ctx.settings.timeZone) : null
+    if (when && 'at' in when && when.at) return { kind: 'supervise', note: rest.join(' '), resultDueAt: when.at }
+    return { kind: 'supervise', note: text }
+  }, false),
+  addCommand,
+  contestCommand,
   todoCommand,
 ]

@@ -99,8 +99,8 @@ export async function progress(ctx: RequestContext, viewer: Asker, numberInput: 
     ...(request.rejectReason ? [{ label: f.result, value: request.rejectReason }] : []),
     ...(request.rating ? [{ label: f.rating, value: `${request.rating}${request.ratingComment ? ` ${request.ratingComment}` : ''}` }] : []),
   ]
-  const who = (actorId: number | null, kind: string) => (actorId !== null ? actors.get(actorId) ?? '' : kind === 'filed' || kind === 'rated' || kind === 'recategorised' ? t.requests.anonymousName : t.requests.system)
-  const timeline = events.map((e) => t.requests.eventLine(formatLocal(e.at, ctx.timeZone), who(e.actorId, e.kind), `${t.requests.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`))
+  const who = (actorId: number | null, kind: string) => (actorId !== null ? actors.get(actorId) ?? '' : ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(kind) ? t.requests.anonymousName : t.requests.system)
+  const timeline = events.map((e) => t.requests.eventLine(formatLocal(e.at, ctx.timeZone), who(e.actorId, e.kind), `${t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`))
   const text = `${t.requests.progressTitle(request.number)}\n${fields.map((x) => `${x.label}：${x.value}`).join('\n')}\n${t.requests.timelineTitle}\n${timeline.join('\n')}`
   return { text, card: { title: t.requests.progressTitle(request.number), fields, body: `${t.requests.timelineTitle}\n${timeline.join('\n')}`, tone: request.urgent ? 'urgent' : OPEN_STATUSES.includes(request.status as 'new') ? 'attention' : 'done' } }
 }
