@@ -215,7 +215,7 @@ export const en: Messages = {
     alreadySupervised: (number: string) => `${number} is supervised already.`,
     rated: (number: string, score: number) => `Thank you! Request ${number} rated ${score}.`,
     ratedLow: (number: string, to: string) => `Thank you. Request ${number} is reopened for review by ${to}.`,
-    reopenedForYou: (number: string, score: number, comment: string) => `Request ${number} was rated ${score}${comment ? ` (${comment})` : ''} and reopened for your review.`,
+    reopenedForYou: (number: string, score: number, comment: string) => `the requester rated ${number} ${score}${comment ? ` (${comment})` : ''} and asks the level above to review it`,
     ratedForOfficer: (number: string, score: number, comment: string) => `Request ${number} was rated ${score}${comment ? `: ${comment}` : ''}.`,
     badScore: 'The score is a whole number from 1 to 5, e.g. rate SQ-2026-0042 4 solved but slow',
     notRatable: (number: string) => `Request ${number} is not resolved yet; rate it once it is.`,
@@ -708,6 +708,10 @@ export const en: Messages = {
     figures: (scope: string, month: string, f: { filed: number; resolved: number; rejected: number; open: number; onTime: number; late: number; share: string; rated: number; average: string; supervised: number }) =>
       `Requests of ${scope} in ${month}:\nfiled ${f.filed}, resolved ${f.resolved}, rejected ${f.rejected}, open ${f.open}\nanswered on time ${f.onTime}, late ${f.late}, on-time rate ${f.share}\nrated ${f.rated}, average ${f.average}\nsupervised ${f.supervised}\n(on time: first answered by the deadline set at filing; escalation does not restart the clock)`,
     none: '—',
+    todoDue: (what: string, at: string) => ` (${what} by ${at})`,
+    overdueStep: (what: string) => `missed the ${what} deadline, escalated automatically`,
+    filedForSomeone: (number: string, name: string, category: string, urgent: boolean, level: string, due: string) =>
+      `${name}'s request ${number} (${category}${urgent ? ', urgent' : ''}) went to the union officers of ${level}, to be answered by ${due}; ${name} and you will hear of its progress.\nSend "status ${number}" to follow it.`,
     asked: (number: string, officer: string, text: string) => `About your request ${number}, ${officer} asks: ${text}\nAnswer with: add ${number} your answer`,
     askedAck: (number: string) => `The question went to the requester of ${number}; their answer will come to you.`,
     requesterNamed: (name: string) => `the requester ${name} `,

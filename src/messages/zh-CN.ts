@@ -213,7 +213,7 @@ export const zhCN = {
     alreadySupervised: (number: string) => `${number} 已经是督办事项。`,
     rated: (number: string, score: number) => `感谢评价！诉求 ${number} 得分 ${score} 分。`,
     ratedLow: (number: string, to: string) => `已收到您的评价。诉求 ${number} 已重新打开，交由 ${to} 复核。`,
-    reopenedForYou: (number: string, score: number, comment: string) => `诉求 ${number} 评价为 ${score} 分${comment ? `（${comment}）` : ''}，已重新打开交您复核。`,
+    reopenedForYou: (number: string, score: number, comment: string) => `诉求人对诉求 ${number} 的办理评价 ${score} 分${comment ? `（${comment}）` : ''}，申请上一级复核`,
     ratedForOfficer: (number: string, score: number, comment: string) => `诉求 ${number} 的评价：${score} 分${comment ? `，${comment}` : ''}。`,
     badScore: '分数请写 1 到 5 的整数，例如：评价 SQ-2026-0042 4 解决了但慢',
     notRatable: (number: string) => `诉求 ${number} 还没有办结，办结后才能评价。`,
@@ -708,6 +708,10 @@ export const zhCN = {
     figures: (scope: string, month: string, f: { filed: number; resolved: number; rejected: number; open: number; onTime: number; late: number; share: string; rated: number; average: string; supervised: number }) =>
       `${scope} ${month} 诉求统计：\n提交 ${f.filed} 件，办结 ${f.resolved} 件，驳回 ${f.rejected} 件，未办结 ${f.open} 件\n按时答复 ${f.onTime} 件，超期答复 ${f.late} 件，按时答复率 ${f.share}\n评价 ${f.rated} 件，平均 ${f.average} 分\n督办 ${f.supervised} 件\n（按时答复：首次答复不晚于提交时定的答复期限，升级不重新计时）`,
     none: '—',
+    todoDue: (what: string, at: string) => `（${at} 前${what}）`,
+    overdueStep: (what: string) => `超过${what}期限，自动升级`,
+    filedForSomeone: (number: string, name: string, category: string, urgent: boolean, level: string, due: string) =>
+      `${name}的诉求 ${number}（${category}${urgent ? '，紧急' : ''}）已转给${level}的工会干部，将在 ${due} 前答复，进展会通知${name}和您。\n发送“进度 ${number}”查看进展。`,
     asked: (number: string, officer: string, text: string) => `关于您的诉求 ${number}，${officer} 问您：${text}\n请回复：补充 ${number} 您的回答`,
     askedAck: (number: string) => `已把问题发给 ${number} 的诉求人，对方回答后会转给您。`,
     requesterNamed: (name: string) => `诉求人 ${name}`,

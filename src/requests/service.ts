@@ -221,7 +221,8 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
 
   let ack = t.requests.filed(number, category.name, urgent, unitLabel(levelUnit), due)
   if (input.anonymous) ack += `\n${t.requests.filedAnonymous}`
-  if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${ack}`
+  // The collector filing for someone is told about *their* request, not "您的诉求".
+  if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${t.conversation.filedForSomeone(number, input.requester.name, category.name, urgent, unitLabel(levelUnit), due)}`
   return { request, ack, out, discreet: input.anonymous || category.sensitive }
 }
 

@@ -150,3 +150,33 @@ async function waitForDm(employeeNo: string, fragment: string): Promise<string> 
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+describe('collectors follow what they relay; words fit the reader', () => {
+  it('a collector opens the progress of a non-anonymous request of their grid, never an anonymous one', async () => {
+    const n = await file('D1002', '诉求 食堂菜价涨了')
+    const progress = text(await svc.say('D1001', 'dm', `进度 ${n}`))
+    expect(progress).toContain(`诉求 ${n}`)
+    expect(progress).toContain('食堂菜价涨了')
+    const anonymous = await file('D1003', '匿名诉求 食堂卫生差')
+    expect(text(await svc.say('D1001', 'dm', `进度 ${anonymous}`))).toBe(`诉求 ${anonymous} 不是您提交的，您不能查看或操作。`)
+    // Outside their grid: refused.
+    const other = await file('D1010', '诉求 劳保鞋太硬')
+    expect(text(await svc.say('D1001', 'dm', `进度 ${other}`))).toContain('不是您提交的')
+  })
+
+  it('a collector filing for a worker is told about the worker’s request, not “您的诉求”', async () => {
+    const replies = await svc.say('D1001', 'dm', '代报 D1004 食堂的汤太咸')
+    const ack = text(replies.filter((r) => !r.to || r.to === 'D1001'))
+    expect(ack).toMatch(/已为 刘洋 代报诉求 SQ-\d{4}-\d{4}。\n刘洋的诉求 SQ-\d{4}-\d{4}（食堂餐饮）已转给/)
+    expect(ack).not.toContain('已收到您的诉求')
+  })
+
+  it('待办 shows each deadline, overdue first', async () => {
+    const todo = text(await svc.say('D2001', 'dm', '待办'))
+    const lines = todo.split('\n').slice(1)
+    expect(lines.length).toBeGreaterThan(1)
+    const items = lines.filter((l) => l.startsWith('SQ-') || l.startsWith('⚠'))
+    expect(items.length).toBeGreaterThan(1)
+    for (const line of items) expect(line).toMatch(/（\d{4}-\d{2}-\d{2} \d{2}:\d{2} 前(答复|办结)）$/)
+  })
+})
