@@ -14,7 +14,7 @@ export interface ReportScope {
   ids: number[] | null
 }
 
-function requestWhere(scope: ReportScope): Prisma.WorkerRequestWhereInput {
+export function requestWhere(scope: ReportScope): Prisma.WorkerRequestWhereInput {
   if (scope.ids === null) return {}
   return { OR: [{ unitId: { in: scope.ids } }, { levelUnitId: { in: scope.ids } }, { assigneeId: scope.asker.id }] }
 }

@@ -116,3 +116,45 @@ describe('the headline figures of a scripted month', () => {
     expect((await svc.say('D1002', 'dm', '统计')).map((r) => r.text).join('\n')).not.toContain('按时答复率')
   })
 })
+
+describe('the ledger (诉求台账)', () => {
+  it('lists every request of the period with the same on-time verdicts, anonymous ones without author fields, frozen header', async () => {
+    const res = await call(svc, { url: '/api/v1/reports/ledger.xlsx?from=2026-04-01&to=2026-04-30', token: admin })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer)
+    const ws = wb.getWorksheet('诉求台账')!
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
+    const headers = (ws.getRow(1).values as unknown[]).slice(1).map(String)
+    const col = (name: string) => headers.indexOf(name) + 1
+    const byNumber = new Map<string, ExcelJS.Row>()
+    ws.eachRow((row, i) => i > 1 && byNumber.set(String(row.getCell(1).value), row))
+    expect([...byNumber.keys()].sort()).toEqual(Object.values(n).sort())
+    const onTime = [...byNumber.values()].filter((r) => r.getCell(col('按时答复')).value === '是').length
+    const late = [...byNumber.values()].filter((r) => r.getCell(col('按时答复')).value === '否').length
+    expect({ onTime, late }).toEqual({ onTime: expected.onTime, late: expected.late })
+    expect(byNumber.get(n.b!)!.getCell(col('按时答复')).value).toBe('否')
+    const anonymous = byNumber.get(n.d!)!
+    expect(anonymous.getCell(col('诉求人')).value ?? '').toBe('')
+    expect(anonymous.getCell(col('工号')).value ?? '').toBe('')
+    expect(JSON.stringify(anonymous.values)).not.toMatch(/刘洋|D1004/)
+    expect(byNumber.get(n.a!)!.getCell(col('诉求人')).value).toBe('张伟')
+    expect(ws.getColumn(col('内容')).width).toBeGreaterThanOrEqual(40)
+  })
+
+  it('keeps to the asker’s scope and answers a bad date with a Chinese 400', async () => {
+    const elsewhere = await tokenFor(svc, 'D3002') // 二车间: none of this month's requests
+    const res = await call(svc, { url: '/api/v1/reports/ledger.xlsx?from=2026-04-01&to=2026-04-30', token: elsewhere })
+    expect(res.statusCode).toBe(200)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer)
+    expect(wb.getWorksheet('诉求台账')!.rowCount).toBe(1)
+    const bad = await call(svc, { url: '/api/v1/reports/ledger.xlsx?from=2026-4-1', token: admin })
+    expect(bad.statusCode).toBe(400)
+    expect(JSON.stringify(bad.json())).toContain('日期应为 YYYY-MM-DD')
+    const reversed = await call(svc, { url: '/api/v1/reports/ledger.xlsx?from=2026-04-30&to=2026-04-01', token: admin })
+    expect(reversed.statusCode).toBe(400)
+    expect(reversed.json().error.message).toBe('开始日期不能晚于结束日期')
+  })
+})
