@@ -153,11 +153,11 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
     let actor = e.actorId === null ? null : names.people.get(e.actorId) ?? null
     // On an anonymous request, only staff acting as staff are named; anything the author did is not.
     if (r.anonymous && actor && (actor.role === 'worker' || actor.role === 'collector' || ['filed', 'rated', 'reopened'].includes(e.kind))) actor = null
-    const anonymousStep = e.kind === 'filed' || e.kind === 'rated' || e.kind === 'recategorised'
+    const anonymousStep = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(e.kind)
     return {
       at: e.at.toISOString(),
       kind: e.kind,
-      label: t.requests.events[e.kind] ?? e.kind,
+      label: t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind,
       actor: actor ? { name: actor.name, role: t.roles[actor.role] ?? actor.role } : null,
       actorLabel: actor ? actor.name : r.anonymous && anonymousStep ? t.requests.anonymousName : t.requests.system,
       text: e.text,
@@ -199,7 +199,11 @@ const actionBody = z.discriminatedUnion(
     z.object({ action: z.literal('reject').describe('驳回'), text: text('驳回理由') }),
     z.object({ action: z.literal('transfer').describe('转办'), to: z.string({ error: '请填写转办对象的工号' }).trim().min(1, '请填写转办对象的工号').max(64), text: z.string().trim().max(2000, '说明最多 2000 字').default('') }),
     z.object({ action: z.literal('escalate').describe('升级'), text: z.string().trim().max(2000, '理由最多 2000 字').default('') }),
-    z.object({ action: z.literal('supervise').describe('督办') }),
+    z.object({
+      action: z.literal('supervise').describe('督办'),
+      text: z.string().trim().max(2000, '督办说明最多 2000 字').default('').describe('督办说明：私信发给办理的干部'),
+      dueAt: z.iso.datetime({ offset: true, error: '新的办结期限格式不对，例如 2026-03-06T18:00:00+08:00' }).optional().describe('新的办结期限（可不填）'),
+    }),
   ],
   { error: 'action 应为 accept（受理）、reply（回复）、resolve（办结）、reject（驳回）、transfer（转办）、escalate（升级）或 supervise（督办）' },
 )
@@ -321,9 +325,14 @@ export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       let action: OfficerAction
       switch (body.action) {
         case 'accept':
-        case 'supervise':
           action = { kind: body.action }
           break
+        case 'supervise': {
+          const dueAt = body.dueAt ? new Date(body.dueAt) : null
+          if (dueAt && dueAt <= deps.clock.now()) throw new ApiError(400, 'invalid_request', '新的办结期限应在现在之后')
+          action = { kind: 'supervise', note: body.text, resultDueAt: dueAt }
+          break
+        }
         case 'reply':
           action = { kind: 'reply', text: body.text }
           break

@@ -1,9 +1,9 @@
 import type ExcelJS from 'exceljs'
 import type { Asker, UnitRow } from '../core/commands.js'
-import type { Db } from '../db/client.js'
+import type { Tx as Db } from '../db/client.js'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { formatLocal } from '../core/time/zone.js'
-import { unitLabel } from '../organisation/scope.js'
+import { isUnitWithin, unitLabel } from '../organisation/scope.js'
 import { scopeRoot } from '../auth/tokens.js'
 import { monthly, monthRange, overview, statFields, type ActivityCounts, type MonthlyReport, type StatContext, type StatRow } from './stats.js'
 
@@ -14,7 +14,7 @@ export interface ReportScope {
   ids: number[] | null
 }
 
-function requestWhere(scope: ReportScope): Prisma.WorkerRequestWhereInput {
+export function requestWhere(scope: ReportScope): Prisma.WorkerRequestWhereInput {
   if (scope.ids === null) return {}
   return { OR: [{ unitId: { in: scope.ids } }, { levelUnitId: { in: scope.ids } }, { assigneeId: scope.asker.id }] }
 }
@@ -22,6 +22,13 @@ function requestWhere(scope: ReportScope): Prisma.WorkerRequestWhereInput {
 async function context(db: Db, scope: ReportScope, now: Date, timeZone: string, statusLabels: Record<string, string>): Promise<StatContext> {
   const categories = await db.requestCategory.findMany({ select: { id: true, name: true, sortOrder: true } })
   return { now, timeZone, categories, units: new Map(scope.units.map((u) => [u.id, u])), root: scopeRoot(scope.asker), statusLabels }
+}
+
+/** The report scope of a person: everything for the organisation's top officers and administrators, their part otherwise. */
+export async function scopeOf(db: Db, asker: Asker): Promise<ReportScope> {
+  const units = await db.unit.findMany({ orderBy: { path: 'asc' } })
+  const root = scopeRoot(asker)
+  return { asker, units, ids: root === null ? null : units.filter((u) => isUnitWithin(u.path, root)).map((u) => u.id) }
 }
 
 export function scopeName(scope: ReportScope): string {

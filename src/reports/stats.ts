@@ -23,6 +23,7 @@ export const statFields = {
   content: true,
   createdAt: true,
   answerDueAt: true,
+  firstAnswerDueAt: true,
   resultDueAt: true,
   firstAnsweredAt: true,
   resolvedAt: true,
@@ -45,6 +46,7 @@ export interface StatRow {
   content: string
   createdAt: Date
   answerDueAt: Date | null
+  firstAnswerDueAt: Date | null
   resultDueAt: Date | null
   firstAnsweredAt: Date | null
   resolvedAt: Date | null
@@ -131,9 +133,25 @@ export interface Compliance {
   share: number | null
 }
 
-/** First answers: answered within the deadline (firstAnsweredAt ≤ answerDueAt), late, or still within it. */
+/**
+ * THE answer deadline figures are judged by: the one set at filing. An escalation gives the next
+ * level a fresh deadline to work to, but it does not make a late answer on time (a request
+ * escalated because it was late stays late). Rows from before the column existed fall back to
+ * the current deadline.
+ */
+export function firstAnswerDue(r: Pick<StatRow, 'firstAnswerDueAt' | 'answerDueAt'>): Date | null {
+  return r.firstAnswerDueAt ?? r.answerDueAt
+}
+
+/** 按时答复: first answered (accepted, replied, resolved or rejected) no later than the deadline set at filing. */
+export function answeredOnTime(r: Pick<StatRow, 'firstAnswerDueAt' | 'answerDueAt' | 'firstAnsweredAt'>): boolean {
+  const due = firstAnswerDue(r)
+  return !!due && !!r.firstAnsweredAt && r.firstAnsweredAt <= due
+}
+
+/** First answers: answered by the deadline set at filing, late (answered late, or unanswered past it), or still within it. */
 export function answerCompliance(rows: StatRow[], now: Date): Compliance {
-  return compliance(rows, now, (r) => r.firstAnsweredAt, (r) => r.answerDueAt)
+  return compliance(rows, now, (r) => r.firstAnsweredAt, firstAnswerDue)
 }
 
 /** Results: resolved (or rejected) within resultDueAt. */

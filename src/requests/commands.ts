@@ -2,10 +2,13 @@ import { z } from 'zod'
 import { allRoles, commandBuilder, guarded, parseArgs, reachablePrivately, replyPrivately, staffRoles, textAfterFirst, type Asker, type CommandContext, type CommandDefinition, type PersonRow } from '../core/commands.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit } from '../organisation/scope.js'
-import { act, isRequestReference, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { act, addToRequest, contestRequest, isRequestReference, rate, recategorise, type OfficerAction, type RequestContext } from './service.js'
+import { parseWhen } from '../core/time/when.js'
 import { acknowledge, requestContext } from './context.js'
 import { fileUnlessDuplicate } from './intent.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
+import { loadMonthly, scopeName, scopeOf } from '../reports/monthly.js'
+import { monthOf } from '../reports/stats.js'
 
 type Usage = keyof Messages['requests']['usage']
 type Summary = keyof Messages['requests']['summary']
@@ -135,7 +138,81 @@ const todoCommand: CommandDefinition = {
   run: (ctx) => guarded(ctx, async () => replyPrivately(ctx, await todoText(requestContext(ctx), ctx.person!))),
 }
 
+/** `补充 SQ-… 内容`: the author (or the collector who filed it) adds to the request, or answers the officer's question. */
+const addCommand: CommandDefinition = {
+  name: 'addToRequest',
+  words: ['补充', '补充说明'],
+  aliases: ['add'],
+  roles: allRoles,
+  usage: (t) => t.conversation.usage.add,
+  summary: (t) => t.conversation.summary.add,
+  example: (t) => t.conversation.usage.addExample,
+  run: (ctx) =>
+    guarded(ctx, async () => {
+      const n = ctx.tokens[0]
+      const text = textAfterFirst(ctx)
+      if (!isRequestReference(n) || !text) return replyPrivately(ctx, ctx.t.usage(ctx.t.conversation.usage.add, ctx.t.conversation.usage.addExample))
+      const { ack, out } = await addToRequest(requestContext(ctx), ctx.person!, n!, text)
+      await replyPrivately(ctx, ack)
+      out.forEach(ctx.send)
+    }),
+}
+
+/** `申请复核 SQ-… 理由`: contests a rejected or resolved request once; it goes one level up. */
+const contestCommand: CommandDefinition = {
+  name: 'contest',
+  words: ['申请复核', '复核'],
+  aliases: ['review'],
+  roles: allRoles,
+  usage: (t) => t.conversation.usage.contest,
+  summary: (t) => t.conversation.summary.contest,
+  example: (t) => t.conversation.usage.contestExample,
+  run: (ctx) =>
+    guarded(ctx, async () => {
+      const n = ctx.tokens[0]
+      if (!isRequestReference(n)) return replyPrivately(ctx, ctx.t.usage(ctx.t.conversation.usage.contest, ctx.t.conversation.usage.contestExample))
+      const { ack, out } = await contestRequest(requestContext(ctx), ctx.person!, n!, textAfterFirst(ctx))
+      await replyPrivately(ctx, ack)
+      out.forEach(ctx.send)
+    }),
+}
+
+/** `统计 [2026-03]`: the month's headline figures, computed by the same function as the dashboard, the API and the monthly report. */
+const figuresCommand: CommandDefinition = {
+  name: 'figures',
+  words: ['统计', '诉求统计'],
+  aliases: ['figures'],
+  roles: staffRoles,
+  usage: (t) => t.conversation.usage.figures,
+  summary: (t) => t.conversation.summary.figures,
+  run: (ctx) =>
+    guarded(ctx, async () => {
+      const month = ctx.tokens[0] ?? monthOf(ctx.now, ctx.settings.timeZone)
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return ctx.reply(ctx.t.conversation.badMonth)
+      const scope = await scopeOf(ctx.tx, ctx.person!)
+      const r = await loadMonthly(ctx.tx, scope, month, { now: ctx.now, timeZone: ctx.settings.timeZone, statusLabels: ctx.t.requests.status })
+      const a = r.deadline.answer
+      const none = ctx.t.conversation.none
+      await replyPrivately(
+        ctx,
+        ctx.t.conversation.figures(scopeName(scope), month, {
+          filed: r.totals.filed,
+          resolved: r.totals.resolved,
+          rejected: r.totals.rejected,
+          open: r.totals.open,
+          onTime: a.onTime,
+          late: a.late,
+          share: a.share === null ? none : `${Math.round(a.share * 1000) / 10}%`,
+          rated: r.satisfaction.count,
+          average: r.satisfaction.average === null ? none : String(r.satisfaction.average),
+          supervised: r.totals.supervised,
+        }),
+      )
+    }),
+}
+
 export const requestCommands: CommandDefinition[] = [
+  figuresCommand,
   fileCommand,
   anonymousCommand,
   onBehalfCommand,
@@ -150,6 +227,14 @@ export const requestCommands: CommandDefinition[] = [
   officerCommand('reject', ['驳回'], 'reject', 'reject', 'reject', async (_c, text) => ({ kind: 'reject', reason: text }), true, 'rejectExample'),
   transferCommand,
   officerCommand('escalate', ['升级'], 'escalate', 'escalate', 'escalate', async (_c, text) => ({ kind: 'escalate', reason: text }), false),
-  officerCommand('supervise', ['督办'], 'supervise', 'supervise', 'supervise', async () => ({ kind: 'supervise' }), false),
+  officerCommand('supervise', ['督办'], 'supervise', 'supervise', 'supervise', async (ctx, text) => {
+    // `督办 SQ-… [新期限] 说明`: a first word that reads as a time (周五前, 12月5日前, 3天内) is the new result deadline.
+    const [first = '', ...rest] = text.split(/\s+/).filter(Boolean)
+    const when = first ? parseWhen(first, ctx.now, ctx.settings.timeZone) : null
+    if (when && 'at' in when && when.at) return { kind: 'supervise', note: rest.join(' '), resultDueAt: when.at }
+    return { kind: 'supervise', note: text }
+  }, false),
+  addCommand,
+  contestCommand,
   todoCommand,
 ]

@@ -206,6 +206,7 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
       // The service's clock, like every other time on the request (deadlines, answers, results).
       createdAt: ctx.now,
       ...deadlines(category, urgent, ctx.now),
+      firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
     },
   })
   if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
@@ -220,7 +221,8 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
 
   let ack = t.requests.filed(number, category.name, urgent, unitLabel(levelUnit), due)
   if (input.anonymous) ack += `\n${t.requests.filedAnonymous}`
-  if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${ack}`
+  // The collector filing for someone is told about *their* request, not "您的诉求".
+  if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${t.conversation.filedForSomeone(number, input.requester.name, category.name, urgent, unitLabel(levelUnit), due)}`
   return { request, ack, out, discreet: input.anonymous || category.sensitive }
 }
 
@@ -260,7 +262,7 @@ export type OfficerAction =
   | { kind: 'reject'; reason: string }
   | { kind: 'transfer'; to: PersonRow & { unit: UnitRow }; note: string }
   | { kind: 'escalate'; reason: string }
-  | { kind: 'supervise' }
+  | { kind: 'supervise'; note?: string; resultDueAt?: Date | null }
 
 /** An officer's step on a request; returns the answer for the officer and the notices for everyone else. */
 export async function act(ctx: RequestContext, actor: Asker, numberInput: string, action: OfficerAction): Promise<{ ack: string; out: OutboundMessage[]; request: RequestRow }> {
@@ -281,9 +283,11 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
     case 'reply': {
       requireStatus(ctx, request, OPEN_STATUSES)
       request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'accepted', assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer } })
-      await event(ctx, request, 'replied', actor.id, action.text)
-      await tellRequester(ctx, request, t.requests.replied(n, actor.name, action.text), out)
-      return { ack: t.requests.repliedAck(n), out, request }
+      // A reply that ends in a question waits for the worker's answer (`补充 SQ-… 回答`), threaded to the request.
+      const asks = isQuestion(action.text)
+      await event(ctx, request, asks ? 'asked' : 'replied', actor.id, action.text)
+      await tellRequester(ctx, request, asks ? t.conversation.asked(n, actor.name, action.text) : t.requests.replied(n, actor.name, action.text), out)
+      return { ack: asks ? t.conversation.askedAck(n) : t.requests.repliedAck(n), out, request }
     }
     case 'resolve': {
       requireStatus(ctx, request, OPEN_STATUSES)
@@ -295,14 +299,16 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
         buttons: [5, 4, 3, 2, 1].map((score) => ({ label: `${score} 分`, action: { command: `评价 ${n} ${score}` }, style: score >= 4 ? 'primary' : score <= 2 ? 'danger' : 'default' })),
         tone: 'done',
       }
-      await tellRequester(ctx, request, t.requests.resolved(n, actor.name, action.result), out, card)
+      const finalNote = (await reviewed(ctx, request)) ? `\n${t.conversation.reviewFinal}` : ''
+      await tellRequester(ctx, request, `${t.requests.resolved(n, actor.name, action.result)}${finalNote}`, out, card)
       return { ack: t.requests.resolvedAck(n), out, request }
     }
     case 'reject': {
       requireStatus(ctx, request, OPEN_STATUSES)
       request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'rejected', rejectReason: action.reason, closedAt: ctx.now, firstAnsweredAt: firstAnswer } })
       await event(ctx, request, 'rejected', actor.id, action.reason)
-      await tellRequester(ctx, request, t.requests.rejected(n, actor.name, action.reason), out)
+      const final = await reviewed(ctx, request)
+      await tellRequester(ctx, request, final ? `${t.conversation.rejectedAfterReview(n, actor.name, action.reason)}\n${t.conversation.reviewFinal}` : t.requests.rejected(n, actor.name, action.reason), out)
       return { ack: t.requests.rejectedAck(n), out, request }
     }
     case 'transfer': {
@@ -324,8 +330,15 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
     }
     case 'supervise': {
       if (request.supervised) return { ack: t.requests.alreadySupervised(n), out, request }
-      request = await tx.workerRequest.update({ where: { id: request.id }, data: { supervised: true } })
-      await event(ctx, request, 'supervised', actor.id)
+      const resultDueAt = action.resultDueAt && OPEN_STATUSES.includes(request.status as 'new') ? action.resultDueAt : null
+      request = await tx.workerRequest.update({ where: { id: request.id }, data: { supervised: true, ...(resultDueAt ? { resultDueAt } : {}) } })
+      const due = resultDueAt ? formatLocal(resultDueAt, ctx.timeZone) : ''
+      await event(ctx, request, 'supervised', actor.id, [action.note, due ? t.conversation.newDeadline(due) : ''].filter(Boolean).join('；') || null)
+      // The handling officer hears it privately, with the note and the new deadline; the worker hears it is supervised.
+      for (const h of await handlers(ctx, request)) {
+        if (h.id !== actor.id) out.push({ to: personTo(h.id), text: t.conversation.supervisedForOfficer(n, actor.name, action.note ?? '', due), notice: true, urgent: request.urgent })
+      }
+      if (OPEN_STATUSES.includes(request.status as 'new')) await tellRequester(ctx, request, t.conversation.supervisedForRequester(n), out)
       return { ack: t.requests.supervisedAck(n), out, request }
     }
   }
@@ -347,7 +360,8 @@ export async function escalate(ctx: RequestContext, request: RequestRow, actorId
       levelUnitId: next.unit.id,
       assigneeId: null,
       escalationCount: { increment: 1 },
-      ...(kind === 'reopened' ? { status: 'new', resolvedAt: null, firstAnsweredAt: null } : {}),
+      // The first answer stays recorded: the on-time rate is about that answer, not the review.
+      ...(kind === 'reopened' ? { status: 'new', resolvedAt: null } : {}),
       ...deadlines(category, request.urgent, ctx.now),
     },
   })
@@ -375,11 +389,19 @@ export async function rate(ctx: RequestContext, person: PersonRow, numberInput: 
   const { tx, t } = ctx
   const request = await findRequest(ctx, numberInput)
   if (!(await isAuthor(ctx, person.id, request))) refuse(t.requests.notYours(request.number))
+  // A rejected request has no result to rate: a low score is a contest of the rejection, a good one is noted.
+  if (request.status === 'rejected') {
+    if (score <= 2) return contest(ctx, person, request, comment || t.conversation.lowScoreReason(score))
+    refuse(t.conversation.rejectedNotRatable(request.number))
+  }
   if (request.status !== 'resolved') refuse(t.requests.notRatable(request.number))
+  // A review's outcome is final: a low score after it is recorded, it does not reopen the request again.
+  const final = await reviewed(ctx, request)
   const out: OutboundMessage[] = []
   const rated = await tx.workerRequest.update({ where: { id: request.id }, data: { rating: score, ratingComment: comment || null, ratedAt: ctx.now, status: 'rated', closedAt: ctx.now } })
   await event(ctx, rated, 'rated', request.anonymous ? null : person.id, `${score}${comment ? ` ${comment}` : ''}`)
   if (request.assigneeId) out.push({ to: personTo(request.assigneeId), text: t.requests.ratedForOfficer(request.number, score, comment), notice: true })
+  if (score <= 2 && final) return { ack: t.conversation.ratedFinal(request.number, score), out }
   if (score <= 2) {
     const moved = await escalate(ctx, { ...rated, status: 'new' }, null, t.requests.reopenedForYou(request.number, score, comment), out, 'reopened')
     if (moved) return { ack: t.requests.ratedLow(request.number, unitLabel(moved.unit)), out }
@@ -414,7 +436,84 @@ export async function recategorise(ctx: RequestContext, actor: Asker, numberInpu
       await tellOfficers(ctx, updatedForText, level.officers, level.unit, t.requests.newForOfficerText(request.number, category.name, urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(request.answerDueAt ?? ctx.now, ctx.timeZone)), out)
     }
   }
-  const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt) } })
+  const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt), ...(request.escalationCount === 0 ? { firstAnswerDueAt: deadlines(category, urgent, request.createdAt).answerDueAt } : {}) } })
   await event(ctx, updated, 'recategorised', request.anonymous && (await isAuthor(ctx, actor.id, request)) ? null : actor.id, category.name)
   return { ack: t.requests.recategorised(request.number, category.name), out, discreet: request.anonymous || category.sensitive }
+}
+
+// ---------------------------------------------------------------------------------- conversation (issue #17)
+
+/** Whether an officer's reply asks the worker something (ends in a question mark). */
+export const isQuestion = (text: string): boolean => /[?？]\s*$/.test(text.trim())
+
+/** Who is handling the request now: the officer it was handed to, else the officers at its level, else the chair and administrators. */
+async function handlers(ctx: RequestContext, request: RequestRow): Promise<PersonRow[]> {
+  if (request.assigneeId) {
+    const p = await ctx.tx.person.findUnique({ where: { id: request.assigneeId } })
+    if (p?.active) return [p]
+  }
+  const level = await responsibleLevel(ctx.tx, request.levelUnitId, request.categoryId)
+  if (level && level.unit.id === request.levelUnitId) return level.officers
+  return chairAndAdministrators(ctx.tx)
+}
+
+/** Whether the request has been contested before (a review's outcome is final). */
+async function reviewed(ctx: RequestContext, request: RequestRow): Promise<boolean> {
+  return (await ctx.tx.requestEvent.count({ where: { requestId: request.id, kind: { in: ['contested', 'reopened'] } } })) > 0
+}
+
+/**
+ * `补充 SQ-… 内容`: the author (or the collector who filed it) adds to an open request. It goes
+ * on the timeline and to the handling officer privately; when the officer's last word was a
+ * question still unanswered, it is recorded as the answer. An anonymous author stays anonymous.
+ */
+export async function addToRequest(ctx: RequestContext, person: PersonRow, numberInput: string, textInput: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+  const { tx, t } = ctx
+  const request = await findRequest(ctx, numberInput)
+  const author = await isAuthor(ctx, person.id, request)
+  if (!author && request.filedById !== person.id) refuse(t.requests.notYours(request.number))
+  const text = textInput.trim()
+  if (!text) refuse(t.requests.emptyContent)
+  if (text.length > MAX_CONTENT) refuse(t.requests.tooLong(MAX_CONTENT))
+  requireStatus(ctx, request, OPEN_STATUSES)
+  const last = await tx.requestEvent.findFirst({ where: { requestId: request.id, kind: { in: ['asked', 'answered'] } }, orderBy: { id: 'desc' } })
+  const answering = last?.kind === 'asked'
+  await event(ctx, request, answering ? 'answered' : 'added', request.anonymous && author ? null : person.id, text)
+  const who = author ? (request.anonymous ? t.requests.anonymousName : t.conversation.requesterNamed(person.name)) : t.conversation.collectorNamed(person.name)
+  const out: OutboundMessage[] = []
+  const officers = answering && last?.actorId ? await tx.person.findMany({ where: { id: last.actorId } }) : await handlers(ctx, request)
+  for (const o of officers) out.push({ to: personTo(o.id), text: answering ? t.conversation.answeredForOfficer(request.number, who, text) : t.conversation.addedForOfficer(request.number, who, text), notice: true, urgent: request.urgent })
+  // The other side of a filing on someone's behalf hears it too (the worker when the collector writes, and the other way round).
+  if (!author && request.requesterId) out.push({ to: personTo(request.requesterId), text: t.conversation.addedForRequester(request.number, person.name, text), notice: true })
+  if (author && request.filedById && request.filedById !== person.id) out.push({ to: personTo(request.filedById), text: t.conversation.addedForCollector(request.number, person.name, text), notice: true })
+  return { ack: answering ? t.conversation.answeredAck(request.number) : t.conversation.addedAck(request.number), out }
+}
+
+/**
+ * `申请复核 SQ-… 理由` (or a 1–2 star rating): a rejected or resolved request is contested once.
+ * It goes one level up with the reason; the review there is final.
+ */
+export async function contestRequest(ctx: RequestContext, person: PersonRow, numberInput: string, reason: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+  const request = await findRequest(ctx, numberInput)
+  if (!(await isAuthor(ctx, person.id, request))) refuse(ctx.t.requests.notYours(request.number))
+  if (!reason.trim()) refuse(ctx.t.conversation.contestNeedsReason(request.number))
+  return contest(ctx, person, request, reason.trim())
+}
+
+async function contest(ctx: RequestContext, person: PersonRow, request: RequestRow, reason: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+  const { tx, t } = ctx
+  if (!['rejected', 'resolved'].includes(request.status)) refuse(t.conversation.notContestable(request.number, t.requests.status[request.status] ?? request.status))
+  if (await reviewed(ctx, request)) refuse(t.conversation.alreadyReviewed(request.number))
+  const out: OutboundMessage[] = []
+  const previous = await handlers(ctx, request)
+  await event(ctx, request, 'contested', request.anonymous ? null : person.id, reason)
+  const reopened = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'new', closedAt: null, resolvedAt: null, rejectReason: null, result: null } })
+  const moved = await escalate(ctx, reopened, null, t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason), out, 'reopened')
+  const level = moved?.unit ?? (await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } }))
+  if (!moved) {
+    // At the top already: the chair and the administrators review it.
+    for (const p of await chairAndAdministrators(tx)) out.push({ to: personTo(p.id), text: t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason), notice: true })
+  }
+  for (const o of previous) out.push({ to: personTo(o.id), text: t.conversation.contestedForPrevious(request.number, unitLabel(level)), notice: true })
+  return { ack: t.conversation.contestedAck(request.number, unitLabel(level)), out }
 }

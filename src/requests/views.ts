@@ -57,7 +57,12 @@ export async function todoText(ctx: RequestContext, officer: Asker, limit = 20):
   const rows = await officerQueue(ctx, officer)
   if (rows.length === 0) return ctx.t.requests.todoEmpty
   const overdue = rows.filter((r) => isOverdue(r, ctx.now)).length
-  const shown = lines(ctx, rows.slice(0, limit), await categoryNames(ctx.tx))
+  // Each with the deadline that matters now, overdue first.
+  const shown = lines(ctx, rows.slice(0, limit), await categoryNames(ctx.tx)).map((line, i) => {
+    const r = rows[i]!
+    const due = r.status === 'new' ? r.answerDueAt : r.resultDueAt
+    return due ? `${line}${ctx.t.conversation.todoDue(r.status === 'new' ? ctx.t.requests.answerWord : ctx.t.requests.resultWord, formatLocal(due, ctx.timeZone))}` : line
+  })
   return `${ctx.t.requests.todoTitle(rows.length, overdue)}\n${shown.join('\n')}${rows.length > limit ? `\n${ctx.t.requests.digestMore(rows.length - limit)}` : ''}`
 }
 
@@ -67,6 +72,8 @@ async function maySee(ctx: RequestContext, viewer: Asker, request: RequestRow): 
   if (request.filedById === viewer.id) return true
   if (await canHandle(ctx, viewer, request)) return true
   if (viewer.role === 'officer') return canActOnUnit(viewer, await ctx.tx.unit.findUniqueOrThrow({ where: { id: request.unitId } }))
+  // A collector follows what they relay: the non-anonymous requests of their grid (as 网格诉求 lists them).
+  if (viewer.role === 'collector' && !request.anonymous) return (await ctx.tx.grid.count({ where: { collectors: { some: { personId: viewer.id } }, units: { some: { id: request.unitId } } } })) > 0
   return false
 }
 
@@ -99,8 +106,11 @@ export async function progress(ctx: RequestContext, viewer: Asker, numberInput: 
     ...(request.rejectReason ? [{ label: f.result, value: request.rejectReason }] : []),
     ...(request.rating ? [{ label: f.rating, value: `${request.rating}${request.ratingComment ? ` ${request.ratingComment}` : ''}` }] : []),
   ]
-  const who = (actorId: number | null, kind: string) => (actorId !== null ? actors.get(actorId) ?? '' : kind === 'filed' || kind === 'rated' || kind === 'recategorised' ? t.requests.anonymousName : t.requests.system)
-  const timeline = events.map((e) => t.requests.eventLine(formatLocal(e.at, ctx.timeZone), who(e.actorId, e.kind), `${t.requests.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`))
+  const who = (actorId: number | null, kind: string) => (actorId !== null ? actors.get(actorId) ?? '' : ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(kind) ? t.requests.anonymousName : t.requests.system)
+  const what = (e: (typeof events)[number]) =>
+    // Automatic steps read as sentences: "超过答复期限，自动升级", not "超期：答复".
+    e.kind === 'overdue' ? t.conversation.overdueStep(e.text ?? '') : `${t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`
+  const timeline = events.map((e) => t.requests.eventLine(formatLocal(e.at, ctx.timeZone), who(e.actorId, e.kind), what(e)))
   const text = `${t.requests.progressTitle(request.number)}\n${fields.map((x) => `${x.label}：${x.value}`).join('\n')}\n${t.requests.timelineTitle}\n${timeline.join('\n')}`
   return { text, card: { title: t.requests.progressTitle(request.number), fields, body: `${t.requests.timelineTitle}\n${timeline.join('\n')}`, tone: request.urgent ? 'urgent' : OPEN_STATUSES.includes(request.status as 'new') ? 'attention' : 'done' } }
 }

@@ -113,7 +113,10 @@ describe('an officer works a request to the end, and the worker rates it', () =>
     await svc.say('D2001', 'dm', `办结 ${number} 已反映`)
     const rated = await svc.say('D1003', 'dm', `评价 ${number} 2 根本没解决`)
     expect(text(rated)).toContain('已重新打开，交由 一车间 复核')
-    expect(text(to(rated, 'D3001'))).toMatch(/评价为 2 分（根本没解决），已重新打开交您复核/)
+    expect(text(to(rated, 'D3001'))).toMatch(/评价 2 分（根本没解决），申请上一级复核/)
+    // The officer below is told where it went, not that it is theirs to review.
+    expect(text(to(rated, 'D2001'))).toContain(`诉求 ${number} 已升级到 一车间`)
+    expect(text(to(rated, 'D2001'))).not.toContain('交您')
     const request = await svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { events: true } })
     expect(request.status).toBe('new')
     expect(request.events.map((e) => e.kind)).toContain('reopened')

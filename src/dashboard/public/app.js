@@ -424,7 +424,7 @@
       h('tbody', null, rows.map((x) => h('tr', null, h('td', null, cell(x)), lineCells(x), extra ? h('td', { class: 'num' }, x.ratingAverage === null ? '—' : x.ratingAverage) : null))),
     ))
     render(
-      pageHead(`${month.replace('-', ' 年 ')} 月报`, `范围：${r.scope} · 按 ${r.timeZone} 计`, picker, h('a', { class: 'btn primary', href: `/api/v1/reports/monthly.xlsx?month=${encodeURIComponent(month)}`, download: `工会诉求月报-${month}.xlsx` }, '下载 Excel')),
+      pageHead(`${month.replace('-', ' 年 ')} 月报`, `范围：${r.scope} · 按 ${r.timeZone} 计`, picker, h('a', { class: 'btn primary', href: `/api/v1/reports/monthly.xlsx?month=${encodeURIComponent(month)}`, download: `工会诉求月报-${month}.xlsx` }, '下载 Excel'), h('a', { class: 'btn', href: `/api/v1/reports/ledger.xlsx?from=${encodeURIComponent(`${month}-01`)}&to=${encodeURIComponent(`${month}-${String(new Date(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0).getDate()).padStart(2, '0')}`)}`, download: `工会诉求台账-${month}.xlsx` }, '下载诉求台账')),
       h('div', { class: 'kpis' },
         kpi('本月新增', t.filed, '件', `匿名 ${t.anonymous} · 紧急 ${t.urgent}`, 'blue', 'filed'),
         kpi('本月办结', t.resolved, '件', `驳回 ${t.rejected} 件`, 'green', 'resolved'),
