@@ -9,9 +9,11 @@ import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLe
 import {
   BadEventError,
   botAddedEvent,
+  botMenuEvent,
   buttonValue,
   cardActionEvent,
   messageEvent,
+  menuCommand,
   messageToInbound,
   parseOrThrow,
   senderIds,
@@ -117,6 +119,7 @@ export class FeishuAdapter implements PlatformAdapter {
       // Read receipts are acknowledged; nothing in the core waits for them yet.
       'im.message.message_read_v1': () => ({}),
       'card.action.trigger': (data: unknown) => this.onCardAction(data),
+      'application.bot.menu_v6': (data: unknown) => this.onMenu(data),
     })
   }
 
@@ -150,6 +153,23 @@ export class FeishuAdapter implements PlatformAdapter {
       event: 'bot_added',
     }
     await this.deps.core.accept(msg)
+    return {}
+  }
+
+  /** A press on the bot's menu: the command its event_key stands for, answered privately like a typed one. */
+  private async onMenu(data: unknown): Promise<Json> {
+    const e = parseOrThrow(botMenuEvent, data, 'application.bot.menu_v6 event')
+    const command = menuCommand(e.event_key)
+    await this.deps.core.accept({
+      platform: 'feishu',
+      eventId: e.event_id,
+      chatId: null,
+      sender: { ids: senderIds(e.operator.operator_id) },
+      text: command,
+      mentions: [],
+      mentionsBot: false,
+      action: { command },
+    })
     return {}
   }
 

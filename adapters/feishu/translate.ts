@@ -53,6 +53,28 @@ export const botAddedEvent = z.object({
   operator_id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional(),
 })
 
+/** `application.bot.menu_v6`: a press on the bot's menu (机器人自定义菜单) in a private chat. */
+export const botMenuEvent = z.object({
+  event_id: z.string().min(1),
+  event_key: z.string().trim().min(1).max(200),
+  operator: z.object({ operator_name: z.string().optional(), operator_id: userIds }),
+})
+
+/**
+ * The menu's event_keys (set in the developer console, 机器人 > 机器人自定义菜单) and the command each
+ * stands for, exactly as a person could type it. 提交诉求 without text answers how to file.
+ */
+export const menuCommands: Record<string, string> = {
+  submit_request: '诉求',
+  my_requests: '我的诉求',
+  help: '帮助',
+}
+
+/** The command a menu press stands for; a key the service does not know shows the help (never silence). */
+export function menuCommand(eventKey: string): string {
+  return menuCommands[eventKey] ?? menuCommands.help!
+}
+
 export function parseOrThrow<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data)
   if (!parsed.success) throw new BadEventError(`malformed ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)

@@ -120,3 +120,8 @@ export function botAddedEvent(keys: Keys, o: { chatId: string; name: string; ope
 export function urlVerification(keys: Keys, challenge: string, token = keys.verificationToken) {
   return { challenge, token, type: 'url_verification' }
 }
+
+/** `application.bot.menu_v6`: a press on the bot's custom menu. */
+export function botMenuEvent(keys: Keys, o: { operator: Person; eventKey: string; name?: string }) {
+  return envelope('application.bot.menu_v6', { operator: { operator_name: o.name ?? '', operator_id: o.operator }, event_key: o.eventKey, timestamp: Math.floor(Date.now() / 1000) }, keys)
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
+import { startTestService, type TestService } from '../helpers/service.js'
+import { botMenuEvent, messageEvent, request, type Keys, type Person } from './events.js'
+import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
+
+// Platform depth on Feishu: the bot menu, long cards, threads, lifecycle events.
+const keys: Keys = { appId: 'cli_d3e4f5a6b7c80910', encryptKey: 'depthEncryptKeyForTests', verificationToken: 'vtok-depth' }
+const SECRET = 'depth-app-secret'
+
+let fake: FakeFeishu
+let svc: TestService
+
+beforeAll(async () => {
+  fake = await new FakeFeishu(keys.appId, SECRET).start()
+  svc = await startTestService({
+    env: { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url },
+    adapterFactories: [feishuAdapterFactory],
+  })
+})
+afterAll(async () => {
+  await svc?.close()
+  await svc?.dropDatabase()
+  await fake?.stop()
+})
+
+const zhang: Person = { open_id: 'ou_depth_zhangwei', union_id: 'on_depth_zhangwei' }
+
+async function deliver(event: object) {
+  const r = request(event, keys)
+  const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
+  expect(res.statusCode, res.body).toBe(200)
+  return res
+}
+
+/** Waits until every stored event is handled and every due Feishu message is sent (or dead). */
+async function settle(timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    svc.outbox.wake()
+    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
+    const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    if (events === 0 && outbox === 0) return
+    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+/** Delivers an event and returns what Feishu showed afterwards. */
+async function after(event: object): Promise<ShownMessage[]> {
+  const before = fake.messages.length
+  await deliver(event)
+  await settle()
+  return fake.messages.slice(before)
+}
+
+const say = (from: Person, text: string) => after(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text }))
+const texts = (shown: ShownMessage[]) => shown.map(textOf).join('\n')
+
+describe('the Feishu bot menu', () => {
+  it('each menu key answers privately as the command it stands for', async () => {
+    expect(texts(await say(zhang, '绑定 D1002 张伟'))).toContain('绑定成功')
+    const help = await after(botMenuEvent(keys, { operator: zhang, eventKey: 'help' }))
+    expect(help.map((m) => m.receive_id)).toEqual([zhang.open_id])
+    expect(texts(help)).toContain('我的诉求')
+
+    const file = await after(botMenuEvent(keys, { operator: zhang, eventKey: 'submit_request' }))
+    expect(file.map((m) => m.receive_id)).toEqual([zhang.open_id])
+    // How to file, with an example; nothing is filed.
+    expect(texts(file)).toContain('诉求 食堂晚班没有热饭')
+    expect(await svc.db.workerRequest.count()).toBe(0)
+
+    expect(texts(await say(zhang, '诉求 更衣室的灯坏了'))).toContain('SQ-')
+    const mine = await after(botMenuEvent(keys, { operator: zhang, eventKey: 'my_requests' }))
+    expect(mine.map((m) => m.receive_id)).toEqual([zhang.open_id])
+    expect(texts(mine)).toContain('更衣室的灯坏了')
+
+    // A key the service does not know (a menu changed in the console) shows the help, not silence.
+    expect(texts(await after(botMenuEvent(keys, { operator: zhang, eventKey: 'old_key_from_last_year' })))).toContain('我的诉求')
+  })
+})
