@@ -4,7 +4,7 @@ import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { ThrottledError, type Card, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
-import { cardJson, renderDelivery, uuidFor } from './render.js'
+import { cardAsText, cardJson, renderDelivery, uuidFor } from './render.js'
 import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLevel, toSendError, TokenCache, apiFailure } from './sdk.js'
 import {
   BadEventError,
@@ -47,6 +47,8 @@ const strings = {
 }
 
 type Json = Record<string, unknown>
+/** Feishu's answer to content over its size limit. */
+const CONTENT_TOO_LONG = 230025
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
@@ -376,18 +378,29 @@ export class FeishuAdapter implements PlatformAdapter {
 
   async send(d: Delivery): Promise<SendResult> {
     // Only private cards are updated after a press, so only they carry a reference to their row.
-    const { msg_type, content } = renderDelivery(d, d.card && d.targetKind === 'user' ? sealRef(d.key, this.settings.appSecret) : undefined)
+    const rendered = renderDelivery(d, d.card && d.targetKind === 'user' ? sealRef(d.key, this.settings.appSecret) : undefined, this.deps.core.t.platforms)
     try {
-      const res = await this.call(() =>
-        this.client.im.message.create({
-          params: { receive_id_type: d.targetKind === 'chat' ? 'chat_id' : 'open_id' },
-          data: { receive_id: d.target, msg_type, content, uuid: uuidFor(d.key) },
-        }),
-      )
-      return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
+      return await this.create(d, rendered)
     } catch (error) {
-      throw toSendError(error)
+      // Too long after all (230025: Feishu measures differently from us): once more as text that keeps the commands.
+      if (apiFailure(error).code !== CONTENT_TOO_LONG || rendered.msg_type !== 'interactive') throw toSendError(error)
+      this.deps.log.warn({ platform: 'feishu', key: d.key }, 'feishu: a card was refused as too long (230025); sending it as text')
+      try {
+        return await this.create(d, cardAsText(d, this.deps.core.t.platforms))
+      } catch (again) {
+        throw toSendError(again)
+      }
     }
+  }
+
+  private async create(d: Delivery, { msg_type, content }: { msg_type: string; content: string }): Promise<SendResult> {
+    const res = await this.call(() =>
+      this.client.im.message.create({
+        params: { receive_id_type: d.targetKind === 'chat' ? 'chat_id' : 'open_id' },
+        data: { receive_id: d.target, msg_type, content, uuid: uuidFor(d.key) },
+      }),
+    )
+    return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
   }
 
   /**

@@ -712,4 +712,9 @@ export const en: Messages = {
     tooFew: (min: number) => `fewer than ${min} people, not shown separately`,
     textsHidden: (min: number) => `fewer than ${min} answered: the texts are not shown`,
   },
+  /** What the platform adapters (Feishu, WeCom) say in their own words. */
+  platforms: {
+    buttonAsCommand: (label: string, command: string) => `${label}: send "${command}"`,
+    cut: '… (too long; the rest is not shown)',
+  },
 }

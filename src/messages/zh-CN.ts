@@ -712,6 +712,13 @@ export const zhCN = {
     tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
     textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
   },
+  /** What the platform adapters (Feishu, WeCom) say in their own words. */
+  platforms: {
+    /** Under a card sent as text (too long for a card): how to do what its buttons did. */
+    buttonAsCommand: (label: string, command: string) => `${label}：请发送“${command}”`,
+    /** Where a text too long for the platform was cut. */
+    cut: '……（内容过长，其余部分未显示）',
+  },
 }
 
 export type Messages = typeof zhCN

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
+import type { Delivery } from '../../src/core/types.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { botMenuEvent, messageEvent, request, type Keys, type Person } from './events.js'
 import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
@@ -77,5 +78,64 @@ describe('the Feishu bot menu', () => {
 
     // A key the service does not know (a menu changed in the console) shows the help, not silence.
     expect(texts(await after(botMenuEvent(keys, { operator: zhang, eventKey: 'old_key_from_last_year' })))).toContain('我的诉求')
+  })
+})
+
+describe('cards too long for Feishu', () => {
+  const card = (body: string): Delivery['card'] => ({
+    title: '新诉求 SQ-2026-0099',
+    body,
+    buttons: [
+      { label: '受理', action: { command: '受理 SQ-2026-0099' }, style: 'primary' },
+      { label: '转交', action: { command: '转交 SQ-2026-0099' } },
+    ],
+  })
+
+  async function sendOne(key: string, body: string, text = body): Promise<ShownMessage[]> {
+    const before = fake.messages.length
+    await svc.db.$transaction((tx) => svc.outbox.enqueue(tx, [{ key, platform: 'feishu', targetKind: 'user', target: zhang.open_id, text, card: card(body) }]))
+    await settle()
+    const row = await svc.db.outboxMessage.findUniqueOrThrow({ where: { key } })
+    expect(row.status, row.lastError ?? '').toBe('sent')
+    return fake.messages.slice(before)
+  }
+
+  it('a card over 30 KB is sent as text that keeps its commands, not refused and not a dead letter', async () => {
+    const long = '车间噪声超标，'.repeat(2000) // about 42 KB
+    const shown = await sendOne('depth:long-card', long)
+    expect(shown).toHaveLength(1)
+    expect(shown[0]!.msg_type).toBe('text')
+    const text = textOf(shown[0]!)
+    expect(text).toContain('受理：请发送“受理 SQ-2026-0099”')
+    expect(text).toContain('转交：请发送“转交 SQ-2026-0099”')
+    expect(text).toContain('车间噪声超标')
+    // Measured before sending: Feishu never had to refuse it.
+    expect(fake.answered(230025)).toHaveLength(0)
+  })
+
+  it('text too long even for a text message is cut, the commands kept', async () => {
+    const huge = '夜班补贴迟发。'.repeat(12_000) // about 250 KB
+    const shown = await sendOne('depth:huge-card', huge)
+    expect(shown[0]!.msg_type).toBe('text')
+    const text = textOf(shown[0]!)
+    expect(text).toContain('其余部分未显示')
+    expect(text.endsWith('转交：请发送“转交 SQ-2026-0099”')).toBe(true)
+  })
+
+  it('when Feishu answers 230025 for a card the adapter measured as fitting, it is sent again as text', async () => {
+    fake.contentLimits.interactive = 1500
+    try {
+      const shown = await sendOne('depth:refused-card', '更衣室柜子不够用，新员工没有柜子。'.repeat(40))
+      expect(shown.map((m) => m.msg_type)).toEqual(['text'])
+      expect(textOf(shown[0]!)).toContain('受理：请发送“受理 SQ-2026-0099”')
+      expect(fake.answered(230025)).toHaveLength(1)
+    } finally {
+      fake.contentLimits.interactive = 30 * 1024
+    }
+  })
+
+  it('a card within the limit is still a card', async () => {
+    const shown = await sendOne('depth:short-card', '食堂晚班没有热饭')
+    expect(shown.map((m) => m.msg_type)).toEqual(['interactive'])
   })
 })

@@ -56,6 +56,8 @@ export class FakeFeishu {
   delayMs = 0
   /** Accepted messages allowed per `windowMs` to one chat or user and for the app, and per minute for the app (Infinity: no such rule). */
   readonly limits = { perTarget: 5, perApp: 50, perMinute: 1000, windowMs: 1000 }
+  /** Feishu's size limits on a message's content (bytes of the `content` string): a card 30 KB, a text 150 KB; beyond them 230025. */
+  readonly contentLimits = { interactive: 30 * 1024, text: 150 * 1024 }
   private seq = 0
   /** The tenant's directory: mainland mobile → the person's ids (empty unless a test adds people). */
   readonly directory = new Map<string, { open_id: string; union_id?: string; user_id?: string }>()
@@ -209,6 +211,8 @@ export class FakeFeishu {
     } catch {
       return this.refuse(req, reply, 400, 230001, 'content is not valid JSON', b)
     }
+    const limit = this.contentLimits[b.msg_type as keyof FakeFeishu['contentLimits']]
+    if (limit !== undefined && Buffer.byteLength(b.content, 'utf8') > limit) return this.refuse(req, reply, 400, 230025, 'The length of the message content reaches its limit.', b)
     if (b.uuid) {
       // One message per uuid: a retry answers with the message already shown.
       const seen = this.messages.find((m) => m.uuid === b.uuid)
