@@ -49,6 +49,8 @@ const strings = {
 type Json = Record<string, unknown>
 /** Feishu's answer to content over its size limit. */
 const CONTENT_TOO_LONG = 230025
+/** Feishu's answer to a reply to a message that was recalled or deleted. */
+const MESSAGE_GONE = 230011
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
@@ -394,6 +396,15 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   private async create(d: Delivery, { msg_type, content }: { msg_type: string; content: string }): Promise<SendResult> {
+    if (d.replyTo && d.targetKind === 'chat') {
+      try {
+        const res = await this.call(() => this.client.im.message.reply({ path: { message_id: d.replyTo! }, data: { msg_type, content, reply_in_thread: true, uuid: uuidFor(d.key) } }))
+        return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
+      } catch (error) {
+        // The message answered was recalled or deleted (230011): the answer goes to the chat itself.
+        if (apiFailure(error).code !== MESSAGE_GONE) throw error
+      }
+    }
     const res = await this.call(() =>
       this.client.im.message.create({
         params: { receive_id_type: d.targetKind === 'chat' ? 'chat_id' : 'open_id' },

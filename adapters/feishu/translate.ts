@@ -20,6 +20,8 @@ export const messageEvent = z.object({
     message_type: z.string(),
     content: z.string(),
     create_time: z.string().optional(),
+    /** Set for a message in a topic (话题群, or a thread in a group): answers go into that thread. */
+    thread_id: z.string().optional(),
     mentions: z
       .array(z.object({ key: z.string().min(1), name: z.string(), id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional() }))
       .optional(),
@@ -190,6 +192,8 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
     mentions: resolved.mentions,
     // (A private chat is always for the bot: the core knows that from chatId null.)
     mentionsBot: resolved.mentionsBot,
+    // In a topic the answer goes into its thread, as a reply to this message.
+    ...(!p2p && m.thread_id ? { replyTo: m.message_id } : {}),
     ...(created && !Number.isNaN(created.getTime()) ? { sentAt: created.toISOString() } : {}),
   }
 }

@@ -267,7 +267,7 @@ export class ChatCore {
   }
 
   private replyTarget(msg: InboundMessage): OutboundMessage['to'] {
-    if (msg.chatId !== null) return { kind: 'chat', platform: msg.platform, chatId: msg.chatId }
+    if (msg.chatId !== null) return { kind: 'chat', platform: msg.platform, chatId: msg.chatId, ...(msg.replyTo ? { replyTo: msg.replyTo } : {}) }
     const id = msg.sender.ids[0]
     return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
   }

@@ -40,6 +40,11 @@ export interface InboundMessage {
   action?: CardAction
   /** When the platform says it was sent (ISO 8601). */
   sentAt?: string
+  /**
+   * The platform's id of this message when answers in its chat should go as replies to it (a
+   * Feishu topic group's thread); absent where answers simply go to the chat.
+   */
+  replyTo?: string
   /** Not a message but a happening: the bot was added to the group `chatId`. */
   event?: 'bot_added'
 }
@@ -69,7 +74,8 @@ export interface Card {
 
 /** Where an outbound message goes. A person is reached privately on a platform where they have an identity. */
 export type Recipient =
-  | { kind: 'chat'; platform: Platform; chatId: string }
+  /** `replyTo`: the platform's id of the message this answers (see InboundMessage.replyTo). */
+  | { kind: 'chat'; platform: Platform; chatId: string; replyTo?: string }
   | { kind: 'person'; personId: number }
   /** A platform user by their own id, e.g. the sender of a private message who is not bound yet. */
   | { kind: 'user'; platform: Platform; userId: string }
@@ -103,6 +109,8 @@ export interface Delivery {
   /** Mentions resolved to the platform's user ids where known. */
   mentions?: { name: string; userId?: string }[]
   card?: Card
+  /** For a chat: the platform's id of the message this answers, to be sent as a reply to it (in its thread). */
+  replyTo?: string
   /** Hold until then (quiet hours). */
   notBefore?: Date
 }

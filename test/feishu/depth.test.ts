@@ -139,3 +139,41 @@ describe('cards too long for Feishu', () => {
     expect(shown.map((m) => m.msg_type)).toEqual(['interactive'])
   })
 })
+
+describe('threads in a Feishu topic group', () => {
+  const TOPICS = 'oc_depth_topics_0001'
+  const PLAIN = 'oc_depth_plain_0001'
+  const botMention = () => ({ key: '@_user_1', id: { open_id: fake.botOpenId }, name: '工友' })
+
+  /** A message in a group as Feishu delivers it (and knows it: replies can refer to it). */
+  async function inGroup(chatId: string, text: string, o: { threadId?: string; recalled?: boolean } = {}): Promise<{ messageId: string; shown: ShownMessage[] }> {
+    const messageId = `om_in_depth_${Math.random().toString(36).slice(2)}`
+    fake.peopleMessages.set(messageId, { chat_id: chatId, ...(o.recalled ? { recalled: true } : {}) })
+    const shown = await after(messageEvent(keys, { from: zhang, chatId, chatType: 'group', text: `@_user_1 ${text}`, mentions: [botMention()], messageId, ...(o.threadId ? { threadId: o.threadId } : {}) }))
+    return { messageId, shown }
+  }
+
+  it('an answer to a message in a topic goes into its thread, as a reply to it', async () => {
+    const { messageId, shown } = await inGroup(TOPICS, '帮助', { threadId: 'omt_depth_topic_1' })
+    expect(shown).toHaveLength(1)
+    expect(shown[0]!.receive_id).toBe(TOPICS)
+    expect(shown[0]!.replyTo).toBe(messageId)
+    expect(shown[0]!.inThread).toBe(true)
+    expect(textOf(shown[0]!)).toContain('我的诉求')
+  })
+
+  it('in a group without topics the answer goes to the chat as before', async () => {
+    const { shown } = await inGroup(PLAIN, '帮助')
+    expect(shown).toHaveLength(1)
+    expect(shown[0]!.receive_id).toBe(PLAIN)
+    expect(shown[0]!.replyTo).toBeUndefined()
+  })
+
+  it('when the message was recalled before the answer, the answer goes to the chat instead of being lost', async () => {
+    const { shown } = await inGroup(TOPICS, '帮助', { threadId: 'omt_depth_topic_2', recalled: true })
+    expect(shown).toHaveLength(1)
+    expect(shown[0]!.receive_id).toBe(TOPICS)
+    expect(shown[0]!.replyTo).toBeUndefined()
+    expect(fake.answered(230011)).toHaveLength(1)
+  })
+})

@@ -72,7 +72,7 @@ export interface Mention {
 /** `im.message.receive_v1`. */
 export function messageEvent(
   keys: Keys,
-  o: { from: Person; chatId: string; chatType: 'p2p' | 'group'; text?: string; post?: object; mentions?: Mention[]; eventId?: string; messageId?: string; senderType?: string },
+  o: { from: Person; chatId: string; chatType: 'p2p' | 'group'; text?: string; post?: object; mentions?: Mention[]; eventId?: string; messageId?: string; senderType?: string; threadId?: string },
 ) {
   const content = o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
   const messageId = o.messageId ?? id('om_in_')
@@ -85,6 +85,7 @@ export function messageEvent(
         create_time: String(Date.now()),
         chat_id: o.chatId,
         chat_type: o.chatType,
+        ...(o.threadId ? { thread_id: o.threadId, root_id: o.messageId ?? messageId } : {}),
         message_type: o.post ? 'post' : 'text',
         content,
         ...(o.mentions ? { mentions: o.mentions.map((m) => ({ ...m, tenant_key: 'tenant-1' })) } : {}),
