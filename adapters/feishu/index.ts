@@ -12,6 +12,9 @@ import {
   botMenuEvent,
   buttonValue,
   cardActionEvent,
+  chatGoneEvent,
+  messageRecalledEvent,
+  userDeletedEvent,
   messageEvent,
   menuCommand,
   messageToInbound,
@@ -124,6 +127,10 @@ export class FeishuAdapter implements PlatformAdapter {
       'im.message.message_read_v1': () => ({}),
       'card.action.trigger': (data: unknown) => this.onCardAction(data),
       'application.bot.menu_v6': (data: unknown) => this.onMenu(data),
+      'im.chat.member.bot.deleted_v1': (data: unknown) => this.onChatGone(data, 'bot_removed'),
+      'im.chat.disbanded_v1': (data: unknown) => this.onChatGone(data, 'chat_disbanded'),
+      'contact.user.deleted_v3': (data: unknown) => this.onUserDeleted(data),
+      'im.message.recalled_v1': (data: unknown) => this.onRecalled(data),
     })
   }
 
@@ -158,6 +165,41 @@ export class FeishuAdapter implements PlatformAdapter {
     }
     await this.deps.core.accept(msg)
     return {}
+  }
+
+  /** A happening, as the core's neutral event (no text, nobody to answer). */
+  private async happening(eventId: string, event: NonNullable<InboundMessage['event']>, o: { chatId?: string; ids?: SenderId[]; about?: string }): Promise<Json> {
+    await this.deps.core.accept({
+      platform: 'feishu',
+      eventId,
+      chatId: o.chatId ?? null,
+      sender: { ids: o.ids ?? [] },
+      text: '',
+      mentions: [],
+      mentionsBot: false,
+      event,
+      ...(o.about ? { about: o.about } : {}),
+    })
+    return {}
+  }
+
+  /** The bot removed from a chat, or the chat disbanded: the core unbinds the group. */
+  private async onChatGone(data: unknown, event: 'bot_removed' | 'chat_disbanded'): Promise<Json> {
+    const e = parseOrThrow(chatGoneEvent, data, `${event} event`)
+    return this.happening(e.event_id, event, { chatId: e.chat_id })
+  }
+
+  /** A person deleted from the tenant (left the company): the core ends their binding. */
+  private async onUserDeleted(data: unknown): Promise<Json> {
+    const e = parseOrThrow(userDeletedEvent, data, 'contact.user.deleted_v3 event')
+    const ids = senderIds(e.object)
+    return ids.length ? this.happening(e.event_id, 'person_left', { ids }) : {}
+  }
+
+  /** A recalled message: the core records it on a request the message filed. Messages arrive under their message_id. */
+  private async onRecalled(data: unknown): Promise<Json> {
+    const e = parseOrThrow(messageRecalledEvent, data, 'im.message.recalled_v1 event')
+    return this.happening(e.event_id, 'message_recalled', { ...(e.chat_id ? { chatId: e.chat_id } : {}), about: e.message_id })
   }
 
   /** A press on the bot's menu: the command its event_key stands for, answered privately like a typed one. */

@@ -55,6 +55,26 @@ export const botAddedEvent = z.object({
   operator_id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional(),
 })
 
+/** `im.chat.member.bot.deleted_v1` (the bot removed from a chat) and `im.chat.disbanded_v1` (a chat disbanded). */
+export const chatGoneEvent = z.object({
+  event_id: z.string().min(1),
+  chat_id: z.string().min(1),
+  operator_id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional(),
+})
+
+/** `contact.user.deleted_v3`: a person left the tenant (员工离职). */
+export const userDeletedEvent = z.object({
+  event_id: z.string().min(1),
+  object: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }),
+})
+
+/** `im.message.recalled_v1`: a message was recalled (撤回). */
+export const messageRecalledEvent = z.object({
+  event_id: z.string().min(1),
+  message_id: z.string().min(1),
+  chat_id: z.string().min(1).optional(),
+})
+
 /** `application.bot.menu_v6`: a press on the bot's menu (机器人自定义菜单) in a private chat. */
 export const botMenuEvent = z.object({
   event_id: z.string().min(1),

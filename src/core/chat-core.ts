@@ -41,6 +41,8 @@ export interface ChatCoreOptions {
   metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook
+  /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
+  lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
 }
 
 /**
@@ -274,6 +276,7 @@ export class ChatCore {
 
   /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
   async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
+    if (received.event && received.event !== 'bot_added') return this.opts.lifecycle ? this.opts.lifecycle(tx, received, this.t, this.opts.clock.now()) : []
     const out: OutboundMessage[] = []
     const seen = received.chatId === null ? null : this.addressed(received)
     const msg: InboundMessage = seen ? { ...received, text: seen.text, mentionsBot: seen.mentionsBot } : received

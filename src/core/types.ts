@@ -45,9 +45,19 @@ export interface InboundMessage {
    * Feishu topic group's thread); absent where answers simply go to the chat.
    */
   replyTo?: string
-  /** Not a message but a happening: the bot was added to the group `chatId`. */
-  event?: 'bot_added'
+  /** Not a message but a happening (see LifecycleEvent); `bot_added`: the bot was added to the group `chatId`. */
+  event?: 'bot_added' | LifecycleEvent
+  /** For `message_recalled`: the platform's id of the recalled message (the eventId it arrived under). */
+  about?: string
 }
+
+/**
+ * Happenings on a platform the core keeps up with (src/organisation/lifecycle.ts):
+ * `bot_removed` / `chat_disbanded` — the group `chatId` is gone for the bot: it is unbound;
+ * `person_left` — the person with `sender.ids` left the company: their binding on the platform ends;
+ * `message_recalled` — the message `about` was recalled: a request it filed records it.
+ */
+export type LifecycleEvent = 'bot_removed' | 'chat_disbanded' | 'person_left' | 'message_recalled'
 
 /** A card button carries a command, exactly as a person could type it (e.g. "受理 SQ-2026-0042"). */
 export interface CardAction {

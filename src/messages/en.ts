@@ -234,7 +234,7 @@ export const en: Messages = {
     eventLine: (at: string, who: string, what: string) => `${at} ${who}: ${what}`,
     events: {
       filed: 'filed', filedOnBehalf: 'filed for the worker', accepted: 'accepted', replied: 'replied', resolved: 'resolved', rejected: 'rejected', transferred: 'transferred', escalated: 'escalated',
-      supervised: 'placed under supervision', rated: 'rated', reopened: 'reopened', recategorised: 'recategorised', closed: 'closed automatically', overdue: 'overdue',
+      supervised: 'placed under supervision', rated: 'rated', reopened: 'reopened', recategorised: 'recategorised', closed: 'closed automatically', overdue: 'overdue', recalled: 'the message that filed it was recalled (the request stays)',
     },
     urgentTag: 'urgent',
     supervisedTag: 'supervised',
@@ -716,5 +716,9 @@ export const en: Messages = {
   platforms: {
     buttonAsCommand: (label: string, command: string) => `${label}: send "${command}"`,
     cut: '… (too long; the rest is not shown)',
+  },
+  lifecycle: {
+    groupUnbound: (platform: string, name: string, unit: string, disbanded: boolean) =>
+      `[System] The ${platform} group "${name}" ${disbanded ? 'was disbanded' : 'removed the bot'}: it is no longer bound to "${unit}" and notices no longer go there. To carry on, add the bot to a new group and have an officer send "bindgroup <unit>".`,
   },
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import type { Delivery } from '../../src/core/types.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { botMenuEvent, messageEvent, request, type Keys, type Person } from './events.js'
+import { botMenuEvent, chatGoneEvent, messageEvent, messageRecalledEvent, request, userDeletedEvent, type Keys, type Person } from './events.js'
 import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
 
 // Platform depth on Feishu: the bot menu, long cards, threads, lifecycle events.
@@ -175,5 +175,56 @@ describe('threads in a Feishu topic group', () => {
     expect(shown[0]!.receive_id).toBe(TOPICS)
     expect(shown[0]!.replyTo).toBeUndefined()
     expect(fake.answered(230011)).toHaveLength(1)
+  })
+})
+
+describe('lifecycle on Feishu', () => {
+  const admin: Person = { open_id: 'ou_depth_hanmei' }
+  const GROUP = 'oc_depth_team_0001'
+
+  it('the bot removed from a bound group unbinds it and tells the administrators once; the chat disbanded later tells nobody again', async () => {
+    expect(texts(await say(admin, '绑定 D9000 韩梅'))).toContain('绑定成功')
+    const unit = await svc.db.unit.findFirstOrThrow({ where: { name: '电工班' } })
+    await svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: GROUP, name: '电工班工作群', unitId: unit.id } })
+
+    const shown = await after(chatGoneEvent(keys, { kind: 'removed', chatId: GROUP, operator: zhang }))
+    expect(shown.map((m) => m.receive_id)).toEqual([admin.open_id])
+    expect(textOf(shown[0]!)).toContain('飞书群“电工班工作群”已将工友移出')
+    expect(textOf(shown[0]!)).toContain('电工班')
+    expect((await svc.db.chatGroup.findFirstOrThrow({ where: { externalId: GROUP } })).unitId).toBeNull()
+
+    expect(await after(chatGoneEvent(keys, { kind: 'disbanded', chatId: GROUP, operator: zhang }))).toHaveLength(0)
+    // Nothing is sent to the group it can no longer reach.
+    expect(fake.shownTo(GROUP)).toHaveLength(0)
+  })
+
+  it('a chat disbanded while bound is unbound too', async () => {
+    const unit = await svc.db.unit.findFirstOrThrow({ where: { name: '电工班' } })
+    await svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: 'oc_depth_gone_0002', name: '临时群', unitId: unit.id } })
+    const shown = await after(chatGoneEvent(keys, { kind: 'disbanded', chatId: 'oc_depth_gone_0002', operator: zhang }))
+    expect(shown.map((m) => m.receive_id)).toEqual([admin.open_id])
+    expect(textOf(shown[0]!)).toContain('“临时群”已解散')
+    expect((await svc.db.chatGroup.findFirstOrThrow({ where: { externalId: 'oc_depth_gone_0002' } })).unitId).toBeNull()
+  })
+
+  it('a recalled message that filed a request is recorded on its timeline; the request stays', async () => {
+    const messageId = 'om_in_depth_recall_0001'
+    const filed = await after(messageEvent(keys, { from: zhang, chatId: `oc_p2p_${zhang.open_id}`, chatType: 'p2p', text: '诉求 宿舍热水器坏了三天', messageId }))
+    const number = /SQ-\d{4}-\d{4}/.exec(texts(filed))![0]
+    await after(messageRecalledEvent(keys, { messageId, chatId: `oc_p2p_${zhang.open_id}` }))
+    const request = await svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { events: true } })
+    expect(request.status).toBe('new')
+    expect(request.events.map((e) => e.kind)).toEqual(['filed', 'recalled'])
+    expect(texts(await say(zhang, `进度 ${number}`))).toContain('原消息已撤回')
+    // Another message's recall touches no request.
+    await after(messageRecalledEvent(keys, { messageId: 'om_in_depth_other', chatId: `oc_p2p_${zhang.open_id}` }))
+    expect(await svc.db.requestEvent.count({ where: { kind: 'recalled' } })).toBe(1)
+  })
+
+  it('a person deleted from the tenant (left the company) is no longer bound', async () => {
+    expect(await svc.db.platformIdentity.count({ where: { platform: 'feishu', externalId: zhang.open_id } })).toBe(1)
+    await after(userDeletedEvent(keys, { person: zhang, name: '张伟' }))
+    expect(await svc.db.platformIdentity.count({ where: { platform: 'feishu', person: { employeeNo: 'D1002' } } })).toBe(0)
+    expect(texts(await say(zhang, '我的诉求'))).toContain('您还没有绑定身份')
   })
 })

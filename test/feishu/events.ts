@@ -126,3 +126,19 @@ export function urlVerification(keys: Keys, challenge: string, token = keys.veri
 export function botMenuEvent(keys: Keys, o: { operator: Person; eventKey: string; name?: string }) {
   return envelope('application.bot.menu_v6', { operator: { operator_name: o.name ?? '', operator_id: o.operator }, event_key: o.eventKey, timestamp: Math.floor(Date.now() / 1000) }, keys)
 }
+
+/** `im.chat.member.bot.deleted_v1` (the bot removed) or `im.chat.disbanded_v1` (the chat disbanded). */
+export function chatGoneEvent(keys: Keys, o: { kind: 'removed' | 'disbanded'; chatId: string; operator: Person; name?: string }) {
+  const type = o.kind === 'removed' ? 'im.chat.member.bot.deleted_v1' : 'im.chat.disbanded_v1'
+  return envelope(type, { chat_id: o.chatId, operator_id: o.operator, external: false, operator_tenant_key: 'tenant-1', ...(o.name ? { name: o.name } : {}) }, keys)
+}
+
+/** `contact.user.deleted_v3`: a person removed from the tenant. */
+export function userDeletedEvent(keys: Keys, o: { person: Person; name: string }) {
+  return envelope('contact.user.deleted_v3', { object: { ...o.person, name: o.name, leader_user_id: '', department_ids: ['od-1'] } }, keys)
+}
+
+/** `im.message.recalled_v1`. */
+export function messageRecalledEvent(keys: Keys, o: { messageId: string; chatId: string }) {
+  return envelope('im.message.recalled_v1', { message_id: o.messageId, chat_id: o.chatId, recall_time: String(Date.now()), recall_type: 'message_owner' }, keys)
+}
