@@ -16,6 +16,7 @@ import { adminPlugin, publicUrlFor } from './api/index.js'
 import { ApiError } from './api/context.js'
 import { loginCommand } from './dashboard/login-command.js'
 import { directoryIdentifier, type DirectoryDeps } from './organisation/binding.js'
+import { handleLifecycle } from './organisation/lifecycle.js'
 import { organisationCommands } from './organisation/commands.js'
 import { hasActiveDemo, isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
 import { operationsCommands, recipientLabel } from './operations/commands.js'
@@ -164,6 +165,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // A sender not known yet is looked up in the platform's directory (bound without typing).
     identify: directoryIdentifier(directoryDeps, () => adapters),
     intent: requestIntent(t.botName),
+    lifecycle: handleLifecycle,
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
     metrics,

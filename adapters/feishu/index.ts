@@ -4,14 +4,19 @@ import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { ThrottledError, type Card, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
-import { cardJson, renderDelivery, uuidFor } from './render.js'
+import { cardAsText, cardJson, renderDelivery, uuidFor } from './render.js'
 import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLevel, toSendError, TokenCache, apiFailure } from './sdk.js'
 import {
   BadEventError,
   botAddedEvent,
+  botMenuEvent,
   buttonValue,
   cardActionEvent,
+  chatGoneEvent,
+  messageRecalledEvent,
+  userDeletedEvent,
   messageEvent,
+  menuCommand,
   messageToInbound,
   parseOrThrow,
   senderIds,
@@ -45,6 +50,10 @@ const strings = {
 }
 
 type Json = Record<string, unknown>
+/** Feishu's answer to content over its size limit. */
+const CONTENT_TOO_LONG = 230025
+/** Feishu's answer to a reply to a message that was recalled or deleted. */
+const MESSAGE_GONE = 230011
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
@@ -117,6 +126,11 @@ export class FeishuAdapter implements PlatformAdapter {
       // Read receipts are acknowledged; nothing in the core waits for them yet.
       'im.message.message_read_v1': () => ({}),
       'card.action.trigger': (data: unknown) => this.onCardAction(data),
+      'application.bot.menu_v6': (data: unknown) => this.onMenu(data),
+      'im.chat.member.bot.deleted_v1': (data: unknown) => this.onChatGone(data, 'bot_removed'),
+      'im.chat.disbanded_v1': (data: unknown) => this.onChatGone(data, 'chat_disbanded'),
+      'contact.user.deleted_v3': (data: unknown) => this.onUserDeleted(data),
+      'im.message.recalled_v1': (data: unknown) => this.onRecalled(data),
     })
   }
 
@@ -150,6 +164,58 @@ export class FeishuAdapter implements PlatformAdapter {
       event: 'bot_added',
     }
     await this.deps.core.accept(msg)
+    return {}
+  }
+
+  /** A happening, as the core's neutral event (no text, nobody to answer). */
+  private async happening(eventId: string, event: NonNullable<InboundMessage['event']>, o: { chatId?: string; ids?: SenderId[]; about?: string }): Promise<Json> {
+    await this.deps.core.accept({
+      platform: 'feishu',
+      eventId,
+      chatId: o.chatId ?? null,
+      sender: { ids: o.ids ?? [] },
+      text: '',
+      mentions: [],
+      mentionsBot: false,
+      event,
+      ...(o.about ? { about: o.about } : {}),
+    })
+    return {}
+  }
+
+  /** The bot removed from a chat, or the chat disbanded: the core unbinds the group. */
+  private async onChatGone(data: unknown, event: 'bot_removed' | 'chat_disbanded'): Promise<Json> {
+    const e = parseOrThrow(chatGoneEvent, data, `${event} event`)
+    return this.happening(e.event_id, event, { chatId: e.chat_id })
+  }
+
+  /** A person deleted from the tenant (left the company): the core ends their binding. */
+  private async onUserDeleted(data: unknown): Promise<Json> {
+    const e = parseOrThrow(userDeletedEvent, data, 'contact.user.deleted_v3 event')
+    const ids = senderIds(e.object)
+    return ids.length ? this.happening(e.event_id, 'person_left', { ids }) : {}
+  }
+
+  /** A recalled message: the core records it on a request the message filed. Messages arrive under their message_id. */
+  private async onRecalled(data: unknown): Promise<Json> {
+    const e = parseOrThrow(messageRecalledEvent, data, 'im.message.recalled_v1 event')
+    return this.happening(e.event_id, 'message_recalled', { ...(e.chat_id ? { chatId: e.chat_id } : {}), about: e.message_id })
+  }
+
+  /** A press on the bot's menu: the command its event_key stands for, answered privately like a typed one. */
+  private async onMenu(data: unknown): Promise<Json> {
+    const e = parseOrThrow(botMenuEvent, data, 'application.bot.menu_v6 event')
+    const command = menuCommand(e.event_key)
+    await this.deps.core.accept({
+      platform: 'feishu',
+      eventId: e.event_id,
+      chatId: null,
+      sender: { ids: senderIds(e.operator.operator_id) },
+      text: command,
+      mentions: [],
+      mentionsBot: false,
+      action: { command },
+    })
     return {}
   }
 
@@ -356,18 +422,38 @@ export class FeishuAdapter implements PlatformAdapter {
 
   async send(d: Delivery): Promise<SendResult> {
     // Only private cards are updated after a press, so only they carry a reference to their row.
-    const { msg_type, content } = renderDelivery(d, d.card && d.targetKind === 'user' ? sealRef(d.key, this.settings.appSecret) : undefined)
+    const rendered = renderDelivery(d, d.card && d.targetKind === 'user' ? sealRef(d.key, this.settings.appSecret) : undefined, this.deps.core.t.platforms)
     try {
-      const res = await this.call(() =>
-        this.client.im.message.create({
-          params: { receive_id_type: d.targetKind === 'chat' ? 'chat_id' : 'open_id' },
-          data: { receive_id: d.target, msg_type, content, uuid: uuidFor(d.key) },
-        }),
-      )
-      return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
+      return await this.create(d, rendered)
     } catch (error) {
-      throw toSendError(error)
+      // Too long after all (230025: Feishu measures differently from us): once more as text that keeps the commands.
+      if (apiFailure(error).code !== CONTENT_TOO_LONG || rendered.msg_type !== 'interactive') throw toSendError(error)
+      this.deps.log.warn({ platform: 'feishu', key: d.key }, 'feishu: a card was refused as too long (230025); sending it as text')
+      try {
+        return await this.create(d, cardAsText(d, this.deps.core.t.platforms))
+      } catch (again) {
+        throw toSendError(again)
+      }
     }
+  }
+
+  private async create(d: Delivery, { msg_type, content }: { msg_type: string; content: string }): Promise<SendResult> {
+    if (d.replyTo && d.targetKind === 'chat') {
+      try {
+        const res = await this.call(() => this.client.im.message.reply({ path: { message_id: d.replyTo! }, data: { msg_type, content, reply_in_thread: true, uuid: uuidFor(d.key) } }))
+        return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
+      } catch (error) {
+        // The message answered was recalled or deleted (230011): the answer goes to the chat itself.
+        if (apiFailure(error).code !== MESSAGE_GONE) throw error
+      }
+    }
+    const res = await this.call(() =>
+      this.client.im.message.create({
+        params: { receive_id_type: d.targetKind === 'chat' ? 'chat_id' : 'open_id' },
+        data: { receive_id: d.target, msg_type, content, uuid: uuidFor(d.key) },
+      }),
+    )
+    return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
   }
 
   /**

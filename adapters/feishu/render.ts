@@ -75,8 +75,51 @@ export function cardJson(card: Card, fallbackText: string, o: CardOptions): Reco
   }
 }
 
+/** Feishu's documented limits on a message's content: a card's JSON 30 KB, a text message 150 KB (error 230025 beyond). */
+export const CARD_MAX_BYTES = 30 * 1024
+export const TEXT_MAX_BYTES = 150 * 1024
+
+export interface FallbackTexts {
+  buttonAsCommand(label: string, command: string): string
+  cut: string
+}
+
+/** Cuts text to at most `max` UTF-8 bytes on a character boundary, with `mark` at the cut. */
+export function cutBytes(text: string, max: number, mark: string): string {
+  if (Buffer.byteLength(text, 'utf8') <= max) return text
+  let out = ''
+  let bytes = Buffer.byteLength(mark, 'utf8')
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch, 'utf8')
+    if (bytes + n > max) break
+    out += ch
+    bytes += n
+  }
+  return out + mark
+}
+
+/**
+ * A card too long for Feishu as a text message that keeps its commands: the text (cut when even
+ * a text message cannot hold it), then one line per button saying what to send instead. The
+ * commands are never cut.
+ */
+export function cardAsText(d: Delivery, t: FallbackTexts): { msg_type: 'text'; content: string } {
+  const commands = (d.card?.buttons ?? []).map((b) => t.buttonAsCommand(b.label, b.action.command))
+  const tail = commands.length ? `\n\n${commands.join('\n')}` : ''
+  // Half the limit: escaping (quotes, newlines) at most doubles the text; mention tags get 8 KB.
+  const room = Math.floor(TEXT_MAX_BYTES / 2) - Buffer.byteLength(tail, 'utf8') - 8192
+  const text = `${cutBytes(d.text, room, t.cut)}${tail}`
+  return { msg_type: 'text', content: textContent({ text, ...(d.mentions ? { mentions: d.mentions } : {}) }) }
+}
+
 /** What `im.message.create` gets for a delivery; `ref` is the sealed outbox key for a private card's buttons. */
-export function renderDelivery(d: Delivery, ref?: string): { msg_type: 'text' | 'interactive'; content: string } {
-  if (d.card) return { msg_type: 'interactive', content: JSON.stringify(cardJson(d.card, d.text, { to: d.targetKind, ...(ref ? { ref } : {}), ...(d.mentions?.length ? { mentions: d.mentions } : {}) })) }
+export function renderDelivery(d: Delivery, ref?: string, t?: FallbackTexts): { msg_type: 'text' | 'interactive'; content: string } {
+  if (d.card) {
+    const content = JSON.stringify(cardJson(d.card, d.text, { to: d.targetKind, ...(ref ? { ref } : {}), ...(d.mentions?.length ? { mentions: d.mentions } : {}) }))
+    // Measured before sending: a card over Feishu's limit goes as text rather than being refused.
+    if (t && Buffer.byteLength(content, 'utf8') > CARD_MAX_BYTES) return cardAsText(d, t)
+    return { msg_type: 'interactive', content }
+  }
+  if (t && Buffer.byteLength(d.text, 'utf8') > TEXT_MAX_BYTES / 2 - 8192) return cardAsText(d, t)
   return { msg_type: 'text', content: textContent(d) }
 }

@@ -20,6 +20,8 @@ export const messageEvent = z.object({
     message_type: z.string(),
     content: z.string(),
     create_time: z.string().optional(),
+    /** Set for a message in a topic (话题群, or a thread in a group): answers go into that thread. */
+    thread_id: z.string().optional(),
     mentions: z
       .array(z.object({ key: z.string().min(1), name: z.string(), id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional() }))
       .optional(),
@@ -52,6 +54,48 @@ export const botAddedEvent = z.object({
   name: z.string().optional(),
   operator_id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional(),
 })
+
+/** `im.chat.member.bot.deleted_v1` (the bot removed from a chat) and `im.chat.disbanded_v1` (a chat disbanded). */
+export const chatGoneEvent = z.object({
+  event_id: z.string().min(1),
+  chat_id: z.string().min(1),
+  operator_id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional(),
+})
+
+/** `contact.user.deleted_v3`: a person left the tenant (员工离职). */
+export const userDeletedEvent = z.object({
+  event_id: z.string().min(1),
+  object: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }),
+})
+
+/** `im.message.recalled_v1`: a message was recalled (撤回). */
+export const messageRecalledEvent = z.object({
+  event_id: z.string().min(1),
+  message_id: z.string().min(1),
+  chat_id: z.string().min(1).optional(),
+})
+
+/** `application.bot.menu_v6`: a press on the bot's menu (机器人自定义菜单) in a private chat. */
+export const botMenuEvent = z.object({
+  event_id: z.string().min(1),
+  event_key: z.string().trim().min(1).max(200),
+  operator: z.object({ operator_name: z.string().optional(), operator_id: userIds }),
+})
+
+/**
+ * The menu's event_keys (set in the developer console, 机器人 > 机器人自定义菜单) and the command each
+ * stands for, exactly as a person could type it. 提交诉求 without text answers how to file.
+ */
+export const menuCommands: Record<string, string> = {
+  submit_request: '诉求',
+  my_requests: '我的诉求',
+  help: '帮助',
+}
+
+/** The command a menu press stands for; a key the service does not know shows the help (never silence). */
+export function menuCommand(eventKey: string): string {
+  return menuCommands[eventKey] ?? menuCommands.help!
+}
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const parsed = schema.safeParse(data)
@@ -168,6 +212,8 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
     mentions: resolved.mentions,
     // (A private chat is always for the bot: the core knows that from chatId null.)
     mentionsBot: resolved.mentionsBot,
+    // In a topic the answer goes into its thread, as a reply to this message.
+    ...(!p2p && m.thread_id ? { replyTo: m.message_id } : {}),
     ...(created && !Number.isNaN(created.getTime()) ? { sentAt: created.toISOString() } : {}),
   }
 }

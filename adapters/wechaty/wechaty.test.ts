@@ -362,7 +362,7 @@ describe('removed from a room', () => {
     const alert = await until('the administrators to be told', () =>
       svc.db.outboxMessage.findFirst({ where: { payload: { contains: '焊工班群' }, target: 'D9000', status: 'sent' } }).then((r) => r ?? undefined),
     )
-    expect(JSON.parse(alert.payload).text).toBe('工友已被移出微信群“焊工班群”，该群与“一车间/电工班”的绑定已解除。如需恢复，请把工友拉回群里并重新发送“绑定班组 单位名称”。')
+    expect(JSON.parse(alert.payload).text).toBe('【系统提醒】微信群“焊工班群”已将工友移出，该群与“一车间/电工班”的绑定已解除，通知不再发往该群。如需继续，请把工友拉进新群，由干部发送“绑定班组 单位名称”。')
     expect((await svc.db.chatGroup.findUniqueOrThrow({ where: { id: group.id } })).unitId).toBeNull()
 
     // Removed again (a puppet may report it twice): nothing more to tell.

@@ -6,7 +6,7 @@ import { PermanentSendError, type Delivery, type InboundMessage, type SendResult
 import { AccessToken, sendError, WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, parseFlatXml, signedQuery, type EnvelopeKeys } from './envelope.js'
 import { acceptOr503, refuse } from './inbound.js'
-import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
+import { buttonCard, cardAsText, commandOfButtonKey } from './render.js'
 import type { AppSettings } from './settings.js'
 
 export interface AppChannelDeps {
@@ -106,6 +106,13 @@ export class AppChannel {
       if (!msgId || msgId.length > 128) throw new CallbackRejected(400, 'a text message without MsgId')
       return { ...base, eventId: `app:${msgId}`, text: (f.get('Content') ?? '').trim() }
     }
+    if (type === 'event' && f.get('Event') === 'change_contact') {
+      // 通讯录变更: a member deleted (left the company) ends their binding; other changes are not ours.
+      if (f.get('ChangeType') !== 'delete_user') return null
+      const userId = f.get('UserID')
+      if (!userId || userId.length > 256) throw new CallbackRejected(400, 'a delete_user event without UserID')
+      return { ...base, sender: { ids: [{ kind: 'userid', id: userId }] }, eventId: `app:contact:delete_user:${userId}:${f.get('CreateTime') ?? ''}`, text: '', event: 'person_left' }
+    }
     if (type === 'event' && f.get('Event') === 'template_card_event') {
       const key = f.get('EventKey')
       const command = commandOfButtonKey(key)
@@ -120,7 +127,8 @@ export class AppChannel {
   /** Sends to one person by userid: a card with buttons as a template card, anything else as text. */
   async send(d: Delivery): Promise<SendResult> {
     const base = { touser: d.target, agentid: this.s.agentId, enable_duplicate_check: 1, duplicate_check_interval: this.deps.duplicateCheckSeconds }
-    const card = buttonCard(d)
+    const t = this.deps.core.t.platforms
+    const card = buttonCard(d, t)
     if (card) {
       try {
         return await this.post({ ...base, msgtype: 'template_card', template_card: card })
@@ -130,7 +138,8 @@ export class AppChannel {
         this.deps.log.warn({ key: d.key }, 'WeCom refused a template card; sending it as text')
       }
     }
-    return this.post({ ...base, msgtype: 'text', text: { content: clipBytes(d.text, 2048) } })
+    // WeCom takes 2048 bytes of text: longer text is cut, the card's commands kept as lines to send.
+    return this.post({ ...base, msgtype: 'text', text: { content: cardAsText(d, 2048, t) } })
   }
 
   private async post(body: { touser: string } & Record<string, unknown>): Promise<SendResult> {

@@ -26,9 +26,34 @@ export function clipBytes(s: string, max: number): string {
   return out + mark
 }
 
-function clipChars(s: string, max: number): string {
+function clipChars(s: string, max: number, mark = '…'): string {
   const chars = [...s]
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`
+  if (chars.length <= max) return s
+  const m = [...mark].length < max ? mark : '…'
+  return `${chars.slice(0, max - [...m].length).join('')}${m}`
+}
+
+/** The adapter's own words for what does not fit (src/messages `platforms`). */
+export interface FallbackTexts {
+  buttonAsCommand(label: string, command: string): string
+  cut: string
+}
+
+/** A button's key: the command after our prefix, at most 1024 bytes. A command that does not fit cannot be a button. */
+const KEY_MAX_BYTES = 1024
+const MAX_BUTTONS = 6
+
+/**
+ * A card as text that keeps its commands: the text (cut to `maxBytes` when it must be, marked),
+ * then one line per button saying what to send. The command lines are never cut.
+ */
+export function cardAsText(d: Delivery, maxBytes: number, t: FallbackTexts): string {
+  const commands = (d.card?.buttons ?? []).map((b) => t.buttonAsCommand(b.label, b.action.command))
+  const tail = commands.length ? `\n\n${commands.join('\n')}` : ''
+  const room = Math.max(0, maxBytes - Buffer.byteLength(tail, 'utf8'))
+  let text = d.text
+  if (Buffer.byteLength(text, 'utf8') > room) text = clipBytes(text, Math.max(0, room - Buffer.byteLength(t.cut, 'utf8') + Buffer.byteLength('…', 'utf8'))).replace(/…$/, t.cut)
+  return `${text}${tail}`
 }
 
 /** A template card's task_id: unique per app, only letters, digits and _-@, at most 128 bytes. */
@@ -42,19 +67,22 @@ export function taskIdFor(key: string): string {
  * as a template_card_event whose key we read as the command. Null when the card has no buttons:
  * such cards go as text (the delivery's text always says everything the card does).
  */
-export function buttonCard(d: Delivery): Record<string, unknown> | null {
+export function buttonCard(d: Delivery, t?: FallbackTexts): Record<string, unknown> | null {
   const card = d.card
   if (!card?.buttons?.length) return null
+  // A command cut short would do something else, and a seventh button would be lost: then the card goes as text (cardAsText).
+  if (card.buttons.length > MAX_BUTTONS || card.buttons.some((b) => Buffer.byteLength(`${BUTTON_KEY_PREFIX}${b.action.command}`, 'utf8') > KEY_MAX_BYTES)) return null
   const fields = (card.fields ?? []).filter((f) => f.value.trim() !== '').slice(0, 6)
   return {
     card_type: 'button_interaction',
     main_title: { title: clipChars(card.title, 36) },
-    sub_title_text: clipChars(card.body ?? d.text, 500),
+    // WeCom shows at most 500 characters here: a longer text is cut, and says so.
+    sub_title_text: clipChars(card.body ?? d.text, 500, t?.cut),
     ...(fields.length ? { horizontal_content_list: fields.map((f) => ({ keyname: clipChars(f.label, 10), value: clipChars(f.value, 60) })) } : {}),
-    button_list: card.buttons.slice(0, 6).map((b) => ({
+    button_list: card.buttons.map((b) => ({
       text: clipChars(b.label, 10),
       style: b.style === 'primary' ? 1 : 2,
-      key: clipBytes(`${BUTTON_KEY_PREFIX}${b.action.command}`, 1024),
+      key: `${BUTTON_KEY_PREFIX}${b.action.command}`,
     })),
     task_id: taskIdFor(d.key),
   }

@@ -7,7 +7,7 @@ import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { reducedPayload } from './retention.js'
-import { botRemoved, toAdministrators } from '../organisation/lifecycle.js'
+import { toAdministrators } from '../organisation/lifecycle.js'
 import { quietHoursEnd } from './time/zone.js'
 import type { InboundMessage, OutboundMessage, Platform } from './types.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
@@ -42,6 +42,8 @@ export interface ChatCoreOptions {
   metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook
+  /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
+  lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
 }
 
 /**
@@ -282,17 +284,17 @@ export class ChatCore {
   }
 
   private replyTarget(msg: InboundMessage): OutboundMessage['to'] {
-    if (msg.chatId !== null) return { kind: 'chat', platform: msg.platform, chatId: msg.chatId }
+    if (msg.chatId !== null) return { kind: 'chat', platform: msg.platform, chatId: msg.chatId, ...(msg.replyTo ? { replyTo: msg.replyTo } : {}) }
     const id = msg.sender.ids[0]
     return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
   }
 
   /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
   async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
+    if (received.event && received.event !== 'bot_added') return this.opts.lifecycle ? this.opts.lifecycle(tx, received, this.t, this.opts.clock.now()) : []
     const out: OutboundMessage[] = []
     const seen = received.chatId === null ? null : this.addressed(received)
     const msg: InboundMessage = seen ? { ...received, text: seen.text, mentionsBot: seen.mentionsBot } : received
-    if (msg.event === 'bot_removed') return botRemoved(tx, msg, this.t)
     const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
     if (msg.event === 'bot_added' && chat) {
       // Ask for the group to be bound, unless it already is.

@@ -44,6 +44,7 @@ interface StoredPayload {
   text: string
   mentions?: Delivery['mentions']
   card?: Card
+  replyTo?: string
 }
 
 export type OutboxRow = Awaited<ReturnType<Db['outboxMessage']['findFirstOrThrow']>>
@@ -149,7 +150,7 @@ export class Outbox {
    */
   async enqueue(tx: Tx, deliveries: Delivery[], causeEventId?: number, notBefore?: Date): Promise<void> {
     const rows = deliveries.map((d): NewRow => {
-      const payload: StoredPayload = { text: d.text, ...(d.mentions?.length ? { mentions: d.mentions } : {}), ...(d.card ? { card: d.card } : {}) }
+      const payload: StoredPayload = { text: d.text, ...(d.mentions?.length ? { mentions: d.mentions } : {}), ...(d.card ? { card: d.card } : {}), ...(d.replyTo ? { replyTo: d.replyTo } : {}) }
       return {
         key: d.key,
         platform: d.platform,
@@ -477,13 +478,14 @@ export async function resolveDeliveries(
     }
     const mentionsFor = (platform: Platform) =>
       m.mentions?.map((x) => ({ name: x.name, userId: platform === 'web' ? undefined : mentionIds.get(x.personId)?.find((i) => i.platform === platform)?.externalId }))
-    const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string, fallingBack = false) =>
+    const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string, fallingBack = false, replyTo?: string) =>
       deliveries.push({
         key,
         platform,
         targetKind,
         target,
         ...(fallingBack && m.fallbackText !== undefined ? { text: m.fallbackText } : { text: m.text, mentions: mentionsFor(platform), card: m.card }),
+        ...(replyTo ? { replyTo } : {}),
       })
     let to: OutboundMessage['to'] | undefined = m.to
     if (to.kind === 'person') {
@@ -496,7 +498,7 @@ export async function resolveDeliveries(
     }
     const fallingBack = to !== m.to
     if (!to || to.kind === 'person') unreachable.push(m)
-    else if (to.kind === 'chat') deliver(to.platform, 'chat', to.chatId, fallingBack)
+    else if (to.kind === 'chat') deliver(to.platform, 'chat', to.chatId, fallingBack, fallingBack ? undefined : to.replyTo)
     else deliver(to.platform, 'user', to.userId, fallingBack)
   }
   return { deliveries, unreachable }

@@ -40,9 +40,24 @@ export interface InboundMessage {
   action?: CardAction
   /** When the platform says it was sent (ISO 8601). */
   sentAt?: string
-  /** Not a message but a happening: the bot was added to (or removed from) the group `chatId`. */
-  event?: 'bot_added' | 'bot_removed'
+  /**
+   * The platform's id of this message when answers in its chat should go as replies to it (a
+   * Feishu topic group's thread); absent where answers simply go to the chat.
+   */
+  replyTo?: string
+  /** Not a message but a happening (see LifecycleEvent); `bot_added`: the bot was added to the group `chatId`. */
+  event?: 'bot_added' | LifecycleEvent
+  /** For `message_recalled`: the platform's id of the recalled message (the eventId it arrived under). */
+  about?: string
 }
+
+/**
+ * Happenings on a platform the core keeps up with (src/organisation/lifecycle.ts):
+ * `bot_removed` / `chat_disbanded` — the group `chatId` is gone for the bot: it is unbound;
+ * `person_left` — the person with `sender.ids` left the company: their binding on the platform ends;
+ * `message_recalled` — the message `about` was recalled: a request it filed records it.
+ */
+export type LifecycleEvent = 'bot_removed' | 'chat_disbanded' | 'person_left' | 'message_recalled'
 
 /** A card button carries a command, exactly as a person could type it (e.g. "受理 SQ-2026-0042"). */
 export interface CardAction {
@@ -69,7 +84,8 @@ export interface Card {
 
 /** Where an outbound message goes. A person is reached privately on a platform where they have an identity. */
 export type Recipient =
-  | { kind: 'chat'; platform: Platform; chatId: string }
+  /** `replyTo`: the platform's id of the message this answers (see InboundMessage.replyTo). */
+  | { kind: 'chat'; platform: Platform; chatId: string; replyTo?: string }
   | { kind: 'person'; personId: number }
   /** A platform user by their own id, e.g. the sender of a private message who is not bound yet. */
   | { kind: 'user'; platform: Platform; userId: string }
@@ -103,6 +119,8 @@ export interface Delivery {
   /** Mentions resolved to the platform's user ids where known. */
   mentions?: { name: string; userId?: string }[]
   card?: Card
+  /** For a chat: the platform's id of the message this answers, to be sent as a reply to it (in its thread). */
+  replyTo?: string
   /** Hold until then (quiet hours). */
   notBefore?: Date
 }

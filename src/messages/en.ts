@@ -234,7 +234,7 @@ export const en: Messages = {
     eventLine: (at: string, who: string, what: string) => `${at} ${who}: ${what}`,
     events: {
       filed: 'filed', filedOnBehalf: 'filed for the worker', accepted: 'accepted', replied: 'replied', resolved: 'resolved', rejected: 'rejected', transferred: 'transferred', escalated: 'escalated',
-      supervised: 'placed under supervision', rated: 'rated', reopened: 'reopened', recategorised: 'recategorised', closed: 'closed automatically', overdue: 'overdue',
+      supervised: 'placed under supervision', rated: 'rated', reopened: 'reopened', recategorised: 'recategorised', closed: 'closed automatically', overdue: 'overdue', recalled: 'the message that filed it was recalled (the request stays)',
     },
     urgentTag: 'urgent',
     supervisedTag: 'supervised',
@@ -750,8 +750,13 @@ export const en: Messages = {
     tooFew: (min: number) => `fewer than ${min} people, not shown separately`,
     textsHidden: (min: number) => `fewer than ${min} answered: the texts are not shown`,
   },
-  botRemoval: {
-    /** To administrators, privately: the bot is no longer in a group that was bound to a team. */
-    unbound: (group: string, platform: string, unit: string) => `Gongyou was removed from the ${platform} group "${group}"; its binding to "${unit}" has ended. To restore it, add Gongyou to the group again and send "bindgroup <unit>" there.`,
+  /** What the platform adapters (Feishu, WeCom) say in their own words. */
+  platforms: {
+    buttonAsCommand: (label: string, command: string) => `${label}: send "${command}"`,
+    cut: '… (too long; the rest is not shown)',
+  },
+  lifecycle: {
+    groupUnbound: (platform: string, name: string, unit: string, disbanded: boolean) =>
+      `[System] The ${platform} group "${name}" ${disbanded ? 'was disbanded' : 'removed the bot'}: it is no longer bound to "${unit}" and notices no longer go there. To carry on, add the bot to a new group and have an officer send "bindgroup <unit>".`,
   },
 }

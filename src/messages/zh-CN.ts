@@ -232,7 +232,7 @@ export const zhCN = {
     eventLine: (at: string, who: string, what: string) => `${at} ${who}：${what}`,
     events: {
       filed: '提交诉求', filedOnBehalf: '代报诉求', accepted: '受理', replied: '回复', resolved: '办结', rejected: '驳回', transferred: '转办', escalated: '升级',
-      supervised: '列为督办', rated: '评价', reopened: '重新打开', recategorised: '更改类别', closed: '自动关闭', overdue: '超期',
+      supervised: '列为督办', rated: '评价', reopened: '重新打开', recategorised: '更改类别', closed: '自动关闭', overdue: '超期', recalled: '提交诉求的原消息已撤回（诉求保留）',
     } as Record<string, string>,
     urgentTag: '紧急',
     supervisedTag: '督办',
@@ -751,9 +751,17 @@ export const zhCN = {
     tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
     textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
   },
-  botRemoval: {
-    /** To administrators, privately: the bot is no longer in a group that was bound to a team. */
-    unbound: (group: string, platform: string, unit: string) => `工友已被移出${platform}群“${group}”，该群与“${unit}”的绑定已解除。如需恢复，请把工友拉回群里并重新发送“绑定班组 单位名称”。`,
+  /** What the platform adapters (Feishu, WeCom) say in their own words. */
+  platforms: {
+    /** Under a card sent as text (too long for a card): how to do what its buttons did. */
+    buttonAsCommand: (label: string, command: string) => `${label}：请发送“${command}”`,
+    /** Where a text too long for the platform was cut. */
+    cut: '……（内容过长，其余部分未显示）',
+  },
+  /** Platform happenings the core keeps up with (src/organisation/lifecycle.ts). */
+  lifecycle: {
+    groupUnbound: (platform: string, name: string, unit: string, disbanded: boolean) =>
+      `【系统提醒】${platform}群“${name}”${disbanded ? '已解散' : '已将工友移出'}，该群与“${unit}”的绑定已解除，通知不再发往该群。如需继续，请把工友拉进新群，由干部发送“绑定班组 单位名称”。`,
   },
 }
 

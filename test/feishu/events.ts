@@ -72,7 +72,7 @@ export interface Mention {
 /** `im.message.receive_v1`. */
 export function messageEvent(
   keys: Keys,
-  o: { from: Person; chatId: string; chatType: 'p2p' | 'group'; text?: string; post?: object; mentions?: Mention[]; eventId?: string; messageId?: string; senderType?: string },
+  o: { from: Person; chatId: string; chatType: 'p2p' | 'group'; text?: string; post?: object; mentions?: Mention[]; eventId?: string; messageId?: string; senderType?: string; threadId?: string },
 ) {
   const content = o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
   const messageId = o.messageId ?? id('om_in_')
@@ -85,6 +85,7 @@ export function messageEvent(
         create_time: String(Date.now()),
         chat_id: o.chatId,
         chat_type: o.chatType,
+        ...(o.threadId ? { thread_id: o.threadId, root_id: o.messageId ?? messageId } : {}),
         message_type: o.post ? 'post' : 'text',
         content,
         ...(o.mentions ? { mentions: o.mentions.map((m) => ({ ...m, tenant_key: 'tenant-1' })) } : {}),
@@ -119,4 +120,25 @@ export function botAddedEvent(keys: Keys, o: { chatId: string; name: string; ope
 /** The URL check Feishu makes when the request URL is saved. */
 export function urlVerification(keys: Keys, challenge: string, token = keys.verificationToken) {
   return { challenge, token, type: 'url_verification' }
+}
+
+/** `application.bot.menu_v6`: a press on the bot's custom menu. */
+export function botMenuEvent(keys: Keys, o: { operator: Person; eventKey: string; name?: string }) {
+  return envelope('application.bot.menu_v6', { operator: { operator_name: o.name ?? '', operator_id: o.operator }, event_key: o.eventKey, timestamp: Math.floor(Date.now() / 1000) }, keys)
+}
+
+/** `im.chat.member.bot.deleted_v1` (the bot removed) or `im.chat.disbanded_v1` (the chat disbanded). */
+export function chatGoneEvent(keys: Keys, o: { kind: 'removed' | 'disbanded'; chatId: string; operator: Person; name?: string }) {
+  const type = o.kind === 'removed' ? 'im.chat.member.bot.deleted_v1' : 'im.chat.disbanded_v1'
+  return envelope(type, { chat_id: o.chatId, operator_id: o.operator, external: false, operator_tenant_key: 'tenant-1', ...(o.name ? { name: o.name } : {}) }, keys)
+}
+
+/** `contact.user.deleted_v3`: a person removed from the tenant. */
+export function userDeletedEvent(keys: Keys, o: { person: Person; name: string }) {
+  return envelope('contact.user.deleted_v3', { object: { ...o.person, name: o.name, leader_user_id: '', department_ids: ['od-1'] } }, keys)
+}
+
+/** `im.message.recalled_v1`. */
+export function messageRecalledEvent(keys: Keys, o: { messageId: string; chatId: string }) {
+  return envelope('im.message.recalled_v1', { message_id: o.messageId, chat_id: o.chatId, recall_time: String(Date.now()), recall_type: 'message_owner' }, keys)
 }

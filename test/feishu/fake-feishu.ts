@@ -15,6 +15,8 @@ export interface ShownMessage {
   at: number
   /** For replies (im.message.reply): the message replied to. */
   replyTo?: string
+  /** For replies: whether it went into the replied message's thread (reply_in_thread). */
+  inThread?: boolean
 }
 
 export interface ApiCall {
@@ -56,7 +58,11 @@ export class FakeFeishu {
   delayMs = 0
   /** Accepted messages allowed per `windowMs` to one chat or user and for the app, and per minute for the app (Infinity: no such rule). */
   readonly limits = { perTarget: 5, perApp: 50, perMinute: 1000, windowMs: 1000 }
+  /** Feishu's size limits on a message's content (bytes of the `content` string): a card 30 KB, a text 150 KB; beyond them 230025. */
+  readonly contentLimits = { interactive: 30 * 1024, text: 150 * 1024 }
   private seq = 0
+  /** Messages people sent (tests tell the fake, as Feishu knows every message in a chat): id → chat, and whether recalled. */
+  readonly peopleMessages = new Map<string, { chat_id: string; recalled?: boolean }>()
   /** The tenant's directory: mainland mobile → the person's ids (empty unless a test adds people). */
   readonly directory = new Map<string, { open_id: string; union_id?: string; user_id?: string }>()
   /** Whether the app was granted contact:user.id:readonly. */
@@ -118,11 +124,16 @@ export class FakeFeishu {
     })
 
     app.post('/open-apis/im/v1/messages/:message_id/reply', async (req, reply) => {
-      const body = (req.body ?? {}) as { msg_type?: string; content?: string; uuid?: string }
+      const body = (req.body ?? {}) as { msg_type?: string; content?: string; uuid?: string; reply_in_thread?: unknown }
       if (!this.authorised(req, reply, 'POST', body)) return reply
-      const parent = this.messages.find((m) => m.message_id === (req.params as { message_id: string }).message_id)
-      if (!parent) return this.refuse(req, reply, 400, 230011, 'message not found', body)
-      return this.create(req, reply, { receive_id_type: parent.receive_id_type, receive_id: parent.receive_id, ...body }, parent.message_id)
+      if (body.reply_in_thread !== undefined && typeof body.reply_in_thread !== 'boolean') return this.refuse(req, reply, 400, 99992402, 'field validation failed: reply_in_thread', body)
+      const id = (req.params as { message_id: string }).message_id
+      const parent = this.messages.find((m) => m.message_id === id)
+      const person = this.peopleMessages.get(id)
+      if (!parent && (!person || person.recalled)) return this.refuse(req, reply, 400, 230011, 'The message was withdrawn.', body)
+      const { reply_in_thread, ...rest } = body
+      const where = parent ? { receive_id_type: parent.receive_id_type, receive_id: parent.receive_id } : { receive_id_type: 'chat_id', receive_id: person!.chat_id }
+      return this.create(req, reply, { ...where, ...rest, inThread: reply_in_thread === true }, id)
     })
 
     app.patch('/open-apis/im/v1/messages/:message_id', async (req, reply) => {
@@ -199,7 +210,7 @@ export class FakeFeishu {
     return reply.code(status).send({ code, msg })
   }
 
-  private create(req: FastifyRequest, reply: FastifyReply, b: { receive_id_type: string; receive_id?: string; msg_type?: string; content?: string; uuid?: string }, replyTo?: string) {
+  private create(req: FastifyRequest, reply: FastifyReply, b: { receive_id_type: string; receive_id?: string; msg_type?: string; content?: string; uuid?: string; inThread?: boolean }, replyTo?: string) {
     if (!['chat_id', 'open_id', 'user_id', 'union_id', 'email'].includes(b.receive_id_type)) return this.refuse(req, reply, 400, 99992402, 'field validation failed: receive_id_type', b)
     if (!b.receive_id || !b.msg_type || typeof b.content !== 'string') return this.refuse(req, reply, 400, 99992402, 'field validation failed', b)
     if (b.uuid !== undefined && (b.uuid.length === 0 || b.uuid.length > 50)) return this.refuse(req, reply, 400, 99992402, 'uuid longer than 50', b)
@@ -209,6 +220,8 @@ export class FakeFeishu {
     } catch {
       return this.refuse(req, reply, 400, 230001, 'content is not valid JSON', b)
     }
+    const limit = this.contentLimits[b.msg_type as keyof FakeFeishu['contentLimits']]
+    if (limit !== undefined && Buffer.byteLength(b.content, 'utf8') > limit) return this.refuse(req, reply, 400, 230025, 'The length of the message content reaches its limit.', b)
     if (b.uuid) {
       // One message per uuid: a retry answers with the message already shown.
       const seen = this.messages.find((m) => m.uuid === b.uuid)
@@ -239,7 +252,7 @@ export class FakeFeishu {
       content,
       ...(b.uuid ? { uuid: b.uuid } : {}),
       at: now,
-      ...(replyTo ? { replyTo } : {}),
+      ...(replyTo ? { replyTo, inThread: b.inThread === true } : {}),
     }
     this.messages.push(message)
     this.log(req, 200, 0, b)

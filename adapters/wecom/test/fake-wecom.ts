@@ -53,7 +53,7 @@ export class FakeWecom {
       if (!this.valid.has(token)) return answer(40014)
       if (body.agentid !== o.agentId || typeof body.touser !== 'string') return answer(40058)
       if (body.msgtype === 'text' && !(typeof body.text?.content === 'string' && Buffer.byteLength(body.text.content) <= 2048)) return answer(40058)
-      if (body.msgtype === 'template_card' && !(body.template_card?.task_id && Array.isArray(body.template_card.button_list))) return answer(40058)
+      if (body.msgtype === 'template_card' && !validButtonCard(body.template_card)) return answer(40058)
       if (body.msgtype !== 'text' && body.msgtype !== 'template_card') return answer(40008)
       if (this.throttleSends > 0) {
         this.throttleSends--
@@ -138,6 +138,14 @@ export class FakeWecom {
 }
 
 /** The text a message/send body shows: its text, or its card's title and text and buttons. */
+/** A button_interaction card within WeCom's documented limits: sub_title_text ≤ 500 characters, 1–6 buttons, each key ≤ 1024 bytes. */
+function validButtonCard(card: Json): boolean {
+  if (!card?.task_id || !Array.isArray(card.button_list)) return false
+  if (card.button_list.length < 1 || card.button_list.length > 6) return false
+  if (typeof card.sub_title_text === 'string' && [...card.sub_title_text].length > 500) return false
+  return card.button_list.every((b: Json) => typeof b.key === 'string' && Buffer.byteLength(b.key) <= 1024)
+}
+
 export function shown(body: Json): string {
   if (body.msgtype === 'text') return body.text.content
   if (body.msgtype === 'markdown') return body.markdown.content
