@@ -1,14 +1,14 @@
 import crypto from 'node:crypto'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
 import type { Config } from './config.js'
 import { decidePlayground, type PlaygroundDecision } from './playground.js'
 import { ChatCore } from './core/chat-core.js'
 import { systemClock, type Clock } from './core/clock.js'
-import type { CommandDefinition } from './core/commands.js'
+import { Refusal, type CommandDefinition } from './core/commands.js'
 import { helpCommand } from './core/help.js'
 import { tryAcquireLease } from './core/lease.js'
 import { Outbox } from './core/outbox.js'
-import type { Adapter, Platform } from './core/types.js'
+import { PLATFORMS, type Adapter, type Platform } from './core/types.js'
 import { openDatabase, type Db } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { messagesFor } from './messages/index.js'
@@ -145,7 +145,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   if (playground.on) adapters.unshift(new WebAdapter(db))
   // People are reached privately on the real platforms first, the playground last.
   const enabled = new Set<Platform>([...enabledPlatforms(config, options.adapterFactories), ...adapters.map((a) => a.platform)])
-  const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
+  const privatePlatforms = PLATFORMS.filter((p) => enabled.has(p))
 
   const directoryDeps: DirectoryDeps = { db, t, deliver: (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined), now: () => clock.now(), log }
   const commands: CommandDefinition[] = []
@@ -185,9 +185,17 @@ export async function createService(config: Config, options: ServiceOptions = {}
   announcementParts.registerJobs(scheduler)
   scheduler.add('privacy:retention', config.RETENTION_CRON, async (now) => void (await dropOldContents(db, now, config.RETENTION_DAYS)))
 
-  // Errors are JSON with a stable code and a Chinese message; never a stack trace.
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+  // The one error handler: JSON with a stable code and a Chinese message; never a stack trace.
+  // A refusal (core's Refusal, whichever domain threw it) is a conflict a person should read: 409.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string }, req, reply) => {
     if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
+    if (error instanceof Refusal) return reply.code(409).send({ error: { code: 'refused', message: error.message } })
+    if (error.validation) {
+      const issues = error.validation.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: v.message ?? '不正确' }))
+      const where = contextLabels[error.validationContext ?? ''] ?? '请求'
+      const message = `${where}不正确：${issues.map((i) => (i.field ? `${i.field}：${i.message}` : i.message)).join('；')}`
+      return reply.code(400).send({ error: { code: 'invalid_request', message, issues } })
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {
       metrics.error('api', error)
@@ -280,6 +288,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   }
   return service
 }
+
+/** Where a request was not valid, in the words of the error message. */
+const contextLabels: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 

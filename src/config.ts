@@ -1,5 +1,6 @@
 import cron from 'node-cron'
 import { z } from 'zod'
+import { PLATFORMS, type Platform } from './core/types.js'
 
 /** A configuration problem an operator must fix; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -91,9 +92,9 @@ export const envSchema = z.object({
   ANNOUNCEMENT_REMIND_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   ANNOUNCEMENT_MENTION_PLATFORMS: z
     .string()
-    .regex(/^(none|(feishu|wecom|wechaty|web)(\s*,\s*(feishu|wecom|wechaty|web))*)$/, 'a comma-separated list of feishu, wecom, wechaty, web, or none')
-    .transform((v) => (v === 'none' ? [] : v.split(',').map((p) => p.trim())) as ('feishu' | 'wecom' | 'wechaty' | 'web')[])
-    .prefault('feishu,wecom,wechaty,web'),
+    .regex(new RegExp(`^(none|(${PLATFORMS.join('|')})(\\s*,\\s*(${PLATFORMS.join('|')}))*)$`), `a comma-separated list of ${PLATFORMS.join(', ')}, or none`)
+    .transform((v) => (v === 'none' ? [] : v.split(',').map((p) => p.trim())) as Platform[])
+    .prefault(PLATFORMS.join(',')),
 
   // Admin API and dashboard.
   /** The address people open sign-in links at; unset: the address the service listens on. */

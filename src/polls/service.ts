@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import { z } from 'zod'
 import { DEFAULT_MIN_GROUP, Refusal, type Asker, type UnitRow } from '../core/commands.js'
 import { formatLocal } from '../core/time/zone.js'
-import type { OutboundMessage, Platform, Recipient } from '../core/types.js'
+import { PLATFORMS, type OutboundMessage, type Platform, type Recipient } from '../core/types.js'
 import { parseWhen } from '../core/time/when.js'
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
@@ -210,7 +210,7 @@ async function groupsFor(tx: Tx, targets: UnitRow[], source: Source | undefined)
 // ---------------------------------------------------------------------------------------------
 // Creating
 
-const platformSchema = z.enum(['web', 'feishu', 'wecom', 'wechaty'])
+const platformSchema = z.enum(PLATFORMS)
 
 /** Where a poll or survey is for and until when: shared by polls and surveys. */
 const commonShape = {

@@ -8,7 +8,7 @@
 import { DEFAULT_MIN_GROUP, type Asker, type CommandContext, type UnitRow } from '../core/commands.js'
 import { CHINESE_DIGIT } from '../core/time/numerals.js'
 import { formatLocal } from '../core/time/zone.js'
-import type { Card, OutboundMessage, Platform } from '../core/types.js'
+import { PLATFORMS, type Card, type OutboundMessage, type Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
@@ -119,7 +119,6 @@ export async function createSurvey(ctx: PollContext, rawInput: CreateSurveyInput
 // ---------------------------------------------------------------------------------------------
 // The conversation state
 
-const PLATFORMS: Platform[] = ['web', 'feishu', 'wecom', 'wechaty']
 const subjectOf = (personId: number) => `person:${personId}`
 
 interface SurveyState {
