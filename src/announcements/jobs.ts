@@ -1,4 +1,3 @@
-import type { Scheduler } from '../core/scheduler.js'
 import { formatLocal, localParts } from '../core/time/zone.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Db } from '../db/client.js'
@@ -186,17 +185,4 @@ export async function sendBirthdayGreetings(deps: AnnouncementJobDeps, now: Date
     }, FAN_OUT_TX)
   }
   return people.length
-}
-
-export interface AnnouncementSchedules {
-  fire: string
-  remind: string
-  birthdays: string
-}
-
-/** Registers the three announcement jobs with the scheduler. */
-export function registerAnnouncementJobs(scheduler: Scheduler, deps: AnnouncementJobDeps, schedules: AnnouncementSchedules): void {
-  scheduler.add('announcements:fire', schedules.fire, async (now) => void (await fireDue(deps, now)))
-  scheduler.add('announcements:remind', schedules.remind, async (now) => void (await sendReminders(deps, now)))
-  scheduler.add('announcements:birthdays', schedules.birthdays, async (now) => void (await sendBirthdayGreetings(deps, now)))
 }
