@@ -10,6 +10,7 @@ import { parse as parseCsv } from 'csv-parse/sync'
 import { zhCN } from '../messages/zh-CN.js'
 import { MAX_ROSTER_ROWS, rosterTooLarge } from './roster-limits.js'
 import { z } from 'zod'
+import { personSubject } from '../core/state.js'
 import type { Db, Tx } from '../db/client.js'
 
 export type Role = 'worker' | 'collector' | 'officer' | 'admin'
@@ -650,7 +651,7 @@ export async function retireDemo(tx: Tx): Promise<number> {
   for (const part of chunks(ids, 1000)) {
     await tx.platformIdentity.deleteMany({ where: { personId: { in: part } } })
     await tx.apiToken.deleteMany({ where: { personId: { in: part } } })
-    await tx.conversation.deleteMany({ where: { subject: { in: part.map((id) => `person:${id}`) } } })
+    await tx.conversation.deleteMany({ where: { subject: { in: part.map(personSubject) } } })
     await tx.gridCollector.deleteMany({ where: { personId: { in: part } } })
   }
   for (const p of retiring) {
