@@ -8,7 +8,9 @@ import { announcementCommands } from './commands.js'
 import { fireDue, sendBirthdayGreetings, sendReminders, type AnnouncementJobDeps } from './jobs.js'
 import type { AnnouncementSettings } from './service.js'
 
-export { createAnnouncement, announcementInputSchema, recordReadCount, AnnouncementRefusal } from './service.js'
+export { announcementInputSchema, AnnouncementRefusal } from './service.js'
+export { createAnnouncement } from './create.js'
+export { recordReadCount } from './responses.js'
 export type { AnnouncementContext, AnnouncementInput, AnnouncementSettings, Deliver } from './service.js'
 
 export function announcementSettings(config: Config): AnnouncementSettings {

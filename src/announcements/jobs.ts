@@ -4,7 +4,8 @@ import type { Db } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { isUnitWithin } from '../organisation/scope.js'
 import { lastSlot, parseCron } from '../core/time/recurrence.js'
-import { fireOnce, fireSlot, ONCE, type AnnouncementContext, type AnnouncementRow, type AnnouncementSettings, type AudienceMember, type Deliver } from './service.js'
+import { ONCE, type AnnouncementContext, type AnnouncementRow, type AnnouncementSettings, type AudienceMember, type Deliver } from './service.js'
+import { fireOnce, fireSlot } from './post.js'
 import { nonResponders } from './views.js'
 
 export interface AnnouncementJobDeps {
