@@ -14,29 +14,9 @@ import { PLATFORMS, type Card, type OutboundMessage, type Platform } from '../co
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
-import {
-  checkOptions,
-  createSurveySchema,
-  eligibleCounts,
-  findPoll,
-  hiddenUnits,
-  MAX_OPTIONS,
-  percentOf,
-  pick,
-  prepare,
-  PollRefusal,
-  refuse,
-  sameLabel,
-  targetUnits,
-  voterKey,
-  withinTargets,
-  type Created,
-  type CreateSurveyInput,
-  type PollContext,
-  type PollResults,
-  type PollRow,
-  type QuestionInput,
-} from './service.js'
+import { findPoll, MAX_OPTIONS, PollRefusal, refuse, targetUnits, voterKey, withinTargets, type PollContext, type PollRow } from './service.js'
+import { checkOptions, createSurveySchema, prepare, sameLabel, type Created, type CreateSurveyInput, type QuestionInput } from './create.js'
+import { eligibleCounts, hiddenUnits, percentOf, pick, type PollResults } from './results.js'
 import { questionMessage, surveyPost } from './views.js'
 
 export type QuestionRow = Awaited<ReturnType<Tx['surveyQuestion']['findFirstOrThrow']>>
