@@ -3,7 +3,7 @@
 // callback to /webhooks/feishu of the real service (a child process, Feishu faked in this one).
 import type { Db, Tx } from '../src/db/client.js'
 import { openDatabase } from '../src/db/client.js'
-import { pollResults } from '../src/polls/service.js'
+import { pollResults } from '../src/polls/results.js'
 import { buttonsOf, FakeFeishu, textOf, type ShownMessage } from '../test/feishu/fake-feishu.js'
 import { cardActionEvent, messageEvent, request, type Keys } from '../test/feishu/events.js'
 import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'

@@ -1,14 +1,15 @@
 import crypto from 'node:crypto'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
 import type { Config } from './config.js'
 import { decidePlayground, type PlaygroundDecision } from './playground.js'
 import { ChatCore } from './core/chat-core.js'
 import { systemClock, type Clock } from './core/clock.js'
-import type { CommandDefinition } from './core/commands.js'
+import { Refusal, type CommandDefinition } from './core/commands.js'
+import type { Deliver, Feature, FeatureContext } from './core/feature.js'
 import { helpCommand } from './core/help.js'
 import { tryAcquireLease } from './core/lease.js'
 import { Outbox } from './core/outbox.js'
-import type { Adapter, Platform } from './core/types.js'
+import { PLATFORMS, type Adapter, type Platform } from './core/types.js'
 import { openDatabase, type Db } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { messagesFor } from './messages/index.js'
@@ -17,18 +18,13 @@ import { ApiError } from './api/context.js'
 import { loginCommand } from './dashboard/login-command.js'
 import { directoryIdentifier, type DirectoryDeps } from './organisation/binding.js'
 import { handleLifecycle } from './organisation/lifecycle.js'
-import { organisationCommands } from './organisation/commands.js'
 import { hasActiveDemo, isOrganisationEmpty, seedDemoOrganisation } from './organisation/demo.js'
-import { operationsCommands, recipientLabel } from './operations/commands.js'
-import { requestCommands } from './requests/commands.js'
-import { offerCommands, requestIntent } from './requests/intent.js'
-import { pollCommands } from './polls/commands.js'
-import { closeDuePolls, remindPolls, type PollJobDeps } from './polls/jobs.js'
-import { voteSecret } from './polls/service.js'
-import { surveyConversation } from './polls/survey.js'
+import { recipientLabel } from './operations/commands.js'
+import { operations } from './operations/index.js'
+import { organisation } from './organisation/index.js'
+import { requests } from './requests/index.js'
+import { polls } from './polls/index.js'
 import { announcements } from './announcements/index.js'
-import { ensureDefaultCategories } from './requests/categories.js'
-import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './requests/jobs.js'
 import { Scheduler } from './core/scheduler.js'
 import { dropOldContents } from './core/retention.js'
 import { metricsPlugin, PrometheusMetrics } from './metrics/index.js'
@@ -50,6 +46,8 @@ export interface ServiceOptions {
   /** Logger settings for fastify (tests pass false). */
   logger?: boolean | object
   instanceId?: string
+  /** Another schedule for a job, by name (e.g. `{ 'polls:close': '* * * * * *' }`; tests). */
+  schedules?: Readonly<Record<string, string>>
 }
 
 export interface Service {
@@ -146,50 +144,51 @@ export async function createService(config: Config, options: ServiceOptions = {}
   if (playground.on) adapters.unshift(new WebAdapter(db))
   // People are reached privately on the real platforms first, the playground last.
   const enabled = new Set<Platform>([...enabledPlatforms(config, options.adapterFactories), ...adapters.map((a) => a.platform)])
-  const privatePlatforms = (['feishu', 'wecom', 'wechaty', 'web'] as Platform[]).filter((p) => enabled.has(p))
+  const privatePlatforms = PLATFORMS.filter((p) => enabled.has(p))
 
-  const directoryDeps: DirectoryDeps = { db, t, deliver: (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined), now: () => clock.now(), log }
+  const deliver: Deliver = (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined)
+  const directoryDeps: DirectoryDeps = { db, t, deliver, now: () => clock.now(), log }
+  // Every domain is a feature of the same shape: its commands, jobs, fallbacks, intent layer, routes.
+  const context: FeatureContext = { config, db, t, deliver }
+  const signIn: Feature = { commands: [loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES })], jobs: [] }
+  const privacy: Feature = { commands: [], jobs: [{ name: 'privacy:retention', cron: config.RETENTION_CRON, run: async (now) => void (await dropOldContents(db, now, config.RETENTION_DAYS)) }] }
+  const features: Feature[] = [requests(context), organisation(), operations(), signIn, announcements(context), await polls(context), privacy]
   const commands: CommandDefinition[] = []
-  commands.push(helpCommand(() => commands), ...requestCommands, ...offerCommands, ...organisationCommands, ...operationsCommands, loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES }))
-  const announcementParts = announcements(config, db, t, (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined))
-  commands.push(...announcementParts.commands)
-  const pollSecret = await voteSecret(db, config.GONGYOU_SECRET)
-  commands.push(...pollCommands({ secret: pollSecret }))
+  commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands))
   core = new ChatCore(db, outbox, {
     clock,
     locale: config.GONGYOU_LOCALE,
     settings: { timeZone: config.GONGYOU_TIMEZONE, privatePlatforms, quietHours: config.QUIET_HOURS, minGroup: config.PRIVACY_MIN_GROUP },
     commands,
     log,
-    fallbacks: [surveyConversation(pollSecret)],
+    fallbacks: features.flatMap((f) => f.fallbacks ?? []),
     // A sender not known yet is looked up in the platform's directory (bound without typing).
     identify: directoryIdentifier(directoryDeps, () => adapters),
-    intent: requestIntent(t.botName),
+    intent: features.find((f) => f.intent)?.intent,
     lifecycle: handleLifecycle,
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
     metrics,
   })
-  await db.$transaction((tx) => ensureDefaultCategories(tx))
+  for (const f of features) await f.setup?.()
   adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log }, options.adapterFactories)))
   for (const a of adapters) outbox.register(a)
 
   // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.
   const scheduler = new Scheduler({ db, instanceId, timeZone: config.GONGYOU_TIMEZONE, clock, log, metrics })
-  const jobDeps: RequestJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS, minGroup: config.PRIVACY_MIN_GROUP }
-  scheduler.add('requests:escalate-overdue', config.REQUEST_ESCALATION_CRON, async (now) => void (await escalateOverdue(jobDeps, now)))
-  scheduler.add('requests:digest', config.REQUEST_DIGEST_CRON, async (now) => void (await sendDigest(jobDeps, now)))
-  scheduler.add('requests:supervised-summary', config.REQUEST_SUPERVISED_CRON, async (now) => void (await sendSupervisedSummary(jobDeps, now)))
-  scheduler.add('requests:close-unrated', config.REQUEST_AUTOCLOSE_CRON, async (now) => void (await closeUnrated(jobDeps, now)))
-  const pollDeps: PollJobDeps = { db, core, t, timeZone: config.GONGYOU_TIMEZONE, secret: pollSecret, maxReminders: config.POLL_MAX_REMINDERS, minGroup: config.PRIVACY_MIN_GROUP }
-  scheduler.add('polls:remind', config.POLL_CLOSE_CRON, async (now) => void (await remindPolls(pollDeps, now)))
-  scheduler.add('polls:close', config.POLL_CLOSE_CRON, async (now) => void (await closeDuePolls(pollDeps, now)))
-  announcementParts.registerJobs(scheduler)
-  scheduler.add('privacy:retention', config.RETENTION_CRON, async (now) => void (await dropOldContents(db, now, config.RETENTION_DAYS)))
+  for (const job of features.flatMap((f) => f.jobs)) scheduler.add(job.name, options.schedules?.[job.name] ?? job.cron, job.run)
 
-  // Errors are JSON with a stable code and a Chinese message; never a stack trace.
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+  // The one error handler: JSON with a stable code and a Chinese message; never a stack trace.
+  // A refusal (core's Refusal, whichever domain threw it) is a conflict a person should read: 409.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string }, req, reply) => {
     if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
+    if (error instanceof Refusal) return reply.code(409).send({ error: { code: 'refused', message: error.message } })
+    if (error.validation) {
+      const issues = error.validation.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: v.message ?? '不正确' }))
+      const where = contextLabels[error.validationContext ?? ''] ?? '请求'
+      const message = `${where}不正确：${issues.map((i) => (i.field ? `${i.field}：${i.message}` : i.message)).join('；')}`
+      return reply.code(400).send({ error: { code: 'invalid_request', message, issues } })
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {
       metrics.error('api', error)
@@ -235,6 +234,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   })
   await app.register(metricsPlugin, { metrics, db, platforms: () => outbox.platforms(), token: config.METRICS_TOKEN })
   await app.register(adminPlugin, { db, core, clock, config, t, adapters, publicUrl: publicUrlFor(app, config), wake: () => outbox.wake(), demoSignIn: playground.on })
+  for (const f of features) if (f.routes) await app.register(async (scope) => f.routes!(scope))
   for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
   if (playground.on) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
 
@@ -282,6 +282,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   }
   return service
 }
+
+/** Where a request was not valid, in the words of the error message. */
+const contextLabels: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 

@@ -1,6 +1,7 @@
 import cron from 'node-cron'
 import { z } from 'zod'
 import { wechatyEnv } from '../adapters/wechaty/config.js'
+import { PLATFORMS, type Platform } from './core/types.js'
 
 /** A configuration problem an operator must fix; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -71,30 +72,26 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   QUIET_HOURS: quietHours.prefault('22:00-07:00'),
   REQUEST_AUTOCLOSE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
-  REQUEST_ESCALATION_CRON: cronExpression.default('* * * * *'),
   REQUEST_DIGEST_CRON: cronExpression.default('30 8 * * *'),
   REQUEST_SUPERVISED_CRON: cronExpression.default('0 9 * * 1'),
   REQUEST_AUTOCLOSE_CRON: cronExpression.default('15 3 * * *'),
   // Polls and surveys (投票, 问卷).
   POLL_MAX_REMINDERS: z.coerce.number().int().min(0).max(5).default(1),
-  POLL_CLOSE_CRON: cronExpression.default('* * * * *'),
   /** Keys voter keys (HMAC); unset: one is generated and kept in the database. */
   GONGYOU_SECRET: z.string().min(16, { message: 'at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
   // Privacy: figures about fewer people are not shown by unit; sent messages' contents are kept this long.
   PRIVACY_MIN_GROUP: z.coerce.number().int().min(1).max(100).default(5),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RETENTION_CRON: cronExpression.default('45 3 * * *'),
-  // Announcements (公告): when due posts, reminders and birthday greetings are looked for.
-  ANNOUNCEMENT_FIRE_CRON: cronExpression.default('* * * * *'),
-  ANNOUNCEMENT_REMIND_CRON: cronExpression.default('*/5 * * * *'),
+  // Announcements (公告): when birthday greetings go out, how often people are reminded, who is @-mentioned.
   ANNOUNCEMENT_BIRTHDAY_CRON: cronExpression.default('0 9 * * *'),
   ANNOUNCEMENT_MAX_REMINDERS: z.coerce.number().int().min(0).max(5).default(1),
   ANNOUNCEMENT_REMIND_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   ANNOUNCEMENT_MENTION_PLATFORMS: z
     .string()
-    .regex(/^(none|(feishu|wecom|wechaty|web)(\s*,\s*(feishu|wecom|wechaty|web))*)$/, 'a comma-separated list of feishu, wecom, wechaty, web, or none')
-    .transform((v) => (v === 'none' ? [] : v.split(',').map((p) => p.trim())) as ('feishu' | 'wecom' | 'wechaty' | 'web')[])
-    .prefault('feishu,wecom,wechaty,web'),
+    .regex(new RegExp(`^(none|(${PLATFORMS.join('|')})(\\s*,\\s*(${PLATFORMS.join('|')}))*)$`), `a comma-separated list of ${PLATFORMS.join(', ')}, or none`)
+    .transform((v) => (v === 'none' ? [] : v.split(',').map((p) => p.trim())) as Platform[])
+    .prefault(PLATFORMS.join(',')),
 
   // Admin API and dashboard.
   /** The address people open sign-in links at; unset: the address the service listens on. */

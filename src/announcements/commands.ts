@@ -3,26 +3,11 @@ import { allRoles, commandBuilder, parseArgs, staffRoles, textAfterFirst, type C
 import { parseDate } from '../core/time/when.js'
 import { zonedTime } from '../core/time/zone.js'
 import { parseCreateForm, parseEditForm } from './form.js'
-import {
-  acknowledge,
-  cancelAnnouncement,
-  cancelSignup,
-  createAnnouncement,
-  createCampaign,
-  editAnnouncement,
-  isAnnouncementNumber,
-  kindOf,
-  reportHazard,
-  setBirthdayOptOut,
-  setPaused,
-  signUp,
-  validateAnnouncement,
-  type AnnouncementContext,
-  type AnnouncementSettings,
-  type Answered,
-  type Deliver,
-  type Kind,
-} from './service.js'
+import { isAnnouncementNumber, kindOf, type AnnouncementContext, type AnnouncementSettings, type Deliver, type Kind } from './service.js'
+import { createAnnouncement, validateAnnouncement } from './create.js'
+import { cancelAnnouncement, editAnnouncement, setPaused } from './changes.js'
+import { acknowledge, cancelSignup, signUp, type Answered } from './responses.js'
+import { createCampaign, reportHazard, setBirthdayOptOut } from './campaigns.js'
 import { campaignsView, listView, progressView } from './views.js'
 
 export interface AnnouncementCommandDeps {

@@ -18,7 +18,9 @@ import { normalizeText } from '../core/parser.js'
 import { parseWhen } from '../core/time/when.js'
 import type { Messages } from '../messages/index.js'
 import { parseRecurrence, RECURRENCE_START } from '../core/time/recurrence.js'
-import { ALL_WORDS, kindOf, MAX_REMINDERS, type AnnouncementEdit, type AnnouncementInput, type Kind } from './service.js'
+import { kindOf, MAX_REMINDERS, type AnnouncementInput, type Kind } from './service.js'
+import { ALL_WORDS } from './create.js'
+import type { AnnouncementEdit } from './changes.js'
 
 type Option = 'scope' | 'time' | 'ack' | 'signup' | 'capacity' | 'due' | 'link' | 'image' | 'campaign' | 'reminders' | 'noReminders' | 'kind' | 'title' | 'body'
 

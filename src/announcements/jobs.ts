@@ -1,11 +1,11 @@
-import type { Scheduler } from '../core/scheduler.js'
 import { formatLocal, localParts } from '../core/time/zone.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Db } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { isUnitWithin } from '../organisation/scope.js'
 import { lastSlot, parseCron } from '../core/time/recurrence.js'
-import { fireOnce, fireSlot, ONCE, type AnnouncementContext, type AnnouncementRow, type AnnouncementSettings, type AudienceMember, type Deliver } from './service.js'
+import { ONCE, type AnnouncementContext, type AnnouncementRow, type AnnouncementSettings, type AudienceMember, type Deliver } from './service.js'
+import { fireOnce, fireSlot } from './post.js'
 import { nonResponders } from './views.js'
 
 export interface AnnouncementJobDeps {
@@ -186,17 +186,4 @@ export async function sendBirthdayGreetings(deps: AnnouncementJobDeps, now: Date
     }, FAN_OUT_TX)
   }
   return people.length
-}
-
-export interface AnnouncementSchedules {
-  fire: string
-  remind: string
-  birthdays: string
-}
-
-/** Registers the three announcement jobs with the scheduler. */
-export function registerAnnouncementJobs(scheduler: Scheduler, deps: AnnouncementJobDeps, schedules: AnnouncementSchedules): void {
-  scheduler.add('announcements:fire', schedules.fire, async (now) => void (await fireDue(deps, now)))
-  scheduler.add('announcements:remind', schedules.remind, async (now) => void (await sendReminders(deps, now)))
-  scheduler.add('announcements:birthdays', schedules.birthdays, async (now) => void (await sendBirthdayGreetings(deps, now)))
 }

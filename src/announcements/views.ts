@@ -5,19 +5,8 @@ import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
 import { nextSlot, parseCron } from '../core/time/recurrence.js'
-import {
-  AnnouncementRefusal,
-  audience,
-  canManage,
-  canView,
-  findAnnouncement,
-  kindLabel,
-  ONCE,
-  scheduleLabel,
-  type AnnouncementContext,
-  type AnnouncementRow,
-  type AudienceMember,
-} from './service.js'
+import { AnnouncementRefusal, audience, canManage, canView, findAnnouncement, ONCE, type AnnouncementContext, type AnnouncementRow, type AudienceMember } from './service.js'
+import { kindLabel, scheduleLabel } from './post.js'
 
 /** Who has answered: acknowledgements, and sign-ups (confirmed or waitlisted) by person. */
 export async function responses(tx: Tx, announcementId: number): Promise<{ acked: Set<number>; signups: Map<number, { status: string; createdAt: Date; id: number }> }> {

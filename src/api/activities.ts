@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { isUnitWithin, unitLabel } from '../organisation/scope.js'
-import { pollResults } from '../polls/service.js'
+import { pollResults } from '../polls/results.js'
 import { asker, iso, loadScope, notFound, outOfScope, type ApiDeps, type Scope } from './context.js'
 import { errors, page, pageSize } from './schemas.js'
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { CHAT_PLATFORMS } from '../core/types.js'
 import { bindingById, confirmBindings, listBindings, unbind, type BindingView } from '../organisation/binding.js'
 import { roleLabels, type Role } from '../organisation/roster.js'
 import { iso, notFound, requireAdmin, type ApiDeps } from './context.js'
@@ -41,7 +42,7 @@ export async function bindingRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       summary: '身份绑定列表（管理员），新的在前',
       querystring: z.object({
         status: z.enum(['pending', 'claim', 'vouched', 'all'], { error: 'status 应为 pending（待确认）、claim（自报）、vouched（已核验）或 all' }).default('all'),
-        platform: z.enum(['feishu', 'wecom', 'wechaty'], { error: 'platform 应为 feishu、wecom 或 wechaty' }).optional(),
+        platform: z.enum(CHAT_PLATFORMS, { error: 'platform 应为 feishu、wecom 或 wechaty' }).optional(),
       }),
       response: { 200: z.object({ total: z.number(), items: z.array(bindingOut) }), ...errors },
     },

@@ -1,14 +1,13 @@
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify'
+import type { FastifyInstance, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { authenticate, rateLimitKey } from '../auth/tokens.js'
 import { requestSite } from './origin.js'
 import type { Config } from '../config.js'
 import { staffRoles } from '../core/commands.js'
-import { RequestRefusal } from '../requests/service.js'
 import { dashboardRoutes } from '../dashboard/routes.js'
 import { authRoutes, publicAuthRoutes } from './auth.js'
 import { ApiError, type ApiDeps } from './context.js'
@@ -35,21 +34,6 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema }) 
   return { error: validation }
 }
 
-const contextLabels: Record<string, string> = { body: '请求体', querystring: '查询参数', params: '路径参数', headers: '请求头' }
-
-/** The API's errors: `{ error: { code, message } }` with a Chinese message; anything unknown goes on to the service's handler. */
-function apiErrorHandler(error: FastifyError & { validationContext?: string }, _req: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
-  if (error instanceof RequestRefusal) return reply.code(409).send({ error: { code: 'refused', message: error.message } })
-  if (error.validation) {
-    const issues = error.validation.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: v.message ?? '不正确' }))
-    const where = contextLabels[error.validationContext ?? ''] ?? '请求'
-    const message = `${where}不正确：${issues.map((i) => (i.field ? `${i.field}：${i.message}` : i.message)).join('；')}`
-    return reply.code(400).send({ error: { code: 'invalid_request', message, issues } })
-  }
-  throw error
-}
-
 /** Where people reach the service: PUBLIC_URL, else the address it listens on, else HOST:PORT. */
 export function publicUrlFor(app: FastifyInstance, config: Config): () => string {
   return () => {
@@ -73,7 +57,6 @@ export async function adminPlugin(app: FastifyInstance, deps: ApiDeps): Promise<
 async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
-  app.setErrorHandler(apiErrorHandler)
 
   await app.register(swagger, {
     openapi: {

@@ -1,3 +1,8 @@
+/**
+ * The chat core: an inbound event from storing to replying, in one transaction per event.
+ *
+ * Over 400 lines (418): one flow (identify, parse, run, fall back, deliver) that reads best whole.
+ */
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Locale, type Messages } from '../messages/index.js'
 import type { Clock } from './clock.js'

@@ -1,3 +1,10 @@
+/**
+ * The outbox: delivery rows written in the caller's transaction, and the per-platform pumps that send
+ * them within each adapter's limits, with retries and dead letters.
+ *
+ * Over 400 lines: not yet split (issue #15 names it; resolving recipients and the sending pump are the
+ * seams), left for a later round so the platform branches changing adapters merge cleanly.
+ */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import crypto from 'node:crypto'
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'

@@ -3,8 +3,15 @@
  * nothing else; the core never sees a platform payload.
  */
 
+/**
+ * The platforms the core can talk through, the one list of them: the real platforms first (people
+ * are reached privately on these first, in this order), `web` (the playground) last.
+ */
+export const PLATFORMS = ['feishu', 'wecom', 'wechaty', 'web'] as const
 /** A platform the core can talk through. `web` is the playground. */
-export type Platform = 'web' | 'feishu' | 'wecom' | 'wechaty'
+export type Platform = (typeof PLATFORMS)[number]
+/** The real chat platforms: every platform but the playground. */
+export const CHAT_PLATFORMS = PLATFORMS.filter((p): p is Exclude<Platform, 'web'> => p !== 'web')
 
 /** How a sender is known on their platform; `kind` names the id (open_id, union_id, userid, employeeNo…). */
 export interface SenderId {

@@ -1,6 +1,9 @@
 import type { Messages } from './zh-CN.js'
 
-/** English, the second locale. Same shape as zh-CN. */
+/**
+ * English, the second locale. Same shape as zh-CN.
+ * Over 400 lines: all of the bot's words in one place, one section per area, by design.
+ */
 export const en: Messages = {
   botName: 'Gongyou',
   roles: { guest: 'unbound user', worker: 'worker', collector: 'grid collector', officer: 'union officer', admin: 'administrator' },

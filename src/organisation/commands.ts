@@ -1,11 +1,14 @@
 import { z } from 'zod'
 import { allRoles, parseArgs, staffRoles, type CommandDefinition } from '../core/commands.js'
+import { conversationState, stateSlot } from '../core/state.js'
 import { bindIdentities, needsVouching, redeemCode } from './binding.js'
 import { bindingCommands } from './binding-commands.js'
 import { canActOnUnit, findUnits, unitLabel } from './scope.js'
 
 const MAX_BIND_FAILURES = 5
 const BIND_WINDOW_MS = 60 * 60 * 1000
+/** When a sender's recent failed binding attempts happened (ms), kept for the window. */
+const bindFailures = stateSlot('bindFailures', z.array(z.number()))
 
 /** Words a person may put before a binding code: `绑定 D2001 何平 验证码 ABCD-2345`. */
 const CODE_WORDS = new Set(['验证码', '绑定码', '码', 'code', '：', ':'])
@@ -36,13 +39,11 @@ export const bindCommand: CommandDefinition = {
     const [employeeNo, name] = args
     // Guessing employee numbers, names and codes is bounded per sender.
     const subject = msg.sender.ids.map((i) => `${i.kind}:${i.id}`).join('|').slice(0, 500)
-    const conv = await tx.conversation.findUnique({ where: { platform_subject: { platform: msg.platform, subject } } })
-    const state = conv ? (JSON.parse(conv.state) as { bindFailures?: number[] }) : {}
-    const recent = (state.bindFailures ?? []).filter((at) => at > ctx.now.getTime() - BIND_WINDOW_MS)
+    const key = { platform: msg.platform, subject }
+    const recent = ((await conversationState.get(tx, bindFailures, key, ctx.now)) ?? []).filter((at) => at > ctx.now.getTime() - BIND_WINDOW_MS)
     if (recent.length >= MAX_BIND_FAILURES) return ctx.reply(t.bind.tooMany)
     const fail = async (text: string) => {
-      const next = JSON.stringify({ ...state, bindFailures: [...recent, ctx.now.getTime()] })
-      await tx.conversation.upsert({ where: { platform_subject: { platform: msg.platform, subject } }, create: { platform: msg.platform, subject, state: next }, update: { state: next } })
+      await conversationState.set(tx, bindFailures, key, [...recent, ctx.now.getTime()], new Date(ctx.now.getTime() + BIND_WINDOW_MS), ctx.now)
       ctx.reply(text)
     }
     const person = await tx.person.findUnique({ where: { employeeNo: employeeNo.toUpperCase() }, include: { unit: true } }) ?? (await tx.person.findUnique({ where: { employeeNo }, include: { unit: true } }))
@@ -69,7 +70,7 @@ export const bindCommand: CommandDefinition = {
       confirmedById: redeemed?.issuedById ?? null,
       now: ctx.now,
     })
-    if (conv) await tx.conversation.delete({ where: { id: conv.id } })
+    await conversationState.clear(tx, bindFailures, key, ctx.now)
     const roleLabel = t.roles[person.role] ?? person.role
     if (redeemed) ctx.reply(ctx.person ? t.binding.codeRedeemed(person.name, roleLabel) : `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.codeRedeemed(person.name, roleLabel)}`)
     else ctx.reply(needsVouching(person.role) ? `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.pending(roleLabel)}` : t.bind.done(person.name, unitLabel(person.unit), roleLabel))

@@ -1,6 +1,7 @@
 /** Closing a poll or survey: the one write that closes it, and the results it sends. */
 import type { OutboundMessage } from '../core/types.js'
-import { chatRecipient, pollResults, postedGroups, votersByOption, type PollContext, type PollRow } from './service.js'
+import { chatRecipient, postedGroups, type PollContext, type PollRow } from './service.js'
+import { pollResults, votersByOption } from './results.js'
 import { surveyResults } from './survey.js'
 import { pollClosedMessages, surveyClosedMessages } from './views.js'
 

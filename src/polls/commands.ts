@@ -2,7 +2,10 @@ import { allRoles, commandBuilder, guarded, replyPrivately, staffRoles, textAfte
 import { formatLocal } from '../core/time/zone.js'
 import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
 import { closePoll } from './closing.js'
-import { castVote, createPoll, findPoll, MAX_OPTIONS, mayClose, maySeeResults, normalisePollNumber, pollResults, PollRefusal, refuse, votersByOption, type PollContext } from './service.js'
+import { findPoll, MAX_OPTIONS, normalisePollNumber, PollRefusal, refuse, type PollContext } from './service.js'
+import { createPoll } from './create.js'
+import { castVote } from './voting.js'
+import { mayClose, maySeeResults, pollResults, votersByOption } from './results.js'
 import { answerSurvey, createSurvey, findTemplate, startSurvey, surveyResults, templateNames } from './survey.js'
 import { resultsView, surveyResultsView } from './views.js'
 

@@ -2,7 +2,7 @@ import type ExcelJS from 'exceljs'
 import type { Db } from '../db/client.js'
 import { DEFAULT_MIN_GROUP } from '../core/commands.js'
 import { zhCN, type Messages } from '../messages/zh-CN.js'
-import { pollResults, votersByOption } from './service.js'
+import { pollResults, votersByOption } from './results.js'
 import { surveyResults } from './survey.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatCore } from '../core/chat-core.js'
+import type { Deliver } from '../core/feature.js'
 import { formatLocal } from '../core/time/zone.js'
 import type { OutboundMessage } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
@@ -9,7 +9,7 @@ import { chatRecipient, eligiblePeople, MAX_MENTIONS, postedGroups, voterKey, ty
 
 export interface PollJobDeps {
   db: Db
-  core: ChatCore
+  deliver: Deliver
   t: Messages
   timeZone: string
   secret: string
@@ -99,7 +99,7 @@ export async function reminderMessages(ctx: PollContext, poll: PollRow): Promise
  * service was down across several reminder times, one reminder makes up for all of them.
  */
 export async function remindPolls(deps: PollJobDeps, now: Date): Promise<number> {
-  const { db, core, t, timeZone, secret, maxReminders } = deps
+  const { db, deliver, t, timeZone, secret, maxReminders } = deps
   if (maxReminders <= 0) return 0
   const open = await db.poll.findMany({ where: { status: 'open', deadline: { gt: now }, remindersSent: { lt: maxReminders } }, orderBy: { id: 'asc' }, take: 500 })
   let sent = 0
@@ -111,7 +111,7 @@ export async function remindPolls(deps: PollJobDeps, now: Date): Promise<number>
       const claimed = await tx.poll.updateMany({ where: { id: poll.id, status: 'open', remindersSent: poll.remindersSent }, data: { remindersSent: due } })
       if (claimed.count !== 1) return
       const out = await reminderMessages({ tx, now, t, timeZone, secret, ...(deps.minGroup !== undefined ? { minGroup: deps.minGroup } : {}) }, poll)
-      await core.deliver(tx, out, `job:poll-remind:${poll.id}:${due}`, undefined)
+      await deliver(tx, out, `job:poll-remind:${poll.id}:${due}`)
       sent++
     }, TX)
   }
@@ -125,14 +125,14 @@ export async function remindPolls(deps: PollJobDeps, now: Date): Promise<number>
  * at the same moment closes and posts once.
  */
 export async function closeDuePolls(deps: PollJobDeps, now: Date): Promise<number> {
-  const { db, core, t, timeZone, secret } = deps
+  const { db, deliver, t, timeZone, secret } = deps
   const due = await db.poll.findMany({ where: { status: 'open', deadline: { lte: now } }, orderBy: { id: 'asc' }, take: 500, select: { id: true } })
   let closed = 0
   for (const { id } of due) {
     await db.$transaction(async (tx) => {
       const result = await closePoll({ tx, now, t, timeZone, secret, ...(deps.minGroup !== undefined ? { minGroup: deps.minGroup } : {}) }, id)
       if (!result) return
-      await core.deliver(tx, result.out, `job:poll-close:${id}`, undefined)
+      await deliver(tx, result.out, `job:poll-close:${id}`)
       closed++
     }, TX)
   }

@@ -5,36 +5,18 @@
  * first unanswered question; which survey a person is answering right now is kept in the
  * Conversation table (per platform and person), so a plain private reply answers it.
  */
+import { z } from 'zod'
 import { DEFAULT_MIN_GROUP, type Asker, type CommandContext, type UnitRow } from '../core/commands.js'
+import { conversationState, personSubject, stateSlot } from '../core/state.js'
 import { CHINESE_DIGIT } from '../core/time/numerals.js'
 import { formatLocal } from '../core/time/zone.js'
-import type { Card, OutboundMessage, Platform } from '../core/types.js'
+import { PLATFORMS, type Card, type OutboundMessage, type Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
-import {
-  checkOptions,
-  createSurveySchema,
-  eligibleCounts,
-  findPoll,
-  hiddenUnits,
-  MAX_OPTIONS,
-  percentOf,
-  pick,
-  prepare,
-  PollRefusal,
-  refuse,
-  sameLabel,
-  targetUnits,
-  voterKey,
-  withinTargets,
-  type Created,
-  type CreateSurveyInput,
-  type PollContext,
-  type PollResults,
-  type PollRow,
-  type QuestionInput,
-} from './service.js'
+import { findPoll, MAX_OPTIONS, PollRefusal, refuse, targetUnits, voterKey, withinTargets, type PollContext, type PollRow } from './service.js'
+import { checkOptions, createSurveySchema, prepare, sameLabel, type Created, type CreateSurveyInput, type QuestionInput } from './create.js'
+import { eligibleCounts, hiddenUnits, percentOf, pick, type PollResults } from './results.js'
 import { questionMessage, surveyPost } from './views.js'
 
 export type QuestionRow = Awaited<ReturnType<Tx['surveyQuestion']['findFirstOrThrow']>>
@@ -119,51 +101,25 @@ export async function createSurvey(ctx: PollContext, rawInput: CreateSurveyInput
 // ---------------------------------------------------------------------------------------------
 // The conversation state
 
-const PLATFORMS: Platform[] = ['web', 'feishu', 'wecom', 'wechaty']
-const subjectOf = (personId: number) => `person:${personId}`
-
-interface SurveyState {
-  pollId: number
-  questionId: number
-}
-
-function parseState(state: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(state)
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
-}
-
-function surveyOf(state: Record<string, unknown>): SurveyState | null {
-  const s = state.survey as Partial<SurveyState> | undefined
-  return s && typeof s.pollId === 'number' && typeof s.questionId === 'number' ? { pollId: s.pollId, questionId: s.questionId } : null
-}
+const SurveyState = z.object({ pollId: z.number().int(), questionId: z.number().int() })
+type SurveyState = z.infer<typeof SurveyState>
+/** The survey a person is answering, on the platform they started it on (no expiry: it ends with the survey). */
+const surveySlot = stateSlot('survey', SurveyState)
 
 /** The survey a person is answering: on this platform's conversation first, else on another platform's. */
-export async function activeSurvey(tx: Tx, platform: Platform, personId: number): Promise<(SurveyState & { platform: Platform }) | null> {
+export async function activeSurvey(tx: Tx, platform: Platform, personId: number, now: Date): Promise<(SurveyState & { platform: Platform }) | null> {
   for (const p of [platform, ...PLATFORMS.filter((x) => x !== platform)]) {
-    const row = await tx.conversation.findUnique({ where: { platform_subject: { platform: p, subject: subjectOf(personId) } } })
-    const survey = row ? surveyOf(parseState(row.state)) : null
+    const survey = await conversationState.get(tx, surveySlot, { platform: p, subject: personSubject(personId) }, now)
     if (survey) return { ...survey, platform: p }
   }
   return null
 }
 
 /** Sets (or with null, ends) the survey part of a person's conversation, keeping whatever else it holds. */
-export async function setActiveSurvey(tx: Tx, platform: Platform, personId: number, survey: SurveyState | null): Promise<void> {
-  const where = { platform_subject: { platform, subject: subjectOf(personId) } }
-  const row = await tx.conversation.findUnique({ where })
-  const state = row ? parseState(row.state) : {}
-  if (survey) state.survey = survey
-  else delete state.survey
-  if (Object.keys(state).length === 0) {
-    if (row) await tx.conversation.delete({ where: { id: row.id } })
-    return
-  }
-  const value = JSON.stringify(state)
-  await tx.conversation.upsert({ where, create: { platform, subject: subjectOf(personId), state: value }, update: { state: value } })
+export async function setActiveSurvey(tx: Tx, platform: Platform, personId: number, survey: SurveyState | null, now: Date): Promise<void> {
+  const key = { platform, subject: personSubject(personId) }
+  if (survey) await conversationState.set(tx, surveySlot, key, survey, null, now)
+  else await conversationState.clear(tx, surveySlot, key, now)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,11 +158,11 @@ export async function startSurvey(ctx: PollContext, person: Asker, number: strin
   const { poll, key, questions } = await openSurvey(ctx, person, number)
   const next = await nextQuestion(ctx.tx, questions, key)
   if (!next) {
-    const active = await activeSurvey(ctx.tx, platform, person.id)
-    if (active?.pollId === poll.id) await setActiveSurvey(ctx.tx, active.platform, person.id, null)
+    const active = await activeSurvey(ctx.tx, platform, person.id, ctx.now)
+    if (active?.pollId === poll.id) await setActiveSurvey(ctx.tx, active.platform, person.id, null, ctx.now)
     return { text: ctx.t.polls.surveyAlreadyDone(poll.number), done: true, poll }
   }
-  await setActiveSurvey(ctx.tx, platform, person.id, { pollId: poll.id, questionId: next.id })
+  await setActiveSurvey(ctx.tx, platform, person.id, { pollId: poll.id, questionId: next.id }, ctx.now)
   const answeredCount = questions.findIndex((q) => q.id === next.id)
   const intro = answeredCount > 0 ? ctx.t.polls.surveyResume(poll.number, answeredCount, questions.length) : ctx.t.polls.surveyIntro(poll.number, poll.title, questions.length, poll.anonymous)
   const asked = questionMessage(ctx, poll, next, questions.length)
@@ -259,8 +215,8 @@ export async function answerSurvey(ctx: PollContext, person: Asker, number: stri
     ;({ poll, key, questions } = await openSurvey(ctx, person, number))
   } catch (error) {
     // A survey that closed (or vanished) while being answered: the conversation ends with it.
-    const active = await activeSurvey(tx, platform, person.id)
-    if (active) await setActiveSurvey(tx, active.platform, person.id, null)
+    const active = await activeSurvey(tx, platform, person.id, ctx.now)
+    if (active) await setActiveSurvey(tx, active.platform, person.id, null, ctx.now)
     throw error
   }
   let question: QuestionRow | undefined
@@ -268,7 +224,7 @@ export async function answerSurvey(ctx: PollContext, person: Asker, number: stri
     question = questions.find((q) => q.position === position)
     if (!question) refuse(t.polls.noSuchQuestion(poll.number, questions.length))
   } else {
-    const active = await activeSurvey(tx, platform, person.id)
+    const active = await activeSurvey(tx, platform, person.id, ctx.now)
     question = questions.find((q) => q.id === active?.questionId) ?? (await nextQuestion(tx, questions, key)) ?? undefined
     if (!question) return { text: t.polls.surveyAlreadyDone(poll.number), done: true, poll }
   }
@@ -282,11 +238,11 @@ export async function answerSurvey(ctx: PollContext, person: Asker, number: stri
   const recorded = t.polls.answerRecorded(question!.position)
   const next = await nextQuestion(tx, questions, key)
   if (!next) {
-    const active = await activeSurvey(tx, platform, person.id)
-    if (active) await setActiveSurvey(tx, active.platform, person.id, null)
+    const active = await activeSurvey(tx, platform, person.id, ctx.now)
+    if (active) await setActiveSurvey(tx, active.platform, person.id, null, ctx.now)
     return { text: `${recorded}\n${t.polls.surveyDone(poll.number, poll.title)}`, done: true, poll }
   }
-  await setActiveSurvey(tx, platform, person.id, { pollId: poll.id, questionId: next.id })
+  await setActiveSurvey(tx, platform, person.id, { pollId: poll.id, questionId: next.id }, ctx.now)
   const asked = questionMessage(ctx, poll, next, questions.length)
   return { text: `${recorded}\n\n${asked.text}`, card: asked.card, done: false, poll }
 }
@@ -298,13 +254,13 @@ export async function answerSurvey(ctx: PollContext, person: Asker, number: stri
 export function surveyConversation(secret: string): (ctx: CommandContext) => Promise<boolean> {
   return async (ctx) => {
     if (ctx.chat || !ctx.person) return false
-    const active = await activeSurvey(ctx.tx, ctx.msg.platform, ctx.person.id)
+    const active = await activeSurvey(ctx.tx, ctx.msg.platform, ctx.person.id, ctx.now)
     if (!active) return false
     const poll = await ctx.tx.poll.findUnique({ where: { id: active.pollId } })
     const pctx: PollContext = { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone, secret }
     try {
       if (!poll) {
-        await setActiveSurvey(ctx.tx, active.platform, ctx.person.id, null)
+        await setActiveSurvey(ctx.tx, active.platform, ctx.person.id, null, ctx.now)
         return false
       }
       const asked = await answerSurvey(pctx, ctx.person, poll.number, null, ctx.rawArgs, ctx.msg.platform)

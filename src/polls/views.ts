@@ -7,7 +7,8 @@ import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage, Recipient } from '../core/types.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
-import type { PollContext, PollResults, PollRow } from './service.js'
+import type { PollContext, PollRow } from './service.js'
+import type { PollResults } from './results.js'
 import type { QuestionRow, SurveyResults } from './survey.js'
 
 const BAR_CELLS = 10

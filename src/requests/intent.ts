@@ -7,8 +7,10 @@
  * expiry, next to a survey in progress), and a button names its offer by a short token.
  */
 import crypto from 'node:crypto'
+import { z } from 'zod'
 import { allRoles, type CommandContext, type CommandDefinition } from '../core/commands.js'
 import type { IntentHook } from '../core/chat-core.js'
+import { conversationState, personSubject, stateSlot } from '../core/state.js'
 import { readIntent, startsWithTypo, yesOrNo, type Reading } from '../core/intent/read.js'
 import { readingForm, similarity, soundKey } from '../core/intent/text.js'
 import type { Card, Platform } from '../core/types.js'
@@ -35,36 +37,22 @@ export interface Offer {
   expiresAt: string
 }
 
-const subjectOf = (personId: number) => `person:${personId}`
+const offerSlot = stateSlot<Offer>(
+  'offer',
+  z.object({ token: z.string(), text: z.string(), urgent: z.boolean(), requesterId: z.number().int(), anonymous: z.boolean(), duplicateOf: z.string().optional(), category: z.string().optional(), expiresAt: z.string() }),
+)
+/** An expired offer is still kept this long, so that its answer is told it expired. */
+const EXPIRED_OFFER_KEPT_MS = 24 * 60 * 60_000
 
-function parseState(state: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(state)
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
-}
-
-async function readOffer(tx: Tx, platform: Platform, personId: number): Promise<Offer | null> {
-  const row = await tx.conversation.findUnique({ where: { platform_subject: { platform, subject: subjectOf(personId) } } })
-  const offer = row ? (parseState(row.state).offer as Offer | undefined) : undefined
-  return offer && typeof offer.token === 'string' && typeof offer.text === 'string' ? offer : null
+async function readOffer(tx: Tx, platform: Platform, personId: number, now: Date): Promise<Offer | null> {
+  return conversationState.get(tx, offerSlot, { platform, subject: personSubject(personId) }, now)
 }
 
 /** Sets (or with null, ends) the offer part of a person's conversation, keeping whatever else it holds (a survey). */
-async function writeOffer(tx: Tx, platform: Platform, personId: number, offer: Offer | null): Promise<void> {
-  const where = { platform_subject: { platform, subject: subjectOf(personId) } }
-  const row = await tx.conversation.findUnique({ where })
-  const state = row ? parseState(row.state) : {}
-  if (offer) state.offer = offer
-  else delete state.offer
-  if (Object.keys(state).length === 0) {
-    if (row) await tx.conversation.delete({ where: { id: row.id } })
-    return
-  }
-  const value = JSON.stringify(state)
-  await tx.conversation.upsert({ where, create: { platform, subject: subjectOf(personId), state: value }, update: { state: value } })
+async function writeOffer(tx: Tx, platform: Platform, personId: number, offer: Offer | null, now: Date): Promise<void> {
+  const key = { platform, subject: personSubject(personId) }
+  if (offer) await conversationState.set(tx, offerSlot, key, offer, new Date(new Date(offer.expiresAt).getTime() + EXPIRED_OFFER_KEPT_MS), now)
+  else await conversationState.clear(tx, offerSlot, key, now)
 }
 
 function excerpt(text: string, max = 60): string {
@@ -78,7 +66,7 @@ async function offerToFile(ctx: CommandContext, reading: Reading, text: string):
   const t = ctx.t.intent
   const person = ctx.person!
   const offer: Offer = { token: crypto.randomBytes(4).toString('hex'), text, urgent: reading.urgent === true, requesterId: person.id, anonymous: false, ...(reading.category ? { category: reading.category } : {}), expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString() }
-  await writeOffer(ctx.tx, ctx.msg.platform, person.id, offer)
+  await writeOffer(ctx.tx, ctx.msg.platform, person.id, offer, ctx.now)
   const buttons: NonNullable<Card['buttons']> = [{ label: t.buttons.file, action: { command: `确认提交 ${offer.token}` }, style: 'primary' }]
   // Never anonymously from a group: the person is told to write privately instead.
   if (!ctx.chat) buttons.push({ label: t.buttons.anonymous, action: { command: `匿名提交 ${offer.token}` } })
@@ -111,7 +99,7 @@ export async function fileUnlessDuplicate(ctx: CommandContext, input: { requeste
       const t = ctx.t.intent
       const asker = ctx.person!
       const offer: Offer = { token: crypto.randomBytes(4).toString('hex'), text: input.content, urgent: input.urgent === true, requesterId: input.requester.id, anonymous: input.anonymous, duplicateOf: same.number, ...(input.categoryName ? { category: input.categoryName } : {}), expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString() }
-      await writeOffer(ctx.tx, ctx.msg.platform, asker.id, offer)
+      await writeOffer(ctx.tx, ctx.msg.platform, asker.id, offer, ctx.now)
       // A group is a public place: neither request's words are repeated there.
       ctx.reply(t.duplicate(same.number, ctx.chat ? null : excerpt(same.content)), {
         card: {
@@ -146,9 +134,9 @@ type Answer = 'file' | 'anonymous' | 'cancel' | 'same' | 'fresh'
 async function answerOffer(ctx: CommandContext, answer: Answer, token: string | undefined): Promise<void> {
   const t = ctx.t.intent
   const person = ctx.person!
-  const offer = await readOffer(ctx.tx, ctx.msg.platform, person.id)
+  const offer = await readOffer(ctx.tx, ctx.msg.platform, person.id, ctx.now)
   if (!offer || (token && offer.token !== token)) return ctx.reply(token ? t.expired : t.nothingPending)
-  await writeOffer(ctx.tx, ctx.msg.platform, person.id, null)
+  await writeOffer(ctx.tx, ctx.msg.platform, person.id, null, ctx.now)
   if (new Date(offer.expiresAt).getTime() < ctx.now.getTime()) return ctx.reply(t.expired)
   if (answer === 'cancel') return ctx.reply(t.cancelled)
   if (answer === 'same') return ctx.reply(t.sameMatter(offer.duplicateOf ?? ''))
@@ -201,7 +189,7 @@ export function requestIntent(botName: string): IntentHook {
       const raw = ctx.rawArgs
       const typed = ctx.person ? yesOrNo(raw) : undefined
       if (typed && ctx.person) {
-        const offer = await readOffer(ctx.tx, ctx.msg.platform, ctx.person.id)
+        const offer = await readOffer(ctx.tx, ctx.msg.platform, ctx.person.id, ctx.now)
         if (offer) {
           await answerOffer(ctx, typed === 'yes' ? (offer.duplicateOf ? 'same' : 'file') : offer.duplicateOf ? 'fresh' : 'cancel', undefined)
           return true

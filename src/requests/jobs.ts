@@ -10,7 +10,7 @@ import { isOverdue, officerQueue } from './views.js'
 
 export interface RequestJobDeps {
   db: Db
-  core: ChatCore
+  core: Pick<ChatCore, 'deliver'>
   t: Messages
   timeZone: string
   autoCloseDays: number

@@ -171,9 +171,9 @@ describe('exactly once across instances', () => {
 
   it('the scheduler itself fires the job, once across two instances', async () => {
     const clock = new ManualClock(MONDAY_9AM)
-    const everySecond = { ANNOUNCEMENT_FIRE_CRON: '* * * * * *' }
-    const first = await start(clock, everySecond)
-    const second = await start(clock, everySecond, { url: first.config.DATABASE_URL })
+    const everySecond = { 'announcements:fire': '* * * * * *' }
+    const first = await start(clock, {}, { schedules: everySecond })
+    const second = await start(clock, {}, { schedules: everySecond, url: first.config.DATABASE_URL })
     await first.say('D3001', 'dm', '发布公告 通知 职代会通知\n时间 今天10点')
     clock.set(new Date(MONDAY_9AM.getTime() + HOUR))
     await waitUntil('the announcement to go to both groups', async () => ((await unlessBusy(() => first.db.announcementDelivery.count())) ?? 0) >= 2)

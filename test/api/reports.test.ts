@@ -13,7 +13,7 @@ import { call, file, tokenFor } from './helpers.js'
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-const NO_CRON = { REQUEST_ESCALATION_CRON: '0 0 1 1 *', REQUEST_DIGEST_CRON: '0 0 1 1 *', REQUEST_SUPERVISED_CRON: '0 0 1 1 *', REQUEST_AUTOCLOSE_CRON: '0 0 1 1 *' }
+const NO_CRON = { REQUEST_DIGEST_CRON: '0 0 1 1 *', REQUEST_SUPERVISED_CRON: '0 0 1 1 *', REQUEST_AUTOCLOSE_CRON: '0 0 1 1 *' }
 
 const clock = new ManualClock(new Date('2026-03-02T01:00:00Z')) // 09:00 on 2 March in Shanghai
 let svc: TestService
@@ -22,7 +22,7 @@ let officer: string
 const n: Record<string, string> = {}
 
 beforeAll(async () => {
-  svc = await startTestService({ clock, env: NO_CRON })
+  svc = await startTestService({ clock, env: NO_CRON, schedules: { 'requests:escalate-overdue': '0 0 1 1 *' } })
   admin = await tokenFor(svc, 'D9000')
   officer = await tokenFor(svc, 'D3001')
   // r1: answered in an hour, resolved, rated 5.

@@ -171,7 +171,7 @@ describe('closing at the deadline', () => {
 
   it('the scheduler really fires the close', async () => {
     const clock = new ManualClock(WED_10)
-    const svc = await services.start(clock, { POLL_CLOSE_CRON: '* * * * * *' })
+    const svc = await services.start(clock, {}, undefined, { schedules: { 'polls:remind': '* * * * * *', 'polls:close': '* * * * * *' } })
     expect(svc.scheduler.jobNames()).toEqual(expect.arrayContaining(['polls:remind', 'polls:close']))
     const { number } = await startPoll(svc, 'D2001', 'web-team-dg', '发起投票 班组聚餐 | 周五 | 周六 截止 1小时后')
     clock.advance(HOUR + MINUTE)

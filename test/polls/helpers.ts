@@ -6,12 +6,12 @@ import { startTestService, type Reply, type TestService } from '../helpers/servi
 
 /** Schedules that do not fire while the suite runs (midnight on 1 January), so jobs run only when a test says so. */
 export const NO_CRON = {
-  REQUEST_ESCALATION_CRON: '0 0 1 1 *',
   REQUEST_DIGEST_CRON: '0 0 1 1 *',
   REQUEST_SUPERVISED_CRON: '0 0 1 1 *',
   REQUEST_AUTOCLOSE_CRON: '0 0 1 1 *',
-  POLL_CLOSE_CRON: '0 0 1 1 *',
 }
+/** The internal every-minute jobs, pushed out of reach the same way. */
+export const NO_INTERNAL_CRON = { 'requests:escalate-overdue': '0 0 1 1 *', 'polls:remind': '0 0 1 1 *', 'polls:close': '0 0 1 1 *' }
 
 export const MINUTE = 60_000
 export const HOUR = 60 * MINUTE
@@ -25,7 +25,7 @@ export class Services {
   private started: TestService[] = []
 
   async start(clock: ManualClock, env: Record<string, string> = {}, url?: string, options: Parameters<typeof startTestService>[0] = {}): Promise<TestService> {
-    const svc = await startTestService({ ...options, clock, env: { ...NO_CRON, ...env }, ...(url ? { url } : {}) })
+    const svc = await startTestService({ ...options, clock, env: { ...NO_CRON, ...env }, schedules: { ...NO_INTERNAL_CRON, ...options.schedules }, ...(url ? { url } : {}) })
     this.started.push(svc)
     return svc
   }

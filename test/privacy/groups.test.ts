@@ -171,7 +171,7 @@ async function resultsFromApi(number: string) {
 
 describe('which units are hidden', () => {
   it('hides units under the threshold, and one more when the hidden ones together could be worked out from the total', async () => {
-    const { hiddenUnits } = await import('../../src/polls/service.js')
+    const { hiddenUnits } = await import('../../src/polls/results.js')
     expect([...hiddenUnits([6, 7, 0], 5)]).toEqual([])
     // 1 answer hidden in the first unit: total − 6 − 7 would give it away, so the smallest other (6) goes too.
     expect([...hiddenUnits([1, 6, 7], 5)].sort()).toEqual([0, 1])

@@ -1,0 +1,92 @@
+/**
+ * Announcements (公告): casting and changing a vote (keyed hash for anonymous votes)
+ */
+import type { Asker } from '../core/commands.js'
+import type { Messages } from '../messages/index.js'
+import { unitLabel } from '../organisation/scope.js'
+import { findPoll, refuse, targetUnits, voterKey, withinTargets, type PollContext, type PollRow } from './service.js'
+import { sameLabel } from './create.js'
+
+// ---------------------------------------------------------------------------------------------
+// Voting
+
+export function parseChoices(choices: string): number[] {
+  return choices
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0)
+}
+
+export interface VoteInput {
+  number: string
+  /** Option numbers (1-based) or labels as written. */
+  choices: (number | string)[]
+  /** Card buttons of a multiple-choice poll: add each option, or take it away when already chosen. */
+  toggle?: boolean
+}
+
+export interface VoteResult {
+  poll: PollRow
+  /** The choices now recorded (empty when a toggle took the last one away: no vote any more). */
+  choices: { position: number; label: string }[]
+  /** new: first vote; changed; same: nothing changed; withdrawn: the vote was taken back. */
+  outcome: 'new' | 'changed' | 'same' | 'withdrawn'
+}
+
+/** Maps written choices (numbers or labels) to option positions, refusing unknown ones. */
+function positionsOf(t: Messages, options: { position: number; label: string }[], choices: (number | string)[]): number[] {
+  const positions: number[] = []
+  for (const c of choices) {
+    const written = String(c).trim()
+    const asNumber = typeof c === 'number' ? c : /^\d+$/.test(written.normalize('NFKC')) ? Number(written.normalize('NFKC')) : null
+    const option = asNumber !== null ? options.find((o) => o.position === asNumber) : options.find((o) => sameLabel(o.label, written))
+    if (!option) refuse(t.polls.unknownOption(written, options.length))
+    if (!positions.includes(option!.position)) positions.push(option!.position)
+  }
+  return positions
+}
+
+/**
+ * Records a person's vote: one per person per poll, whichever group or platform it comes from
+ * (unique poll + voter key), changeable until the poll closes unless the creator said 不可改.
+ * Only people in the target units may vote. The write is one upsert on that unique index.
+ */
+export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput): Promise<VoteResult> {
+  const { tx, t } = ctx
+  const poll = await findPoll(ctx, input.number)
+  if (poll.kind !== 'poll') refuse(t.polls.isSurvey(poll.number))
+  if (poll.status !== 'open' || poll.deadline.getTime() <= ctx.now.getTime()) refuse(t.polls.closed(poll.number))
+  const targets = await targetUnits(tx, poll.id)
+  if (!withinTargets(voter.unit, targets)) refuse(t.polls.notEligible(poll.number, targets.map(unitLabel).join('、')))
+  const options = await tx.pollOption.findMany({ where: { pollId: poll.id }, orderBy: { position: 'asc' } })
+  if (input.choices.length === 0) refuse(t.polls.noChoice(poll.number, options.length))
+  const picked = positionsOf(t, options, input.choices)
+  const key = voterKey(ctx.secret, poll.id, voter.id)
+  const where = { pollId_voterKey: { pollId: poll.id, voterKey: key } }
+  const existing = await tx.pollVote.findUnique({ where, select: { choices: true } })
+  const before = existing ? parseChoices(existing.choices) : []
+  let chosen = picked
+  if (input.toggle) {
+    chosen = [...before]
+    for (const p of picked) chosen = chosen.includes(p) ? chosen.filter((x) => x !== p) : [...chosen, p]
+  }
+  chosen.sort((a, b) => a - b)
+  const labelled = chosen.map((p) => ({ position: p, label: options.find((o) => o.position === p)!.label }))
+  const same = existing !== null && before.join(',') === chosen.join(',')
+  if (existing && !poll.allowChange && !same) refuse(t.polls.noChange(poll.number))
+  if (chosen.length > poll.maxChoices) refuse(poll.maxChoices === 1 ? t.polls.singleChoice(poll.number) : t.polls.tooManyChoices(poll.maxChoices, chosen.length))
+  if (same) return { poll, choices: labelled, outcome: 'same' }
+  if (chosen.length === 0) {
+    // A toggle took away the only choice: the vote is withdrawn (only while changes are allowed).
+    await tx.pollVote.deleteMany({ where: { pollId: poll.id, voterKey: key } })
+    return { poll, choices: [], outcome: 'withdrawn' }
+  }
+  const choices = chosen.join(',')
+  const personId = poll.anonymous ? null : voter.id
+  await tx.pollVote.upsert({
+    where,
+    create: { pollId: poll.id, voterKey: key, personId, choices, unitId: voter.unitId, createdAt: ctx.now, updatedAt: ctx.now },
+    update: { choices, personId, unitId: voter.unitId, updatedAt: ctx.now },
+  })
+  return { poll, choices: labelled, outcome: existing ? 'changed' : 'new' }
+}
