@@ -25,7 +25,9 @@ import { call, file, tokenFor } from '../api/helpers.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
-const NO_CRON = { REQUEST_ESCALATION_CRON: '0 0 1 1 *', REQUEST_DIGEST_CRON: '0 0 1 1 *', REQUEST_SUPERVISED_CRON: '0 0 1 1 *', REQUEST_AUTOCLOSE_CRON: '0 0 1 1 *' }
+const NO_CRON = { REQUEST_DIGEST_CRON: '0 0 1 1 *', REQUEST_SUPERVISED_CRON: '0 0 1 1 *', REQUEST_AUTOCLOSE_CRON: '0 0 1 1 *' }
+/** The escalation's schedule is internal (a constant): tests move it by job name. */
+const NO_INTERNAL_CRON = { 'requests:escalate-overdue': '0 0 1 1 *' }
 
 const clock = new ManualClock(new Date('2026-04-01T01:00:00Z'))
 let svc: TestService
@@ -40,7 +42,7 @@ async function ok(from: string, words: string, expectText: RegExp): Promise<void
 }
 
 beforeAll(async () => {
-  svc = await startTestService({ clock, env: NO_CRON })
+  svc = await startTestService({ clock, env: NO_CRON, schedules: NO_INTERNAL_CRON })
   admin = await tokenFor(svc, 'D9000')
   n.a = await file(svc, 'D1002', '诉求 食堂的饭菜太咸了')
   n.b = await file(svc, 'D1003', '诉求 食堂晚饭太少了')
