@@ -26,7 +26,9 @@ async function load(url: string): Promise<void> {
   try {
     const root = await db.unit.create({ data: { name: '基准集团', path: '', level: 'company' } })
     const branches = Math.ceil(GROUPS / 100)
-    await db.unit.createMany({ data: Array.from({ length: branches }, (_, b) => ({ name: `${b + 1}分厂`, path: `${b + 1}分厂`, level: 'branch', parentId: root.id })) })
+    await db.unit.createMany({
+      data: Array.from({ length: branches }, (_, b) => ({ name: `${b + 1}分厂`, path: `${b + 1}分厂`, level: 'branch', parentId: root.id })),
+    })
     const branchIds = new Map((await db.unit.findMany({ where: { level: 'branch' } })).map((u) => [u.path, u.id]))
     await db.unit.createMany({
       data: Array.from({ length: GROUPS }, (_, i) => {
@@ -36,7 +38,9 @@ async function load(url: string): Promise<void> {
     })
     const teams = await db.unit.findMany({ where: { level: 'team' }, orderBy: { id: 'asc' } })
     for (let i = 0; i < GROUPS; i += 500) {
-      await db.chatGroup.createMany({ data: teams.slice(i, i + 500).map((u, k) => ({ platform: 'feishu', externalId: chatId(i + k), name: `${u.path}工作群`, unitId: u.id })) })
+      await db.chatGroup.createMany({
+        data: teams.slice(i, i + 500).map((u, k) => ({ platform: 'feishu', externalId: chatId(i + k), name: `${u.path}工作群`, unitId: u.id })),
+      })
     }
     const admin = await db.person.create({ data: { employeeNo: 'BA0001', name: '基准管理员', role: 'admin', unitId: root.id } })
     await db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: ADMIN_OPEN_ID, personId: admin.id } })
@@ -105,7 +109,10 @@ async function fanoutFeishu(provider: Provider): Promise<BenchRow[]> {
       else if (got[0]!.uuid !== uuidFor(`ann:${ann.id}:once:feishu:${id}:0`)) wrong.push(`${id}: uuid ${got[0]!.uuid}`)
       else if (!textOf(got[0]!).includes(TITLE) || !textOf(got[0]!).includes(BODY)) wrong.push(`${id}: content ${textOf(got[0]!).slice(0, 80)}`)
     }
-    if (wrong.length) throw new Error(`fan-out on ${provider}: ${wrong.length} of ${GROUPS} groups did not get exactly the one announcement (${seconds.toFixed(1)} s): ${wrong.slice(0, 5).join('; ')}`)
+    if (wrong.length)
+      throw new Error(
+        `fan-out on ${provider}: ${wrong.length} of ${GROUPS} groups did not get exactly the one announcement (${seconds.toFixed(1)} s): ${wrong.slice(0, 5).join('; ')}`,
+      )
     if (throttled !== 0) throw new Error(`fan-out on ${provider}: the fake answered ${throttled} throttle(s) (230020) (${seconds.toFixed(1)} s)`)
 
     const floor = GROUPS / PER_APP
@@ -177,18 +184,48 @@ export async function fanoutWechaty(provider: Provider): Promise<BenchRow[]> {
     const deadline = Date.now() + 30_000
     while (!adapter!.status().connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     const text = `【通知】${TITLE}\n${BODY}`
-    await svc.db.$transaction((tx) => svc.core.deliver(tx, rooms.map((r) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: r.id }, text })), 'bench:wechaty', undefined))
+    await svc.db.$transaction((tx) =>
+      svc.core.deliver(
+        tx,
+        rooms.map((r) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: r.id }, text })),
+        'bench:wechaty',
+        undefined,
+      ),
+    )
     const until = Date.now() + TIMEOUT_MS
     while (at.length < rooms.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
     if (at.length < rooms.length) throw new Error(`wechaty fan-out on ${provider}: ${at.length} of ${rooms.length} rooms got the message`)
-    const gaps = at.slice(1).map((t, i) => t - at[i]!).sort((a, b) => a - b)
+    const gaps = at
+      .slice(1)
+      .map((t, i) => t - at[i]!)
+      .sort((a, b) => a - b)
     const pace = Number(WECHATY_PACE.WECHATY_PACE_MS)
     const min = gaps[0]!
     const median = gaps[Math.floor(gaps.length / 2)]!
     const settings = `pace ${pace} ms + jitter ≤ ${WECHATY_PACE.WECHATY_JITTER_MS} ms + ${WECHATY_PACE.WECHATY_MS_PER_CHAR} ms/char`
     return [
-      { bench: 'fanout', database: provider, metric: `Wechaty, ${rooms.length} rooms of one account: min gap between consecutive sends; baseline = WECHATY_PACE_MS (${settings})`, value: min, unit: 'ms', baseline: pace, ratio: min / pace, target: '≥ 1.0× pace', met: min >= pace - 5 },
-      { bench: 'fanout', database: provider, metric: `Wechaty, ${rooms.length} rooms: median gap; baseline = WECHATY_PACE_MS`, value: median, unit: 'ms', baseline: pace, ratio: median / pace, target: '≥ 1.0× pace', met: median >= pace },
+      {
+        bench: 'fanout',
+        database: provider,
+        metric: `Wechaty, ${rooms.length} rooms of one account: min gap between consecutive sends; baseline = WECHATY_PACE_MS (${settings})`,
+        value: min,
+        unit: 'ms',
+        baseline: pace,
+        ratio: min / pace,
+        target: '≥ 1.0× pace',
+        met: min >= pace - 5,
+      },
+      {
+        bench: 'fanout',
+        database: provider,
+        metric: `Wechaty, ${rooms.length} rooms: median gap; baseline = WECHATY_PACE_MS`,
+        value: median,
+        unit: 'ms',
+        baseline: pace,
+        ratio: median / pace,
+        target: '≥ 1.0× pace',
+        met: median >= pace,
+      },
     ]
   } finally {
     await svc.close()

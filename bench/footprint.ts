@@ -19,7 +19,12 @@ async function load(url: string): Promise<void> {
     }
     for (let i = 0; i < PEOPLE; i += 1000) {
       await db.person.createMany({
-        data: Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => ({ employeeNo: `B${i + k}`, name: `职工${i + k}`, unitId: units[(i + k) % units.length]!, role: (i + k) % 100 === 0 ? 'officer' : 'worker' })),
+        data: Array.from({ length: Math.min(1000, PEOPLE - i) }, (_, k) => ({
+          employeeNo: `B${i + k}`,
+          name: `职工${i + k}`,
+          unitId: units[(i + k) % units.length]!,
+          role: (i + k) % 100 === 0 ? 'officer' : 'worker',
+        })),
       })
     }
     const category = await db.requestCategory.create({ data: { name: '其他', answerMinutes: 2880, resultMinutes: 14400, urgentResultMinutes: 2880 } })
@@ -68,8 +73,28 @@ export async function footprint(provider: Provider): Promise<BenchRow[]> {
     const rss = rssMb(svc.child.pid!)
     await stopProcess(svc.child)
     return [
-      { bench: 'footprint', database: provider, metric: `idle RSS (${PEOPLE} people, ${REQUESTS} requests)`, value: rss, unit: 'MB', baseline: baseRss, ratio: rss / baseRss, target: '< 250 MB', met: rss < 250 },
-      { bench: 'footprint', database: provider, metric: 'start to ready', value: svc.readyMs, unit: 'ms', baseline: base.readyMs, ratio: svc.readyMs / base.readyMs, target: '< 3000 ms', met: svc.readyMs < 3000 },
+      {
+        bench: 'footprint',
+        database: provider,
+        metric: `idle RSS (${PEOPLE} people, ${REQUESTS} requests)`,
+        value: rss,
+        unit: 'MB',
+        baseline: baseRss,
+        ratio: rss / baseRss,
+        target: '< 250 MB',
+        met: rss < 250,
+      },
+      {
+        bench: 'footprint',
+        database: provider,
+        metric: 'start to ready',
+        value: svc.readyMs,
+        unit: 'ms',
+        baseline: base.readyMs,
+        ratio: svc.readyMs / base.readyMs,
+        target: '< 3000 ms',
+        met: svc.readyMs < 3000,
+      },
     ]
   } finally {
     await drop()

@@ -30,4 +30,11 @@ app.post('/webhooks/feishu', async (req, reply) => {
   return {}
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
-process.on('SIGTERM', () => void app.close().then(() => db.$disconnect()).then(() => process.exit(0)))
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => db.$disconnect())
+      .then(() => process.exit(0)),
+)

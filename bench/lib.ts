@@ -25,7 +25,11 @@ export interface BenchRow {
  * The environment of the service under test: quiet logs, no quiet hours, and, when given, Feishu
  * pointed at a fake open platform.
  */
-export function serviceEnv(port: number, databaseUrl: string, feishu?: { keys: { appId: string; encryptKey: string; verificationToken: string }; secret: string; domain: string }): Record<string, string> {
+export function serviceEnv(
+  port: number,
+  databaseUrl: string,
+  feishu?: { keys: { appId: string; encryptKey: string; verificationToken: string }; secret: string; domain: string },
+): Record<string, string> {
   return {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -84,7 +88,12 @@ export async function postgresAvailable(): Promise<boolean> {
 }
 
 /** Starts a node script (through tsx) and resolves when `readyUrl` answers 200; returns the child and the time it took. */
-export async function startProcess(script: string, env: Record<string, string>, readyUrl: string, timeoutMs = 30_000): Promise<{ child: ChildProcess; readyMs: number }> {
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  readyUrl: string,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
@@ -141,7 +150,16 @@ export function percentile(sorted: number[], p: number): number {
 
 export function printTable(rows: BenchRow[]): void {
   const header = ['bench', 'database', 'metric', 'value', 'baseline', 'ratio', 'target', 'met']
-  const cells = rows.map((r) => [r.bench, r.database, r.metric, `${round(r.value)} ${r.unit}`, `${round(r.baseline)} ${r.unit}`, `${r.ratio.toFixed(2)}×`, r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO'])
+  const cells = rows.map((r) => [
+    r.bench,
+    r.database,
+    r.metric,
+    `${round(r.value)} ${r.unit}`,
+    `${round(r.baseline)} ${r.unit}`,
+    `${r.ratio.toFixed(2)}×`,
+    r.target ?? '',
+    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+  ])
   const widths = header.map((h, i) => Math.max(width(h), ...cells.map((c) => width(c[i]!))))
   const line = (c: string[]) => c.map((x, i) => x + ' '.repeat(widths[i]! - width(x))).join('  ')
   console.log(line(header))

@@ -51,14 +51,26 @@ async function load(db: Db): Promise<void> {
   const teams: number[] = []
   for (let b = 0; b < 2; b++) {
     const branch = await db.unit.create({ data: { name: `${b + 1}分厂`, path: `${b + 1}分厂`, level: 'branch', parentId: root.id } })
-    for (let t = 0; t < TEAMS / 2; t++) teams.push((await db.unit.create({ data: { name: `${t + 1}班`, path: `${b + 1}分厂/${t + 1}班`, level: 'team', parentId: branch.id } })).id)
+    for (let t = 0; t < TEAMS / 2; t++)
+      teams.push((await db.unit.create({ data: { name: `${t + 1}班`, path: `${b + 1}分厂/${t + 1}班`, level: 'team', parentId: branch.id } })).id)
   }
   await db.person.create({ data: { employeeNo: 'VO0001', name: '基准干部', role: 'officer', unitId: root.id } })
   for (let i = 0; i < VOTERS; i += 1000) {
-    await db.person.createMany({ data: Array.from({ length: Math.min(1000, VOTERS - i) }, (_, k) => ({ employeeNo: `V${String(i + k).padStart(5, '0')}`, name: `职工${i + k}`, unitId: teams[(i + k) % teams.length]! })) })
+    await db.person.createMany({
+      data: Array.from({ length: Math.min(1000, VOTERS - i) }, (_, k) => ({
+        employeeNo: `V${String(i + k).padStart(5, '0')}`,
+        name: `职工${i + k}`,
+        unitId: teams[(i + k) % teams.length]!,
+      })),
+    })
   }
   const people = await db.person.findMany({ where: { employeeNo: { startsWith: 'V' } }, select: { id: true, employeeNo: true } })
-  const identities = people.map((p) => ({ platform: 'feishu', kind: 'open_id', externalId: p.employeeNo === 'VO0001' ? OFFICER : openIdOf(Number(p.employeeNo.slice(1))), personId: p.id }))
+  const identities = people.map((p) => ({
+    platform: 'feishu',
+    kind: 'open_id',
+    externalId: p.employeeNo === 'VO0001' ? OFFICER : openIdOf(Number(p.employeeNo.slice(1))),
+    personId: p.id,
+  }))
   for (let i = 0; i < identities.length; i += 1000) await db.platformIdentity.createMany({ data: identities.slice(i, i + 1000) })
   await db.chatGroup.create({ data: { platform: 'feishu', externalId: GROUP, name: '全体职工群', purpose: 'team', unitId: root.id } })
 }
@@ -117,7 +129,10 @@ function burst(values: { command: string }[], messageId: string): Press[] {
 }
 
 /** Posts the presses (signed now) with a fixed concurrency; each one's time to answer, the statuses and the answers. */
-async function drive(url: string, presses: Press[]): Promise<{ latencies: number[]; statuses: Map<number, number>; bodies: string[]; seconds: number; started: number }> {
+async function drive(
+  url: string,
+  presses: Press[],
+): Promise<{ latencies: number[]; statuses: Map<number, number>; bodies: string[]; seconds: number; started: number }> {
   const signed = presses.map((p) => request(p.event, keys))
   const latencies: number[] = []
   const statuses = new Map<number, number>()
@@ -181,15 +196,26 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
 
     // The poll, started as an officer would: a command in the company's group.
     svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
-    const start = request(messageEvent(keys, { from: { open_id: OFFICER }, chatId: GROUP, chatType: 'group', text: `发起投票 下月排班方案 | ${OPTIONS.join(' | ')}` }), keys)
+    const start = request(
+      messageEvent(keys, { from: { open_id: OFFICER }, chatId: GROUP, chatType: 'group', text: `发起投票 下月排班方案 | ${OPTIONS.join(' | ')}` }),
+      keys,
+    )
     const res = await fetch(webhook, { method: 'POST', headers: start.headers, body: start.payload })
     if (res.status !== 200) throw new Error(`starting the poll answered ${res.status}: ${await res.text()}`)
-    const card = await waitFor('the poll card in the group', () => fake.shownTo(GROUP).find((m: ShownMessage) => m.msg_type === 'interactive' && buttonsOf(m.content).length > 0), 30_000)
+    const card = await waitFor(
+      'the poll card in the group',
+      () => fake.shownTo(GROUP).find((m: ShownMessage) => m.msg_type === 'interactive' && buttonsOf(m.content).length > 0),
+      30_000,
+    )
     const number = /P-\d+/.exec(textOf(card))?.[0]
     const values = buttonsOf(card.content).map((b) => b.value)
     if (!number || values.length !== OPTIONS.length) throw new Error(`unexpected poll card: ${JSON.stringify(card.content)}`)
     // The officer's acknowledgement too: then the group has heard all it will before the burst.
-    await waitFor('the poll to be posted', async () => ((await db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0 ? true : undefined), 30_000)
+    await waitFor(
+      'the poll to be posted',
+      async () => ((await db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0 ? true : undefined),
+      30_000,
+    )
     const poll = await db.poll.findUniqueOrThrow({ where: { number } })
     const presses = burst(values, card.message_id)
     const groupMessagesBefore = fake.shownTo(GROUP).length
@@ -199,7 +225,11 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
 
     // Baseline: the same callbacks.
     const basePort = await freePort()
-    const baseline = await startProcess('bench/ingest-baseline.ts', { PORT: String(basePort), DATABASE_URL: base.url, FEISHU_ENCRYPT_KEY: keys.encryptKey }, `http://127.0.0.1:${basePort}/readyz`)
+    const baseline = await startProcess(
+      'bench/ingest-baseline.ts',
+      { PORT: String(basePort), DATABASE_URL: base.url, FEISHU_ENCRYPT_KEY: keys.encryptKey },
+      `http://127.0.0.1:${basePort}/readyz`,
+    )
     const b = await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, presses)
     await stopProcess(baseline.child)
     if ((b.statuses.get(200) ?? 0) !== presses.length) throw new Error(`baseline answered ${JSON.stringify([...b.statuses])}`)
@@ -232,10 +262,15 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     // Exactly VOTERS people have a vote, each once, with their last choice; the counts match the presses.
     const events = await db.inboundEvent.groupBy({ by: ['status'], where: { eventId: { startsWith: 'ev_vote_' } }, _count: { _all: true } })
     const byStatus = Object.fromEntries(events.map((e) => [e.status, e._count._all]))
-    if (byStatus.done !== unique.length || Object.keys(byStatus).length !== 1) throw new Error(`presses stored ${JSON.stringify(byStatus)}, expected ${unique.length} done (redeliveries stored once)`)
+    if (byStatus.done !== unique.length || Object.keys(byStatus).length !== 1)
+      throw new Error(`presses stored ${JSON.stringify(byStatus)}, expected ${unique.length} done (redeliveries stored once)`)
     const expected = new Map<number, number>()
     for (const p of unique) expected.set(p.voter, p.option + 1)
-    const people = new Map((await db.platformIdentity.findMany({ where: { externalId: { startsWith: 'ou_bench_voter_' } }, select: { externalId: true, personId: true } })).map((i) => [i.personId, Number(i.externalId.slice('ou_bench_voter_'.length))]))
+    const people = new Map(
+      (await db.platformIdentity.findMany({ where: { externalId: { startsWith: 'ou_bench_voter_' } }, select: { externalId: true, personId: true } })).map(
+        (i) => [i.personId, Number(i.externalId.slice('ou_bench_voter_'.length))],
+      ),
+    )
     const rows = await db.pollVote.findMany({ where: { pollId: poll.id }, select: { personId: true, choices: true } })
     const seen = new Set<number>()
     for (const row of rows) {
@@ -251,16 +286,21 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     if (counted.join() !== counts.join()) throw new Error(`counts ${counted.join('/')} differ from the presses ${counts.join('/')}`)
     // And as the results (投票结果, the dashboard) show them.
     const results = await pollResults(db as unknown as Tx, poll.id)
-    if (results.voters !== VOTERS || results.options.map((o) => o.votes).join() !== counts.join()) throw new Error(`results show ${results.voters} voters, ${results.options.map((o) => o.votes).join('/')}; the presses ${VOTERS}, ${counts.join('/')}`)
+    if (results.voters !== VOTERS || results.options.map((o) => o.votes).join() !== counts.join())
+      throw new Error(`results show ${results.voters} voters, ${results.options.map((o) => o.votes).join('/')}; the presses ${VOTERS}, ${counts.join('/')}`)
 
     // Each voter answered privately, once per press handled; nothing said in the group.
-    const answers = await db.outboxMessage.findMany({ where: { key: { startsWith: 'in:feishu:ev_vote_' } }, select: { key: true, targetKind: true, target: true, status: true, payload: true } })
+    const answers = await db.outboxMessage.findMany({
+      where: { key: { startsWith: 'in:feishu:ev_vote_' } },
+      select: { key: true, targetKind: true, target: true, status: true, payload: true },
+    })
     const byKey = new Map(answers.map((a) => [a.key, a]))
     for (const p of unique) {
       const a = byKey.get(`in:feishu:${p.eventId}:0`)
       const text = a ? (JSON.parse(a.payload) as { text: string }).text : ''
       const want = `${p.kind === 'change' ? '已改票' : '投票成功'}：${number}“下月排班方案”→ ${p.option + 1}. ${OPTIONS[p.option]}。`
-      if (!a || a.targetKind !== 'user' || a.target !== openIdOf(p.voter) || !text.startsWith(want)) throw new Error(`press ${p.eventId} not confirmed privately: ${a ? `${a.targetKind} ${a.target} ${text}` : 'no message'}`)
+      if (a?.targetKind !== 'user' || a.target !== openIdOf(p.voter) || !text.startsWith(want))
+        throw new Error(`press ${p.eventId} not confirmed privately: ${a ? `${a.targetKind} ${a.target} ${text}` : 'no message'}`)
     }
     if (answers.length !== unique.length) throw new Error(`${answers.length} answers for ${unique.length} presses`)
     const inGroup = fake.shownTo(GROUP).length - groupMessagesBefore
@@ -281,11 +321,41 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     const b99 = percentile(b.latencies, 99)
     const mix = `${VOTERS} voters + ${presses.length - unique.length} redelivered + ${unique.length - VOTERS} changed`
     return [
-      { bench: 'votes', database: provider, metric: `presses/s to toast (${mix}; ${s.seconds.toFixed(1)} s, ${CONCURRENCY} at once)`, value: rate, unit: '/s', baseline: baseRate, ratio: rate / baseRate, target: `all in ≤ ${BURST_SECONDS} s`, met: s.seconds <= BURST_SECONDS },
+      {
+        bench: 'votes',
+        database: provider,
+        metric: `presses/s to toast (${mix}; ${s.seconds.toFixed(1)} s, ${CONCURRENCY} at once)`,
+        value: rate,
+        unit: '/s',
+        baseline: baseRate,
+        ratio: rate / baseRate,
+        target: `all in ≤ ${BURST_SECONDS} s`,
+        met: s.seconds <= BURST_SECONDS,
+      },
       { bench: 'votes', database: provider, metric: 'p50 time to toast', value: p50, unit: 'ms', baseline: b50, ratio: p50 / b50 },
       { bench: 'votes', database: provider, metric: 'p99 time to toast', value: p99, unit: 'ms', baseline: b99, ratio: p99 / b99 },
-      { bench: 'votes', database: provider, metric: `time until all counted (${VOTERS} counted once; ${counts.join('/')})`, value: countedSeconds, unit: 's', baseline: b.seconds, ratio: countedSeconds / b.seconds, target: `≤ ${WAIT_SECONDS} s`, met: countedSeconds <= WAIT_SECONDS },
-      { bench: 'votes', database: provider, metric: `private confirmations in outbox (${sent} sent so far, none in the group)`, value: answers.length, unit: 'msgs', baseline: unique.length, ratio: answers.length / unique.length, target: 'one per press', met: answers.length === unique.length },
+      {
+        bench: 'votes',
+        database: provider,
+        metric: `time until all counted (${VOTERS} counted once; ${counts.join('/')})`,
+        value: countedSeconds,
+        unit: 's',
+        baseline: b.seconds,
+        ratio: countedSeconds / b.seconds,
+        target: `≤ ${WAIT_SECONDS} s`,
+        met: countedSeconds <= WAIT_SECONDS,
+      },
+      {
+        bench: 'votes',
+        database: provider,
+        metric: `private confirmations in outbox (${sent} sent so far, none in the group)`,
+        value: answers.length,
+        unit: 'msgs',
+        baseline: unique.length,
+        ratio: answers.length / unique.length,
+        target: 'one per press',
+        met: answers.length === unique.length,
+      },
     ]
   } finally {
     if (svc) await stopProcess(svc.child)

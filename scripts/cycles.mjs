@@ -28,14 +28,23 @@ function runtimeImports(file) {
       const c = st.importClause
       if (c?.isTypeOnly) continue
       // import { type A, type B } from '…' is erased too (unless it also has a default import).
-      if (c && !c.name && c.namedBindings && ts.isNamedImports(c.namedBindings) && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)) continue
+      if (
+        c &&
+        !c.name &&
+        c.namedBindings &&
+        ts.isNamedImports(c.namedBindings) &&
+        c.namedBindings.elements.length > 0 &&
+        c.namedBindings.elements.every((e) => e.isTypeOnly)
+      )
+        continue
       spec = st.moduleSpecifier.text
     } else if (ts.isExportDeclaration(st) && st.moduleSpecifier) {
       if (st.isTypeOnly) continue
-      if (st.exportClause && ts.isNamedExports(st.exportClause) && st.exportClause.elements.length > 0 && st.exportClause.elements.every((e) => e.isTypeOnly)) continue
+      if (st.exportClause && ts.isNamedExports(st.exportClause) && st.exportClause.elements.length > 0 && st.exportClause.elements.every((e) => e.isTypeOnly))
+        continue
       spec = st.moduleSpecifier.text
     }
-    if (!spec || !spec.startsWith('.')) continue
+    if (!spec?.startsWith('.')) continue
     const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'))
     if (existsSync(target)) out.push(target)
     else if (existsSync(join(target.replace(/\.ts$/, ''), 'index.ts'))) out.push(join(target.replace(/\.ts$/, ''), 'index.ts'))
@@ -80,7 +89,13 @@ const rel = (f) => relative(process.cwd(), f)
 for (const c of components) {
   const inside = new Set(c)
   console.log(`cycle among ${c.length} files:`)
-  for (const f of c.sort()) console.log(`  ${rel(f)} → ${(graph.get(f) ?? []).filter((w) => inside.has(w)).map(rel).join(', ')}`)
+  for (const f of c.sort())
+    console.log(
+      `  ${rel(f)} → ${(graph.get(f) ?? [])
+        .filter((w) => inside.has(w))
+        .map(rel)
+        .join(', ')}`,
+    )
 }
 if (components.length === 0) console.log(`no runtime import cycles in ${roots.join(', ')} (${files.length} files)`)
 process.exit(components.length ? 1 : 0)

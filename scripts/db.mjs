@@ -16,7 +16,10 @@ const prisma = path.join(root, 'node_modules', 'prisma', 'build', 'index.js')
 
 export function postgresSchemaFrom(text) {
   return text
-    .replace(/^\/\/ Source schema \(SQLite\).*\n(\/\/ .*\n)*?(?=\/\/ Keep)/m, '// GENERATED from prisma/schema.prisma by `node scripts/db.mjs sync` — edit that file, not this one.\n')
+    .replace(
+      /^\/\/ Source schema \(SQLite\).*\n(\/\/ .*\n)*?(?=\/\/ Keep)/m,
+      '// GENERATED from prisma/schema.prisma by `node scripts/db.mjs sync` — edit that file, not this one.\n',
+    )
     .replace('provider = "sqlite"', 'provider = "postgresql"')
     .replace(/url\s+= "file:[^"]*"/, 'url      = "postgresql://postgres@127.0.0.1:5432/postgres"')
     .replace('"../src/generated/sqlite"', '"../../src/generated/postgresql"')
@@ -33,7 +36,11 @@ function diff(provider, from, to) {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, PRISMA_PROVIDER: provider, DATABASE_URL: provider === 'sqlite' ? ':memory:' : process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
+    env: {
+      ...process.env,
+      PRISMA_PROVIDER: provider,
+      DATABASE_URL: provider === 'sqlite' ? ':memory:' : (process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'),
+    },
   })
 }
 
@@ -41,7 +48,10 @@ function migration(name) {
   if (!/^[a-z0-9_]+$/.test(name ?? '')) throw new Error('usage: node scripts/db.mjs migration <snake_case_name>')
   sync()
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
-  for (const [provider, schema] of [['sqlite', source], ['postgresql', pgSchema]]) {
+  for (const [provider, schema] of [
+    ['sqlite', source],
+    ['postgresql', pgSchema],
+  ]) {
     const dir = path.join(root, 'prisma', provider, 'migrations')
     const snapshot = path.join(dir, 'schema.snapshot.prisma')
     const sql = diff(provider, fs.existsSync(snapshot) ? snapshot : null, schema)

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const prisma = path.join(root, 'node_modules', 'prisma', 'build', 'index.js')
-for (const [provider, schema] of [['sqlite', 'prisma/schema.prisma'], ['postgresql', 'prisma/postgresql/schema.prisma']]) {
+for (const [provider, schema] of [
+  ['sqlite', 'prisma/schema.prisma'],
+  ['postgresql', 'prisma/postgresql/schema.prisma'],
+]) {
   execFileSync(process.execPath, [prisma, 'generate', '--schema', schema], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -114,9 +114,20 @@ export async function createService(config: Config, options: ServiceOptions = {}
   }
   // The playground speaks only as demo people: without them it has nobody to speak as.
   if (playground.on && !(await hasActiveDemo(db))) {
-    playground = { on: false, reason: config.GONGYOU_DEMO_SEED === 'off' ? 'there is no demo organisation (GONGYOU_DEMO_SEED=off)' : 'there is no demo organisation (a real roster was imported, or the database already had an organisation)' }
+    playground = {
+      on: false,
+      reason:
+        config.GONGYOU_DEMO_SEED === 'off'
+          ? 'there is no demo organisation (GONGYOU_DEMO_SEED=off)'
+          : 'there is no demo organisation (a real roster was imported, or the database already had an organisation)',
+    }
   }
-  log.info({ playground: playground.on }, playground.on ? `playground: on at /playground, demo people only, for loopback Host headers only — ${playground.reason}` : `playground: off — ${playground.reason}`)
+  log.info(
+    { playground: playground.on },
+    playground.on
+      ? `playground: on at /playground, demo people only, for loopback Host headers only — ${playground.reason}`
+      : `playground: off — ${playground.reason}`,
+  )
 
   let core: ChatCore
   const outbox = new Outbox(db, {
@@ -134,7 +145,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
       void db
         .$transaction(async (tx) => {
           const admins = await tx.person.findMany({ where: { role: 'admin', active: true }, select: { id: true } })
-          await core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text: t.alerts.deadLetter(row.platform, recipientLabel(t, row), (row.lastError ?? '').slice(0, 200)) })), `alert:dead:${row.id}`, undefined)
+          await core.deliver(
+            tx,
+            admins.map((a) => ({
+              to: { kind: 'person' as const, personId: a.id },
+              text: t.alerts.deadLetter(row.platform, recipientLabel(t, row), (row.lastError ?? '').slice(0, 200)),
+            })),
+            `alert:dead:${row.id}`,
+            undefined,
+          )
         })
         .catch((err) => log.error({ err }, 'could not alert administrators about a dead letter'))
     },
@@ -151,10 +170,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // Every domain is a feature of the same shape: its commands, jobs, fallbacks, intent layer, routes.
   const context: FeatureContext = { config, db, t, deliver }
   const signIn: Feature = { commands: [loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES })], jobs: [] }
-  const privacy: Feature = { commands: [], jobs: [{ name: 'privacy:retention', cron: config.RETENTION_CRON, run: async (now) => void (await dropOldContents(db, now, config.RETENTION_DAYS)) }] }
+  const privacy: Feature = {
+    commands: [],
+    jobs: [{ name: 'privacy:retention', cron: config.RETENTION_CRON, run: async (now) => void (await dropOldContents(db, now, config.RETENTION_DAYS)) }],
+  }
   const features: Feature[] = [requests(context), organisation(), operations(), signIn, announcements(context), await polls(context), privacy]
   const commands: CommandDefinition[] = []
-  commands.push(helpCommand(() => commands), ...features.flatMap((f) => f.commands))
+  commands.push(
+    helpCommand(() => commands),
+    ...features.flatMap((f) => f.commands),
+  )
   core = new ChatCore(db, outbox, {
     clock,
     locale: config.GONGYOU_LOCALE,
@@ -180,31 +205,35 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   // The one error handler: JSON with a stable code and a Chinese message; never a stack trace.
   // A refusal (core's Refusal, whichever domain threw it) is a conflict a person should read: 409.
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string }, req, reply) => {
-    if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
-    if (error instanceof Refusal) return reply.code(409).send({ error: { code: 'refused', message: error.message } })
-    if (error.validation) {
-      const issues = error.validation.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: v.message ?? '不正确' }))
-      const where = contextLabels[error.validationContext ?? ''] ?? '请求'
-      const message = `${where}不正确：${issues.map((i) => (i.field ? `${i.field}：${i.message}` : i.message)).join('；')}`
-      return reply.code(400).send({ error: { code: 'invalid_request', message, issues } })
-    }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
-    if (status >= 500) {
-      metrics.error('api', error)
-      req.log.error({ err: error }, 'request failed')
-      return reply.code(status).send({ error: { code: 'internal', message: '服务器内部错误，请稍后再试' } })
-    }
-    const known: Record<string, string> = {
-      FST_ERR_CTP_INVALID_JSON_BODY: '请求体不是有效的 JSON',
-      FST_ERR_CTP_EMPTY_JSON_BODY: '请求体为空，应为 JSON',
-      FST_ERR_CTP_BODY_TOO_LARGE: '请求体太大',
-      FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持的内容类型',
-      FST_ERR_VALIDATION: '请求参数不正确',
-    }
-    return reply.code(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: known[error.code ?? ''] ?? '请求不正确' } })
-  })
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: { code: 'not_found', message: t.limits.notFound(`${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`) } }))
+  app.setErrorHandler(
+    (error: Error & { statusCode?: number; code?: string; validation?: FastifySchemaValidationError[]; validationContext?: string }, req, reply) => {
+      if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.extra } })
+      if (error instanceof Refusal) return reply.code(409).send({ error: { code: 'refused', message: error.message } })
+      if (error.validation) {
+        const issues = error.validation.map((v) => ({ field: v.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: v.message ?? '不正确' }))
+        const where = contextLabels[error.validationContext ?? ''] ?? '请求'
+        const message = `${where}不正确：${issues.map((i) => (i.field ? `${i.field}：${i.message}` : i.message)).join('；')}`
+        return reply.code(400).send({ error: { code: 'invalid_request', message, issues } })
+      }
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+      if (status >= 500) {
+        metrics.error('api', error)
+        req.log.error({ err: error }, 'request failed')
+        return reply.code(status).send({ error: { code: 'internal', message: '服务器内部错误，请稍后再试' } })
+      }
+      const known: Record<string, string> = {
+        FST_ERR_CTP_INVALID_JSON_BODY: '请求体不是有效的 JSON',
+        FST_ERR_CTP_EMPTY_JSON_BODY: '请求体为空，应为 JSON',
+        FST_ERR_CTP_BODY_TOO_LARGE: '请求体太大',
+        FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持的内容类型',
+        FST_ERR_VALIDATION: '请求参数不正确',
+      }
+      return reply.code(status).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: known[error.code ?? ''] ?? '请求不正确' } })
+    },
+  )
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: t.limits.notFound(`${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`) } }),
+  )
   // Every answer: no content sniffing. Every HTML page: a Content-Security-Policy (a page's own inline
   // scripts allowed by their hashes, nothing else inline), no framing, no referrer.
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -233,7 +262,17 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return reply.code(ready ? 200 : 503).send({ ready, database, adapters: platforms })
   })
   await app.register(metricsPlugin, { metrics, db, platforms: () => outbox.platforms(), token: config.METRICS_TOKEN })
-  await app.register(adminPlugin, { db, core, clock, config, t, adapters, publicUrl: publicUrlFor(app, config), wake: () => outbox.wake(), demoSignIn: playground.on })
+  await app.register(adminPlugin, {
+    db,
+    core,
+    clock,
+    config,
+    t,
+    adapters,
+    publicUrl: publicUrlFor(app, config),
+    wake: () => outbox.wake(),
+    demoSignIn: playground.on,
+  })
   for (const f of features) if (f.routes) await app.register(async (scope) => f.routes!(scope))
   for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
   if (playground.on) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })

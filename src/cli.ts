@@ -31,7 +31,8 @@ const commands: Record<string, Command> = {
     }
     const r = outcome.result
     console.log(`Imported: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.unitsCreated} new units.`)
-    if (r.demoRetired) console.log(`The demo organisation (示例集团（演示）) was retired: ${r.demoRetired} demo people deactivated, their bindings and tokens removed.`)
+    if (r.demoRetired)
+      console.log(`The demo organisation (示例集团（演示）) was retired: ${r.demoRetired} demo people deactivated, their bindings and tokens removed.`)
     return 0
   },
   async 'seed-demo'(db, _args, config) {
@@ -51,7 +52,7 @@ const commands: Record<string, Command> = {
       return 2
     }
     const person = await db.person.findUnique({ where: { employeeNo } })
-    if (!person || !person.active) {
+    if (!person?.active) {
       console.error(`No active person with employee number ${employeeNo}.`)
       return 1
     }

@@ -35,7 +35,10 @@ const RATE_UNITS: Record<string, number> = { s: 1000, sec: 1000, second: 1000, m
  */
 export const rateLimits = z
   .string()
-  .regex(/^\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*(,\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*)*$/, 'a comma-separated list of count/period (periods s, min, h), e.g. 50/s,1000/min')
+  .regex(
+    /^\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*(,\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*)*$/,
+    'a comma-separated list of count/period (periods s, min, h), e.g. 50/s,1000/min',
+  )
   .transform((v) =>
     v.split(',').map((part) => {
       const [count, unit] = part.split('/').map((x) => x.trim())
@@ -43,9 +46,7 @@ export const rateLimits = z
     }),
   )
 
-const databaseUrl = z
-  .string()
-  .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:<path> for SQLite or postgresql://user@host:port/db for PostgreSQL')
+const databaseUrl = z.string().regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:<path> for SQLite or postgresql://user@host:port/db for PostgreSQL')
 
 /** Every environment variable the service reads, with its default. `.env.example` documents each. */
 export const envSchema = z.object({
@@ -86,7 +87,12 @@ export const envSchema = z.object({
   // Announcements (公告): when birthday greetings go out, how often people are reminded, who is @-mentioned.
   ANNOUNCEMENT_BIRTHDAY_CRON: cronExpression.default('0 9 * * *'),
   ANNOUNCEMENT_MAX_REMINDERS: z.coerce.number().int().min(0).max(5).default(1),
-  ANNOUNCEMENT_REMIND_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  ANNOUNCEMENT_REMIND_EVERY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   ANNOUNCEMENT_MENTION_PLATFORMS: z
     .string()
     .regex(new RegExp(`^(none|(${PLATFORMS.join('|')})(\\s*,\\s*(${PLATFORMS.join('|')}))*)$`), `a comma-separated list of ${PLATFORMS.join(', ')}, or none`)
@@ -96,8 +102,18 @@ export const envSchema = z.object({
   // Admin API and dashboard.
   /** The address people open sign-in links at; unset: the address the service listens on. */
   PUBLIC_URL: z.url({ message: 'a URL such as https://gongyou.example.com' }).optional(),
-  LOGIN_LINK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
-  DASHBOARD_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  LOGIN_LINK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+  DASHBOARD_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
 
   // Feishu / Lark: on when FEISHU_APP_ID and FEISHU_APP_SECRET are set (adapters/feishu checks the rest).

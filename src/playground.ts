@@ -31,9 +31,17 @@ export function decidePlayground(config: Config, platforms: readonly Platform[])
   ]
   if (blockers.length > 0) {
     if (config.GONGYOU_PLAYGROUND === 'true') {
-      throw new ConfigError(`Invalid configuration: GONGYOU_PLAYGROUND=true is refused because ${blockers.join(' and ')} — the playground lets anyone speak as the demo administrator; set GONGYOU_PLAYGROUND=auto or false`)
+      throw new ConfigError(
+        `Invalid configuration: GONGYOU_PLAYGROUND=true is refused because ${blockers.join(' and ')} — the playground lets anyone speak as the demo administrator; set GONGYOU_PLAYGROUND=auto or false`,
+      )
     }
     return { on: false, reason: blockers.join(' and ') }
   }
-  return { on: true, reason: config.GONGYOU_PLAYGROUND === 'true' ? 'GONGYOU_PLAYGROUND=true, no platform configured and no PUBLIC_URL' : 'no platform configured and no PUBLIC_URL (GONGYOU_PLAYGROUND=auto)' }
+  return {
+    on: true,
+    reason:
+      config.GONGYOU_PLAYGROUND === 'true'
+        ? 'GONGYOU_PLAYGROUND=true, no platform configured and no PUBLIC_URL'
+        : 'no platform configured and no PUBLIC_URL (GONGYOU_PLAYGROUND=auto)',
+  }
 }

@@ -33,7 +33,10 @@ async function shownTo(target: string, before: number, on: TestService = svc): P
     if (pending === 0 || Date.now() > deadline) break
     await new Promise((r) => setTimeout(r, 20))
   }
-  return [...fake.shown.values()].slice(before).filter((m) => m.target === target).map((m) => m.text)
+  return [...fake.shown.values()]
+    .slice(before)
+    .filter((m) => m.target === target)
+    .map((m) => m.text)
 }
 
 describe('help', () => {
@@ -107,7 +110,10 @@ describe('grid collector', () => {
 describe('binding a platform identity', () => {
   let real: TestService
   beforeAll(async () => {
-    real = await startTestService({ env: { GONGYOU_PLAYGROUND: 'false' }, adapters: [new FakeTargetAdapter('feishu', fake, { perTarget: [{ count: 5, perMs: 1000 }] })] })
+    real = await startTestService({
+      env: { GONGYOU_PLAYGROUND: 'false' },
+      adapters: [new FakeTargetAdapter('feishu', fake, { perTarget: [{ count: 5, perMs: 1000 }] })],
+    })
   })
   afterAll(async () => {
     await real.close()
@@ -206,7 +212,12 @@ describe('playground API', () => {
     const nobody = await svc.app.inject({ method: 'POST', url: '/playground/api/messages', payload: { from: 'X404', chat: 'dm', text: 'hi' } })
     expect(nobody.statusCode).toBe(404)
     expect(nobody.json().error.message).toContain('没有工号为“X404”的人员')
-    const garbage = await svc.app.inject({ method: 'POST', url: '/playground/api/messages', headers: { 'content-type': 'application/json' }, payload: '{"from":' })
+    const garbage = await svc.app.inject({
+      method: 'POST',
+      url: '/playground/api/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"from":',
+    })
     expect(garbage.statusCode).toBe(400)
     expect(garbage.json().error.message).toBe('请求体不是有效的 JSON')
     expect(garbage.body).not.toMatch(/at .*\.ts:\d+/)

@@ -33,7 +33,10 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 describe('command line', () => {
   it('imports a roster file and reports the counts', async () => {
     const file = path.join(dir, 'roster.csv')
-    fs.writeFileSync(file, '\uFEFF工号,姓名,单位,角色,手机\r\nC001,赵一,一分厂/机修车间/电工班,职工,13900000001\r\nC002,赵二,一分厂/机修车间/电工班,网格员,\r\n')
+    fs.writeFileSync(
+      file,
+      '\uFEFF工号,姓名,单位,角色,手机\r\nC001,赵一,一分厂/机修车间/电工班,职工,13900000001\r\nC002,赵二,一分厂/机修车间/电工班,网格员,\r\n',
+    )
     const result = await cli('import-roster', file)
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('Imported: 2 created, 0 updated, 0 unchanged, 4 new units.') })
     const db = openDatabase(url)

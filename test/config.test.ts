@@ -46,7 +46,7 @@ describe('configuration', () => {
     expect(message.split('\n')).toHaveLength(1)
   })
 
-  it('reads the Feishu app quota as sliding-window rules, Feishu\'s documented 50/s and 1000/min by default', () => {
+  it("reads the Feishu app quota as sliding-window rules, Feishu's documented 50/s and 1000/min by default", () => {
     expect(loadConfig({}).FEISHU_APP_RATE_LIMIT).toEqual([
       { count: 50, perMs: 1000 },
       { count: 1000, perMs: 60_000 },
@@ -71,7 +71,12 @@ describe('configuration', () => {
     const example = fs.readFileSync('.env.example', 'utf8')
     for (const name of Object.keys(envSchema.shape)) expect(example).toMatch(new RegExp(`^${name}=`, 'm'))
     // and the example itself is a valid configuration
-    const values = Object.fromEntries(example.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)))
+    const values = Object.fromEntries(
+      example
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    )
     expect(() => loadConfig(values)).not.toThrow()
   })
 })

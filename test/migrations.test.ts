@@ -60,7 +60,38 @@ describe(`migrations on ${testProvider}`, () => {
     // Every model's table is there: the generated client can query each one.
     const db = openDatabase(url)
     try {
-      for (const model of ['unit', 'grid', 'gridCollector', 'person', 'platformIdentity', 'chatGroup', 'inboundEvent', 'outboxMessage', 'lease', 'webMessage', 'apiToken', 'conversation', 'requestCategory', 'officerCategory', 'workerRequest', 'requestAuthor', 'requestEvent', 'counter', 'setting', 'poll', 'pollOption', 'pollTarget', 'pollVote', 'surveyQuestion', 'surveyAnswer', 'campaign', 'announcement', 'announcementTarget', 'announcementDelivery', 'announcementResponse'] as const) {
+      for (const model of [
+        'unit',
+        'grid',
+        'gridCollector',
+        'person',
+        'platformIdentity',
+        'chatGroup',
+        'inboundEvent',
+        'outboxMessage',
+        'lease',
+        'webMessage',
+        'apiToken',
+        'conversation',
+        'requestCategory',
+        'officerCategory',
+        'workerRequest',
+        'requestAuthor',
+        'requestEvent',
+        'counter',
+        'setting',
+        'poll',
+        'pollOption',
+        'pollTarget',
+        'pollVote',
+        'surveyQuestion',
+        'surveyAnswer',
+        'campaign',
+        'announcement',
+        'announcementTarget',
+        'announcementDelivery',
+        'announcementResponse',
+      ] as const) {
         expect(await (db[model] as unknown as { count(): Promise<number> }).count()).toBe(0)
       }
     } finally {
@@ -69,7 +100,9 @@ describe(`migrations on ${testProvider}`, () => {
   })
 
   it('two instances starting together apply each migration once', async () => {
-    const url = untouched(await emptyDatabase()).replace('_empty', '_race').replace('-empty.db', '-race.db')
+    const url = untouched(await emptyDatabase())
+      .replace('_empty', '_race')
+      .replace('-empty.db', '-race.db')
     dropLater(url)
     const [a, b] = await Promise.all([migrate(url), migrate(url)])
     expect([...a.applied, ...b.applied].sort()).toEqual(all)

@@ -17,7 +17,9 @@ describe('graceful shutdown', () => {
     fake.delayMs = 800
     const svc = await startTestService({ adapters: [new FakeTargetAdapter('feishu', fake, {})] })
     try {
-      await svc.db.$transaction((tx) => svc.outbox.enqueue(tx, [{ key: 'slow:1', platform: 'feishu', targetKind: 'chat', target: 'oc_slow', text: '安全生产月活动通知' }]))
+      await svc.db.$transaction((tx) =>
+        svc.outbox.enqueue(tx, [{ key: 'slow:1', platform: 'feishu', targetKind: 'chat', target: 'oc_slow', text: '安全生产月活动通知' }]),
+      )
       const deadline = Date.now() + 5000
       while ((await svc.db.outboxMessage.findUniqueOrThrow({ where: { key: 'slow:1' } })).status !== 'sending') {
         if (Date.now() > deadline) throw new Error('send never started')

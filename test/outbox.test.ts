@@ -169,7 +169,11 @@ describe('outbox', () => {
     const perKey = new Map<string, number>()
     for (const r of fake.requests.filter((x) => x.status === 200)) perKey.set(r.key, (perKey.get(r.key) ?? 0) + 1)
     expect([...perKey.values()].reduce((a, b) => a + b, 0)).toBe(12)
-    expect([...fake.shown.values()].map((m) => m.text).sort()).toEqual(deliveries(10, 'oc_r').map((d) => d.text).sort())
+    expect([...fake.shown.values()].map((m) => m.text).sort()).toEqual(
+      deliveries(10, 'oc_r')
+        .map((d) => d.text)
+        .sort(),
+    )
   })
 
   it('hands its sending over when stopped: the instance started next sends at once, not when the lease expires', async () => {

@@ -32,9 +32,7 @@ const parser = createParser(SPECS)
 const { parse, startsWithCommand } = parser
 
 /** Every (word or alias, command name) pair in SPECS. */
-const ALL_WORDS: { word: string; name: string }[] = SPECS.flatMap((s) =>
-  [...s.words, ...(s.aliases ?? [])].map((word) => ({ word, name: s.name })),
-)
+const ALL_WORDS: { word: string; name: string }[] = SPECS.flatMap((s) => [...s.words, ...(s.aliases ?? [])].map((word) => ({ word, name: s.name })))
 
 function command(r: ParseResult): Extract<ParseResult, { kind: 'command' }> {
   if (r.kind !== 'command') throw new Error(`expected a command, got ${JSON.stringify(r)}`)
@@ -64,11 +62,23 @@ describe('normalizeText', () => {
 
   it('is idempotent', () => {
     const runs = { numRuns: 300 }
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (s) => normalizeText(normalizeText(s)) === normalizeText(s)), runs)
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 500 }), (s) => normalizeText(normalizeText(s)) === normalizeText(s)), runs)
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (s) => normalizeText(normalizeText(s)) === normalizeText(s)),
+      runs,
+    )
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 500 }), (s) => normalizeText(normalizeText(s)) === normalizeText(s)),
+      runs,
+    )
     // Combining marks next to removed invisibles and collapsed spaces are the tricky part.
     const tricky = fc.constantFrom('e', '\u0301', '\u0316', '\u200B', ' ', '\u3000', '\n', '\r', 'ᄀ', 'ᅡ', '，', '\uFEFF', '\uD800', 'Ａ')
-    fc.assert(fc.property(fc.array(tricky, { maxLength: 30 }).map((a) => a.join('')), (s) => normalizeText(normalizeText(s)) === normalizeText(s)), { numRuns: 2000 })
+    fc.assert(
+      fc.property(
+        fc.array(tricky, { maxLength: 30 }).map((a) => a.join('')),
+        (s) => normalizeText(normalizeText(s)) === normalizeText(s),
+      ),
+      { numRuns: 2000 },
+    )
   })
 })
 
@@ -232,9 +242,7 @@ describe('properties', () => {
   const isResult = (r: ParseResult): boolean => r.kind === 'command' || r.kind === 'unknown' || r.kind === 'empty'
 
   /** Text that starts with a command word and continues with anything. */
-  const commandLike = fc
-    .tuple(fc.constantFrom(...ALL_WORDS.map((w) => w.word)), fc.string({ unit: 'binary', maxLength: 200 }))
-    .map(([w, rest]) => w + rest)
+  const commandLike = fc.tuple(fc.constantFrom(...ALL_WORDS.map((w) => w.word)), fc.string({ unit: 'binary', maxLength: 200 })).map(([w, rest]) => w + rest)
 
   const inputs = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 10_000 }),
@@ -295,8 +303,8 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ALL_WORDS), fc.string({ unit: 'grapheme', maxLength: 200 }), ({ word }, args) => {
         const s = `${word} ${args}`
-        expect(parse('/' + s)).toEqual(parse(s))
-        expect(parse('／' + s)).toEqual(parse(s))
+        expect(parse(`/${s}`)).toEqual(parse(s))
+        expect(parse(`／${s}`)).toEqual(parse(s))
       }),
       runs,
     )
@@ -304,23 +312,23 @@ describe('properties', () => {
 
   it('handles 10,000-character inputs', () => {
     const long = [
-      '诉求 ' + '食堂没有热饭'.repeat(1700),
+      `诉求 ${'食堂没有热饭'.repeat(1700)}`,
       '@'.repeat(10_000),
-      '@工友 '.repeat(2000) + '帮助',
-      ' '.repeat(9_998) + '帮助',
+      `${'@工友 '.repeat(2000)}帮助`,
+      `${' '.repeat(9_998)}帮助`,
       '"'.repeat(10_000),
       '“'.repeat(5_000) + '”'.repeat(5_000),
-      '诉求 ' + '@a '.repeat(3300),
+      `诉求 ${'@a '.repeat(3300)}`,
       '\u0301'.repeat(10_000),
       '\uD800'.repeat(10_000),
       'a'.repeat(10_000),
-      '发起投票 ' + '|'.repeat(9_990),
+      `发起投票 ${'|'.repeat(9_990)}`,
     ]
     for (const s of long) {
       expect(isResult(parse(s))).toBe(true)
       startsWithCommand(s)
     }
-    expect(command(parse('@工友 '.repeat(2000) + '帮助')).mentions).toHaveLength(2000)
-    expect(command(parse(' '.repeat(9_998) + '帮助')).name).toBe('help')
+    expect(command(parse(`${'@工友 '.repeat(2000)}帮助`)).mentions).toHaveLength(2000)
+    expect(command(parse(`${' '.repeat(9_998)}帮助`)).name).toBe('help')
   })
 })

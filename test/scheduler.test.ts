@@ -235,7 +235,9 @@ describe('scheduler', () => {
       throw new Error('boom')
     })
     await s.runNow('flaky')
-    expect(lines.some((l) => l.level === 'error' && (l.obj as { job?: string }).job === 'flaky' && (l.obj as { err?: Error }).err?.message === 'boom')).toBe(true)
+    expect(lines.some((l) => l.level === 'error' && (l.obj as { job?: string }).job === 'flaky' && (l.obj as { err?: Error }).err?.message === 'boom')).toBe(
+      true,
+    )
     s.start()
     await waitUntil('three failing runs', () => calls >= 3)
     await s.stop()

@@ -53,7 +53,13 @@ describe('conversation state', () => {
   })
 
   it('reads a value that does not match its schema as absent, and refuses to write one', async () => {
-    await tdb.db.conversation.create({ data: { platform: key.platform, subject: key.subject, state: JSON.stringify({ 'test-survey': { value: { pollId: 'x' }, expiresAt: null }, 'test-offer': { token: 'old' } }) } })
+    await tdb.db.conversation.create({
+      data: {
+        platform: key.platform,
+        subject: key.subject,
+        state: JSON.stringify({ 'test-survey': { value: { pollId: 'x' }, expiresAt: null }, 'test-offer': { token: 'old' } }),
+      },
+    })
     await tdb.db.$transaction(async (tx) => {
       expect(await conversationState.get(tx, survey, key, T0)).toBeNull()
       // Written before the store (the bare value, no expiry): still read.

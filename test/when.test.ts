@@ -139,9 +139,64 @@ describe('parseWhen: properties', () => {
   const zones = fc.constantFrom('Asia/Shanghai', 'UTC', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham')
   const nows = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2090-12-31T00:00:00Z'), noInvalidDate: true })
   const fragments = fc.constantFrom(
-    '周五', '星期', '礼拜天', '下周', '下下', '本周', '今天', '今晚', '明天', '明早', '后天', '大后天', '上午', '下午', '中午', '晚上', '凌晨', '下班前',
-    '18:00', '9点', '10点半', '3点一刻', '点', ':', '：', '30分', '钟', '3天后', '2小时后', '30分钟后', '半小时后', '个', '月底', '年底', '11月30日', '2月29日',
-    '11-30', '2026-11-30', '2099-01-01', '号', '日', '后', '内', '前', '截止', ' ', '十', '二十', '零', '0', '24', '99', '-', '/', '.', '的', 'x', '１８',
+    '周五',
+    '星期',
+    '礼拜天',
+    '下周',
+    '下下',
+    '本周',
+    '今天',
+    '今晚',
+    '明天',
+    '明早',
+    '后天',
+    '大后天',
+    '上午',
+    '下午',
+    '中午',
+    '晚上',
+    '凌晨',
+    '下班前',
+    '18:00',
+    '9点',
+    '10点半',
+    '3点一刻',
+    '点',
+    ':',
+    '：',
+    '30分',
+    '钟',
+    '3天后',
+    '2小时后',
+    '30分钟后',
+    '半小时后',
+    '个',
+    '月底',
+    '年底',
+    '11月30日',
+    '2月29日',
+    '11-30',
+    '2026-11-30',
+    '2099-01-01',
+    '号',
+    '日',
+    '后',
+    '内',
+    '前',
+    '截止',
+    ' ',
+    '十',
+    '二十',
+    '零',
+    '0',
+    '24',
+    '99',
+    '-',
+    '/',
+    '.',
+    '的',
+    'x',
+    '１８',
   )
   const check = (text: string, now: Date, tz: string) => {
     const r = parseWhen(text, now, tz)
@@ -155,11 +210,22 @@ describe('parseWhen: properties', () => {
   }
 
   it('never throws on arbitrary text, and any time it returns is after now', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), nows, zones, (text, now, tz) => check(text, now, tz)), { numRuns: 300 })
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), nows, zones, (text, now, tz) => check(text, now, tz)),
+      { numRuns: 300 },
+    )
   })
 
   it('never throws on text made of its own words, and any time it returns is after now', () => {
-    fc.assert(fc.property(fc.array(fragments, { maxLength: 6 }).map((parts) => parts.join('')), nows, zones, (text, now, tz) => check(text, now, tz)), { numRuns: 1000 })
+    fc.assert(
+      fc.property(
+        fc.array(fragments, { maxLength: 6 }).map((parts) => parts.join('')),
+        nows,
+        zones,
+        (text, now, tz) => check(text, now, tz),
+      ),
+      { numRuns: 1000 },
+    )
   })
 
   it('never throws on values that are not text or not a date', () => {

@@ -28,13 +28,18 @@ export function feishuEnabled(config: Config): boolean {
 export function feishuSettings(config: Config): FeishuSettings {
   const appId = config.FEISHU_APP_ID
   const appSecret = config.FEISHU_APP_SECRET
-  if (!appId) throw new ConfigError('Invalid configuration: FEISHU_APP_ID — required when FEISHU_APP_SECRET is set (the app id from the Feishu developer console, cli_…)')
+  if (!appId)
+    throw new ConfigError('Invalid configuration: FEISHU_APP_ID — required when FEISHU_APP_SECRET is set (the app id from the Feishu developer console, cli_…)')
   if (!appSecret) throw new ConfigError('Invalid configuration: FEISHU_APP_SECRET — required when FEISHU_APP_ID is set')
   if (config.FEISHU_MODE === 'webhook' && !config.FEISHU_ENCRYPT_KEY) {
-    throw new ConfigError('Invalid configuration: FEISHU_ENCRYPT_KEY — required when FEISHU_MODE=webhook (events are signed and encrypted with it); set it from 事件与回调 > 加密策略, or use FEISHU_MODE=ws')
+    throw new ConfigError(
+      'Invalid configuration: FEISHU_ENCRYPT_KEY — required when FEISHU_MODE=webhook (events are signed and encrypted with it); set it from 事件与回调 > 加密策略, or use FEISHU_MODE=ws',
+    )
   }
   if (config.FEISHU_MODE === 'ws' && !APP_ID_PATTERN.test(appId)) {
-    throw new ConfigError(`Invalid configuration: FEISHU_APP_ID (got "${appId.slice(0, 40)}") — expected cli_ followed by 16 hex digits; the long connection (FEISHU_MODE=ws) refuses any other app id`)
+    throw new ConfigError(
+      `Invalid configuration: FEISHU_APP_ID (got "${appId.slice(0, 40)}") — expected cli_ followed by 16 hex digits; the long connection (FEISHU_MODE=ws) refuses any other app id`,
+    )
   }
   return {
     appId,

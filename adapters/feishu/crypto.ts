@@ -22,7 +22,11 @@ export function checkSignature(headers: Record<string, string | string[] | undef
   const signature = header(headers, 'x-lark-signature')
   if (timestamp === undefined && nonce === undefined && signature === undefined) return 'missing'
   if (!timestamp || nonce === undefined || !signature) return 'bad'
-  const expected = crypto.createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(rawBody).digest()
+  const expected = crypto
+    .createHash('sha256')
+    .update(timestamp + nonce + encryptKey, 'utf8')
+    .update(rawBody)
+    .digest()
   const given = Buffer.from(signature, 'hex')
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return 'bad'
   // Only a request we know came from Feishu can be stale; a forgery is refused as such first.

@@ -1,7 +1,16 @@
 import * as lark from '@larksuiteoapi/node-sdk'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
-import { ThrottledError, type Card, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
+import {
+  ThrottledError,
+  type Card,
+  type Delivery,
+  type Directory,
+  type InboundMessage,
+  type SenderId,
+  type SendLimits,
+  type SendResult,
+} from '../../src/core/types.js'
 import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
 import { cardAsText, cardJson, renderDelivery, uuidFor } from './render.js'
@@ -90,7 +99,9 @@ export class FeishuAdapter implements PlatformAdapter {
     batchSize: 50,
     onUnknownSender: true,
     findByMobiles: async (mobiles) => {
-      const res = await this.call(() => this.client.contact.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { mobiles, include_resigned: false } }))
+      const res = await this.call(() =>
+        this.client.contact.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { mobiles, include_resigned: false } }),
+      )
       const found = new Map<string, SenderId[]>()
       const digits = (m: string) => m.replace(/\D/g, '').replace(/^86(?=\d{11}$)/, '')
       for (const u of res.data?.user_list ?? []) {
@@ -101,7 +112,10 @@ export class FeishuAdapter implements PlatformAdapter {
     },
   }
 
-  constructor(private readonly deps: AdapterDeps, settings: FeishuSettings) {
+  constructor(
+    private readonly deps: AdapterDeps,
+    settings: FeishuSettings,
+  ) {
     this.settings = settings
     this.limits = feishuLimitsFor(settings)
     this.sdkLog = sdkLogger(deps.log)
@@ -168,7 +182,11 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   /** A happening, as the core's neutral event (no text, nobody to answer). */
-  private async happening(eventId: string, event: NonNullable<InboundMessage['event']>, o: { chatId?: string; ids?: SenderId[]; about?: string }): Promise<Json> {
+  private async happening(
+    eventId: string,
+    event: NonNullable<InboundMessage['event']>,
+    o: { chatId?: string; ids?: SenderId[]; about?: string },
+  ): Promise<Json> {
     await this.deps.core.accept({
       platform: 'feishu',
       eventId,
@@ -267,7 +285,7 @@ export class FeishuAdapter implements PlatformAdapter {
     if (!key) return
     const original = await db.outboxMessage.findUnique({ where: { key } })
     // Act only when the reference names that very message.
-    if (!original || original.platform !== 'feishu' || original.platformMessageId !== messageId) return
+    if (original?.platform !== 'feishu' || original.platformMessageId !== messageId) return
     const payload = JSON.parse(original.payload) as { text: string; card?: Card }
     if (!payload.card) return
     const replies = await db.outboxMessage.findMany({ where: { causeEventId: eventRowId }, orderBy: { id: 'asc' } })
@@ -296,12 +314,17 @@ export class FeishuAdapter implements PlatformAdapter {
 
   private async fetchBot(): Promise<void> {
     try {
-      const res = await this.call(() => this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' }))
+      const res = await this.call(() =>
+        this.client.request<{ code?: number; msg?: string; bot?: { open_id?: string; app_name?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' }),
+      )
       if (res.bot?.open_id) this.bot.openId = res.bot.open_id
       if (res.bot?.app_name) this.bot.name = res.bot.app_name
     } catch (error) {
       const { status, code, msg } = apiFailure(error)
-      this.deps.log.warn({ platform: 'feishu', status, code, error: msg }, 'feishu: could not read the bot info (GET /open-apis/bot/v3/info); mentions of the bot are recognised by name until it works')
+      this.deps.log.warn(
+        { platform: 'feishu', status, code, error: msg },
+        'feishu: could not read the bot info (GET /open-apis/bot/v3/info); mentions of the bot are recognised by name until it works',
+      )
       throw error
     }
   }
@@ -440,7 +463,9 @@ export class FeishuAdapter implements PlatformAdapter {
   private async create(d: Delivery, { msg_type, content }: { msg_type: string; content: string }): Promise<SendResult> {
     if (d.replyTo && d.targetKind === 'chat') {
       try {
-        const res = await this.call(() => this.client.im.message.reply({ path: { message_id: d.replyTo! }, data: { msg_type, content, reply_in_thread: true, uuid: uuidFor(d.key) } }))
+        const res = await this.call(() =>
+          this.client.im.message.reply({ path: { message_id: d.replyTo! }, data: { msg_type, content, reply_in_thread: true, uuid: uuidFor(d.key) } }),
+        )
         return res.data?.message_id ? { platformMessageId: res.data.message_id } : {}
       } catch (error) {
         // The message answered was recalled or deleted (230011): the answer goes to the chat itself.
@@ -472,7 +497,10 @@ export class FeishuAdapter implements PlatformAdapter {
     } catch (error) {
       if (!isInvalidToken(error)) throw error
       this.cache.dropTenantToken(this.settings.appId)
-      this.deps.log.warn({ platform: 'feishu', code: apiFailure(error).code }, 'feishu: tenant access token refused; dropping the cached token and retrying once with a fresh one')
+      this.deps.log.warn(
+        { platform: 'feishu', code: apiFailure(error).code },
+        'feishu: tenant access token refused; dropping the cached token and retrying once with a fresh one',
+      )
       return once()
     }
   }

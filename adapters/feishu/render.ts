@@ -115,7 +115,9 @@ export function cardAsText(d: Delivery, t: FallbackTexts): { msg_type: 'text'; c
 /** What `im.message.create` gets for a delivery; `ref` is the sealed outbox key for a private card's buttons. */
 export function renderDelivery(d: Delivery, ref?: string, t?: FallbackTexts): { msg_type: 'text' | 'interactive'; content: string } {
   if (d.card) {
-    const content = JSON.stringify(cardJson(d.card, d.text, { to: d.targetKind, ...(ref ? { ref } : {}), ...(d.mentions?.length ? { mentions: d.mentions } : {}) }))
+    const content = JSON.stringify(
+      cardJson(d.card, d.text, { to: d.targetKind, ...(ref ? { ref } : {}), ...(d.mentions?.length ? { mentions: d.mentions } : {}) }),
+    )
     // Measured before sending: a card over Feishu's limit goes as text rather than being refused.
     if (t && Buffer.byteLength(content, 'utf8') > CARD_MAX_BYTES) return cardAsText(d, t)
     return { msg_type: 'interactive', content }

@@ -11,10 +11,12 @@ import { PermanentSendError, ThrottledError } from '../../src/core/types.js'
 export class TokenCache implements lark.Cache {
   private readonly values = new Map<string, { value: unknown; expiresAt?: number }>()
 
+  // biome-ignore lint/complexity/noBannedTypes: the Lark SDK's Cache interface types keys as `Symbol`
   private keyOf(key: string | symbol | Symbol, namespace?: string): string {
     return namespace ? `${namespace}/${key.toString()}` : key.toString()
   }
 
+  // biome-ignore lint/complexity/noBannedTypes: as the SDK's Cache interface declares it
   async get(key: string | Symbol, options?: { namespace?: string }): Promise<unknown> {
     const k = this.keyOf(key, options?.namespace)
     const hit = this.values.get(k)
@@ -26,6 +28,7 @@ export class TokenCache implements lark.Cache {
     return hit.value
   }
 
+  // biome-ignore lint/complexity/noBannedTypes: as the SDK's Cache interface declares it
   async set(key: string | Symbol, value: unknown, expire?: number, options?: { namespace?: string }): Promise<boolean> {
     this.values.set(this.keyOf(key, options?.namespace), { value, ...(expire ? { expiresAt: expire } : {}) })
     return true
@@ -76,7 +79,13 @@ function describe(part: unknown, depth = 0): string {
     const api = e.response ? ` (HTTP ${e.response.status ?? '?'}${e.response.data?.code !== undefined ? `, code ${String(e.response.data.code)}` : ''})` : ''
     return `${e.message}${api}`
   }
-  if (Array.isArray(part)) return depth > 2 ? '' : part.map((p) => describe(p, depth + 1)).filter(Boolean).join(' ')
+  if (Array.isArray(part))
+    return depth > 2
+      ? ''
+      : part
+          .map((p) => describe(p, depth + 1))
+          .filter(Boolean)
+          .join(' ')
   if (typeof part === 'object' && part !== null) {
     const o = part as { message?: unknown; code?: unknown; msg?: unknown; response?: { status?: unknown; data?: { code?: unknown; msg?: unknown } } }
     const bits: string[] = []
@@ -124,7 +133,11 @@ export const codes = {
 /** A business error answered with HTTP 200 and a non-zero code. */
 export class FeishuApiError extends Error {
   override name = 'FeishuApiError'
-  constructor(readonly code: number, msg: string, readonly status?: number) {
+  constructor(
+    readonly code: number,
+    msg: string,
+    readonly status?: number,
+  ) {
     super(`Feishu API error ${code}: ${msg}`)
   }
 }
@@ -152,7 +165,12 @@ export function isInvalidToken(error: unknown): boolean {
  */
 export function toSendError(error: unknown): Error {
   const { status, code, msg } = apiFailure(error)
-  const what = code !== undefined ? `Feishu answered${status ? ` HTTP ${status}` : ''} code ${code}: ${msg}` : status ? `Feishu answered HTTP ${status}: ${msg}` : `Feishu request failed: ${msg}`
+  const what =
+    code !== undefined
+      ? `Feishu answered${status ? ` HTTP ${status}` : ''} code ${code}: ${msg}`
+      : status
+        ? `Feishu answered HTTP ${status}: ${msg}`
+        : `Feishu request failed: ${msg}`
   if ((code !== undefined && codes.throttled.has(code)) || status === 429) return new ThrottledError(what, 1000)
   if (code !== undefined && (codes.invalidToken.has(code) || codes.transient.has(code))) return new Error(what)
   if (status !== undefined && status >= 500) return new Error(what)

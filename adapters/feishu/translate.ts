@@ -23,7 +23,13 @@ export const messageEvent = z.object({
     /** Set for a message in a topic (话题群, or a thread in a group): answers go into that thread. */
     thread_id: z.string().optional(),
     mentions: z
-      .array(z.object({ key: z.string().min(1), name: z.string(), id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional() }))
+      .array(
+        z.object({
+          key: z.string().min(1),
+          name: z.string(),
+          id: z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() }).optional(),
+        }),
+      )
       .optional(),
   }),
 })
@@ -119,7 +125,9 @@ function postText(content: Record<string, unknown>): string {
   // Received posts are { title, content }; posts as sent may be wrapped in a locale ({ zh_cn: { … } }).
   let post = content
   if (!Array.isArray(post.content)) {
-    const inner = Object.values(content).find((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && Array.isArray((v as { content?: unknown }).content))
+    const inner = Object.values(content).find(
+      (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && Array.isArray((v as { content?: unknown }).content),
+    )
     if (!inner) return ''
     post = inner
   }
@@ -187,13 +195,20 @@ export function resolveMentions(
     // Past a hundred people the message can only be refused (core/limits.ts): the rest stay unread.
     if (found.length >= MAX_STORED_MENTIONS) continue
     out = out.split(m.key).join(`@${m.name}`)
-    found.push({ name: m.name, ids: senderIds(m.id && m.id.open_id ? { ...m.id, open_id: m.id.open_id } : undefined) })
+    found.push({ name: m.name, ids: senderIds(m.id?.open_id ? { ...m.id, open_id: m.id.open_id } : undefined) })
   }
   out = out.split('@_all').join('@所有人')
   // Restore the order mentions appeared in (the sort above was only for replacement).
   const order = (name: string) => out.indexOf(`@${name}`)
   found.sort((a, b) => order(a.name) - order(b.name))
-  return { text: out.replace(/[^\S\n]+/g, ' ').replace(/ ?\n ?/g, '\n').trim(), mentions: found, mentionsBot }
+  return {
+    text: out
+      .replace(/[^\S\n]+/g, ' ')
+      .replace(/ ?\n ?/g, '\n')
+      .trim(),
+    mentions: found,
+    mentionsBot,
+  }
 }
 
 /** A received message as the core's neutral InboundMessage. Its event id is the message_id, so a message resent under a new event_id is still one message. */

@@ -55,12 +55,15 @@ export class WebAdapter implements Adapter {
 const required = (message: string, max: number) => z.string({ error: message }).trim().min(1, message).max(max, message)
 
 const messageBody = z
-  .object({
-    from: required('请填写 from（发言人的工号）', 64),
-    chat: required('请填写 chat（群的 id，或 dm 表示私聊）', 200),
-    text: z.string({ error: 'text 应为文字' }).max(10_000, '消息太长，最多 10000 字').optional(),
-    action: z.object({ command: required('action.command 应为按钮携带的命令文字', 2000) }, { error: 'action 应为 {"command": "…"}' }).optional(),
-  }, { error: '请求体应为 JSON 对象' })
+  .object(
+    {
+      from: required('请填写 from（发言人的工号）', 64),
+      chat: required('请填写 chat（群的 id，或 dm 表示私聊）', 200),
+      text: z.string({ error: 'text 应为文字' }).max(10_000, '消息太长，最多 10000 字').optional(),
+      action: z.object({ command: required('action.command 应为按钮携带的命令文字', 2000) }, { error: 'action 应为 {"command": "…"}' }).optional(),
+    },
+    { error: '请求体应为 JSON 对象' },
+  )
   .refine((b) => (b.text !== undefined) !== (b.action !== undefined), { message: '请提供 text（要发送的文字）或 action（按钮动作），二者选一' })
 
 const historyQuery = z.object({
@@ -87,11 +90,14 @@ export function isLoopbackHost(host: string | undefined): boolean {
   if (!name) return false
   if (name === 'localhost' || name === '[::1]') return true
   const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name)
-  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255)
+  return octets?.slice(1).every((o) => Number(o) <= 255) === true
 }
 
 /** Registers /playground and its API. */
-export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string; timeZone: string }): Promise<void> {
+export async function playgroundRoutes(
+  app: FastifyInstance,
+  opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string; timeZone: string },
+): Promise<void> {
   const { db, core, outbox } = opts
   const page = fs
     .readFileSync(path.join(here, 'playground.html'), 'utf8')
@@ -107,14 +113,28 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
   app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page))
 
   app.get('/playground/api/people', async () => {
-    const people = await db.person.findMany({ where: { active: true, demo: true }, include: { unit: true }, orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }] })
+    const people = await db.person.findMany({
+      where: { active: true, demo: true },
+      include: { unit: true },
+      orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }],
+    })
     return {
-      people: people.map((p) => ({ employeeNo: p.employeeNo, name: p.name, role: p.role, roleLabel: roleLabels[p.role as keyof typeof roleLabels] ?? p.role, unit: unitLabel(p.unit) })),
+      people: people.map((p) => ({
+        employeeNo: p.employeeNo,
+        name: p.name,
+        role: p.role,
+        roleLabel: roleLabels[p.role as keyof typeof roleLabels] ?? p.role,
+        unit: unitLabel(p.unit),
+      })),
     }
   })
 
   app.get('/playground/api/chats', async () => {
-    const chats = await db.chatGroup.findMany({ where: { platform: 'web', demo: true, unitId: { not: null } }, include: { unit: true }, orderBy: { id: 'asc' } })
+    const chats = await db.chatGroup.findMany({
+      where: { platform: 'web', demo: true, unitId: { not: null } },
+      include: { unit: true },
+      orderBy: { id: 'asc' },
+    })
     return { chats: chats.map((c) => ({ id: c.externalId, name: c.name, unit: c.unit ? unitLabel(c.unit) : null })) }
   })
 
@@ -123,13 +143,13 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
     if (!parsed.success) return reply.code(400).send(apiError('invalid_body', parsed.error.issues.map((i) => i.message).join('；')))
     const body = parsed.data
     const person = await db.person.findUnique({ where: { employeeNo: body.from } })
-    if (!person || !person.active) return reply.code(404).send(apiError('unknown_person', `没有工号为“${body.from}”的人员`))
+    if (!person?.active) return reply.code(404).send(apiError('unknown_person', `没有工号为“${body.from}”的人员`))
     if (!person.demo) return reply.code(403).send(apiError('not_demo_person', t.notDemoPerson(body.from)))
     const chatId = body.chat === 'dm' ? null : body.chat
     let chatName: string | undefined
     if (chatId !== null) {
       const chat = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: 'web', externalId: chatId } } })
-      if (!chat || !chat.demo) return reply.code(404).send(apiError('unknown_chat', `没有 id 为“${chatId}”的群；私聊请用 "dm"`))
+      if (!chat?.demo) return reply.code(404).send(apiError('unknown_chat', `没有 id 为“${chatId}”的群；私聊请用 "dm"`))
       chatName = chat.name
     }
     const typed = body.text ?? `[按钮] ${body.action!.command}`
@@ -156,7 +176,14 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
     const { from, chat, after } = parsed.data
     const where = chat === 'dm' ? { chatId: null, personNo: from } : { chatId: chat }
     const rows = await db.webMessage.findMany({ where: { ...where, ...(after ? { id: { gt: after } } : {}) }, orderBy: { id: 'desc' }, take: 200 })
-    const names = new Map((await db.person.findMany({ where: { employeeNo: { in: [...new Set(rows.map((r) => r.personNo).filter((x): x is string => !!x))] } }, select: { employeeNo: true, name: true } })).map((p) => [p.employeeNo, p.name]))
+    const names = new Map(
+      (
+        await db.person.findMany({
+          where: { employeeNo: { in: [...new Set(rows.map((r) => r.personNo).filter((x): x is string => !!x))] } },
+          select: { employeeNo: true, name: true },
+        })
+      ).map((p) => [p.employeeNo, p.name]),
+    )
     return {
       messages: rows.reverse().map((r) => ({
         id: r.id,
@@ -172,7 +199,11 @@ export async function playgroundRoutes(app: FastifyInstance, opts: { db: Db; cor
 }
 
 /** Builds the neutral inbound message for something typed (or a button pressed) in the playground. */
-export function toInbound(text: string, botName: string, o: { from: string; name: string; chatId: string | null; chatName?: string; action?: { command: string } }): InboundMessage {
+export function toInbound(
+  text: string,
+  botName: string,
+  o: { from: string; name: string; chatId: string | null; chatName?: string; action?: { command: string } },
+): InboundMessage {
   const mentionRe = /[@＠]([^\s@＠]+)/g
   const mentions = [...text.matchAll(mentionRe)].map((m) => ({ name: m[1]!, ids: [], isBot: m[1] === botName }))
   const mentionsBot = mentions.some((m) => m.isBot)

@@ -18,7 +18,12 @@ export const wechatyEnv = {
   /** At most this many messages a day (in GONGYOU_TIMEZONE) from the account; then sends wait for the next day. */
   WECHATY_DAILY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(1500),
   /** Messages older than this when they arrive (a puppet replaying its backlog after a re-login) are dropped. */
-  WECHATY_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
+  WECHATY_MAX_AGE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(5),
 }
 
 /** The Wechaty adapter is on when a puppet is chosen (WECHATY_PUPPET). */

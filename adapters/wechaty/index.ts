@@ -6,7 +6,7 @@ import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Roo
 import { requireRoles } from '../../src/auth/tokens.js'
 import { AdapterState } from '../../src/core/adapter-state.js'
 import { PlatformRecords } from '../../src/core/platform-records.js'
-import type { Card, Delivery, InboundMention, InboundMessage, OutboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
+import type { Card, Delivery, InboundMention, InboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { wechatyEnabled } from './config.js'
@@ -85,7 +85,10 @@ export class WechatyAdapter implements PlatformAdapter {
   /** Old id → new id for rows still queued to an id re-linked since. */
   private readonly relinked = new Map<string, string>()
 
-  constructor(private readonly deps: AdapterDeps, private readonly opts: WechatyAdapterOptions = {}) {
+  constructor(
+    private readonly deps: AdapterDeps,
+    private readonly opts: WechatyAdapterOptions = {},
+  ) {
     const { config } = deps
     this.log = deps.log.child({ platform: PLATFORM })
     this.texts = wechatyTexts[config.GONGYOU_LOCALE]
@@ -98,7 +101,13 @@ export class WechatyAdapter implements PlatformAdapter {
     this.records = new PlatformRecords(deps.db, PLATFORM)
     this.choices = new AdapterState<string[]>(deps.db, deps.clock, PLATFORM, 'card-choices')
     this.pacer = new AccountPacer(
-      { paceMs: config.WECHATY_PACE_MS, jitterMs: config.WECHATY_JITTER_MS, msPerChar: config.WECHATY_MS_PER_CHAR, dailyLimit: config.WECHATY_DAILY_LIMIT, timeZone: config.GONGYOU_TIMEZONE },
+      {
+        paceMs: config.WECHATY_PACE_MS,
+        jitterMs: config.WECHATY_JITTER_MS,
+        msPerChar: config.WECHATY_MS_PER_CHAR,
+        dailyLimit: config.WECHATY_DAILY_LIMIT,
+        timeZone: config.GONGYOU_TIMEZONE,
+      },
       this.random,
       () => deps.clock.now(),
     )
@@ -210,9 +219,7 @@ export class WechatyAdapter implements PlatformAdapter {
     })
     bot.on('room-topic', (room, topic) => {
       this.roomTopics.set(room.id, topic)
-      void this.records
-        .renameChat(room.id, topic)
-        .catch((err) => this.log.warn({ err }, 'could not record a group topic change'))
+      void this.records.renameChat(room.id, topic).catch((err) => this.log.warn({ err }, 'could not record a group topic change'))
     })
   }
 
@@ -407,7 +414,10 @@ export class WechatyAdapter implements PlatformAdapter {
       if (same.length > 1) this.log.warn({ identities: same.map((i) => i.id) }, 'wechaty: several bound people have this name; not re-linking a new contact id')
       if (old && !this.activeContacts.has(old.externalId) && !(await this.contactExists(old.externalId)) && (await records.moveIdentity(old.id, id))) {
         this.relinked.set(`user:${old.externalId}`, id)
-        this.log.warn({ identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id }, 'wechaty: re-linked a person to their new contact id by name')
+        this.log.warn(
+          { identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id },
+          'wechaty: re-linked a person to their new contact id by name',
+        )
       }
     }
     this.contactNames.set(id, name)
@@ -449,12 +459,17 @@ export class WechatyAdapter implements PlatformAdapter {
     const identity = await records.identity('contact', oldId)
     if (!identity?.displayName) return undefined
     if ((await records.identitiesNamed('contact', identity.displayName)).length !== 1) return undefined
-    const contacts = (await this.bot.Contact.findAll({ name: identity.displayName })).filter((c) => c.friend() !== false && (!this.bot.isLoggedIn || c.id !== this.bot.currentUser.id))
+    const contacts = (await this.bot.Contact.findAll({ name: identity.displayName })).filter(
+      (c) => c.friend() !== false && (!this.bot.isLoggedIn || c.id !== this.bot.currentUser.id),
+    )
     const contact = contacts.length === 1 ? contacts[0]! : undefined
     if (!contact) return undefined
     if ((await records.identity('contact', contact.id)) || !(await records.moveIdentity(identity.id, contact.id))) return undefined
     this.relinked.set(`user:${oldId}`, contact.id)
-    this.log.warn({ identityId: identity.id, personId: identity.personId, oldId, newId: contact.id }, 'wechaty: re-linked a person to their new contact id by name')
+    this.log.warn(
+      { identityId: identity.id, personId: identity.personId, oldId, newId: contact.id },
+      'wechaty: re-linked a person to their new contact id by name',
+    )
     return contact
   }
 
@@ -504,7 +519,11 @@ export class WechatyAdapter implements PlatformAdapter {
     this.assertLoggedIn()
     // The account's serial queue: whatever the outbox sends at once goes out one by one, paced.
     const length = d.text.length + (d.card ? JSON.stringify(d.card).length : 0)
-    return this.pacer.run(Math.min(length, 2000), () => this.sendNow(d), () => this.assertLoggedIn())
+    return this.pacer.run(
+      Math.min(length, 2000),
+      () => this.sendNow(d),
+      () => this.assertLoggedIn(),
+    )
   }
 
   private async sendNow(d: Delivery): Promise<SendResult> {

@@ -84,7 +84,13 @@ export class AccountPacer {
 
   /** Milliseconds until the next calendar day in the time zone (to the minute). */
   private untilTomorrow(now: Date): number {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: this.settings.timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(now)
+    const parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.settings.timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(now)
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0)
     const elapsed = ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000
     return 24 * 3_600_000 - elapsed

@@ -25,7 +25,11 @@ describe('cards as text', () => {
   })
 
   it('adds the title and body when the text lacks them, and in a group says to mention the bot', () => {
-    const out = renderText('请评价', { title: '请评价诉求 SQ-1', body: '灯已更换', buttons: [{ label: '5 分', action: { command: '评价 SQ-1 5' } }] }, { texts, inRoom: true, botName: '工会小助手' })
+    const out = renderText(
+      '请评价',
+      { title: '请评价诉求 SQ-1', body: '灯已更换', buttons: [{ label: '5 分', action: { command: '评价 SQ-1 5' } }] },
+      { texts, inRoom: true, botName: '工会小助手' },
+    )
     expect(out).toBe(['【请评价诉求 SQ-1】', '请评价', '灯已更换', '', '回复 1：5 分', '（在群里请 @工会小助手 后回复数字）'].join('\n'))
   })
 

@@ -76,5 +76,8 @@ export function stripMention(text: string, names: string[]): string {
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     out = out.replace(new RegExp(`[@＠]${escaped}(?:\u2005|\\s|$)`, 'g'), ' ')
   }
-  return out.replace(/\u2005/g, ' ').replace(/[ \t]+/g, ' ').trim()
+  return out
+    .replace(/\u2005/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .trim()
 }

@@ -91,7 +91,13 @@ beforeAll(async () => {
   }
   svc = await startTestService({
     // Many attempts: a send refused while logged out keeps retrying until the next login.
-    env: { WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_PACE_MS: String(PACE_MS), WECHATY_JITTER_MS: '0', WECHATY_MS_PER_CHAR: '0', OUTBOX_MAX_ATTEMPTS: '100' },
+    env: {
+      WECHATY_PUPPET: 'wechaty-puppet-mock',
+      WECHATY_PACE_MS: String(PACE_MS),
+      WECHATY_JITTER_MS: '0',
+      WECHATY_MS_PER_CHAR: '0',
+      OUTBOX_MAX_ATTEMPTS: '100',
+    },
     adapterFactories: [factory],
   })
   await adapter.start()
@@ -122,7 +128,11 @@ describe('login', () => {
     const token = await issueToken(svc.db, admin.id)
     const qr = await svc.app.inject({ method: 'GET', url: '/status/wechaty/qr', headers: { authorization: `Bearer ${token}` } })
     expect(qr.statusCode).toBe(200)
-    expect(qr.json()).toMatchObject({ status: 'waiting', qrcode: 'https://login.weixin.qq.com/l/gongyou-test', qrDataUrl: expect.stringMatching(/^data:image\/png;base64,/) })
+    expect(qr.json()).toMatchObject({
+      status: 'waiting',
+      qrcode: 'https://login.weixin.qq.com/l/gongyou-test',
+      qrDataUrl: expect.stringMatching(/^data:image\/png;base64,/),
+    })
     // Drawn here: no third-party address in what the dashboard gets.
     expect(JSON.stringify(qr.json()).replace('https://login.weixin.qq.com/l/gongyou-test', '')).not.toMatch(/https?:/)
 
@@ -141,7 +151,10 @@ describe('binding', () => {
     expect(await heard(heping, '绑定成功', from)).toContain('绑定成功：何平（一车间/电工班，工会干部）')
     const mark = say(zhangwei, '绑定 D1002 张伟', me)
     expect(await heard(zhangwei, '绑定成功', mark)).toContain('张伟')
-    const identity = await svc.db.platformIdentity.findUniqueOrThrow({ where: { platform_kind_externalId: { platform: 'wechaty', kind: 'contact', externalId: heping.id } }, include: { person: true } })
+    const identity = await svc.db.platformIdentity.findUniqueOrThrow({
+      where: { platform_kind_externalId: { platform: 'wechaty', kind: 'contact', externalId: heping.id } },
+      include: { person: true },
+    })
     expect(identity).toMatchObject({ displayName: '何平', person: { employeeNo: 'D2001' } })
     // An officer bound by a typed number and name acts as a worker until an administrator confirms.
     expect((await svc.say('D9000', 'dm', '确认绑定 D2001 微信')).map((r) => r.text).join('\n')).toContain('已确认 何平 在微信上的绑定')
@@ -151,7 +164,10 @@ describe('binding', () => {
     // A command word leads: no mention needed.
     const from = say(heping, '绑定班组 电工班', room)
     expect(await heard(room, '绑定', from)).toBe('已将本群“电工班群”绑定到“一车间/电工班”。')
-    const group = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wechaty', externalId: room.id } }, include: { unit: true } })
+    const group = await svc.db.chatGroup.findUniqueOrThrow({
+      where: { platform_externalId: { platform: 'wechaty', externalId: room.id } },
+      include: { unit: true },
+    })
     expect(group).toMatchObject({ name: '电工班群', purpose: 'team', unit: { path: '一车间/电工班' } })
   })
 
@@ -250,7 +266,21 @@ describe('mentions', () => {
     const [zw, ly] = await Promise.all(['D1002', 'D1003'].map((no) => svc.db.person.findUniqueOrThrow({ where: { employeeNo: no } })))
     const from = said.length
     await svc.db.$transaction((tx) =>
-      svc.core.deliver(tx, [{ to: { kind: 'chat', platform: 'wechaty', chatId: room.id }, text: '请到工会办公室领取劳保用品', mentions: [{ personId: zw!.id, name: '张伟' }, { personId: ly!.id, name: '王芳' }] }], 'test:mentions', undefined),
+      svc.core.deliver(
+        tx,
+        [
+          {
+            to: { kind: 'chat', platform: 'wechaty', chatId: room.id },
+            text: '请到工会办公室领取劳保用品',
+            mentions: [
+              { personId: zw!.id, name: '张伟' },
+              { personId: ly!.id, name: '王芳' },
+            ],
+          },
+        ],
+        'test:mentions',
+        undefined,
+      ),
     )
     // 张伟 is a bound contact in the room: a real mention (Wechaty writes it into the text); 王芳 has no WeChat contact: her name is written.
     expect(await heard(room, '劳保用品', from)).toBe('@张伟 @王芳 请到工会办公室领取劳保用品')
@@ -261,7 +291,12 @@ describe('pacing', () => {
   it('a burst to one room goes out no faster than WECHATY_PACE_MS apart, in order', async () => {
     const from = said.length
     await svc.db.$transaction((tx) =>
-      svc.core.deliver(tx, [1, 2, 3, 4, 5].map((i) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: room.id }, text: `通知 ${i}` })), 'test:pace', undefined),
+      svc.core.deliver(
+        tx,
+        [1, 2, 3, 4, 5].map((i) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: room.id }, text: `通知 ${i}` })),
+        'test:pace',
+        undefined,
+      ),
     )
     const burst = await until('the burst', () => {
       const got = said.slice(from).filter((s) => s.conv === room.id && s.text.startsWith('通知 '))
@@ -279,7 +314,12 @@ describe('pacing per account', () => {
     const targets = [room, ...rooms]
     const from = said.length
     await svc.db.$transaction((tx) =>
-      svc.core.deliver(tx, targets.flatMap((r) => [1, 2].map((i) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: r.id }, text: `全员通知 ${i}` }))), 'test:pace-account', undefined),
+      svc.core.deliver(
+        tx,
+        targets.flatMap((r) => [1, 2].map((i) => ({ to: { kind: 'chat' as const, platform: 'wechaty' as const, chatId: r.id }, text: `全员通知 ${i}` }))),
+        'test:pace-account',
+        undefined,
+      ),
     )
     const sent = await until('the announcement', () => {
       const got = said.slice(from).filter((s) => s.text.startsWith('全员通知 '))
@@ -296,7 +336,14 @@ describe('pacing per account', () => {
 describe('a backlog replayed after a re-login', () => {
   it('messages older than WECHATY_MAX_AGE_MINUTES are neither answered nor stored', async () => {
     const before = await svc.db.inboundEvent.count({ where: { platform: 'wechaty' } })
-    const old = mocker.MessageMock.create({ id: 'replayed-old-message', talkerId: zhangwei.id, listenerId: me.id, timestamp: Date.now() - 6 * 60_000, type: 7, text: '我的信息' } as never)
+    const old = mocker.MessageMock.create({
+      id: 'replayed-old-message',
+      talkerId: zhangwei.id,
+      listenerId: me.id,
+      timestamp: Date.now() - 6 * 60_000,
+      type: 7,
+      text: '我的信息',
+    } as never)
     mocker.puppet.emit('message', { messageId: old.id })
     // A fresh message after it: once it is answered, the old one has been seen (inbound is handled in order).
     const from = say(zhangwei, '帮助', me)
@@ -324,13 +371,22 @@ describe('ids that change between sessions', () => {
     const group = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wechaty', externalId: room.id } } })
     await svc.db.chatGroup.update({ where: { id: group.id }, data: { externalId: 'older-session-room@chatroom' } })
     const from = said.length
-    await svc.db.$transaction((tx) => svc.core.deliver(tx, [{ to: { kind: 'chat', platform: 'wechaty', chatId: 'older-session-room@chatroom' }, text: '停水通知：明天上午检修' }], 'test:relink-send', undefined))
+    await svc.db.$transaction((tx) =>
+      svc.core.deliver(
+        tx,
+        [{ to: { kind: 'chat', platform: 'wechaty', chatId: 'older-session-room@chatroom' }, text: '停水通知：明天上午检修' }],
+        'test:relink-send',
+        undefined,
+      ),
+    )
     expect(await heard(room, '停水通知', from)).toBe('停水通知：明天上午检修')
     expect((await svc.db.chatGroup.findUniqueOrThrow({ where: { id: group.id } })).externalId).toBe(room.id)
   })
 
   it('a contact under a new id is re-linked to its person by name', async () => {
-    const identity = await svc.db.platformIdentity.findUniqueOrThrow({ where: { platform_kind_externalId: { platform: 'wechaty', kind: 'contact', externalId: heping.id } } })
+    const identity = await svc.db.platformIdentity.findUniqueOrThrow({
+      where: { platform_kind_externalId: { platform: 'wechaty', kind: 'contact', externalId: heping.id } },
+    })
     await svc.db.platformIdentity.update({ where: { id: identity.id }, data: { externalId: 'previous-session-contact' } })
     forgetSession()
     const from = say(heping, '我的信息', me)
@@ -362,12 +418,18 @@ describe('removed from a room', () => {
     const alert = await until('the administrators to be told', () =>
       svc.db.outboxMessage.findFirst({ where: { payload: { contains: '焊工班群' }, target: 'D9000', status: 'sent' } }).then((r) => r ?? undefined),
     )
-    expect(JSON.parse(alert.payload).text).toBe('【系统提醒】微信群“焊工班群”已将工友移出，该群与“一车间/电工班”的绑定已解除，通知不再发往该群。如需继续，请把工友拉进新群，由干部发送“绑定班组 单位名称”。')
+    expect(JSON.parse(alert.payload).text).toBe(
+      '【系统提醒】微信群“焊工班群”已将工友移出，该群与“一车间/电工班”的绑定已解除，通知不再发往该群。如需继续，请把工友拉进新群，由干部发送“绑定班组 单位名称”。',
+    )
     expect((await svc.db.chatGroup.findUniqueOrThrow({ where: { id: group.id } })).unitId).toBeNull()
 
     // Removed again (a puppet may report it twice): nothing more to tell.
     mocker.puppet.emit('room-leave', { removeeIdList: [me.id], removerId: heping.id, roomId: bound.id, timestamp: Date.now() })
-    await until('the second removal to be handled', () => svc.db.inboundEvent.count({ where: { platform: 'wechaty', eventId: { startsWith: `room-leave:${bound.id}` } } }).then((n) => (n === 2 ? true : undefined)))
+    await until('the second removal to be handled', () =>
+      svc.db.inboundEvent
+        .count({ where: { platform: 'wechaty', eventId: { startsWith: `room-leave:${bound.id}` } } })
+        .then((n) => (n === 2 ? true : undefined)),
+    )
     await settle()
     expect(await svc.db.outboxMessage.count({ where: { payload: { contains: '焊工班群' }, target: 'D9000' } })).toBe(1)
   })
@@ -382,14 +444,22 @@ describe('logout', () => {
     expect(readyz.json().adapters.wechaty).toEqual({ connected: false, detail: expect.stringContaining('logged out (手机端退出)') })
 
     // The administrator (韩梅, D9000) hears of it on the web playground, not on WeChat.
-    const alert = await until('the alert', () => svc.db.outboxMessage.findFirst({ where: { key: { startsWith: 'alert:wechaty:logout:' }, status: 'sent' } }).then((r) => r ?? undefined))
+    const alert = await until('the alert', () =>
+      svc.db.outboxMessage.findFirst({ where: { key: { startsWith: 'alert:wechaty:logout:' }, status: 'sent' } }).then((r) => r ?? undefined),
+    )
     expect(alert).toMatchObject({ platform: 'web', targetKind: 'user', target: 'D9000' })
     expect(JSON.parse(alert.payload).text).toContain('微信机器人账号“工友”已退出登录（手机端退出）')
 
     const from = said.length
-    await svc.db.$transaction((tx) => svc.core.deliver(tx, [{ to: { kind: 'chat', platform: 'wechaty', chatId: room.id }, text: '登录后再发' }], 'test:logged-out', undefined))
+    await svc.db.$transaction((tx) =>
+      svc.core.deliver(tx, [{ to: { kind: 'chat', platform: 'wechaty', chatId: room.id }, text: '登录后再发' }], 'test:logged-out', undefined),
+    )
     // Held, not failed: a logout does not use up the message's attempts.
-    const row = await until('a held attempt', () => svc.db.outboxMessage.findFirst({ where: { key: 'test:logged-out:0', lastError: { contains: 'not logged in' }, status: 'pending' } }).then((r) => r ?? undefined))
+    const row = await until('a held attempt', () =>
+      svc.db.outboxMessage
+        .findFirst({ where: { key: 'test:logged-out:0', lastError: { contains: 'not logged in' }, status: 'pending' } })
+        .then((r) => r ?? undefined),
+    )
     expect(row.attempts).toBe(0)
 
     mocker.login(me)

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
 import { PermanentSendError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
-import { AccessToken, sendError, WecomHttp, type WecomReply } from './api.js'
+import { AccessToken, sendError, type WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, parseFlatXml, signedQuery, type EnvelopeKeys } from './envelope.js'
 import { acceptOr503, refuse } from './inbound.js'
 import { buttonCard, cardAsText, commandOfButtonKey } from './render.js'
@@ -111,14 +111,24 @@ export class AppChannel {
       if (f.get('ChangeType') !== 'delete_user') return null
       const userId = f.get('UserID')
       if (!userId || userId.length > 256) throw new CallbackRejected(400, 'a delete_user event without UserID')
-      return { ...base, sender: { ids: [{ kind: 'userid', id: userId }] }, eventId: `app:contact:delete_user:${userId}:${f.get('CreateTime') ?? ''}`, text: '', event: 'person_left' }
+      return {
+        ...base,
+        sender: { ids: [{ kind: 'userid', id: userId }] },
+        eventId: `app:contact:delete_user:${userId}:${f.get('CreateTime') ?? ''}`,
+        text: '',
+        event: 'person_left',
+      }
     }
     if (type === 'event' && f.get('Event') === 'template_card_event') {
       const key = f.get('EventKey')
       const command = commandOfButtonKey(key)
       if (!command) return null
       // Events carry no MsgId; WeCom suggests FromUserName + CreateTime to recognise a redelivery.
-      const digest = crypto.createHash('sha1').update(`${f.get('TaskId') ?? ''}|${key}`).digest('hex').slice(0, 16)
+      const digest = crypto
+        .createHash('sha1')
+        .update(`${f.get('TaskId') ?? ''}|${key}`)
+        .digest('hex')
+        .slice(0, 16)
       return { ...base, eventId: `app:card:${from}:${f.get('CreateTime') ?? ''}:${digest}`, text: '', action: { command } }
     }
     return null
@@ -153,7 +163,8 @@ export class AppChannel {
       }
       if (reply.errcode !== 0) throw sendError('message/send', reply)
       const invalid = String(reply.invaliduser ?? '').split('|')
-      if (invalid.includes(body.touser)) throw new PermanentSendError('WeCom message/send: the userid is unknown or outside the app\'s visible range (invaliduser)')
+      if (invalid.includes(body.touser))
+        throw new PermanentSendError("WeCom message/send: the userid is unknown or outside the app's visible range (invaliduser)")
       return typeof reply.msgid === 'string' ? { platformMessageId: reply.msgid } : {}
     }
   }

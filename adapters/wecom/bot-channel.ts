@@ -7,7 +7,7 @@ import type { Outbox } from '../../src/core/outbox.js'
 import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
 import type { Db } from '../../src/db/client.js'
 import { isUniqueViolation } from '../../src/db/client.js'
-import { sendError, WecomHttp, type WecomReply } from './api.js'
+import { sendError, type WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
 import { acceptOr503, mentionsIn, refuse, stripBotMention } from './inbound.js'
 import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
@@ -37,9 +37,18 @@ const botPayload = z
     response_url: z.string().max(2048).optional(),
     create_time: z.number().optional(),
     msgtype: z.string(),
-    text: z.object({ content: z.string().max(20_000) }).passthrough().optional(),
-    voice: z.object({ content: z.string().max(20_000) }).passthrough().optional(),
-    mixed: z.object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() }).passthrough()) }).passthrough().optional(),
+    text: z
+      .object({ content: z.string().max(20_000) })
+      .passthrough()
+      .optional(),
+    voice: z
+      .object({ content: z.string().max(20_000) })
+      .passthrough()
+      .optional(),
+    mixed: z
+      .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() }).passthrough()) })
+      .passthrough()
+      .optional(),
     event: z
       .object({
         eventtype: z.string(),
@@ -73,7 +82,9 @@ class ResponseUrls {
 
   async remember(chat: string, eventId: string, url: string): Promise<void> {
     try {
-      await this.db.conversation.create({ data: { platform: POOL, subject: `${chat}|${eventId}`, state: JSON.stringify({ url, expiresAt: Date.now() + RESPONSE_URL_LIFE_MS - 60_000 }) } })
+      await this.db.conversation.create({
+        data: { platform: POOL, subject: `${chat}|${eventId}`, state: JSON.stringify({ url, expiresAt: Date.now() + RESPONSE_URL_LIFE_MS - 60_000 }) },
+      })
     } catch (error) {
       if (!isUniqueViolation(error)) throw error // a redelivery: already remembered
     }
@@ -84,7 +95,9 @@ class ResponseUrls {
     await this.db.conversation.deleteMany({ where: { platform: POOL, updatedAt: { lt: new Date(Date.now() - 2 * RESPONSE_URL_LIFE_MS) } } })
     const own = eventId ? await this.db.conversation.findUnique({ where: { platform_subject: { platform: POOL, subject: `${chat}|${eventId}` } } }) : null
     // LIKE treats "_" in a userid as a wildcard: the exact prefix is checked again here.
-    const others = (await this.db.conversation.findMany({ where: { platform: POOL, subject: { startsWith: `${chat}|` } }, orderBy: { id: 'asc' }, take: 50 })).filter((r) => r.subject.startsWith(`${chat}|`))
+    const others = (
+      await this.db.conversation.findMany({ where: { platform: POOL, subject: { startsWith: `${chat}|` } }, orderBy: { id: 'asc' }, take: 50 })
+    ).filter((r) => r.subject.startsWith(`${chat}|`))
     for (const row of own ? [own, ...others.filter((r) => r.id !== own.id)] : others) {
       const { url, expiresAt } = JSON.parse(row.state) as { url: string; expiresAt: number }
       const taken = await this.db.conversation.deleteMany({ where: { id: row.id } })
@@ -211,7 +224,11 @@ export class BotChannel {
     let command: string | null = null
     if (p.msgtype === 'text') text = p.text?.content ?? ''
     else if (p.msgtype === 'voice') text = p.voice?.content ?? ''
-    else if (p.msgtype === 'mixed') text = (p.mixed?.msg_item ?? []).map((i) => i.text?.content ?? '').filter(Boolean).join('\n')
+    else if (p.msgtype === 'mixed')
+      text = (p.mixed?.msg_item ?? [])
+        .map((i) => i.text?.content ?? '')
+        .filter(Boolean)
+        .join('\n')
     else if (p.msgtype === 'event' && p.event?.eventtype === 'template_card_event') {
       command = commandOfButtonKey(p.event.template_card_event?.event_key ?? p.event.event_key)
       if (!command) return null
@@ -244,7 +261,12 @@ export class BotChannel {
       ...(s.wsUrl ? { wsUrl: s.wsUrl } : {}),
       maxReconnectAttempts: -1,
       // The SDK's debug lines carry message bodies: never logged.
-      logger: { debug: () => {}, info: (m: string) => log.debug({ sdk: 'aibot' }, m), warn: (m: string) => log.warn({ sdk: 'aibot' }, m), error: (m: string) => log.error({ sdk: 'aibot' }, m) },
+      logger: {
+        debug: () => {},
+        info: (m: string) => log.debug({ sdk: 'aibot' }, m),
+        warn: (m: string) => log.warn({ sdk: 'aibot' }, m),
+        error: (m: string) => log.error({ sdk: 'aibot' }, m),
+      },
     })
     const inbound = (frame: { body?: unknown }) => void this.fromConnection(frame.body)
     client.on('message', inbound)
@@ -363,7 +385,9 @@ export class BotChannel {
     const eventId = replyEventId(d.key)
     const url = await this.urls.claim(chat, eventId)
     if (!url) {
-      throw new PermanentSendError('WeCom intelligent bot (callback mode): no unused response_url for this conversation — the bot can only answer a message within an hour of it; use WECOM_BOT_MODE=ws or a group robot for notices')
+      throw new PermanentSendError(
+        'WeCom intelligent bot (callback mode): no unused response_url for this conversation — the bot can only answer a message within an hour of it; use WECOM_BOT_MODE=ws or a group robot for notices',
+      )
     }
     let reply: WecomReply
     try {

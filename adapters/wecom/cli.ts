@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'robot-remove') {
       const id = Number(args[0])
       if (!Number.isInteger(id) || id <= 0) {
-        console.error('robot-remove needs the robot\'s id (see robot-list).')
+        console.error("robot-remove needs the robot's id (see robot-list).")
         return 2
       }
       if (!(await unbindRobot(db, id))) {
@@ -63,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
       return 1
     }
     const r = outcome.robot
-    console.log(`${outcome.created ? 'Bound' : 'Updated'} group robot #${r.id} "${r.name}" to ${r.unit} as its ${r.purpose === 'officers' ? "officers'" : 'team'} group (key ${r.key}).`)
+    console.log(
+      `${outcome.created ? 'Bound' : 'Updated'} group robot #${r.id} "${r.name}" to ${r.unit} as its ${r.purpose === 'officers' ? "officers'" : 'team'} group (key ${r.key}).`,
+    )
     return 0
   } finally {
     await db.$disconnect()

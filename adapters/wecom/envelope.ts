@@ -13,7 +13,10 @@ import { z } from 'zod'
 /** A callback refused: 400 for a malformed one, 401 for a stale one, 403 for a forgery or one meant for someone else. */
 export class CallbackRejected extends Error {
   override name = 'CallbackRejected'
-  constructor(readonly status: 400 | 401 | 403, message: string) {
+  constructor(
+    readonly status: 400 | 401 | 403,
+    message: string,
+  ) {
     super(message)
   }
 }

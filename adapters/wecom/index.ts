@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { PermanentSendError, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, type Delivery, type Directory, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
@@ -58,12 +58,35 @@ export class WecomAdapter implements PlatformAdapter {
     const minute = options.minuteMs ?? 60_000
     // Per target: 20 a minute (a robot's limit, and under the app's 30 a minute to one person,
     // beyond which WeCom silently drops messages), 1000 an hour (the app's hourly cap per person).
-    this.limits = { perTarget: [{ count: 20, perMs: minute }, { count: 1000, perMs: 60 * minute }] }
+    this.limits = {
+      perTarget: [
+        { count: 20, perMs: minute },
+        { count: 1000, perMs: 60 * minute },
+      ],
+    }
     const http = new WecomHttp(options.timeoutMs ?? 10_000)
     const apiBase = settings.apiBase
-    this.app = settings.app ? new AppChannel(settings.app, { core: deps.core, log: deps.log, clock: deps.clock, http, apiBase, duplicateCheckSeconds: options.duplicateCheckSeconds ?? 120 }) : null
+    this.app = settings.app
+      ? new AppChannel(settings.app, {
+          core: deps.core,
+          log: deps.log,
+          clock: deps.clock,
+          http,
+          apiBase,
+          duplicateCheckSeconds: options.duplicateCheckSeconds ?? 120,
+        })
+      : null
     this.bot = settings.bot
-      ? new BotChannel(settings.bot, { core: deps.core, db: deps.db, outbox: deps.outbox, log: deps.log, clock: deps.clock, http, apiBase, connectionCheckMs: options.connectionCheckMs ?? 2_000 })
+      ? new BotChannel(settings.bot, {
+          core: deps.core,
+          db: deps.db,
+          outbox: deps.outbox,
+          log: deps.log,
+          clock: deps.clock,
+          http,
+          apiBase,
+          connectionCheckMs: options.connectionCheckMs ?? 2_000,
+        })
       : null
     this.robots = new RobotChannel(http, apiBase)
     const app = this.app

@@ -6,7 +6,7 @@ export const BUTTON_KEY_PREFIX = 'gy:'
 
 /** The command a pressed button carries, or null for a key that is not one of ours. */
 export function commandOfButtonKey(key: string | undefined): string | null {
-  if (!key || !key.startsWith(BUTTON_KEY_PREFIX)) return null
+  if (!key?.startsWith(BUTTON_KEY_PREFIX)) return null
   const command = key.slice(BUTTON_KEY_PREFIX.length).trim()
   return command === '' ? null : command
 }
@@ -52,7 +52,8 @@ export function cardAsText(d: Delivery, maxBytes: number, t: FallbackTexts): str
   const tail = commands.length ? `\n\n${commands.join('\n')}` : ''
   const room = Math.max(0, maxBytes - Buffer.byteLength(tail, 'utf8'))
   let text = d.text
-  if (Buffer.byteLength(text, 'utf8') > room) text = clipBytes(text, Math.max(0, room - Buffer.byteLength(t.cut, 'utf8') + Buffer.byteLength('…', 'utf8'))).replace(/…$/, t.cut)
+  if (Buffer.byteLength(text, 'utf8') > room)
+    text = clipBytes(text, Math.max(0, room - Buffer.byteLength(t.cut, 'utf8') + Buffer.byteLength('…', 'utf8'))).replace(/…$/, t.cut)
   return `${text}${tail}`
 }
 
@@ -71,7 +72,8 @@ export function buttonCard(d: Delivery, t?: FallbackTexts): Record<string, unkno
   const card = d.card
   if (!card?.buttons?.length) return null
   // A command cut short would do something else, and a seventh button would be lost: then the card goes as text (cardAsText).
-  if (card.buttons.length > MAX_BUTTONS || card.buttons.some((b) => Buffer.byteLength(`${BUTTON_KEY_PREFIX}${b.action.command}`, 'utf8') > KEY_MAX_BYTES)) return null
+  if (card.buttons.length > MAX_BUTTONS || card.buttons.some((b) => Buffer.byteLength(`${BUTTON_KEY_PREFIX}${b.action.command}`, 'utf8') > KEY_MAX_BYTES))
+    return null
   const fields = (card.fields ?? []).filter((f) => f.value.trim() !== '').slice(0, 6)
   return {
     card_type: 'button_interaction',

@@ -4,7 +4,7 @@ import { requireRoles } from '../../src/auth/tokens.js'
 import type { Delivery, SendResult } from '../../src/core/types.js'
 import type { Db } from '../../src/db/client.js'
 import { findUnits, unitLabel } from '../../src/organisation/scope.js'
-import { sendError, WecomHttp } from './api.js'
+import { sendError, type WecomHttp } from './api.js'
 import { clipBytes, mentionedUserIds } from './render.js'
 
 /**
@@ -84,8 +84,18 @@ export async function bindRobot(db: Db, input: { webhook: string; name: string; 
 }
 
 export async function listRobots(db: Db): Promise<RobotBinding[]> {
-  const rows = await db.chatGroup.findMany({ where: { platform: 'wecom', externalId: { startsWith: ROBOT_PREFIX } }, include: { unit: true }, orderBy: { id: 'asc' } })
-  return rows.map((r) => ({ id: r.id, name: r.name, unit: r.unit ? unitLabel(r.unit) : null, purpose: r.purpose, key: maskKey(r.externalId.slice(ROBOT_PREFIX.length)) }))
+  const rows = await db.chatGroup.findMany({
+    where: { platform: 'wecom', externalId: { startsWith: ROBOT_PREFIX } },
+    include: { unit: true },
+    orderBy: { id: 'asc' },
+  })
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    unit: r.unit ? unitLabel(r.unit) : null,
+    purpose: r.purpose,
+    key: maskKey(r.externalId.slice(ROBOT_PREFIX.length)),
+  }))
 }
 
 export async function unbindRobot(db: Db, id: number): Promise<boolean> {
@@ -108,20 +118,23 @@ const bindBody = z.object({
 export function robotRoutes(app: FastifyInstance, db: Db): void {
   // Bearer tokens only: these routes change where messages go, so a browser session (cookie) cannot call them.
   const bearerOnly = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!/^Bearer\s+\S+$/i.test(req.headers.authorization ?? '')) return reply.code(401).send({ error: { code: 'unauthorized', message: '需要在 Authorization 头中提供管理员的 Bearer 令牌' } })
+    if (!/^Bearer\s+\S+$/i.test(req.headers.authorization ?? ''))
+      return reply.code(401).send({ error: { code: 'unauthorized', message: '需要在 Authorization 头中提供管理员的 Bearer 令牌' } })
   }
   const admin = { preHandler: [bearerOnly, requireRoles(db, ['admin'])] }
   app.post('/api/v1/wecom/robots', admin, async (req, reply) => {
     const parsed = bindBody.safeParse(req.body ?? {})
     if (!parsed.success) return reply.code(400).send({ error: { code: 'invalid_body', message: parsed.error.issues.map((i) => i.message).join('；') } })
     const outcome = await bindRobot(db, parsed.data)
-    if (!outcome.ok) return reply.code(outcome.status).send({ error: { code: outcome.status === 404 ? 'unknown_unit' : 'invalid_robot', message: outcome.message } })
+    if (!outcome.ok)
+      return reply.code(outcome.status).send({ error: { code: outcome.status === 404 ? 'unknown_unit' : 'invalid_robot', message: outcome.message } })
     return reply.code(outcome.created ? 201 : 200).send({ robot: outcome.robot })
   })
   app.get('/api/v1/wecom/robots', admin, async () => ({ robots: await listRobots(db) }))
   app.delete('/api/v1/wecom/robots/:id', admin, async (req, reply) => {
     const id = Number((req.params as { id?: string }).id)
-    if (!Number.isInteger(id) || id <= 0 || !(await unbindRobot(db, id))) return reply.code(404).send({ error: { code: 'not_found', message: '没有这个群机器人' } })
+    if (!Number.isInteger(id) || id <= 0 || !(await unbindRobot(db, id)))
+      return reply.code(404).send({ error: { code: 'not_found', message: '没有这个群机器人' } })
     return reply.code(204).send()
   })
 }

@@ -64,9 +64,16 @@ export function readWecomSettings(config: Config): WecomSettings {
       if (!config.WECOM_BOT_SECRET) throw missing('WECOM_BOT_SECRET', 'the intelligent bot in long-connection mode (WECOM_BOT_MODE=ws) needs its Secret')
       bot = { mode: 'ws', botId: config.WECOM_BOT_ID, secret: config.WECOM_BOT_SECRET, ...(config.WECOM_BOT_WS_URL ? { wsUrl: config.WECOM_BOT_WS_URL } : {}) }
     } else {
-      if (!config.WECOM_BOT_TOKEN) throw missing('WECOM_BOT_TOKEN', 'the intelligent bot in callback mode (WECOM_BOT_MODE=callback) needs the Token of its API settings')
-      if (!config.WECOM_BOT_ENCODING_AES_KEY) throw missing('WECOM_BOT_ENCODING_AES_KEY', 'the intelligent bot in callback mode needs the EncodingAESKey of its API settings')
-      bot = { mode: 'callback', botId: config.WECOM_BOT_ID, token: config.WECOM_BOT_TOKEN, encodingAesKey: checkAesKey('WECOM_BOT_ENCODING_AES_KEY', config.WECOM_BOT_ENCODING_AES_KEY) }
+      if (!config.WECOM_BOT_TOKEN)
+        throw missing('WECOM_BOT_TOKEN', 'the intelligent bot in callback mode (WECOM_BOT_MODE=callback) needs the Token of its API settings')
+      if (!config.WECOM_BOT_ENCODING_AES_KEY)
+        throw missing('WECOM_BOT_ENCODING_AES_KEY', 'the intelligent bot in callback mode needs the EncodingAESKey of its API settings')
+      bot = {
+        mode: 'callback',
+        botId: config.WECOM_BOT_ID,
+        token: config.WECOM_BOT_TOKEN,
+        encodingAesKey: checkAesKey('WECOM_BOT_ENCODING_AES_KEY', config.WECOM_BOT_ENCODING_AES_KEY),
+      }
     }
   }
   if (!app && !bot) throw missing('WECOM_CORP_ID', 'set WECOM_CORP_ID and WECOM_SECRET (self-built app) or WECOM_BOT_ID (intelligent bot)')

@@ -26,7 +26,9 @@ export async function createCampaign(ctx: AnnouncementContext, actor: Asker, inp
   if (!name || name.length > 60) refuse(a.campaignName)
   if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) refuse(a.campaignPeriodOrder)
   if (await ctx.tx.campaign.findUnique({ where: { name } })) refuse(a.campaignExists(name))
-  return ctx.tx.campaign.create({ data: { name, kind: input.kind ?? 'safety', startsAt: input.startsAt ?? null, endsAt: input.endsAt ?? null, createdById: actor.id, createdAt: ctx.now } })
+  return ctx.tx.campaign.create({
+    data: { name, kind: input.kind ?? 'safety', startsAt: input.startsAt ?? null, endsAt: input.endsAt ?? null, createdById: actor.id, createdAt: ctx.now },
+  })
 }
 
 /** The safety campaign running now (the one started last, when several are), or null. */
@@ -40,10 +42,23 @@ export async function currentSafetyCampaign(tx: Tx, now: Date): Promise<Campaign
 }
 
 /** `隐患 …`: an urgent 安全隐患 request, tagged with the running safety campaign. */
-export async function reportHazard(ctx: AnnouncementContext, person: Asker, content: string, source: { platform: Platform; chatId: string | null }): Promise<Answered> {
+export async function reportHazard(
+  ctx: AnnouncementContext,
+  person: Asker,
+  content: string,
+  source: { platform: Platform; chatId: string | null },
+): Promise<Answered> {
   const campaign = await currentSafetyCampaign(ctx.tx, ctx.now)
   const requestCtx: RequestContext = { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone }
-  const { ack, out } = await fileRequest(requestCtx, { requester: person, anonymous: false, content, source, urgent: true, categoryName: '安全隐患', ...(campaign ? { campaignId: campaign.id } : {}) })
+  const { ack, out } = await fileRequest(requestCtx, {
+    requester: person,
+    anonymous: false,
+    content,
+    source,
+    urgent: true,
+    categoryName: '安全隐患',
+    ...(campaign ? { campaignId: campaign.id } : {}),
+  })
   const a = ctx.t.announcements
   return { text: [ack, campaign ? a.hazardCampaign(campaign.name) : '', a.hazardPhotos].filter(Boolean).join('\n'), out }
 }

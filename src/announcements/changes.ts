@@ -4,7 +4,16 @@
 import type { Asker } from '../core/commands.js'
 import { formatLocal } from '../core/time/zone.js'
 import { nextSlot, parseCron } from '../core/time/recurrence.js'
-import { announcementInputSchema, canManage, findAnnouncement, inputProblems, refuse, type AnnouncementContext, type AnnouncementData, type AnnouncementRow } from './service.js'
+import {
+  announcementInputSchema,
+  canManage,
+  findAnnouncement,
+  inputProblems,
+  refuse,
+  type AnnouncementContext,
+  type AnnouncementData,
+  type AnnouncementRow,
+} from './service.js'
 import { fireOnce, scheduleLabel } from './post.js'
 import { check } from './create.js'
 
@@ -66,7 +75,13 @@ export async function editAnnouncement(ctx: AnnouncementContext, actor: Asker, n
   await requireManager(ctx, actor, ann)
   if (ann.status === 'cancelled') refuse(a.alreadyCancelled(ann.number))
   if (ann.status !== 'scheduled') refuse(a.alreadySentNoEdit(ann.number))
-  const schedule: AnnouncementData['schedule'] = edit.schedule ?? (ann.scheduleKind === 'cron' ? { kind: 'cron', cron: ann.cron ?? '' } : ann.scheduleKind === 'at' && ann.scheduledAt ? { kind: 'at', at: ann.scheduledAt } : { kind: 'now' })
+  const schedule: AnnouncementData['schedule'] =
+    edit.schedule ??
+    (ann.scheduleKind === 'cron'
+      ? { kind: 'cron', cron: ann.cron ?? '' }
+      : ann.scheduleKind === 'at' && ann.scheduledAt
+        ? { kind: 'at', at: ann.scheduledAt }
+        : { kind: 'now' })
   const link = edit.link === undefined ? ann.link : edit.link
   const imageUrl = edit.imageUrl === undefined ? ann.imageUrl : edit.imageUrl
   const capacity = edit.capacity ?? ann.capacity

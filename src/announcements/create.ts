@@ -7,7 +7,18 @@ import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, findUnits, isUnitWithin, unitLabel } from '../organisation/scope.js'
 import { canonicalCron, nextSlot, parseCron } from '../core/time/recurrence.js'
-import { AnnouncementRefusal, announcementInputSchema, inputProblems, nextNumber, refuse, targetGroups, unitsUnder, within, type AnnouncementContext, type AnnouncementData, type AnnouncementRow, type CampaignRow } from './service.js'
+import {
+  announcementInputSchema,
+  inputProblems,
+  nextNumber,
+  refuse,
+  targetGroups,
+  unitsUnder,
+  type AnnouncementContext,
+  type AnnouncementData,
+  type AnnouncementRow,
+  type CampaignRow,
+} from './service.js'
 import { fireOnce, kindLabel, scheduleLabel } from './post.js'
 
 // ------------------------------------------------------------------------------------ creation
@@ -55,12 +66,19 @@ export interface Checked {
 }
 
 /** Checks what a person asked for against the organisation, the clock and the rules; every problem at once. */
-export async function check(ctx: AnnouncementContext, actor: Asker, data: AnnouncementData, problems: string[], only: { time: boolean } = { time: true }): Promise<Checked> {
+export async function check(
+  ctx: AnnouncementContext,
+  actor: Asker,
+  data: AnnouncementData,
+  problems: string[],
+  only: { time: boolean } = { time: true },
+): Promise<Checked> {
   const { tx, t, now } = ctx
   const a = t.announcements
   const targets = await resolveTargets(tx, t, actor, data.targets, problems)
   let cron: string | null = null
-  if (only.time && data.schedule.kind === 'at' && data.schedule.at.getTime() <= now.getTime()) problems.push(a.timePast(formatLocal(data.schedule.at, ctx.settings.timeZone)))
+  if (only.time && data.schedule.kind === 'at' && data.schedule.at.getTime() <= now.getTime())
+    problems.push(a.timePast(formatLocal(data.schedule.at, ctx.settings.timeZone)))
   if (data.schedule.kind === 'cron') {
     cron = canonicalCron(data.schedule.cron)
     const fields = parseCron(cron)
@@ -136,8 +154,11 @@ export async function createAnnouncement(ctx: AnnouncementContext & { actor: Ask
   const signup = data.signup || data.capacity !== undefined
 
   const probe = { id: -1, allUnits: targets.all }
-  const groups = targets.all ? await targetGroups(tx, probe) : await tx.chatGroup.findMany({ where: { unitId: { in: (await unitsUnder(tx, targets.units)).map((u) => u.id) } } })
-  if (groups.length === 0 && data.schedule.kind === 'now') refuse(a.notCreated([a.noGroups(targets.all ? a.everyone : targets.units.map(unitLabel).join('、'))]))
+  const groups = targets.all
+    ? await targetGroups(tx, probe)
+    : await tx.chatGroup.findMany({ where: { unitId: { in: (await unitsUnder(tx, targets.units)).map((u) => u.id) } } })
+  if (groups.length === 0 && data.schedule.kind === 'now')
+    refuse(a.notCreated([a.noGroups(targets.all ? a.everyone : targets.units.map(unitLabel).join('、'))]))
 
   const number = await nextNumber(tx)
   const sendNow = data.schedule.kind === 'now'
@@ -170,7 +191,14 @@ export async function createAnnouncement(ctx: AnnouncementContext & { actor: Ask
   return { announcement: row, ack: summary(ctx, row, targets, campaign, sendNow ? posted : groups.length, sendNow), groups: posted }
 }
 
-function summary(ctx: AnnouncementContext, ann: AnnouncementRow, targets: ResolvedTargets, campaign: CampaignRow | null, groups: number, sent: boolean): string {
+function summary(
+  ctx: AnnouncementContext,
+  ann: AnnouncementRow,
+  targets: ResolvedTargets,
+  campaign: CampaignRow | null,
+  groups: number,
+  sent: boolean,
+): string {
   const a = ctx.t.announcements
   const tz = ctx.settings.timeZone
   const lines = [sent ? a.published(ann.number, ann.title, kindLabel(ctx.t, ann.kind)) : a.scheduled(ann.number, ann.title, kindLabel(ctx.t, ann.kind))]

@@ -191,7 +191,7 @@ function applyOption(ctx: FormContext, line: OptionLine, into: Options): string 
     case 'signup':
       return value ? readSignup(ctx, value, into) : ((into.signup = true), null)
     case 'capacity': {
-      if (/^(不限|无)$/.test(value)) return (into.signup = true), null
+      if (/^(不限|无)$/.test(value)) return ((into.signup = true), null)
       const m = /^(\d+)\s*(人|名)?$/.exec(value)
       if (!m) return a.badCapacity
       into.capacity = Number(m[1])
@@ -217,7 +217,7 @@ function applyOption(ctx: FormContext, line: OptionLine, into: Options): string 
       into.campaign = value
       return null
     case 'reminders': {
-      if (/^(不|不要|无|0次?)$/.test(value)) return (into.maxReminders = 0), null
+      if (/^(不|不要|无|0次?)$/.test(value)) return ((into.maxReminders = 0), null)
       const m = /^(\d+)\s*次?$/.exec(value)
       if (!m || Number(m[1]) > MAX_REMINDERS) return a.badReminders(MAX_REMINDERS)
       into.maxReminders = Number(m[1])

@@ -34,7 +34,11 @@ function contextFor(deps: AnnouncementJobDeps, tx: AnnouncementContext['tx'], no
 export async function fireDue(deps: AnnouncementJobDeps, now: Date): Promise<number> {
   const { db } = deps
   let fired = 0
-  const due = await db.announcement.findMany({ where: { status: 'scheduled', scheduleKind: { in: ['now', 'at'] }, scheduledAt: { lte: now } }, orderBy: { id: 'asc' }, take: 100 })
+  const due = await db.announcement.findMany({
+    where: { status: 'scheduled', scheduleKind: { in: ['now', 'at'] }, scheduledAt: { lte: now } },
+    orderBy: { id: 'asc' },
+    take: 100,
+  })
   for (const ann of due) {
     if ((await db.$transaction((tx) => fireOnce(contextFor(deps, tx, now), ann), FAN_OUT_TX)) !== null) fired++
   }
@@ -68,7 +72,11 @@ async function markSent(db: Db): Promise<void> {
  * When reminder `k` (1-based) is due: spread evenly between the post and the deadline
  * (one reminder: halfway), or every `remindEveryHours` after the post when there is no deadline.
  */
-export function reminderDueAt(ann: Pick<AnnouncementRow, 'lastFiredAt' | 'dueAt' | 'maxReminders'>, k: number, settings: Pick<AnnouncementSettings, 'remindEveryHours'>): Date | null {
+export function reminderDueAt(
+  ann: Pick<AnnouncementRow, 'lastFiredAt' | 'dueAt' | 'maxReminders'>,
+  k: number,
+  settings: Pick<AnnouncementSettings, 'remindEveryHours'>,
+): Date | null {
   if (!ann.lastFiredAt) return null
   const fired = ann.lastFiredAt.getTime()
   if (ann.dueAt) {
@@ -124,18 +132,30 @@ async function remind(ctx: AnnouncementContext, ann: AnnouncementRow, round: num
   }
   const pending = await nonResponders(tx, ann)
   if (pending.length === 0) return 0
-  const posted = await tx.announcementDelivery.findMany({ where: { announcementId: ann.id, firing: ONCE, targetKind: 'chat' }, select: { platform: true, target: true } })
+  const posted = await tx.announcementDelivery.findMany({
+    where: { announcementId: ann.id, firing: ONCE, targetKind: 'chat' },
+    select: { platform: true, target: true },
+  })
   const postedKeys = new Set(posted.map((d) => `${d.platform}:${d.target}`))
-  const groups = (await tx.chatGroup.findMany({ where: { externalId: { in: posted.map((d) => d.target) }, purpose: 'team', unitId: { not: null } }, include: { unit: true }, orderBy: { id: 'asc' } })).filter((g) => postedKeys.has(`${g.platform}:${g.externalId}`))
+  const groups = (
+    await tx.chatGroup.findMany({
+      where: { externalId: { in: posted.map((d) => d.target) }, purpose: 'team', unitId: { not: null } },
+      include: { unit: true },
+      orderBy: { id: 'asc' },
+    })
+  ).filter((g) => postedKeys.has(`${g.platform}:${g.externalId}`))
   const identities = await tx.platformIdentity.findMany({ where: { personId: { in: pending.map((p) => p.id) } }, select: { personId: true, platform: true } })
   const on = new Set(identities.map((i) => `${i.personId}:${i.platform}`))
-  const mentionable = (platform: string, personId: number) => settings.mentionPlatforms.includes(platform as Platform) && (platform === 'web' || on.has(`${personId}:${platform}`))
+  const mentionable = (platform: string, personId: number) =>
+    settings.mentionPlatforms.includes(platform as Platform) && (platform === 'web' || on.has(`${personId}:${platform}`))
 
   const inGroup = new Map<number, AudienceMember[]>()
   const alone: AudienceMember[] = []
   for (const person of pending) {
     // The group of the person's own unit, or of the nearest unit above it.
-    const group = groups.filter((g) => g.unit && isUnitWithin(person.unit.path, g.unit.path)).sort((x, y) => y.unit!.path.length - x.unit!.path.length || x.id - y.id)[0]
+    const group = groups
+      .filter((g) => g.unit && isUnitWithin(person.unit.path, g.unit.path))
+      .sort((x, y) => y.unit!.path.length - x.unit!.path.length || x.id - y.id)[0]
     if (group && mentionable(group.platform, person.id)) inGroup.set(group.id, [...(inGroup.get(group.id) ?? []), person])
     else alone.push(person)
   }
@@ -146,16 +166,44 @@ async function remind(ctx: AnnouncementContext, ann: AnnouncementRow, round: num
     const g = groups.find((x) => x.id === groupId)!
     const message: OutboundMessage = {
       to: { kind: 'chat', platform: g.platform as Platform, chatId: g.externalId },
-      text: a.reminderInGroup(ann.number, ann.title, people.map((p) => p.name), command, dueText),
+      text: a.reminderInGroup(
+        ann.number,
+        ann.title,
+        people.map((p) => p.name),
+        command,
+        dueText,
+      ),
       mentions: people.map((p) => ({ personId: p.id, name: p.name })),
-      card: { title: a.reminderTitle(ann.number, ann.title), body: a.reminderInGroup(ann.number, ann.title, people.map((p) => p.name), command, dueText), buttons: [button], tone: 'attention' },
+      card: {
+        title: a.reminderTitle(ann.number, ann.title),
+        body: a.reminderInGroup(
+          ann.number,
+          ann.title,
+          people.map((p) => p.name),
+          command,
+          dueText,
+        ),
+        buttons: [button],
+        tone: 'attention',
+      },
       notice: true,
     }
     await ctx.deliver(tx, [message], `ann:${ann.id}:remind:${round}:${g.platform}:${g.externalId}`)
   }
   for (const person of alone) {
     const text = a.reminderPrivate(ann.number, ann.title, command, dueText)
-    await ctx.deliver(tx, [{ to: { kind: 'person', personId: person.id }, text, card: { title: a.reminderTitle(ann.number, ann.title), body: text, buttons: [button], tone: 'attention' }, notice: true }], `ann:${ann.id}:remind:${round}:p${person.id}`)
+    await ctx.deliver(
+      tx,
+      [
+        {
+          to: { kind: 'person', personId: person.id },
+          text,
+          card: { title: a.reminderTitle(ann.number, ann.title), body: text, buttons: [button], tone: 'attention' },
+          notice: true,
+        },
+      ],
+      `ann:${ann.id}:remind:${round}:p${person.id}`,
+    )
   }
   return pending.length
 }
@@ -181,7 +229,11 @@ export async function sendBirthdayGreetings(deps: AnnouncementJobDeps, now: Date
     await db.$transaction(async (tx) => {
       for (const person of chunk) {
         const text = t.announcements.birthdayGreeting(person.name)
-        await deps.deliver(tx, [{ to: { kind: 'person', personId: person.id }, text, card: { title: t.announcements.birthdayTitle, body: text, tone: 'done' }, notice: true }], `birthday:${person.id}:${p.year}`)
+        await deps.deliver(
+          tx,
+          [{ to: { kind: 'person', personId: person.id }, text, card: { title: t.announcements.birthdayTitle, body: text, tone: 'done' }, notice: true }],
+          `birthday:${person.id}:${p.year}`,
+        )
       }
     }, FAN_OUT_TX)
   }

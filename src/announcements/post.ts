@@ -37,7 +37,11 @@ export function postMessage(ctx: Pick<AnnouncementContext, 't' | 'settings'>, an
   const text = [heading, ann.body, ...extras].filter(Boolean).join('\n')
   const buttons: NonNullable<Card['buttons']> = []
   if (ann.requireAck) buttons.push({ label: a.buttons.ack, action: { command: `已阅 ${ann.number}` }, style: 'primary' })
-  if (ann.signup) buttons.push({ label: a.buttons.signup, action: { command: `报名 ${ann.number}` }, style: ann.requireAck ? 'default' : 'primary' }, { label: a.buttons.cancelSignup, action: { command: `取消报名 ${ann.number}` } })
+  if (ann.signup)
+    buttons.push(
+      { label: a.buttons.signup, action: { command: `报名 ${ann.number}` }, style: ann.requireAck ? 'default' : 'primary' },
+      { label: a.buttons.cancelSignup, action: { command: `取消报名 ${ann.number}` } },
+    )
   const fields = [
     ...(ann.signup && ann.capacity ? [{ label: a.fields.capacity, value: String(ann.capacity) }] : []),
     ...(due ? [{ label: a.fields.due, value: due }] : []),
@@ -62,9 +66,20 @@ export function postMessage(ctx: Pick<AnnouncementContext, 't' | 'settings'>, an
 export async function fanOut(ctx: AnnouncementContext, ann: AnnouncementRow, firing: string): Promise<number> {
   const { tx } = ctx
   const groups = await targetGroups(tx, ann)
-  const done = new Set((await tx.announcementDelivery.findMany({ where: { announcementId: ann.id, firing }, select: { outboxKey: true } })).map((d) => d.outboxKey))
+  const done = new Set(
+    (await tx.announcementDelivery.findMany({ where: { announcementId: ann.id, firing }, select: { outboxKey: true } })).map((d) => d.outboxKey),
+  )
   const message = postMessage(ctx, ann)
-  const rows: { announcementId: number; firing: string; outboxKey: string; platform: string; targetKind: string; target: string; unitId: number | null; createdAt: Date }[] = []
+  const rows: {
+    announcementId: number
+    firing: string
+    outboxKey: string
+    platform: string
+    targetKind: string
+    target: string
+    unitId: number | null
+    createdAt: Date
+  }[] = []
   // One message per group, written to the outbox together (thousands of groups: a few statements, not thousands).
   await batchEnqueues(async () => {
     for (const g of groups) {
@@ -72,7 +87,16 @@ export async function fanOut(ctx: AnnouncementContext, ann: AnnouncementRow, fir
       const key = outboxKeyOf(prefix)
       if (done.has(key)) continue
       await ctx.deliver(tx, [{ ...message, to: { kind: 'chat', platform: g.platform as Platform, chatId: g.externalId } }], prefix)
-      rows.push({ announcementId: ann.id, firing, outboxKey: key, platform: g.platform, targetKind: 'chat', target: g.externalId, unitId: g.unitId, createdAt: ctx.now })
+      rows.push({
+        announcementId: ann.id,
+        firing,
+        outboxKey: key,
+        platform: g.platform,
+        targetKind: 'chat',
+        target: g.externalId,
+        unitId: g.unitId,
+        createdAt: ctx.now,
+      })
     }
   })
   for (let i = 0; i < rows.length; i += 500) await tx.announcementDelivery.createMany({ data: rows.slice(i, i + 500) })

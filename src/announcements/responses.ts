@@ -37,7 +37,11 @@ export async function acknowledge(ctx: AnnouncementContext, person: Asker, numbe
   const key = { announcementId_personId_kind: { announcementId: ann.id, personId: person.id, kind: 'ack' } }
   const existing = await tx.announcementResponse.findUnique({ where: key })
   if (existing?.status === 'confirmed') return { text: a.alreadyAcked(ann.number), out: [] }
-  await tx.announcementResponse.upsert({ where: key, create: { announcementId: ann.id, personId: person.id, kind: 'ack', status: 'confirmed', createdAt: ctx.now }, update: { status: 'confirmed', createdAt: ctx.now } })
+  await tx.announcementResponse.upsert({
+    where: key,
+    create: { announcementId: ann.id, personId: person.id, kind: 'ack', status: 'confirmed', createdAt: ctx.now },
+    update: { status: 'confirmed', createdAt: ctx.now },
+  })
   return { text: a.acked(ann.number, ann.title), out: [] }
 }
 
@@ -53,18 +57,30 @@ export async function signUp(ctx: AnnouncementContext, person: Asker, numberInpu
   const key = { announcementId_personId_kind: { announcementId: ann.id, personId: person.id, kind: 'signup' } }
   const existing = await tx.announcementResponse.findUnique({ where: key })
   if (existing && existing.status !== 'cancelled') {
-    return { text: existing.status === 'confirmed' ? a.alreadySignedUp(ann.number) : a.alreadyWaitlisted(ann.number, await waitlistPosition(tx, ann.id, existing)), out: [] }
+    return {
+      text: existing.status === 'confirmed' ? a.alreadySignedUp(ann.number) : a.alreadyWaitlisted(ann.number, await waitlistPosition(tx, ann.id, existing)),
+      out: [],
+    }
   }
   const confirmed = await tx.announcementResponse.count({ where: { announcementId: ann.id, kind: 'signup', status: 'confirmed' } })
   const status = ann.capacity === null || confirmed < ann.capacity ? 'confirmed' : 'waitlisted'
-  const row = await tx.announcementResponse.upsert({ where: key, create: { announcementId: ann.id, personId: person.id, kind: 'signup', status, createdAt: ctx.now }, update: { status, createdAt: ctx.now } })
+  const row = await tx.announcementResponse.upsert({
+    where: key,
+    create: { announcementId: ann.id, personId: person.id, kind: 'signup', status, createdAt: ctx.now },
+    update: { status, createdAt: ctx.now },
+  })
   if (status === 'confirmed') return { text: a.signedUp(ann.number, ann.title, confirmed + 1, ann.capacity), out: [] }
   return { text: a.waitlisted(ann.number, ann.title, await waitlistPosition(tx, ann.id, row)), out: [] }
 }
 
 async function waitlistPosition(tx: Tx, announcementId: number, row: { id: number; createdAt: Date }): Promise<number> {
   const ahead = await tx.announcementResponse.count({
-    where: { announcementId, kind: 'signup', status: 'waitlisted', OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: row.id } }] },
+    where: {
+      announcementId,
+      kind: 'signup',
+      status: 'waitlisted',
+      OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: row.id } }],
+    },
   })
   return ahead + 1
 }
@@ -82,7 +98,10 @@ export async function cancelSignup(ctx: AnnouncementContext, person: Asker, numb
   await tx.announcementResponse.update({ where: key, data: { status: 'cancelled' } })
   const out: OutboundMessage[] = []
   if (existing!.status === 'confirmed' && ann.capacity !== null) {
-    const next = await tx.announcementResponse.findFirst({ where: { announcementId: ann.id, kind: 'signup', status: 'waitlisted' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+    const next = await tx.announcementResponse.findFirst({
+      where: { announcementId: ann.id, kind: 'signup', status: 'waitlisted' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    })
     if (next) {
       await tx.announcementResponse.update({ where: { id: next.id }, data: { status: 'confirmed' } })
       out.push({ to: { kind: 'person', personId: next.personId }, text: a.promoted(ann.number, ann.title), notice: true })

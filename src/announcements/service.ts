@@ -43,7 +43,15 @@ export const kindWords: Record<string, Kind> = {
 }
 
 export function kindOf(word: string): Kind | null {
-  return kindWords[word.trim().replace(/^[【[(（]|[】\])）]$/g, '').replace(/类$/, '').toLowerCase()] ?? null
+  return (
+    kindWords[
+      word
+        .trim()
+        .replace(/^[【[(（]|[】\])）]$/g, '')
+        .replace(/类$/, '')
+        .toLowerCase()
+    ] ?? null
+  )
 }
 
 export const MAX_TITLE = 60
@@ -122,7 +130,12 @@ export async function findAnnouncement(ctx: Pick<AnnouncementContext, 'tx' | 't'
 
 // ------------------------------------------------------------------------------------ the input
 
-const httpUrl = (message: string) => z.string({ error: message }).trim().max(1000, message).regex(/^https?:\/\/[^\s]+$/i, message)
+const httpUrl = (message: string) =>
+  z
+    .string({ error: message })
+    .trim()
+    .max(1000, message)
+    .regex(/^https?:\/\/[^\s]+$/i, message)
 
 /**
  * What creates an announcement, for the chat form and for an admin API alike. Targets are unit
@@ -152,7 +165,12 @@ export const announcementInputSchema = z.object({
   signup: z.boolean({ error: 'signup 应为 true 或 false' }).default(false),
   capacity: z.number({ error: '名额应为整数' }).int('名额应为整数').min(1, '名额至少为 1').max(MAX_CAPACITY, `名额最多 ${MAX_CAPACITY}`).optional(),
   dueAt: z.coerce.date({ error: '截止时间不是有效的时间' }).optional(),
-  maxReminders: z.number({ error: '提醒次数应为整数' }).int('提醒次数应为整数').min(0, '提醒次数不能为负').max(MAX_REMINDERS, `最多提醒 ${MAX_REMINDERS} 次`).optional(),
+  maxReminders: z
+    .number({ error: '提醒次数应为整数' })
+    .int('提醒次数应为整数')
+    .min(0, '提醒次数不能为负')
+    .max(MAX_REMINDERS, `最多提醒 ${MAX_REMINDERS} 次`)
+    .optional(),
   /** A campaign's name (创建活动). */
   campaign: z.string({ error: '所属活动应为活动名称' }).trim().min(1, '所属活动应为活动名称').max(60, '活动名称最长 60 字').optional(),
 })
@@ -202,7 +220,11 @@ export type AudienceMember = PersonRow & { unit: UnitRow }
 export async function audience(tx: Tx, ann: Pick<AnnouncementRow, 'id' | 'allUnits' | 'createdById'>): Promise<AudienceMember[]> {
   const units = ann.allUnits ? null : await unitsUnder(tx, await targetUnits(tx, ann))
   const people = await tx.person.findMany({
-    where: { active: true, ...(units ? { unitId: { in: units.map((u) => u.id) } } : {}), ...(ann.createdById !== null ? { id: { not: ann.createdById } } : {}) },
+    where: {
+      active: true,
+      ...(units ? { unitId: { in: units.map((u) => u.id) } } : {}),
+      ...(ann.createdById !== null ? { id: { not: ann.createdById } } : {}),
+    },
     include: { unit: true },
     orderBy: { id: 'asc' },
   })

@@ -5,12 +5,28 @@ import type { Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
 import { nextSlot, parseCron } from '../core/time/recurrence.js'
-import { AnnouncementRefusal, audience, canManage, canView, findAnnouncement, ONCE, type AnnouncementContext, type AnnouncementRow, type AudienceMember } from './service.js'
+import {
+  AnnouncementRefusal,
+  audience,
+  canManage,
+  canView,
+  findAnnouncement,
+  ONCE,
+  type AnnouncementContext,
+  type AnnouncementRow,
+  type AudienceMember,
+} from './service.js'
 import { kindLabel, scheduleLabel } from './post.js'
 
 /** Who has answered: acknowledgements, and sign-ups (confirmed or waitlisted) by person. */
-export async function responses(tx: Tx, announcementId: number): Promise<{ acked: Set<number>; signups: Map<number, { status: string; createdAt: Date; id: number }> }> {
-  const rows = await tx.announcementResponse.findMany({ where: { announcementId, status: { in: ['confirmed', 'waitlisted'] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+export async function responses(
+  tx: Tx,
+  announcementId: number,
+): Promise<{ acked: Set<number>; signups: Map<number, { status: string; createdAt: Date; id: number }> }> {
+  const rows = await tx.announcementResponse.findMany({
+    where: { announcementId, status: { in: ['confirmed', 'waitlisted'] } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  })
   const acked = new Set<number>()
   const signups = new Map<number, { status: string; createdAt: Date; id: number }>()
   for (const r of rows) {
@@ -46,7 +62,10 @@ const MAX_GROUP_LINES = 20
 const MAX_NAMES = 50
 
 function names(people: { name: string }[], more: (n: number) => string): string {
-  const shown = people.slice(0, MAX_NAMES).map((p) => p.name).join('、')
+  const shown = people
+    .slice(0, MAX_NAMES)
+    .map((p) => p.name)
+    .join('、')
   return people.length > MAX_NAMES ? `${shown}${more(people.length - MAX_NAMES)}` : shown
 }
 
@@ -82,22 +101,48 @@ export async function progressView(ctx: AnnouncementContext, viewer: Asker, numb
   } else {
     const firings = ann.scheduleKind === 'cron' ? (await tx.announcementDelivery.groupBy({ by: ['firing'], where: { announcementId: ann.id } })).length : 1
     const deliveries = await tx.announcementDelivery.findMany({ where: { announcementId: ann.id, firing: latest.firing }, orderBy: { id: 'asc' } })
-    const outbox = new Map((await tx.outboxMessage.findMany({ where: { key: { in: deliveries.map((d) => d.outboxKey) } }, select: { key: true, status: true } })).map((o) => [o.key, o.status]))
-    const groups = new Map((await tx.chatGroup.findMany({ where: { externalId: { in: deliveries.map((d) => d.target) } } })).map((g) => [`${g.platform}:${g.externalId}`, g.name]))
+    const outbox = new Map(
+      (await tx.outboxMessage.findMany({ where: { key: { in: deliveries.map((d) => d.outboxKey) } }, select: { key: true, status: true } })).map((o) => [
+        o.key,
+        o.status,
+      ]),
+    )
+    const groups = new Map(
+      (await tx.chatGroup.findMany({ where: { externalId: { in: deliveries.map((d) => d.target) } } })).map((g) => [`${g.platform}:${g.externalId}`, g.name]),
+    )
     const state = (key: string): 'sent' | 'pending' | 'failed' => {
       const s = outbox.get(key)
       return s === 'sent' ? 'sent' : s === 'dead' ? 'failed' : 'pending'
     }
     const counts = { sent: 0, pending: 0, failed: 0 }
     for (const d of deliveries) counts[state(d.outboxKey)]++
-    if (ann.scheduleKind === 'cron') fields.push({ label: a.fields.firings, value: a.firingsValue(firings, latest.firing === ONCE ? '' : formatLocal(new Date(latest.firing), tz)) })
+    if (ann.scheduleKind === 'cron')
+      fields.push({ label: a.fields.firings, value: a.firingsValue(firings, latest.firing === ONCE ? '' : formatLocal(new Date(latest.firing), tz)) })
     fields.push({ label: a.fields.delivery, value: a.deliveryValue(deliveries.length, counts.sent, counts.pending, counts.failed) })
     const reported = deliveries.filter((d) => d.readCount !== null)
-    if (reported.length > 0) fields.push({ label: a.fields.reads, value: a.readsValue(reported.reduce((n, d) => n + (d.readCount ?? 0), 0), reported.length) })
+    if (reported.length > 0)
+      fields.push({
+        label: a.fields.reads,
+        value: a.readsValue(
+          reported.reduce((n, d) => n + (d.readCount ?? 0), 0),
+          reported.length,
+        ),
+      })
     const order = { failed: 0, pending: 1, sent: 2 }
     const sorted = [...deliveries].sort((x, y) => order[state(x.outboxKey)] - order[state(y.outboxKey)] || x.id - y.id)
     groupLines.push(a.groupsTitle)
-    groupLines.push(...sorted.slice(0, MAX_GROUP_LINES).map((d) => a.groupLine(groups.get(`${d.platform}:${d.target}`) ?? d.target, a.platforms[d.platform] ?? d.platform, a.deliveryStatus[state(d.outboxKey)]!, d.readCount)))
+    groupLines.push(
+      ...sorted
+        .slice(0, MAX_GROUP_LINES)
+        .map((d) =>
+          a.groupLine(
+            groups.get(`${d.platform}:${d.target}`) ?? d.target,
+            a.platforms[d.platform] ?? d.platform,
+            a.deliveryStatus[state(d.outboxKey)]!,
+            d.readCount,
+          ),
+        ),
+    )
     if (sorted.length > MAX_GROUP_LINES) groupLines.push(a.moreGroups(sorted.length - MAX_GROUP_LINES))
   }
   lines.push(...fields.map((f) => a.fieldLine(f.label, f.value)), ...groupLines)
@@ -124,10 +169,18 @@ export async function progressView(ctx: AnnouncementContext, viewer: Asker, numb
       const inScope = new Set(people.map((p) => p.id))
       const byId = new Map(everyone.map((p) => [p.id, p]))
       const list = [...r.signups.entries()].filter(([id]) => manager || inScope.has(id))
-      const confirmed = list.filter(([, s]) => s.status === 'confirmed').map(([id]) => byId.get(id)).filter((p): p is AudienceMember => !!p)
-      const waitlisted = list.filter(([, s]) => s.status === 'waitlisted').map(([id]) => byId.get(id)).filter((p): p is AudienceMember => !!p)
+      const confirmed = list
+        .filter(([, s]) => s.status === 'confirmed')
+        .map(([id]) => byId.get(id))
+        .filter((p): p is AudienceMember => !!p)
+      const waitlisted = list
+        .filter(([, s]) => s.status === 'waitlisted')
+        .map(([id]) => byId.get(id))
+        .filter((p): p is AudienceMember => !!p)
       const all = await tx.announcementResponse.count({ where: { announcementId: ann.id, kind: 'signup', status: 'confirmed' } })
-      lines.push(a.signupsTitle(all, ann.capacity, await tx.announcementResponse.count({ where: { announcementId: ann.id, kind: 'signup', status: 'waitlisted' } })))
+      lines.push(
+        a.signupsTitle(all, ann.capacity, await tx.announcementResponse.count({ where: { announcementId: ann.id, kind: 'signup', status: 'waitlisted' } })),
+      )
       if (confirmed.length) lines.push(a.signedUpNames(names(confirmed, a.morePeople)))
       if (waitlisted.length) lines.push(a.waitlistNames(names(waitlisted, a.morePeople)))
     }
@@ -164,7 +217,10 @@ export async function campaignsView(ctx: AnnouncementContext): Promise<string> {
   const day = (d: Date | null) => (d ? formatLocal(d, tz).slice(0, 10) : '')
   const lines = [a.campaignsTitle]
   for (const c of campaigns) {
-    const [announcements, hazards] = await Promise.all([tx.announcement.count({ where: { campaignId: c.id } }), tx.workerRequest.count({ where: { campaignId: c.id } })])
+    const [announcements, hazards] = await Promise.all([
+      tx.announcement.count({ where: { campaignId: c.id } }),
+      tx.workerRequest.count({ where: { campaignId: c.id } }),
+    ])
     const end = c.endsAt ? new Date(c.endsAt.getTime() - 1) : null
     lines.push(a.campaignLineFull(c.name, kindLabel(t, c.kind), day(c.startsAt), day(end), announcements, hazards))
   }

@@ -48,7 +48,17 @@ const pollSummary = z.object({
 const pollDetail = pollSummary.extend({
   eligible: z.number(),
   options: z.array(z.object({ position: z.number(), label: z.string(), votes: z.number(), percent: z.number() })),
-  units: z.array(z.object({ unit: z.string(), eligible: z.number(), voters: z.number(), hidden: z.boolean(), options: z.array(z.object({ position: z.number(), votes: z.number() })) })).describe('各单位的票数（只含本人负责范围内的单位）；投票不足 PRIVACY_MIN_GROUP 人的单位 hidden 为 true、不列票数'),
+  units: z
+    .array(
+      z.object({
+        unit: z.string(),
+        eligible: z.number(),
+        voters: z.number(),
+        hidden: z.boolean(),
+        options: z.array(z.object({ position: z.number(), votes: z.number() })),
+      }),
+    )
+    .describe('各单位的票数（只含本人负责范围内的单位）；投票不足 PRIVACY_MIN_GROUP 人的单位 hidden 为 true、不列票数'),
 })
 
 const announcementOut = z.object({
@@ -84,7 +94,12 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     schema: {
       tags,
       summary: '投票与问卷（本人负责范围内）',
-      querystring: z.object({ status: z.enum(['open', 'closed', 'cancelled'], { error: '状态应为 open、closed 或 cancelled' }).optional(), kind: z.enum(['poll', 'survey'], { error: '类型应为 poll 或 survey' }).optional(), page, pageSize }),
+      querystring: z.object({
+        status: z.enum(['open', 'closed', 'cancelled'], { error: '状态应为 open、closed 或 cancelled' }).optional(),
+        kind: z.enum(['poll', 'survey'], { error: '类型应为 poll 或 survey' }).optional(),
+        page,
+        pageSize,
+      }),
       response: { 200: z.object({ total: z.number(), page: z.number(), pageSize: z.number(), items: z.array(pollSummary) }), ...errors },
     },
     handler: async (req) => {
@@ -93,7 +108,13 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       const where: Prisma.PollWhereInput = { AND: [pollWhere(scope), ...(q.status ? [{ status: q.status }] : []), ...(q.kind ? [{ kind: q.kind }] : [])] }
       const [total, rows] = await Promise.all([
         db.poll.count({ where }),
-        db.poll.findMany({ where, orderBy: { id: 'desc' }, skip: (q.page - 1) * q.pageSize, take: q.pageSize, include: { targets: { select: { unitId: true } } } }),
+        db.poll.findMany({
+          where,
+          orderBy: { id: 'desc' },
+          skip: (q.page - 1) * q.pageSize,
+          take: q.pageSize,
+          include: { targets: { select: { unitId: true } } },
+        }),
       ])
       const ids = rows.map((p) => p.id)
       const [votes, respondents] = await Promise.all([
@@ -116,8 +137,14 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
           maxChoices: p.maxChoices,
           deadline: p.deadline.toISOString(),
           createdAt: p.createdAt.toISOString(),
-          targets: topTargets(p.targets.map((t) => (t.unitId === null ? null : scope.byId.get(t.unitId))).filter((u) => !!u).map((u) => unitLabel(u!)), scope),
-          voters: p.kind === 'survey' ? answered.get(p.id) ?? 0 : voteCount.get(p.id) ?? 0,
+          targets: topTargets(
+            p.targets
+              .map((t) => (t.unitId === null ? null : scope.byId.get(t.unitId)))
+              .filter((u) => !!u)
+              .map((u) => unitLabel(u!)),
+            scope,
+          ),
+          voters: p.kind === 'survey' ? (answered.get(p.id) ?? 0) : (voteCount.get(p.id) ?? 0),
         })),
       }
     },
@@ -127,7 +154,12 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     schema: {
       tags,
       summary: '投票结果（只有票数，从不显示谁投了什么）',
-      params: z.object({ number: z.string().regex(/^[PpQq]-?\d{1,6}$/, '编号应形如 P-17 或 Q-3').transform((v) => v.toUpperCase().replace(/^([PQ])-?/, '$1-')) }),
+      params: z.object({
+        number: z
+          .string()
+          .regex(/^[PpQq]-?\d{1,6}$/, '编号应形如 P-17 或 Q-3')
+          .transform((v) => v.toUpperCase().replace(/^([PQ])-?/, '$1-')),
+      }),
       response: { 200: pollDetail, ...errors },
     },
     handler: async (req) => {
@@ -136,7 +168,10 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       if (!poll) throw notFound(`${req.params.number}`)
       if ((await db.poll.count({ where: { AND: [{ id: poll.id }, pollWhere(scope)] } })) === 0) throw outOfScope(`${poll.number} `)
       const results = await pollResults(db, poll.id, deps.config.PRIVACY_MIN_GROUP)
-      const voters = poll.kind === 'survey' ? (await db.surveyAnswer.findMany({ where: { pollId: poll.id }, select: { respondentKey: true }, distinct: ['respondentKey'] })).length : results.voters
+      const voters =
+        poll.kind === 'survey'
+          ? (await db.surveyAnswer.findMany({ where: { pollId: poll.id }, select: { respondentKey: true }, distinct: ['respondentKey'] })).length
+          : results.voters
       const inScope = (unitId: number | null) => scope.ids === null || (unitId !== null && scope.ids.includes(unitId))
       return {
         number: poll.number,
@@ -151,7 +186,9 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
         voters,
         eligible: results.eligible,
         options: results.options,
-        units: results.units.filter((u) => inScope(u.unitId)).map((u) => ({ unit: u.unit, eligible: u.eligible, voters: u.voters, hidden: u.hidden, options: u.options })),
+        units: results.units
+          .filter((u) => inScope(u.unitId))
+          .map((u) => ({ unit: u.unit, eligible: u.eligible, voters: u.voters, hidden: u.hidden, options: u.options })),
       }
     },
   })
@@ -160,7 +197,11 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     schema: {
       tags,
       summary: '公告（本人负责范围内），含发送、已阅与报名情况',
-      querystring: z.object({ status: z.enum(['scheduled', 'sending', 'sent', 'cancelled'], { error: '状态应为 scheduled、sending、sent 或 cancelled' }).optional(), page, pageSize }),
+      querystring: z.object({
+        status: z.enum(['scheduled', 'sending', 'sent', 'cancelled'], { error: '状态应为 scheduled、sending、sent 或 cancelled' }).optional(),
+        page,
+        pageSize,
+      }),
       response: { 200: z.object({ total: z.number(), page: z.number(), pageSize: z.number(), items: z.array(announcementOut) }), ...errors },
     },
     handler: async (req) => {
@@ -169,18 +210,29 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       const where: Prisma.AnnouncementWhereInput = { AND: [announcementWhere(scope), ...(q.status ? [{ status: q.status }] : [])] }
       const [total, rows] = await Promise.all([
         db.announcement.count({ where }),
-        db.announcement.findMany({ where, orderBy: { id: 'desc' }, skip: (q.page - 1) * q.pageSize, take: q.pageSize, include: { targets: { select: { unitId: true } } } }),
+        db.announcement.findMany({
+          where,
+          orderBy: { id: 'desc' },
+          skip: (q.page - 1) * q.pageSize,
+          take: q.pageSize,
+          include: { targets: { select: { unitId: true } } },
+        }),
       ])
       const ids = rows.map((a) => a.id)
       const [deliveries, reads, responses, campaigns] = await Promise.all([
         db.announcementDelivery.groupBy({ by: ['announcementId'], where: { announcementId: { in: ids } }, _count: { _all: true } }),
-        db.announcementDelivery.groupBy({ by: ['announcementId'], where: { announcementId: { in: ids }, readCount: { not: null } }, _sum: { readCount: true } }),
+        db.announcementDelivery.groupBy({
+          by: ['announcementId'],
+          where: { announcementId: { in: ids }, readCount: { not: null } },
+          _sum: { readCount: true },
+        }),
         db.announcementResponse.groupBy({ by: ['announcementId', 'kind', 'status'], where: { announcementId: { in: ids } }, _count: { _all: true } }),
         db.campaign.findMany({ where: { id: { in: rows.map((a) => a.campaignId).filter((x): x is number => x !== null) } }, select: { id: true, name: true } }),
       ])
       const delivered = new Map(deliveries.map((d) => [d.announcementId, d._count._all]))
       const read = new Map(reads.map((d) => [d.announcementId, d._sum.readCount ?? null]))
-      const count = (id: number, kind: string, status: string) => responses.find((x) => x.announcementId === id && x.kind === kind && x.status === status)?._count._all ?? 0
+      const count = (id: number, kind: string, status: string) =>
+        responses.find((x) => x.announcementId === id && x.kind === kind && x.status === status)?._count._all ?? 0
       const campaignNames = new Map(campaigns.map((c) => [c.id, c.name]))
       return {
         total,
@@ -196,8 +248,11 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
           scheduledAt: iso(a.scheduledAt),
           cron: a.cron,
           allUnits: a.allUnits,
-          targets: a.targets.map((t) => scope.byId.get(t.unitId)).filter((u) => !!u).map((u) => unitLabel(u!)),
-          campaign: a.campaignId === null ? null : campaignNames.get(a.campaignId) ?? null,
+          targets: a.targets
+            .map((t) => scope.byId.get(t.unitId))
+            .filter((u) => !!u)
+            .map((u) => unitLabel(u!)),
+          campaign: a.campaignId === null ? null : (campaignNames.get(a.campaignId) ?? null),
           requireAck: a.requireAck,
           signup: a.signup,
           capacity: a.capacity,
@@ -218,7 +273,22 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     schema: {
       tags,
       summary: '活动（如 安康杯、送清凉），含公告数和关联诉求数（本人负责范围内）',
-      response: { 200: z.object({ campaigns: z.array(z.object({ id: z.number(), name: z.string(), kind: z.string(), startsAt: z.string().nullable(), endsAt: z.string().nullable(), announcements: z.number(), requests: z.number() })) }), ...errors },
+      response: {
+        200: z.object({
+          campaigns: z.array(
+            z.object({
+              id: z.number(),
+              name: z.string(),
+              kind: z.string(),
+              startsAt: z.string().nullable(),
+              endsAt: z.string().nullable(),
+              announcements: z.number(),
+              requests: z.number(),
+            }),
+          ),
+        }),
+        ...errors,
+      },
     },
     handler: async (req) => {
       const scope = await loadScope(db, asker(req))
@@ -226,12 +296,24 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       const ids = campaigns.map((c) => c.id)
       const [announcements, requests] = await Promise.all([
         db.announcement.groupBy({ by: ['campaignId'], where: { AND: [{ campaignId: { in: ids } }, announcementWhere(scope)] }, _count: { _all: true } }),
-        db.workerRequest.groupBy({ by: ['campaignId'], where: { campaignId: { in: ids }, ...(scope.ids === null ? {} : { unitId: { in: scope.ids } }) }, _count: { _all: true } }),
+        db.workerRequest.groupBy({
+          by: ['campaignId'],
+          where: { campaignId: { in: ids }, ...(scope.ids === null ? {} : { unitId: { in: scope.ids } }) },
+          _count: { _all: true },
+        }),
       ])
       const a = new Map(announcements.map((x) => [x.campaignId, x._count._all]))
       const q = new Map(requests.map((x) => [x.campaignId, x._count._all]))
       return {
-        campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, kind: c.kind, startsAt: iso(c.startsAt), endsAt: iso(c.endsAt), announcements: a.get(c.id) ?? 0, requests: q.get(c.id) ?? 0 })),
+        campaigns: campaigns.map((c) => ({
+          id: c.id,
+          name: c.name,
+          kind: c.kind,
+          startsAt: iso(c.startsAt),
+          endsAt: iso(c.endsAt),
+          announcements: a.get(c.id) ?? 0,
+          requests: q.get(c.id) ?? 0,
+        })),
       }
     },
   })

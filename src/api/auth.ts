@@ -1,7 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { createToken, listTokens, LOGIN_LINK_LABEL, redeemLoginLink, revokeToken, SESSION_COOKIE, SESSION_LABEL, tokenKind, type RedeemOutcome } from '../auth/tokens.js'
+import {
+  createToken,
+  listTokens,
+  LOGIN_LINK_LABEL,
+  redeemLoginLink,
+  revokeToken,
+  SESSION_COOKIE,
+  SESSION_LABEL,
+  tokenKind,
+  type RedeemOutcome,
+} from '../auth/tokens.js'
 import { zhCN } from '../messages/zh-CN.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
@@ -59,9 +69,26 @@ function labelsFor(t: Messages) {
 }
 
 const words = z.record(z.string(), z.string())
-const labelsOut = z.object({ roles: words, requestStatus: words, urgent: z.string(), supervised: z.string(), announcementKinds: words, announcementStatus: words, paused: z.string(), pollStatus: words, platforms: words })
+const labelsOut = z.object({
+  roles: words,
+  requestStatus: words,
+  urgent: z.string(),
+  supervised: z.string(),
+  announcementKinds: words,
+  announcementStatus: words,
+  paused: z.string(),
+  pollStatus: words,
+  platforms: words,
+})
 
-const personOut = z.object({ id: z.number(), employeeNo: z.string(), name: z.string(), role: z.string(), roleLabel: z.string(), unit: z.object({ id: z.number(), path: z.string(), label: z.string() }) })
+const personOut = z.object({
+  id: z.number(),
+  employeeNo: z.string(),
+  name: z.string(),
+  role: z.string(),
+  roleLabel: z.string(),
+  unit: z.object({ id: z.number(), path: z.string(), label: z.string() }),
+})
 
 /** Routes that need no token: exchanging a sign-in code for a session. */
 export async function publicAuthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -70,7 +97,8 @@ export async function publicAuthRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     schema: {
       tags,
       summary: '用一次性登录码换取会话令牌',
-      description: '登录链接 `/dashboard/login?code=…` 中的 code 只能用一次、几分钟内有效。成功后返回会话令牌（也可作为 Bearer 令牌使用），并设置 HttpOnly 会话 Cookie。',
+      description:
+        '登录链接 `/dashboard/login?code=…` 中的 code 只能用一次、几分钟内有效。成功后返回会话令牌（也可作为 Bearer 令牌使用），并设置 HttpOnly 会话 Cookie。',
       security: [],
       body: loginBody,
       response: { 200: z.object({ token: z.string(), expiresAt: z.string() }), ...errors },
@@ -94,12 +122,32 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   const r = app.withTypeProvider<ZodTypeProvider>()
 
   r.get('/api/v1/me', {
-    schema: { tags, summary: '当前登录的人和负责范围', response: { 200: z.object({ person: personOut, scope: z.string(), timeZone: z.string(), labels: labelsOut.describe('状态、角色、类型等代码的显示文字'), token: z.object({ id: z.number(), kind: z.string(), expiresAt: z.string().nullable() }) }), ...errors } },
+    schema: {
+      tags,
+      summary: '当前登录的人和负责范围',
+      response: {
+        200: z.object({
+          person: personOut,
+          scope: z.string(),
+          timeZone: z.string(),
+          labels: labelsOut.describe('状态、角色、类型等代码的显示文字'),
+          token: z.object({ id: z.number(), kind: z.string(), expiresAt: z.string().nullable() }),
+        }),
+        ...errors,
+      },
+    },
     handler: async (req) => {
       const me = asker(req)
       const token = await deps.db.apiToken.findUniqueOrThrow({ where: { id: req.apiTokenId! } })
       return {
-        person: { id: me.id, employeeNo: me.employeeNo, name: me.name, role: me.role, roleLabel: deps.t.roles[me.role] ?? me.role, unit: { id: me.unit.id, path: me.unit.path, label: unitLabel(me.unit) } },
+        person: {
+          id: me.id,
+          employeeNo: me.employeeNo,
+          name: me.name,
+          role: me.role,
+          roleLabel: deps.t.roles[me.role] ?? me.role,
+          unit: { id: me.unit.id, path: me.unit.path, label: unitLabel(me.unit) },
+        },
         scope: me.role === 'admin' || me.unit.path === '' ? '全部单位' : unitLabel(me.unit),
         timeZone: deps.config.GONGYOU_TIMEZONE,
         labels: labelsFor(deps.t),
@@ -136,7 +184,14 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
       const me = asker(req)
       const now = deps.clock.now()
       const rows = await listTokens(deps.db, me)
-      const people = new Map((await deps.db.person.findMany({ where: { id: { in: [...new Set(rows.map((t) => t.personId))] } }, select: { id: true, employeeNo: true, name: true } })).map((p) => [p.id, p]))
+      const people = new Map(
+        (
+          await deps.db.person.findMany({
+            where: { id: { in: [...new Set(rows.map((t) => t.personId))] } },
+            select: { id: true, employeeNo: true, name: true },
+          })
+        ).map((p) => [p.id, p]),
+      )
       return {
         tokens: rows.map((t) => ({
           id: t.id,
@@ -168,12 +223,13 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
     },
     handler: async (req, reply) => {
       const me = asker(req)
-      if (req.body.label === SESSION_LABEL || req.body.label === LOGIN_LINK_LABEL) throw new ApiError(400, 'invalid_request', `“${req.body.label}”是系统保留的用途名称，请换一个`)
+      if (req.body.label === SESSION_LABEL || req.body.label === LOGIN_LINK_LABEL)
+        throw new ApiError(400, 'invalid_request', `“${req.body.label}”是系统保留的用途名称，请换一个`)
       let personId = me.id
       if (req.body.employeeNo && req.body.employeeNo !== me.employeeNo) {
         if (me.role !== 'admin') throw new ApiError(403, 'forbidden', '只有管理员可以为他人签发令牌')
         const person = await deps.db.person.findUnique({ where: { employeeNo: req.body.employeeNo } })
-        if (!person || !person.active) throw notFound(`工号为“${req.body.employeeNo}”的人员`)
+        if (!person?.active) throw notFound(`工号为“${req.body.employeeNo}”的人员`)
         if (person.role !== 'officer' && person.role !== 'admin') throw new ApiError(422, 'not_staff', `${person.name} 不是工会干部或管理员，不能使用管理接口`)
         personId = person.id
       }
@@ -185,7 +241,12 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps): Promise<v
   })
 
   r.delete('/api/v1/tokens/:id', {
-    schema: { tags, summary: '吊销令牌：自己的；管理员可吊销任何人的', params: idParam, response: { 200: z.object({ id: z.number(), revoked: z.boolean() }), ...errors } },
+    schema: {
+      tags,
+      summary: '吊销令牌：自己的；管理员可吊销任何人的',
+      params: idParam,
+      response: { 200: z.object({ id: z.number(), revoked: z.boolean() }), ...errors },
+    },
     handler: async (req, reply) => {
       const outcome = await revokeToken(deps.db, asker(req), req.params.id, deps.clock.now())
       if (outcome === 'not_found') throw notFound(`编号为 ${req.params.id} 的令牌`)

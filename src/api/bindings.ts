@@ -41,7 +41,9 @@ export async function bindingRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       tags,
       summary: '身份绑定列表（管理员），新的在前',
       querystring: z.object({
-        status: z.enum(['pending', 'claim', 'vouched', 'all'], { error: 'status 应为 pending（待确认）、claim（自报）、vouched（已核验）或 all' }).default('all'),
+        status: z
+          .enum(['pending', 'claim', 'vouched', 'all'], { error: 'status 应为 pending（待确认）、claim（自报）、vouched（已核验）或 all' })
+          .default('all'),
         platform: z.enum(CHAT_PLATFORMS, { error: 'platform 应为 feishu、wecom 或 wechaty' }).optional(),
       }),
       response: { 200: z.object({ total: z.number(), items: z.array(bindingOut) }), ...errors },
@@ -62,7 +64,12 @@ export async function bindingRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const result = await db.$transaction(async (tx) => {
         const confirmed = await confirmBindings(tx, target.personId, target.platform, admin.id, deps.clock.now())
         if (confirmed.length) {
-          await deps.core.deliver(tx, [{ to: { kind: 'person', personId: target.personId }, text: t.binding.confirmedTold(t.binding.platforms[target.platform] ?? target.platform) }], `api:bind-confirm:${req.params.id}:${deps.clock.now().getTime()}`, undefined)
+          await deps.core.deliver(
+            tx,
+            [{ to: { kind: 'person', personId: target.personId }, text: t.binding.confirmedTold(t.binding.platforms[target.platform] ?? target.platform) }],
+            `api:bind-confirm:${req.params.id}:${deps.clock.now().getTime()}`,
+            undefined,
+          )
         }
         return (await listBindings(tx, { status: 'all', platform: target.platform, personId: target.personId }))[0]!
       })
@@ -72,7 +79,12 @@ export async function bindingRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   })
 
   r.delete('/api/v1/bindings/:id', {
-    schema: { tags, summary: '解除一个绑定（管理员）：该人在该平台上的全部身份；被解除的账号会收到通知', params: idParam, response: { 200: z.object({ removed: z.number() }), ...errors } },
+    schema: {
+      tags,
+      summary: '解除一个绑定（管理员）：该人在该平台上的全部身份；被解除的账号会收到通知',
+      params: idParam,
+      response: { 200: z.object({ removed: z.number() }), ...errors },
+    },
     handler: async (req) => {
       requireAdmin(req)
       const target = await bindingById(db, req.params.id)
@@ -81,7 +93,12 @@ export async function bindingRoutes(app: FastifyInstance, deps: ApiDeps): Promis
         const before = await tx.platformIdentity.count({ where: { personId: target.personId, platform: target.platform } })
         const undone = await unbind(tx, target.personId, target.platform)
         const label = t.binding.platforms[target.platform] ?? target.platform
-        await deps.core.deliver(tx, undone.map((u) => ({ to: { kind: 'user' as const, platform: u.platform, userId: u.userId }, text: t.binding.unboundTold(label) })), `api:unbind:${req.params.id}:${deps.clock.now().getTime()}`, undefined)
+        await deps.core.deliver(
+          tx,
+          undone.map((u) => ({ to: { kind: 'user' as const, platform: u.platform, userId: u.userId }, text: t.binding.unboundTold(label) })),
+          `api:unbind:${req.params.id}:${deps.clock.now().getTime()}`,
+          undefined,
+        )
         return before
       })
       deps.wake()

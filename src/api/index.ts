@@ -21,18 +21,20 @@ import { activityRoutes } from './activities.js'
 const zhErrors = z.locales.zhCN().localeError
 
 /** Validates with zod, in Chinese, without touching zod's global configuration. */
-export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema }) => (data: unknown) => {
-  const result = schema.safeParse(data, { error: zhErrors })
-  if (result.success) return { value: result.data }
-  const validation: FastifySchemaValidationError[] = result.error.issues.map((i) => ({
-    keyword: i.code,
-    instancePath: i.path.length ? `/${i.path.map(String).join('/')}` : '',
-    schemaPath: '',
-    params: {},
-    message: i.message,
-  }))
-  return { error: validation }
-}
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data: unknown) => {
+    const result = schema.safeParse(data, { error: zhErrors })
+    if (result.success) return { value: result.data }
+    const validation: FastifySchemaValidationError[] = result.error.issues.map((i) => ({
+      keyword: i.code,
+      instancePath: i.path.length ? `/${i.path.map(String).join('/')}` : '',
+      schemaPath: '',
+      params: {},
+      message: i.message,
+    }))
+    return { error: validation }
+  }
 
 /** Where people reach the service: PUBLIC_URL, else the address it listens on, else HOST:PORT. */
 export function publicUrlFor(app: FastifyInstance, config: Config): () => string {

@@ -43,9 +43,12 @@ const hasLogin = (a: Adapter): a is Adapter & WithLogin => typeof (a as Partial<
 async function qrSvg(text: string): Promise<string | null> {
   try {
     const name = 'qrcode'
-    const mod = (await import(name)) as { toString?: (t: string, o: object) => Promise<string>; default?: { toString: (t: string, o: object) => Promise<string> } }
-    const toString = mod.default?.toString ?? mod.toString
-    return toString ? await toString(text, { type: 'svg', margin: 2, width: 240 }) : null
+    const mod = (await import(name)) as {
+      toString?: (t: string, o: object) => Promise<string>
+      default?: { toString: (t: string, o: object) => Promise<string> }
+    }
+    const draw = mod.default?.toString ?? mod.toString
+    return draw ? await draw(text, { type: 'svg', margin: 2, width: 240 }) : null
   } catch {
     return null
   }
@@ -56,7 +59,11 @@ export async function operationsRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   const { db, t } = deps
 
   r.get('/api/v1/platforms', {
-    schema: { tags, summary: '数据库与各聊天平台的连接状态', response: { 200: z.object({ database: z.boolean(), platforms: z.array(platformOut) }), ...errors } },
+    schema: {
+      tags,
+      summary: '数据库与各聊天平台的连接状态',
+      response: { 200: z.object({ database: z.boolean(), platforms: z.array(platformOut) }), ...errors },
+    },
     handler: async (req) => {
       const admin = asker(req).role === 'admin'
       let database = true
@@ -84,8 +91,21 @@ export async function operationsRoutes(app: FastifyInstance, deps: ApiDeps): Pro
     schema: {
       tags,
       summary: '发送队列与死信（管理员）',
-      querystring: z.object({ status: z.enum(OUTBOX_STATUSES, { error: '状态应为 pending、sending、sent、dead 或 discarded' }).default('dead'), page, pageSize }),
-      response: { 200: z.object({ counts: z.array(z.object({ platform: z.string(), status: z.string(), count: z.number() })), total: z.number(), page: z.number(), pageSize: z.number(), items: z.array(outboxItem) }), ...errors },
+      querystring: z.object({
+        status: z.enum(OUTBOX_STATUSES, { error: '状态应为 pending、sending、sent、dead 或 discarded' }).default('dead'),
+        page,
+        pageSize,
+      }),
+      response: {
+        200: z.object({
+          counts: z.array(z.object({ platform: z.string(), status: z.string(), count: z.number() })),
+          total: z.number(),
+          page: z.number(),
+          pageSize: z.number(),
+          items: z.array(outboxItem),
+        }),
+        ...errors,
+      },
     },
     handler: async (req) => {
       requireAdmin(req)
@@ -117,12 +137,20 @@ export async function operationsRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   })
 
   r.post('/api/v1/outbox/:id/retry', {
-    schema: { tags, summary: '重发一条死信（管理员）', params: idParam, response: { 200: z.object({ id: z.number(), status: z.string() }), ...errors, 409: errors[400] } },
+    schema: {
+      tags,
+      summary: '重发一条死信（管理员）',
+      params: idParam,
+      response: { 200: z.object({ id: z.number(), status: z.string() }), ...errors, 409: errors[400] },
+    },
     handler: async (req) => {
       requireAdmin(req)
       const row = await db.outboxMessage.findUnique({ where: { id: req.params.id } })
       if (!row) throw notFound(`编号为 ${req.params.id} 的消息`)
-      const updated = await db.outboxMessage.updateMany({ where: { id: row.id, status: 'dead' }, data: { status: 'pending', attempts: 0, nextAttemptAt: deps.clock.now(), lastError: null } })
+      const updated = await db.outboxMessage.updateMany({
+        where: { id: row.id, status: 'dead' },
+        data: { status: 'pending', attempts: 0, nextAttemptAt: deps.clock.now(), lastError: null },
+      })
       if (updated.count !== 1) throw new ApiError(409, 'not_dead', `消息 #${row.id} 不是死信，无需重发`)
       deps.wake()
       return { id: row.id, status: 'pending' }
@@ -130,7 +158,12 @@ export async function operationsRoutes(app: FastifyInstance, deps: ApiDeps): Pro
   })
 
   r.delete('/api/v1/outbox/:id', {
-    schema: { tags, summary: '放弃一条死信（管理员）：不再发送，记录保留', params: idParam, response: { 200: z.object({ id: z.number(), status: z.string() }), ...errors, 409: errors[400] } },
+    schema: {
+      tags,
+      summary: '放弃一条死信（管理员）：不再发送，记录保留',
+      params: idParam,
+      response: { 200: z.object({ id: z.number(), status: z.string() }), ...errors, 409: errors[400] },
+    },
     handler: async (req) => {
       requireAdmin(req)
       const row = await db.outboxMessage.findUnique({ where: { id: req.params.id } })

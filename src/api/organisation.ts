@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
-import { importRosterBuffer, type Role } from '../organisation/roster.js'
+import { importRosterBuffer } from '../organisation/roster.js'
 import { syncDirectories } from '../organisation/binding.js'
 import { rosterTooLarge } from '../organisation/roster-limits.js'
 import { unitLabel } from '../organisation/scope.js'
@@ -55,7 +55,11 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
   app.addContentTypeParser(ROSTER_TYPES, { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body))
 
   r.get('/api/v1/units', {
-    schema: { tags, summary: '单位（本人负责范围内），按路径排序，parentId 组成树', response: { 200: z.object({ scope: z.string(), units: z.array(unitOut) }), ...errors } },
+    schema: {
+      tags,
+      summary: '单位（本人负责范围内），按路径排序，parentId 组成树',
+      response: { 200: z.object({ scope: z.string(), units: z.array(unitOut) }), ...errors },
+    },
     handler: async (req) => {
       const scope = await loadScope(db, asker(req))
       const units = scope.units.filter((u) => scope.has(u))
@@ -70,7 +74,17 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       const gridNames = new Map(grids.map((g) => [g.id, g.name]))
       return {
         scope: scope.root === null ? '全部单位' : scope.root,
-        units: units.map((u) => ({ id: u.id, name: u.name, path: u.path, label: unitLabel(u), level: u.level, parentId: u.parentId, people: peopleBy.get(u.id) ?? 0, chats: chatsBy.get(u.id) ?? 0, grid: u.gridId === null ? null : gridNames.get(u.gridId) ?? null })),
+        units: units.map((u) => ({
+          id: u.id,
+          name: u.name,
+          path: u.path,
+          label: unitLabel(u),
+          level: u.level,
+          parentId: u.parentId,
+          people: peopleBy.get(u.id) ?? 0,
+          chats: chatsBy.get(u.id) ?? 0,
+          grid: u.gridId === null ? null : (gridNames.get(u.gridId) ?? null),
+        })),
       }
     },
   })
@@ -86,7 +100,12 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
   })
 
   r.get('/api/v1/people', {
-    schema: { tags, summary: '人员（本人负责范围内）', querystring: peopleQuery, response: { 200: z.object({ total: z.number(), page: z.number(), pageSize: z.number(), items: z.array(personOut) }), ...errors } },
+    schema: {
+      tags,
+      summary: '人员（本人负责范围内）',
+      querystring: peopleQuery,
+      response: { 200: z.object({ total: z.number(), page: z.number(), pageSize: z.number(), items: z.array(personOut) }), ...errors },
+    },
     handler: async (req) => {
       const me = asker(req)
       const scope = await loadScope(db, me)
@@ -106,7 +125,13 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       const where: Prisma.PersonWhereInput = { AND: and }
       const [total, rows] = await Promise.all([
         db.person.count({ where }),
-        db.person.findMany({ where, orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }], skip: (q.page - 1) * q.pageSize, take: q.pageSize, include: { identities: { select: { platform: true } } } }),
+        db.person.findMany({
+          where,
+          orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }],
+          skip: (q.page - 1) * q.pageSize,
+          take: q.pageSize,
+          include: { identities: { select: { platform: true } } },
+        }),
       ])
       return {
         total,
@@ -145,18 +170,33 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       const grids = new Map((await db.grid.findMany({ select: { id: true, name: true } })).map((g) => [g.id, g.name]))
       const rows = people.map((p) => {
         const unit = scope.byId.get(p.unitId)
-        const grid = unit?.gridId && (p.role === 'worker' || p.role === 'collector') ? grids.get(unit.gridId) ?? null : null
-        return { employeeNo: p.employeeNo, name: p.name, unit: unit ? unitLabel(unit) : '', role: p.role, phone: p.phone, grid, active: p.active, platforms: [...new Set(p.identities.map((i) => i.platform))] }
+        const grid = unit?.gridId && (p.role === 'worker' || p.role === 'collector') ? (grids.get(unit.gridId) ?? null) : null
+        return {
+          employeeNo: p.employeeNo,
+          name: p.name,
+          unit: unit ? unitLabel(unit) : '',
+          role: p.role,
+          phone: p.phone,
+          grid,
+          active: p.active,
+          platforms: [...new Set(p.identities.map((i) => i.platform))],
+        }
       })
       const buffer = await rosterWorkbook(rows, { withPhone: me.role === 'admin', scope: scope.root ?? '全部单位' })
-      return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent('花名册.xlsx')}`).send(buffer)
+      return reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="roster.xlsx"; filename*=UTF-8''${encodeURIComponent('花名册.xlsx')}`)
+        .send(buffer)
     },
   })
 
   r.get('/api/v1/roster/template.xlsx', {
     schema: { tags, summary: '花名册模板（XLSX）', produces: [XLSX_TYPE] },
     handler: async (_req, reply) =>
-      reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="roster-template.xlsx"; filename*=UTF-8''${encodeURIComponent('花名册模板.xlsx')}`).send(await rosterTemplate()),
+      reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="roster-template.xlsx"; filename*=UTF-8''${encodeURIComponent('花名册模板.xlsx')}`)
+        .send(await rosterTemplate()),
   })
 
   r.post('/api/v1/roster/import', {
@@ -182,7 +222,9 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
     },
     handler: async (req, reply) => {
       requireAdmin(req)
-      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim()
+      const type = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
       if (!Buffer.isBuffer(req.body) || !ROSTER_TYPES.includes(type)) {
         throw new ApiError(415, 'unsupported_media_type', `请上传花名册文件本身：Content-Type 为 text/csv 或 ${XLSX_TYPE}`)
       }
@@ -192,10 +234,22 @@ export async function organisationApiRoutes(app: FastifyInstance, deps: ApiDeps)
       if (tooLarge?.status === 413) throw new ApiError(413, 'too_large', tooLarge.message)
       if (tooLarge) throw new ApiError(422, 'suspicious_file', tooLarge.message, { rejected: [{ line: 1, reason: tooLarge.message }] })
       const outcome = await importRosterBuffer(db, req.body, format)
-      if (!outcome.ok) return reply.code(422).send({ error: { code: 'rows_rejected', message: `有 ${outcome.rejected.length} 行不正确，未导入任何数据`, rejected: outcome.rejected } })
+      if (!outcome.ok)
+        return reply
+          .code(422)
+          .send({ error: { code: 'rows_rejected', message: `有 ${outcome.rejected.length} 行不正确，未导入任何数据`, rejected: outcome.rejected } })
       // After the import has committed: people the platforms' directories know are bound without typing.
       if (!deps.adapters.some((a) => a.directory)) return outcome.result
-      const directory = await syncDirectories({ db, t: deps.t, deliver: (tx, messages, keyPrefix) => deps.core.deliver(tx, messages, keyPrefix, undefined), now: () => deps.clock.now(), log: req.log }, deps.adapters)
+      const directory = await syncDirectories(
+        {
+          db,
+          t: deps.t,
+          deliver: (tx, messages, keyPrefix) => deps.core.deliver(tx, messages, keyPrefix, undefined),
+          now: () => deps.clock.now(),
+          log: req.log,
+        },
+        deps.adapters,
+      )
       deps.wake()
       return { ...outcome.result, directory }
     },
@@ -265,6 +319,19 @@ function shownChatId(adapters: ApiDeps['adapters'], platform: string, externalId
   return externalId.length <= 8 ? '****' : `${externalId.slice(0, 4)}****${externalId.slice(-4)}`
 }
 
-function chatView(adapters: ApiDeps['adapters'], g: { id: number; platform: string; externalId: string; name: string; purpose: string; unitId: number | null; demo: boolean; updatedAt: Date }, units: Map<number, Parameters<typeof unitRef>[0] & object>) {
-  return { id: g.id, platform: g.platform, externalId: shownChatId(adapters, g.platform, g.externalId), name: g.name, purpose: g.purpose, unit: unitRef(g.unitId === null ? null : units.get(g.unitId)), demo: g.demo, updatedAt: iso(g.updatedAt)! }
+function chatView(
+  adapters: ApiDeps['adapters'],
+  g: { id: number; platform: string; externalId: string; name: string; purpose: string; unitId: number | null; demo: boolean; updatedAt: Date },
+  units: Map<number, Parameters<typeof unitRef>[0] & object>,
+) {
+  return {
+    id: g.id,
+    platform: g.platform,
+    externalId: shownChatId(adapters, g.platform, g.externalId),
+    name: g.name,
+    purpose: g.purpose,
+    unit: unitRef(g.unitId === null ? null : units.get(g.unitId)),
+    demo: g.demo,
+    updatedAt: iso(g.updatedAt)!,
+  }
 }

@@ -14,11 +14,30 @@ const tags = ['统计与报表']
 const compliance = z.object({ onTime: z.number(), late: z.number(), pending: z.number(), share: z.number().nullable().describe('按时比例 0–1') })
 const satisfaction = z.object({ count: z.number(), average: z.number().nullable(), distribution: z.array(z.object({ score: z.number(), count: z.number() })) })
 const times = z.object({ firstAnswerHours: z.number().nullable(), resultHours: z.number().nullable() })
-const supervisedItem = z.object({ number: z.string(), status: z.string(), statusLabel: z.string(), category: z.string(), unit: z.string(), level: z.string(), overdue: z.boolean(), content: z.string(), createdAt: z.string() })
+const supervisedItem = z.object({
+  number: z.string(),
+  status: z.string(),
+  statusLabel: z.string(),
+  category: z.string(),
+  unit: z.string(),
+  level: z.string(),
+  overdue: z.boolean(),
+  content: z.string(),
+  createdAt: z.string(),
+})
 
 const overviewOut = z.object({
   scope: z.string(),
-  totals: z.object({ total: z.number(), open: z.number(), overdue: z.number(), resolved: z.number(), rejected: z.number(), urgentOpen: z.number(), supervisedOpen: z.number(), anonymous: z.number() }),
+  totals: z.object({
+    total: z.number(),
+    open: z.number(),
+    overdue: z.number(),
+    resolved: z.number(),
+    rejected: z.number(),
+    urgentOpen: z.number(),
+    supervisedOpen: z.number(),
+    anonymous: z.number(),
+  }),
   byCategory: z.array(z.object({ id: z.number(), name: z.string(), total: z.number(), open: z.number(), overdue: z.number(), resolved: z.number() })),
   byUnit: z.array(z.object({ path: z.string(), label: z.string(), total: z.number(), open: z.number(), overdue: z.number(), resolved: z.number() })),
   byMonth: z.array(z.object({ month: z.string(), filed: z.number(), resolved: z.number() })),
@@ -28,7 +47,15 @@ const overviewOut = z.object({
   supervised: z.array(supervisedItem),
 })
 
-const line = { filed: z.number(), anonymous: z.number(), resolved: z.number(), rejected: z.number(), open: z.number(), answeredOnTime: z.number(), answeredLate: z.number() }
+const line = {
+  filed: z.number(),
+  anonymous: z.number(),
+  resolved: z.number(),
+  rejected: z.number(),
+  open: z.number(),
+  answeredOnTime: z.number(),
+  answeredLate: z.number(),
+}
 const monthlyOut = z.object({
   month: z.string(),
   scope: z.string(),
@@ -36,14 +63,25 @@ const monthlyOut = z.object({
   to: z.string(),
   timeZone: z.string(),
   generatedAt: z.string(),
-  totals: z.object({ filed: z.number(), anonymous: z.number(), urgent: z.number(), resolved: z.number(), rejected: z.number(), open: z.number(), supervised: z.number() }),
+  totals: z.object({
+    filed: z.number(),
+    anonymous: z.number(),
+    urgent: z.number(),
+    resolved: z.number(),
+    rejected: z.number(),
+    open: z.number(),
+    supervised: z.number(),
+  }),
   deadline: z.object({ answer: compliance, result: compliance }),
   times,
   satisfaction,
   byCategory: z.array(z.object({ category: z.string(), ...line, ratingAverage: z.number().nullable() })),
   byUnit: z.array(z.object({ unit: z.string(), path: z.string(), ...line })),
   supervised: z.array(supervisedItem),
-  activities: z.object({ campaigns: z.number(), announcements: z.number(), acknowledgements: z.number(), signups: z.number(), polls: z.number(), votes: z.number() }).nullable().describe('有活动、公告或投票数据时才有'),
+  activities: z
+    .object({ campaigns: z.number(), announcements: z.number(), acknowledgements: z.number(), signups: z.number(), polls: z.number(), votes: z.number() })
+    .nullable()
+    .describe('有活动、公告或投票数据时才有'),
 })
 
 const dayString = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '日期应为 YYYY-MM-DD，例如 2026-03-01')
@@ -65,7 +103,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     schema: {
       tags,
       summary: '总览：本人负责范围内的诉求统计',
-      description: '未办结、超期、已办结；按类别、按单位、按月；按时答复率（首次答复不晚于提交时定的答复期限 firstAnswerDueAt，升级不改变它）；平均答复与办结用时；满意度；督办事项。',
+      description:
+        '未办结、超期、已办结；按类别、按单位、按月；按时答复率（首次答复不晚于提交时定的答复期限 firstAnswerDueAt，升级不改变它）；平均答复与办结用时；满意度；督办事项。',
       querystring: z.object({ months: z.coerce.number().int().min(1, '至少 1 个月').max(36, '最多 36 个月').default(12).describe('按月统计的月数') }),
       response: { 200: overviewOut, ...errors },
     },
@@ -73,7 +112,13 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   })
 
   r.get('/api/v1/reports/monthly', {
-    schema: { tags, summary: '月度报表（JSON）', description: '与 monthly.xlsx 数字相同。匿名诉求计入数量，但不含任何提出人信息。', querystring: monthQuery, response: { 200: monthlyOut, ...errors } },
+    schema: {
+      tags,
+      summary: '月度报表（JSON）',
+      description: '与 monthly.xlsx 数字相同。匿名诉求计入数量，但不含任何提出人信息。',
+      querystring: monthQuery,
+      response: { 200: monthlyOut, ...errors },
+    },
     handler: async (req) => loadMonthly(db, await reportScope(req), req.query.month ?? monthOf(deps.clock.now(), deps.config.GONGYOU_TIMEZONE), opts()),
   })
 
@@ -81,7 +126,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     schema: {
       tags,
       summary: '诉求台账（XLSX）',
-      description: '区间内提交的每件诉求一行，范围与其他接口相同；匿名诉求不含诉求人、工号、代报人。from、to 为 YYYY-MM-DD（含两端，按 GONGYOU_TIMEZONE 计），默认本月。',
+      description:
+        '区间内提交的每件诉求一行，范围与其他接口相同；匿名诉求不含诉求人、工号、代报人。from、to 为 YYYY-MM-DD（含两端，按 GONGYOU_TIMEZONE 计），默认本月。',
       querystring: ledgerQuery,
       produces: [XLSX_TYPE],
     },
@@ -97,7 +143,10 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       if (from >= to) throw new ApiError(400, 'invalid_request', '开始日期不能晚于结束日期')
       const name = `工会诉求台账-${formatDay(from, tz)}至${formatDay(new Date(to.getTime() - 1), tz)}.xlsx`
       const body = await ledgerWorkbook(db, await reportScope(req), from, to, opts())
-      return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`).send(body)
+      return reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .send(body)
     },
   })
 
@@ -107,7 +156,10 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       const month = req.query.month ?? monthOf(deps.clock.now(), deps.config.GONGYOU_TIMEZONE)
       const report = await loadMonthly(db, await reportScope(req), month, opts())
       const name = `工会诉求月报-${month}.xlsx`
-      return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="report-${month}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`).send(await monthlyWorkbook(report))
+      return reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', `attachment; filename="report-${month}.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .send(await monthlyWorkbook(report))
     },
   })
 }

@@ -8,7 +8,20 @@ import type { Prisma } from '../generated/sqlite/client.js'
 import { FALLBACK_CATEGORY } from '../requests/categories.js'
 import { act, canHandle, OPEN_STATUSES, type OfficerAction, type RequestContext, type RequestRow } from '../requests/service.js'
 import { isOverdue } from '../requests/views.js'
-import { ApiError, asker, iso, loadScope, notFound, outOfScope, requestScopeWhere, requireAdmin, subtreeIds, unitRef, type ApiDeps, type Scope } from './context.js'
+import {
+  ApiError,
+  asker,
+  iso,
+  loadScope,
+  notFound,
+  outOfScope,
+  requestScopeWhere,
+  requireAdmin,
+  subtreeIds,
+  unitRef,
+  type ApiDeps,
+  type Scope,
+} from './context.js'
 import { errors, idParam, page, pageSize, personRef, queryBool, requestNumberParam, text, unitRef as unitRefSchema } from './schemas.js'
 
 const tags = ['诉求']
@@ -91,7 +104,7 @@ async function namesFor(db: Db, scope: Scope, rows: RequestRow[], extraPeople: n
 }
 
 function summarise(r: RequestRow, names: Names, now: Date, statusLabels: Record<string, string>): Summary {
-  const person = (id: number | null) => (id === null ? null : names.people.get(id) ?? null)
+  const person = (id: number | null) => (id === null ? null : (names.people.get(id) ?? null))
   return {
     number: r.number,
     status: r.status as Summary['status'],
@@ -147,10 +160,15 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
   const { db, t } = deps
   const now = deps.clock.now()
   const events = await db.requestEvent.findMany({ where: { requestId: r.id }, orderBy: { id: 'asc' } })
-  const names = await namesFor(db, scope, [r], events.map((e) => e.actorId).filter((x): x is number => x !== null))
+  const names = await namesFor(
+    db,
+    scope,
+    [r],
+    events.map((e) => e.actorId).filter((x): x is number => x !== null),
+  )
   const canAct = await canHandle(requestContext(deps, db), scope.asker, r)
   const timeline = events.map((e) => {
-    let actor = e.actorId === null ? null : names.people.get(e.actorId) ?? null
+    let actor = e.actorId === null ? null : (names.people.get(e.actorId) ?? null)
     // On an anonymous request, only staff acting as staff are named; anything the author did is not.
     if (r.anonymous && actor && (actor.role === 'worker' || actor.role === 'collector' || ['filed', 'rated', 'reopened'].includes(e.kind))) actor = null
     const anonymousStep = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(e.kind)
@@ -178,7 +196,10 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
 }
 
 const listQuery = z.object({
-  status: z.enum([...STATUSES, 'open', 'done'], { error: '状态应为 new、accepted、resolved、rated、rejected、closed、open（未办结）或 done（已办结或驳回）' }).optional().describe('状态；open = 待受理或处理中，done = 已办结、已评价、已关闭或已驳回'),
+  status: z
+    .enum([...STATUSES, 'open', 'done'], { error: '状态应为 new、accepted、resolved、rated、rejected、closed、open（未办结）或 done（已办结或驳回）' })
+    .optional()
+    .describe('状态；open = 待受理或处理中，done = 已办结、已评价、已关闭或已驳回'),
   category: z.coerce.number({ error: '类别应为类别编号' }).int().positive().optional().describe('类别编号'),
   unit: z.coerce.number({ error: '单位应为单位编号' }).int().positive().optional().describe('单位编号（含下级单位）'),
   overdue: queryBool.optional(),
@@ -197,7 +218,11 @@ const actionBody = z.discriminatedUnion(
     z.object({ action: z.literal('reply').describe('回复'), text: text('回复内容') }),
     z.object({ action: z.literal('resolve').describe('办结'), text: text('办理结果') }),
     z.object({ action: z.literal('reject').describe('驳回'), text: text('驳回理由') }),
-    z.object({ action: z.literal('transfer').describe('转办'), to: z.string({ error: '请填写转办对象的工号' }).trim().min(1, '请填写转办对象的工号').max(64), text: z.string().trim().max(2000, '说明最多 2000 字').default('') }),
+    z.object({
+      action: z.literal('transfer').describe('转办'),
+      to: z.string({ error: '请填写转办对象的工号' }).trim().min(1, '请填写转办对象的工号').max(64),
+      text: z.string().trim().max(2000, '说明最多 2000 字').default(''),
+    }),
     z.object({ action: z.literal('escalate').describe('升级'), text: z.string().trim().max(2000, '理由最多 2000 字').default('') }),
     z.object({
       action: z.literal('supervise').describe('督办'),
@@ -222,7 +247,12 @@ const categoryOut = z.object({
   active: z.boolean(),
 })
 
-const minutes = (what: string) => z.number({ error: `${what}应为分钟数` }).int(`${what}应为整数分钟`).min(1, `${what}至少 1 分钟`).max(366 * 24 * 60, `${what}最多一年`)
+const minutes = (what: string) =>
+  z
+    .number({ error: `${what}应为分钟数` })
+    .int(`${what}应为整数分钟`)
+    .min(1, `${what}至少 1 分钟`)
+    .max(366 * 24 * 60, `${what}最多一年`)
 const categoryFields = z.object({
   name: z.string().trim().min(1, '请填写类别名称').max(20, '类别名称最多 20 字'),
   keywords: z.string().max(1000, '关键词最多 1000 字').default(''),
@@ -283,7 +313,12 @@ export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promis
         if (!scope.has(unit)) throw outOfScope(`单位“${unit.path || unit.name}”`)
         and.push({ unitId: { in: subtreeIds(scope, unit) } })
       }
-      const overdueWhere: Prisma.WorkerRequestWhereInput = { OR: [{ status: 'new', answerDueAt: { lt: now } }, { status: 'accepted', resultDueAt: { lt: now } }] }
+      const overdueWhere: Prisma.WorkerRequestWhereInput = {
+        OR: [
+          { status: 'new', answerDueAt: { lt: now } },
+          { status: 'accepted', resultDueAt: { lt: now } },
+        ],
+      }
       if (q.overdue === true) and.push(overdueWhere)
       if (q.overdue === false) and.push({ NOT: overdueWhere })
       if (q.supervised !== undefined) and.push({ supervised: q.supervised })
@@ -320,7 +355,8 @@ export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const me = asker(req)
       const scope = await loadScope(db, me)
       const current = await visibleRequest(deps, scope, req.params.number)
-      if (!(await canHandle(requestContext(deps, db), me, current))) throw new ApiError(403, 'cannot_act', `诉求 ${current.number} 目前不在您这一级办理，您只能查看`)
+      if (!(await canHandle(requestContext(deps, db), me, current)))
+        throw new ApiError(403, 'cannot_act', `诉求 ${current.number} 目前不在您这一级办理，您只能查看`)
       const body = req.body
       let action: OfficerAction
       switch (body.action) {
@@ -347,7 +383,7 @@ export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promis
           break
         case 'transfer': {
           const to = await db.person.findUnique({ where: { employeeNo: body.to }, include: { unit: true } })
-          if (!to || !to.active) throw notFound(`工号为“${body.to}”的人员`)
+          if (!to?.active) throw notFound(`工号为“${body.to}”的人员`)
           action = { kind: 'transfer', to, note: body.text }
           break
         }
@@ -382,14 +418,22 @@ export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promis
   })
 
   r.patch('/api/v1/categories/:id', {
-    schema: { tags, summary: '修改类别与时限（管理员）', description: '新时限用于之后提交的诉求；已有诉求的期限不变。', params: idParam, body: categoryPatch, response: { 200: categoryOut, ...errors, 409: errors[400] } },
+    schema: {
+      tags,
+      summary: '修改类别与时限（管理员）',
+      description: '新时限用于之后提交的诉求；已有诉求的期限不变。',
+      params: idParam,
+      body: categoryPatch,
+      response: { 200: categoryOut, ...errors, 409: errors[400] },
+    },
     handler: async (req) => {
       requireAdmin(req)
       const current = await db.requestCategory.findUnique({ where: { id: req.params.id } })
       if (!current) throw notFound(`编号为 ${req.params.id} 的类别`)
       const next = { ...current, ...req.body }
       checkDeadlines(next)
-      if (req.body.name && req.body.name !== current.name && (await db.requestCategory.findUnique({ where: { name: req.body.name } }))) throw new ApiError(409, 'exists', `已有类别“${req.body.name}”`)
+      if (req.body.name && req.body.name !== current.name && (await db.requestCategory.findUnique({ where: { name: req.body.name } })))
+        throw new ApiError(409, 'exists', `已有类别“${req.body.name}”`)
       if (req.body.active === false && current.name === FALLBACK_CATEGORY) throw new ApiError(409, 'fallback_category', `“${current.name}”是兜底类别，不能停用`)
       return categoryFieldsOf(await db.requestCategory.update({ where: { id: current.id }, data: req.body }))
     },
@@ -411,4 +455,3 @@ function categoryFieldsOf(c: z.infer<typeof categoryOut> & { createdAt?: Date })
     active: c.active,
   }
 }
-

@@ -3,9 +3,7 @@ import { z } from 'zod'
 import { isRequestNumber, normaliseNumber } from '../requests/service.js'
 
 /** A yes/no query parameter: true/false (or 1/0). */
-export const queryBool = z
-  .enum(['true', 'false', '1', '0'], { error: '应为 true 或 false' })
-  .transform((v) => v === 'true' || v === '1')
+export const queryBool = z.enum(['true', 'false', '1', '0'], { error: '应为 true 或 false' }).transform((v) => v === 'true' || v === '1')
 
 export const page = z.coerce.number({ error: '页码应为数字' }).int('页码应为整数').min(1, '页码从 1 开始').default(1)
 export const pageSize = z.coerce.number({ error: '每页条数应为数字' }).int('每页条数应为整数').min(1, '每页至少 1 条').max(100, '每页最多 100 条').default(20)
@@ -33,4 +31,9 @@ export const errorBody = z.object({ error: z.looseObject({ code: z.string(), mes
 export const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 429: errorBody } as const
 
 /** Free text from a person: trimmed, not empty, bounded; kept exactly as written otherwise. */
-export const text = (what: string, max = 2000) => z.string({ error: `请填写${what}` }).trim().min(1, `请填写${what}`).max(max, `${what}最多 ${max} 字`)
+export const text = (what: string, max = 2000) =>
+  z
+    .string({ error: `请填写${what}` })
+    .trim()
+    .min(1, `请填写${what}`)
+    .max(max, `${what}最多 ${max} 字`)

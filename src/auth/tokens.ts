@@ -85,7 +85,7 @@ export async function redeemLoginLink(db: Db, code: string, now: Date, sessionHo
     if (consumed.count !== 1) return { ok: false as const, reason: 'used' as const }
     const person = await tx.person.findUnique({ where: { id: row.personId } })
     if (person?.demo && (!admit.demo || !person.active)) return { ok: false as const, reason: 'demo' as const }
-    if (!person || !person.active || (person.role !== 'officer' && person.role !== 'admin')) return { ok: false as const, reason: 'not_allowed' as const }
+    if (!person?.active || (person.role !== 'officer' && person.role !== 'admin')) return { ok: false as const, reason: 'not_allowed' as const }
     const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000)
     const token = await issueToken(tx, person.id, { label: SESSION_LABEL, expiresAt })
     return { ok: true as const, token, expiresAt, personId: person.id }
@@ -125,15 +125,22 @@ export type AuthOutcome = { ok: true; asker: Asker; tokenId: number; via: 'beare
 const LAST_USED_EVERY_MS = 60_000
 
 /** Who a request's token belongs to, and whether their role is one of `roles`. */
-export async function authenticate(db: Db, req: Pick<FastifyRequest, 'headers'>, roles: readonly AskerRole[], now: Date, admit: DemoAdmission = { demo: false }): Promise<AuthOutcome> {
+export async function authenticate(
+  db: Db,
+  req: Pick<FastifyRequest, 'headers'>,
+  roles: readonly AskerRole[],
+  now: Date,
+  admit: DemoAdmission = { demo: false },
+): Promise<AuthOutcome> {
   const presented = presentedToken(req)
-  if (!presented) return { ok: false, status: 401, code: 'unauthorized', message: '需要登录：请在 Authorization 头中提供 Bearer 令牌，或在聊天中发送“登录后台”获取登录链接' }
+  if (!presented)
+    return { ok: false, status: 401, code: 'unauthorized', message: '需要登录：请在 Authorization 头中提供 Bearer 令牌，或在聊天中发送“登录后台”获取登录链接' }
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(presented.token) } })
   if (!row || row.label === LOGIN_LINK_LABEL || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) {
     return { ok: false, status: 401, code: 'invalid_token', message: '令牌无效、已过期或已被吊销，请重新登录' }
   }
   const person = await db.person.findUnique({ where: { id: row.personId }, include: { unit: true } })
-  if (!person || !person.active) return { ok: false, status: 401, code: 'invalid_token', message: '令牌对应的人员已停用' }
+  if (!person?.active) return { ok: false, status: 401, code: 'invalid_token', message: '令牌对应的人员已停用' }
   if (person.demo && !admit.demo) return { ok: false, status: 401, code: 'invalid_token', message: zhCN.playground.demoTokenRefused }
   if (!roles.includes(person.role as AskerRole)) return { ok: false, status: 403, code: 'forbidden', message: '您的身份无权进行此操作' }
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {

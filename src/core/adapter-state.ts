@@ -50,7 +50,11 @@ export class AdapterState<T> {
   async setUntil(key: string, value: T, expiresAt: number): Promise<void> {
     const state = JSON.stringify({ value, expiresAt } satisfies StateEntry<T>)
     const subject = this.subject(key)
-    await this.db.conversation.upsert({ where: { platform_subject: { platform: this.platform, subject } }, create: { platform: this.platform, subject, state }, update: { state } })
+    await this.db.conversation.upsert({
+      where: { platform_subject: { platform: this.platform, subject } },
+      create: { platform: this.platform, subject, state },
+      update: { state },
+    })
   }
 
   async delete(key: string): Promise<void> {

@@ -6,7 +6,17 @@
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Locale, type Messages } from '../messages/index.js'
 import type { Clock } from './clock.js'
-import { vouchedRoles, type Asker, type AskerRole, type ChatRow, type CommandContext, type CommandDefinition, type CoreSettings, type PersonRow, type Role } from './commands.js'
+import {
+  vouchedRoles,
+  type Asker,
+  type AskerRole,
+  type ChatRow,
+  type CommandContext,
+  type CommandDefinition,
+  type CoreSettings,
+  type PersonRow,
+  type Role,
+} from './commands.js'
 import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
@@ -83,7 +93,11 @@ export class ChatCore {
   private readonly concurrency: number
   private readonly intake: Intake
 
-  constructor(private readonly db: Db, private readonly outbox: Outbox, private readonly opts: ChatCoreOptions) {
+  constructor(
+    private readonly db: Db,
+    private readonly outbox: Outbox,
+    private readonly opts: ChatCoreOptions,
+  ) {
     this.t = messagesFor(opts.locale)
     for (const c of opts.commands) {
       if (this.byName.has(c.name)) throw new Error(`Duplicate command name: ${c.name}`)
@@ -189,13 +203,21 @@ export class ChatCore {
     // The claim (and its attempt) is committed on its own: an event that crashes the service every
     // time it is handled still runs out of attempts.
     const [event] = await this.db.inboundEvent.updateManyAndReturn({
-      where: { id, OR: [{ status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, { status: 'processing', lockedUntil: { lt: now } }] },
+      where: {
+        id,
+        OR: [
+          { status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+          { status: 'processing', lockedUntil: { lt: now } },
+        ],
+      },
       data: { status: 'processing', lockedUntil: new Date(now.getTime() + 60_000), attempts: { increment: 1 } },
     })
     if (!event) return false
     const msg = JSON.parse(event.payload) as InboundMessage
     if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
-      await this.opts.identify(msg).catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
+      await this.opts
+        .identify(msg)
+        .catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
     }
     const startedAt = performance.now()
     try {
@@ -204,7 +226,10 @@ export class ChatCore {
           const out = await this.handle(tx, msg)
           await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id)
           // Handled: only what de-duplication needs is kept (see retention.ts).
-          await tx.inboundEvent.update({ where: { id }, data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) } })
+          await tx.inboundEvent.update({
+            where: { id },
+            data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
+          })
         },
         { timeout: 30_000, maxWait: 30_000 },
       )
@@ -221,13 +246,19 @@ export class ChatCore {
           where: { id },
           data: giveUp
             ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000), payload: reducedPayload(msg) }
-            : { status: 'pending', lockedUntil: new Date(this.opts.clock.now().getTime() + Math.min(60_000, 1000 * 2 ** event.attempts)), error: message.slice(0, 2000) },
+            : {
+                status: 'pending',
+                lockedUntil: new Date(this.opts.clock.now().getTime() + Math.min(60_000, 1000 * 2 ** event.attempts)),
+                error: message.slice(0, 2000),
+              },
         })
         .catch((e) => this.opts.log?.error({ err: e }, 'could not record inbound failure'))
       if (giveUp) {
         // Never silence: tell the asker it failed (on a fresh transaction).
         await this.db
-          .$transaction(async (tx) => this.deliver(tx, [{ to: this.replyTarget(msg), text: this.t.internalError }], `in:${msg.platform}:${msg.eventId}:error`, id))
+          .$transaction(async (tx) =>
+            this.deliver(tx, [{ to: this.replyTarget(msg), text: this.t.internalError }], `in:${msg.platform}:${msg.eventId}:error`, id),
+          )
           .catch((e) => this.opts.log?.error({ err: e }, 'could not send error notice'))
       }
       return false
@@ -242,7 +273,12 @@ export class ChatCore {
   async recover(limit = 500): Promise<number> {
     const now = this.opts.clock.now()
     const rows = await this.db.inboundEvent.findMany({
-      where: { OR: [{ status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] }, { status: 'processing', lockedUntil: { lt: now } }] },
+      where: {
+        OR: [
+          { status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+          { status: 'processing', lockedUntil: { lt: now } },
+        ],
+      },
       orderBy: { id: 'asc' },
       take: limit,
       select: { id: true },
@@ -310,7 +346,8 @@ export class ChatCore {
     const { person, pendingRole } = await this.resolveSender(tx, msg)
     const role: AskerRole = person ? (person.role as AskerRole) : 'guest'
     const replyTo = this.replyTarget(msg)
-    const reply: CommandContext['reply'] = (text, extra) => out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
+    const reply: CommandContext['reply'] = (text, extra) =>
+      out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
 
     const text = msg.action?.command ?? msg.text
     if (text.length > MAX_MESSAGE_CHARS) {
@@ -324,7 +361,24 @@ export class ChatCore {
     }
     if (parsed.kind === 'unknown') {
       const raw = msg.text.trim()
-      const ctx: CommandContext = { tx, now: this.opts.clock.now(), t: this.t, settings: this.opts.settings, msg, person, role, ...(pendingRole ? { pendingRole } : {}), chat, word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [], reply, send: (m) => out.push(m) }
+      const ctx: CommandContext = {
+        tx,
+        now: this.opts.clock.now(),
+        t: this.t,
+        settings: this.opts.settings,
+        msg,
+        person,
+        role,
+        ...(pendingRole ? { pendingRole } : {}),
+        chat,
+        word: '',
+        args: normalizeText(raw),
+        rawArgs: raw,
+        tokens: tokenize(raw),
+        mentioned: [],
+        reply,
+        send: (m) => out.push(m),
+      }
       if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
         for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
       }
@@ -344,7 +398,16 @@ export class ChatCore {
     const command = this.byName.get(parsed.name)!
     if (!command.roles.includes(role)) {
       if (role === 'guest') reply(this.t.needBinding)
-      else reply(this.t.notAllowed(parsed.word, command.roles.filter((r) => r !== 'guest').map((r) => this.t.roles[r]).join('、')))
+      else
+        reply(
+          this.t.notAllowed(
+            parsed.word,
+            command.roles
+              .filter((r) => r !== 'guest')
+              .map((r) => this.t.roles[r])
+              .join('、'),
+          ),
+        )
       return out
     }
     // Only a command that acts on people resolves its @mentions, and only a few of them.
@@ -423,11 +486,16 @@ export class ChatCore {
     const idsOf = new Map(names.map((name) => [name, msg.mentions.find((x) => x.name === name && !x.isBot)?.ids ?? []]))
     const pairs = [...idsOf.values()].flat().slice(0, 5 * MAX_MENTIONS)
     const identities = pairs.length
-      ? await tx.platformIdentity.findMany({ where: { platform: msg.platform, OR: pairs.map((id) => ({ kind: id.kind, externalId: id.id })) }, include: { person: true } })
+      ? await tx.platformIdentity.findMany({
+          where: { platform: msg.platform, OR: pairs.map((id) => ({ kind: id.kind, externalId: id.id })) },
+          include: { person: true },
+        })
       : []
     const byId = new Map(identities.map((i) => [`${i.kind}\u0000${i.externalId}`, i.person]))
     const unresolved = names.filter((name) => !idsOf.get(name)!.some((id) => byId.has(`${id.kind}\u0000${id.id}`)))
-    const people = unresolved.length ? await tx.person.findMany({ where: { active: true, OR: [{ name: { in: unresolved } }, { employeeNo: { in: unresolved } }] } }) : []
+    const people = unresolved.length
+      ? await tx.person.findMany({ where: { active: true, OR: [{ name: { in: unresolved } }, { employeeNo: { in: unresolved } }] } })
+      : []
     return names.map((name) => {
       for (const id of idsOf.get(name)!) {
         const person = byId.get(`${id.kind}\u0000${id.id}`)

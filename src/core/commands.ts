@@ -157,7 +157,12 @@ export function textAfterFirst(ctx: Pick<CommandContext, 'rawArgs'>): string {
   return ctx.rawArgs.replace(/^\S+\s*/, '').trim()
 }
 
-export function parseArgs<T extends z.ZodType>(ctx: CommandContext, schema: T, command: Pick<CommandDefinition, 'usage' | 'example'>, input: unknown = ctx.tokens): z.infer<T> | null {
+export function parseArgs<T extends z.ZodType>(
+  ctx: CommandContext,
+  schema: T,
+  command: Pick<CommandDefinition, 'usage' | 'example'>,
+  input: unknown = ctx.tokens,
+): z.infer<T> | null {
   const parsed = schema.safeParse(input)
   if (parsed.success) return parsed.data
   ctx.reply(ctx.t.usage(command.usage(ctx.t), command.example?.(ctx.t)))

@@ -141,10 +141,16 @@ export class Intake {
 
   private async insertOne(m: InboundMessage): Promise<Received> {
     try {
-      return { id: (await this.db.inboundEvent.create({ data: { platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m) }, select: { id: true } })).id, duplicate: false }
+      return {
+        id: (await this.db.inboundEvent.create({ data: { platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m) }, select: { id: true } })).id,
+        duplicate: false,
+      }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
-      const row = await this.db.inboundEvent.findUniqueOrThrow({ where: { platform_eventId: { platform: m.platform, eventId: m.eventId } }, select: { id: true } })
+      const row = await this.db.inboundEvent.findUniqueOrThrow({
+        where: { platform_eventId: { platform: m.platform, eventId: m.eventId } },
+        select: { id: true },
+      })
       return { id: row.id, duplicate: true }
     }
   }

@@ -12,15 +12,7 @@ import type { Clock } from './clock.js'
 import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
-import {
-  PermanentSendError,
-  ThrottledError,
-  type Adapter,
-  type Card,
-  type Delivery,
-  type OutboundMessage,
-  type Platform,
-} from './types.js'
+import { PermanentSendError, ThrottledError, type Adapter, type Card, type Delivery, type OutboundMessage, type Platform } from './types.js'
 
 export interface OutboxOptions {
   clock: Clock
@@ -125,9 +117,13 @@ export class Outbox {
   private readonly provider: string | undefined
   private running = false
   readonly instanceId: string
-  private readonly opts: Required<Omit<OutboxOptions, 'log' | 'onDead' | 'giveWay' | 'metrics'>> & Pick<OutboxOptions, 'log' | 'onDead' | 'giveWay'> & { metrics: Metrics }
+  private readonly opts: Required<Omit<OutboxOptions, 'log' | 'onDead' | 'giveWay' | 'metrics'>> &
+    Pick<OutboxOptions, 'log' | 'onDead' | 'giveWay'> & { metrics: Metrics }
 
-  constructor(private readonly db: Db, options: OutboxOptions) {
+  constructor(
+    private readonly db: Db,
+    options: OutboxOptions,
+  ) {
     this.instanceId = options.instanceId ?? crypto.randomUUID()
     this.opts = { concurrency: 16, pollMs: 500, claimMs: 60_000, ...options, instanceId: this.instanceId, metrics: options.metrics ?? noMetrics }
     // The generated client's provider: it decides how a row is written once (see `enqueue`).
@@ -157,7 +153,12 @@ export class Outbox {
    */
   async enqueue(tx: Tx, deliveries: Delivery[], causeEventId?: number, notBefore?: Date): Promise<void> {
     const rows = deliveries.map((d): NewRow => {
-      const payload: StoredPayload = { text: d.text, ...(d.mentions?.length ? { mentions: d.mentions } : {}), ...(d.card ? { card: d.card } : {}), ...(d.replyTo ? { replyTo: d.replyTo } : {}) }
+      const payload: StoredPayload = {
+        text: d.text,
+        ...(d.mentions?.length ? { mentions: d.mentions } : {}),
+        ...(d.card ? { card: d.card } : {}),
+        ...(d.replyTo ? { replyTo: d.replyTo } : {}),
+      }
       return {
         key: d.key,
         platform: d.platform,
@@ -183,7 +184,8 @@ export class Outbox {
     const seen = new Set<string>()
     const rows = all.filter((r) => !seen.has(r.key) && Boolean(seen.add(r.key)))
     if (this.provider === 'postgresql') {
-      for (let i = 0; i < rows.length; i += BATCH) await tx.outboxMessage.createMany({ data: rows.slice(i, i + BATCH), skipDuplicates: true } as Parameters<Tx['outboxMessage']['createMany']>[0])
+      for (let i = 0; i < rows.length; i += BATCH)
+        await tx.outboxMessage.createMany({ data: rows.slice(i, i + BATCH), skipDuplicates: true } as Parameters<Tx['outboxMessage']['createMany']>[0])
     } else if (this.provider === 'sqlite' && rows.length === 1) {
       try {
         await tx.outboxMessage.create({ data: rows[0]!, select: { id: true } })
@@ -372,7 +374,12 @@ export class Outbox {
       started++
       const send = this.sendOne(adapter, claimed, claimed.attempts, finished)
         // The row stays claimed (and is taken up again when its claim runs out) if even recording failed.
-        .catch((error) => (this.opts.metrics.error('outbox', error), this.opts.log?.error({ err: error, platform, key: claimed.key }, 'outbox: could not record the outcome of a send')))
+        .catch(
+          (error) => (
+            this.opts.metrics.error('outbox', error),
+            this.opts.log?.error({ err: error, platform, key: claimed.key }, 'outbox: could not record the outcome of a send')
+          ),
+        )
         .finally(() => {
           finished(Date.now())
           this.inFlight.delete(claimed.id)
@@ -423,7 +430,13 @@ export class Outbox {
     }
     try {
       const result = await adapter.send(delivery).finally(() => finished(Date.now()))
-      await this.record(row.id, { status: 'sent', sentAt: this.opts.clock.now(), lockedUntil: null, lastError: null, platformMessageId: result.platformMessageId ?? null })
+      await this.record(row.id, {
+        status: 'sent',
+        sentAt: this.opts.clock.now(),
+        lockedUntil: null,
+        lastError: null,
+        platformMessageId: result.platformMessageId ?? null,
+      })
       this.opts.metrics.sent(adapter.platform)
     } catch (error) {
       await this.failed(adapter, row, attempt, error)
@@ -437,7 +450,13 @@ export class Outbox {
       // The platform said "too many": hold the target back; a throttle does not use up an attempt.
       this.limiter.penalize(`${adapter.platform}:target:${row.target}`, Date.now() + error.retryAfterMs)
       this.opts.metrics.throttled(adapter.platform)
-      await this.record(row.id, { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, lastError: message, nextAttemptAt: new Date(now.getTime() + error.retryAfterMs) })
+      await this.record(row.id, {
+        status: 'pending',
+        attempts: { decrement: 1 },
+        lockedUntil: null,
+        lastError: message,
+        nextAttemptAt: new Date(now.getTime() + error.retryAfterMs),
+      })
       this.opts.log?.warn({ platform: row.platform, key: row.key, retryAfterMs: error.retryAfterMs }, 'outbox: throttled by platform, backing off')
       return
     }
@@ -484,7 +503,10 @@ export async function resolveDeliveries(
       for (const id of ids) mentionIds.set(id.personId, [...(mentionIds.get(id.personId) ?? []), id])
     }
     const mentionsFor = (platform: Platform) =>
-      m.mentions?.map((x) => ({ name: x.name, userId: platform === 'web' ? undefined : mentionIds.get(x.personId)?.find((i) => i.platform === platform)?.externalId }))
+      m.mentions?.map((x) => ({
+        name: x.name,
+        userId: platform === 'web' ? undefined : mentionIds.get(x.personId)?.find((i) => i.platform === platform)?.externalId,
+      }))
     const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string, fallingBack = false, replyTo?: string) =>
       deliveries.push({
         key,

@@ -20,15 +20,26 @@ export interface IdentityRecord {
  * for a platform whose ids change between sessions to follow them (Wechaty re-links by name).
  */
 export class PlatformRecords {
-  constructor(private readonly db: Db, readonly platform: Platform) {}
+  constructor(
+    private readonly db: Db,
+    readonly platform: Platform,
+  ) {}
 
   chat(externalId: string): Promise<ChatRecord | null> {
-    return this.db.chatGroup.findUnique({ where: { platform_externalId: { platform: this.platform, externalId } }, select: { id: true, externalId: true, name: true } })
+    return this.db.chatGroup.findUnique({
+      where: { platform_externalId: { platform: this.platform, externalId } },
+      select: { id: true, externalId: true, name: true },
+    })
   }
 
   /** Chats with this name, at most `limit` (enough to tell "exactly one"). */
   chatsNamed(name: string, limit = 2): Promise<ChatRecord[]> {
-    return this.db.chatGroup.findMany({ where: { platform: this.platform, name }, select: { id: true, externalId: true, name: true }, orderBy: { id: 'asc' }, take: limit })
+    return this.db.chatGroup.findMany({
+      where: { platform: this.platform, name },
+      select: { id: true, externalId: true, name: true },
+      orderBy: { id: 'asc' },
+      take: limit,
+    })
   }
 
   async renameChat(externalId: string, name: string): Promise<void> {

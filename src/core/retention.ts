@@ -34,6 +34,9 @@ export const DROPPED_PAYLOAD = '{}'
  */
 export async function dropOldContents(db: Db, now: Date, days: number): Promise<number> {
   const before = new Date(now.getTime() - days * 24 * 60 * 60 * 1000)
-  const { count } = await db.outboxMessage.updateMany({ where: { status: 'sent', sentAt: { lt: before }, payload: { not: DROPPED_PAYLOAD } }, data: { payload: DROPPED_PAYLOAD } })
+  const { count } = await db.outboxMessage.updateMany({
+    where: { status: 'sent', sentAt: { lt: before }, payload: { not: DROPPED_PAYLOAD } },
+    data: { payload: DROPPED_PAYLOAD },
+  })
   return count
 }

@@ -75,7 +75,10 @@ function deferred(): Deferred {
 class TrackingCoordinator implements RunCoordinator {
   readonly inFlight = new Map<string, Deferred>()
 
-  constructor(private readonly inner: RunCoordinator, private readonly metrics: Metrics) {}
+  constructor(
+    private readonly inner: RunCoordinator,
+    private readonly metrics: Metrics,
+  ) {}
 
   async shouldRun(key: string, ttlMs: number): Promise<boolean> {
     const done = deferred()

@@ -148,7 +148,10 @@ export interface SendResult {
 /** An adapter's `send` throws this when the platform said "too many", so the target backs off without losing the message. */
 export class ThrottledError extends Error {
   override name = 'ThrottledError'
-  constructor(message: string, readonly retryAfterMs = 1000) {
+  constructor(
+    message: string,
+    readonly retryAfterMs = 1000,
+  ) {
     super(message)
   }
 }

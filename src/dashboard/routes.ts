@@ -14,7 +14,8 @@ const publicDir = path.join(here, 'public')
 const require = createRequire(import.meta.url)
 
 /** No inline scripts anywhere: the page's own files, styles inline for ECharts, images from data: URIs (QR codes). */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 const assets: Record<string, { file: string; type: string }> = {
   'app.js': { file: path.join(publicDir, 'app.js'), type: 'text/javascript; charset=utf-8' },
@@ -69,7 +70,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     // visitor in with the attacker's code (login CSRF).
     if (requestSite(req, deps.publicUrl) !== 'same') return page(reply, loginPage({ error: deps.t.limits.crossSite }), 403)
     const code = typeof req.body?.code === 'string' ? req.body.code.trim().slice(0, 200) : ''
-    const outcome = code ? await redeemLoginLink(deps.db, code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS, { demo: deps.demoSignIn }) : ({ ok: false, reason: 'unknown' } as const)
+    const outcome = code
+      ? await redeemLoginLink(deps.db, code, deps.clock.now(), deps.config.DASHBOARD_SESSION_HOURS, { demo: deps.demoSignIn })
+      : ({ ok: false, reason: 'unknown' } as const)
     if (!outcome.ok) {
       const error = redeemError(outcome)
       return page(reply, loginPage({ error: error.message }), error.statusCode)

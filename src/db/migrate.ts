@@ -147,7 +147,9 @@ async function migratePostgres(url: string): Promise<MigrateResult> {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`)
       await client.query(`SET search_path TO "${schema.replace(/"/g, '""')}"`)
       await client.query(createTableSql(q))
-      const rows = await client.query(`SELECT migration_name, checksum FROM ${q('_prisma_migrations')} WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`)
+      const rows = await client.query(
+        `SELECT migration_name, checksum FROM ${q('_prisma_migrations')} WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
+      )
       const done = new Map<string, string>(rows.rows.map((r: { migration_name: string; checksum: string }) => [r.migration_name, r.checksum]))
       const pending = checkApplied(done, readMigrations('postgresql'))
       for (const m of pending) {

@@ -13,8 +13,10 @@ export const en: Messages = {
     guestIntro: 'You are not bound yet; once bound you can file requests and follow them.',
   },
   unknown: {
-    didYouMean: (word: string, suggestion: string, usage: string) => `There is no command "${word}". Did you mean "${suggestion}"? Usage: ${usage}\nSend "help" for all commands.`,
-    noSuggestion: (word: string) => `I did not understand "${word}". To raise a problem, just write it down and send it to me; send "help" for the commands you can use.`,
+    didYouMean: (word: string, suggestion: string, usage: string) =>
+      `There is no command "${word}". Did you mean "${suggestion}"? Usage: ${usage}\nSend "help" for all commands.`,
+    noSuggestion: (word: string) =>
+      `I did not understand "${word}". To raise a problem, just write it down and send it to me; send "help" for the commands you can use.`,
     emptyMention: 'Hello, I am Gongyou. Send "help" for the commands you can use.',
   },
   usage: (usage: string, example?: string) => `Usage: ${usage}${example ? `\nExample: ${example}` : ''}`,
@@ -45,7 +47,10 @@ export const en: Messages = {
   },
   binding: {
     platforms: { feishu: 'Feishu', wecom: 'WeCom', wechaty: 'WeChat', web: 'playground' } as Record<string, string>,
-    vouched: { directory: 'directory match', admin: 'confirmed by an administrator', code: 'binding code', claim: 'claimed (awaiting confirmation)' } as Record<string, string>,
+    vouched: { directory: 'directory match', admin: 'confirmed by an administrator', code: 'binding code', claim: 'claimed (awaiting confirmation)' } as Record<
+      string,
+      string
+    >,
     usage: {
       confirm: 'confirmbind <employee no> [platform]',
       confirmExample: 'confirmbind D2001',
@@ -61,15 +66,18 @@ export const en: Messages = {
       list: 'list bindings on every platform, or only those awaiting confirmation',
       unbind: "undo someone's binding on one platform (or all)",
     },
-    pending: (roleLabel: string) => `Your role "${roleLabel}" awaits an administrator's confirmation; until then you act as a worker. Ask an administrator to send "confirmbind <your employee no>", or get a binding code from them and send "bind <employee no> <name> <code>".`,
+    pending: (roleLabel: string) =>
+      `Your role "${roleLabel}" awaits an administrator's confirmation; until then you act as a worker. Ask an administrator to send "confirmbind <your employee no>", or get a binding code from them and send "bind <employee no> <name> <code>".`,
     pendingShort: (roleLabel: string) => `${roleLabel} (awaiting confirmation, acting as a worker)`,
     codeRedeemed: (name: string, roleLabel: string) => `Binding code accepted: you are confirmed as ${name} (${roleLabel}).`,
     codeInvalid: 'That binding code is wrong, expired or already used. Ask an administrator for a new one.',
-    noticeOther: (employeeNo: string, name: string, platform: string) => `Your employee number ${employeeNo} (${name}) was just bound on ${platform}. If that was not you, contact the union administrator now.`,
+    noticeOther: (employeeNo: string, name: string, platform: string) =>
+      `Your employee number ${employeeNo} (${name}) was just bound on ${platform}. If that was not you, contact the union administrator now.`,
     noticeAdminTitle: 'New binding',
     noticeAdminClaim: (name: string, employeeNo: string, roleLabel: string, platform: string) =>
       `${name} (${employeeNo}, ${roleLabel}) just bound on ${platform} by employee number and name. They act as a worker until confirmed; if it was not them, undo the binding.`,
-    noticeAdminVouched: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string) => `${name} (${employeeNo}, ${roleLabel}) is bound on ${platform} (${how}). If that is wrong, undo the binding.`,
+    noticeAdminVouched: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string) =>
+      `${name} (${employeeNo}, ${roleLabel}) is bound on ${platform} (${how}). If that is wrong, undo the binding.`,
     confirmButton: 'Confirm',
     unbindButton: 'Undo binding',
     notFound: (employeeNo: string) => `No employee number ${employeeNo} in the roster.`,
@@ -83,7 +91,8 @@ export const en: Messages = {
     codeInactive: (name: string) => `${name} is inactive; no binding code.`,
     listTitle: (count: number, pendingOnly: boolean) => (pendingOnly ? `Bindings awaiting confirmation (${count})` : `Bindings (${count})`),
     listEmpty: (pendingOnly: boolean) => (pendingOnly ? 'No binding awaits confirmation.' : 'Nobody is bound yet.'),
-    listLine: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string, date: string) => `${name} (${employeeNo}, ${roleLabel}) ${platform}, ${how}, ${date}`,
+    listLine: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string, date: string) =>
+      `${name} (${employeeNo}, ${roleLabel}) ${platform}, ${how}, ${date}`,
     listMore: (more: number) => `…and ${more} more; see the dashboard.`,
     unbound: (name: string, platforms: string) => `Undid ${name}'s binding on ${platforms}.`,
     unboundTold: (platform: string) => `An administrator undid your binding on ${platform}. Contact the union administrator with any question.`,
@@ -121,17 +130,25 @@ export const en: Messages = {
     privateRecipient: 'a private recipient (not shown)',
   },
   alerts: {
-    deadLetter: (platform: string, target: string, error: string) => `[System] A message could not be delivered and was given up: ${platform} → ${target} (${error}). Send "deadletters" to see them.`,
+    deadLetter: (platform: string, target: string, error: string) =>
+      `[System] A message could not be delivered and was given up: ${platform} → ${target} (${error}). Send "deadletters" to see them.`,
   },
   dashboard: {
     usage: 'dashboard',
-    summary: 'get a one-time sign-in link to the officers\' dashboard (sent privately)',
+    summary: "get a one-time sign-in link to the officers' dashboard (sent privately)",
     link: (url: string, minutes: number) => `Sign-in link to the union dashboard (valid ${minutes} minutes, works once, do not forward):\n${url}`,
     sentPrivately: 'The sign-in link was sent to you privately; see your private chat with the bot.',
     cannotReachPrivately: 'I cannot message you privately: send "dashboard" to me in a private chat.',
   },
   requests: {
-    status: { new: 'awaiting acceptance', accepted: 'in progress', resolved: 'resolved (awaiting rating)', rated: 'rated', rejected: 'rejected', closed: 'closed' },
+    status: {
+      new: 'awaiting acceptance',
+      accepted: 'in progress',
+      resolved: 'resolved (awaiting rating)',
+      rated: 'rated',
+      rejected: 'rejected',
+      closed: 'closed',
+    },
     anonymousName: 'anonymous worker',
     system: 'system',
     usage: {
@@ -165,7 +182,7 @@ export const en: Messages = {
       anonymous: 'file anonymously, in a private chat (officers cannot see who you are)',
       onBehalf: 'file for a worker of your grid',
       mine: 'my requests',
-      grid: "open requests of my grid",
+      grid: 'open requests of my grid',
       status: "a request's status and history",
       rate: 'rate a resolved request',
       recategorise: "correct a request's category",
@@ -184,7 +201,8 @@ export const en: Messages = {
       `Request ${number} received (${category}${urgent ? ', urgent' : ''}). It went to the union officers of ${level}, who will answer by ${due}.\nSend "status ${number}" to follow it; "recategorise ${number} <category>" if the category is wrong.`,
     filedAnonymous: 'This request is anonymous: officers cannot see your name, number or account; you will be told privately how it goes.',
     filedOnBehalf: (number: string, name: string) => `Filed request ${number} for ${name}.`,
-    filedForYou: (collector: string, number: string, content: string) => `Grid collector ${collector} filed request ${number} for you: ${content}\nSend "status ${number}" to follow it.`,
+    filedForYou: (collector: string, number: string, content: string) =>
+      `Grid collector ${collector} filed request ${number} for you: ${content}\nSend "status ${number}" to follow it.`,
     noOfficers: (number: string) => `No union officer is responsible for request ${number}; it went to the administrators.`,
     newForOfficer: (number: string) => `New request ${number}`,
     newForOfficerText: (number: string, category: string, urgent: boolean, unit: string, who: string, content: string, due: string) =>
@@ -200,10 +218,12 @@ export const en: Messages = {
     acceptedAck: (number: string) => `Accepted ${number}; the requester has been told. Resolve it in time: resolve ${number} <result>`,
     replied: (number: string, officer: string, text: string) => `About your request ${number}, ${officer} replies: ${text}`,
     repliedAck: (number: string) => `Your reply went to the requester of ${number}.`,
-    resolved: (number: string, officer: string, result: string) => `Your request ${number} was resolved (${officer}). Result: ${result}\nPlease rate it 1-5: rate ${number} <score> [comment]`,
+    resolved: (number: string, officer: string, result: string) =>
+      `Your request ${number} was resolved (${officer}). Result: ${result}\nPlease rate it 1-5: rate ${number} <score> [comment]`,
     rateCardTitle: (number: string) => `Rate request ${number}`,
     resolvedAck: (number: string) => `Resolved ${number}; the requester was asked to rate it.`,
-    rejected: (number: string, officer: string, reason: string) => `Your request ${number} was not taken up (${officer}). Reason: ${reason}\nTo contest it (once): review ${number} reason`,
+    rejected: (number: string, officer: string, reason: string) =>
+      `Your request ${number} was not taken up (${officer}). Reason: ${reason}\nTo contest it (once): review ${number} reason`,
     rejectedAck: (number: string) => `Rejected ${number}; the requester was told why.`,
     transferred: (number: string, from: string, to: string) => `Your request ${number} was handed from ${from} to ${to}.`,
     transferredToYou: (number: string, from: string, note: string) => `${from} handed request ${number} to you${note ? `: ${note}` : '.'}`,
@@ -218,7 +238,8 @@ export const en: Messages = {
     alreadySupervised: (number: string) => `${number} is supervised already.`,
     rated: (number: string, score: number) => `Thank you! Request ${number} rated ${score}.`,
     ratedLow: (number: string, to: string) => `Thank you. Request ${number} is reopened for review by ${to}.`,
-    reopenedForYou: (number: string, score: number, comment: string) => `the requester rated ${number} ${score}${comment ? ` (${comment})` : ''} and asks the level above to review it`,
+    reopenedForYou: (number: string, score: number, comment: string) =>
+      `the requester rated ${number} ${score}${comment ? ` (${comment})` : ''} and asks the level above to review it`,
     ratedForOfficer: (number: string, score: number, comment: string) => `Request ${number} was rated ${score}${comment ? `: ${comment}` : ''}.`,
     badScore: 'The score is a whole number from 1 to 5, e.g. rate SQ-2026-0042 4 solved but slow',
     notRatable: (number: string) => `Request ${number} is not resolved yet; rate it once it is.`,
@@ -228,16 +249,39 @@ export const en: Messages = {
     mineTitle: (n: number) => `Your requests (${n}, latest 10):`,
     gridEmpty: 'Your grid has no open requests.',
     gridTitle: (n: number) => `Open requests of your grid (${n}):`,
-    listLine: (number: string, category: string, status: string, content: string, overdue: boolean) => `${overdue ? '⚠overdue ' : ''}${number} [${category}] ${status}: ${content}`,
+    listLine: (number: string, category: string, status: string, content: string, overdue: boolean) =>
+      `${overdue ? '⚠overdue ' : ''}${number} [${category}] ${status}: ${content}`,
     todoEmpty: 'Your queue is empty.',
     todoTitle: (n: number, overdue: number) => `Your queue: ${n} request(s)${overdue ? `, ${overdue} overdue` : ''}:`,
     progressTitle: (number: string) => `Request ${number}`,
-    progressFields: { status: 'Status', category: 'Category', unit: 'Unit', level: 'Handled by', due: 'Due', content: 'Request', result: 'Result', rating: 'Rating' },
+    progressFields: {
+      status: 'Status',
+      category: 'Category',
+      unit: 'Unit',
+      level: 'Handled by',
+      due: 'Due',
+      content: 'Request',
+      result: 'Result',
+      rating: 'Rating',
+    },
     timelineTitle: 'History:',
     eventLine: (at: string, who: string, what: string) => `${at} ${who}: ${what}`,
     events: {
-      filed: 'filed', filedOnBehalf: 'filed for the worker', accepted: 'accepted', replied: 'replied', resolved: 'resolved', rejected: 'rejected', transferred: 'transferred', escalated: 'escalated',
-      supervised: 'placed under supervision', rated: 'rated', reopened: 'reopened', recategorised: 'recategorised', closed: 'closed automatically', overdue: 'overdue', recalled: 'the message that filed it was recalled (the request stays)',
+      filed: 'filed',
+      filedOnBehalf: 'filed for the worker',
+      accepted: 'accepted',
+      replied: 'replied',
+      resolved: 'resolved',
+      rejected: 'rejected',
+      transferred: 'transferred',
+      escalated: 'escalated',
+      supervised: 'placed under supervision',
+      rated: 'rated',
+      reopened: 'reopened',
+      recategorised: 'recategorised',
+      closed: 'closed automatically',
+      overdue: 'overdue',
+      recalled: 'the message that filed it was recalled (the request stays)',
     },
     urgentTag: 'urgent',
     supervisedTag: 'supervised',
@@ -245,7 +289,8 @@ export const en: Messages = {
     dueResult: (at: string) => `resolve by ${at}`,
     overdueAnswer: (number: string, level: string) => `Request ${number} missed its answer deadline and was escalated to ${level}.`,
     overdueResult: (number: string, level: string) => `Request ${number} missed its result deadline and was escalated to ${level}.`,
-    overdueTop: (number: string, unit: string, what: string) => `[Overdue] Request ${number} (${unit}) missed its ${what} deadline at the top level; chair and administrators, please follow up.`,
+    overdueTop: (number: string, unit: string, what: string) =>
+      `[Overdue] Request ${number} (${unit}) missed its ${what} deadline at the top level; chair and administrators, please follow up.`,
     overdueReason: (what: string) => `missed the ${what} deadline`,
     answerWord: 'answer',
     resultWord: 'result',
@@ -352,7 +397,8 @@ export const en: Messages = {
     recurringNoResponses: 'A recurring announcement cannot ask for read receipts or sign-ups; post a one-off announcement.',
     recurringNoDeadline: 'A recurring announcement cannot have a deadline.',
     dueBeforePost: (at: string) => `The deadline ${at} is before the sending time.`,
-    campaignNotFound: (name: string, names: string[]) => `No campaign "${name}". ${names.length ? `Campaigns: ${names.join(', ')}.` : 'Create it first with 创建活动.'}`,
+    campaignNotFound: (name: string, names: string[]) =>
+      `No campaign "${name}". ${names.length ? `Campaigns: ${names.join(', ')}.` : 'Create it first with 创建活动.'}`,
     noGroups: (scope: string) => `No group is bound under ${scope} yet; bind one first with 绑定班组 in the group.`,
     noGroupsYet: 'Note: no group is bound in this scope yet; it goes to the groups bound by the time it is sent.',
     recurrence: {
@@ -368,10 +414,21 @@ export const en: Messages = {
     postTitle: (kind: string, title: string) => `[${kind}] ${title}`,
     linkLine: (url: string) => `Link: ${url}`,
     imageLine: (url: string) => `Image: ${url}`,
-    signupHint: (number: string, capacity: number | null, due: string | null) => `To sign up, reply "报名 ${number}"${capacity ? ` (${capacity} places, then a waitlist)` : ''}${due ? `, by ${due}` : ''}; to cancel, "取消报名 ${number}".`,
+    signupHint: (number: string, capacity: number | null, due: string | null) =>
+      `To sign up, reply "报名 ${number}"${capacity ? ` (${capacity} places, then a waitlist)` : ''}${due ? `, by ${due}` : ''}; to cancel, "取消报名 ${number}".`,
     ackHint: (number: string, due: string | null) => `Please reply "已阅 ${number}" to confirm${due ? ` (by ${due})` : ''}.`,
     buttons: { ack: 'Read', signup: 'Sign up', cancelSignup: 'Cancel sign-up' },
-    fields: { capacity: 'Places', due: 'Deadline', link: 'Link', schedule: 'Sending', next: 'Next', campaign: 'Campaign', delivery: 'Delivery', firings: 'Sent', reads: 'Read' },
+    fields: {
+      capacity: 'Places',
+      due: 'Deadline',
+      link: 'Link',
+      schedule: 'Sending',
+      next: 'Next',
+      campaign: 'Campaign',
+      delivery: 'Delivery',
+      firings: 'Sent',
+      reads: 'Read',
+    },
     fieldLine: (label: string, value: string) => `${label}: ${value}`,
     published: (number: string, title: string, kind: string) => `Announcement ${number} "${title}" (${kind}) posted; it is going out to the groups.`,
     scheduled: (number: string, title: string, kind: string) => `Announcement ${number} "${title}" (${kind}) created.`,
@@ -383,7 +440,8 @@ export const en: Messages = {
     asksDue: (at: string) => `by ${at}`,
     remindersLine: (n: number) => `; those who have not answered are reminded at most ${n} times`,
     campaignLine: (name: string) => `Campaign: ${name}`,
-    hintAfter: (number: string, recurring: boolean) => `Send "公告进度 ${number}" for its progress${recurring ? `; "暂停公告 ${number}" pauses it, "取消公告 ${number}" stops it` : ''}.`,
+    hintAfter: (number: string, recurring: boolean) =>
+      `Send "公告进度 ${number}" for its progress${recurring ? `; "暂停公告 ${number}" pauses it, "取消公告 ${number}" stops it` : ''}.`,
     hintBefore: (number: string) => `Before it goes out you can "修改公告 ${number} 时间 …" or "取消公告 ${number}"; "公告进度 ${number}" shows it.`,
     notFound: (number: string) => `No announcement ${number}; check the number (e.g. N-8).`,
     notYours: (number: string) => `Announcement ${number} is neither yours nor in the part you answer for.`,
@@ -395,7 +453,8 @@ export const en: Messages = {
     alreadyPaused: (number: string) => `Announcement ${number} is paused already.`,
     notPaused: (number: string) => `Announcement ${number} is not paused.`,
     paused: (number: string, title: string) => `Announcement ${number} "${title}" paused; "恢复公告 ${number}" resumes it.`,
-    resumed: (number: string, title: string, next: string) => `Announcement ${number} "${title}" resumed${next ? `; next: ${next}` : ''}. Posts missed while paused are not made up.`,
+    resumed: (number: string, title: string, next: string) =>
+      `Announcement ${number} "${title}" resumed${next ? `; next: ${next}` : ''}. Posts missed while paused are not made up.`,
     edited: (number: string, title: string, schedule: string) => `Announcement ${number} "${title}" changed. Sending: ${schedule}`,
     editedAndSent: (number: string, groups: number) => `Announcement ${number} changed and sent to ${groups} groups now.`,
     notYetPublished: (number: string) => `Announcement ${number} has not been posted yet.`,
@@ -407,23 +466,28 @@ export const en: Messages = {
     signupClosed: (number: string, at: string) => `Sign-up for announcement ${number} closed at ${at}.`,
     alreadySignedUp: (number: string) => `You are signed up for announcement ${number}. To cancel, reply "取消报名 ${number}".`,
     alreadyWaitlisted: (number: string, position: number) => `You are on the waitlist of announcement ${number} (number ${position}).`,
-    signedUp: (number: string, title: string, n: number, capacity: number | null) => `Signed up: ${number} "${title}", you are number ${n}${capacity ? ` of ${capacity}` : ''}. To cancel, reply "取消报名 ${number}".`,
-    waitlisted: (number: string, title: string, position: number) => `${number} "${title}" is full; you are number ${position} on the waitlist and will be told when a place frees up.`,
+    signedUp: (number: string, title: string, n: number, capacity: number | null) =>
+      `Signed up: ${number} "${title}", you are number ${n}${capacity ? ` of ${capacity}` : ''}. To cancel, reply "取消报名 ${number}".`,
+    waitlisted: (number: string, title: string, position: number) =>
+      `${number} "${title}" is full; you are number ${position} on the waitlist and will be told when a place frees up.`,
     notSignedUp: (number: string) => `You are not signed up for announcement ${number}.`,
     signupCancelled: (number: string, title: string) => `Your sign-up for ${number} "${title}" is cancelled.`,
-    promoted: (number: string, title: string) => `Good news: a place freed up and you moved from the waitlist to the sign-up list of ${number} "${title}". If you cannot come, reply "取消报名 ${number}".`,
+    promoted: (number: string, title: string) =>
+      `Good news: a place freed up and you moved from the waitlist to the sign-up list of ${number} "${title}". If you cannot come, reply "取消报名 ${number}".`,
     progressTitle: (number: string, title: string, kind: string, status: string) => `Announcement ${number} "${title}" (${kind}) · ${status}`,
     notFiredYet: 'not sent yet',
     firingsValue: (n: number, last: string) => `${n} times${last ? `, last at ${last}` : ''}`,
     deliveryValue: (total: number, sent: number, pending: number, failed: number) => `${total} groups: ${sent} sent, ${pending} pending, ${failed} failed`,
     readsValue: (reads: number, groups: number) => `${reads} people (reported by the platform for ${groups} groups)`,
     groupsTitle: 'Groups:',
-    groupLine: (name: string, platform: string, status: string, reads: number | null) => `· ${name} (${platform}): ${status}${reads !== null ? `, read by ${reads}` : ''}`,
+    groupLine: (name: string, platform: string, status: string, reads: number | null) =>
+      `· ${name} (${platform}): ${status}${reads !== null ? `, read by ${reads}` : ''}`,
     moreGroups: (n: number) => `… and ${n} more groups`,
     ownScopeOnly: (unit: string) => `(people of ${unit}, the part you answer for, only)`,
     acksTitle: (done: number, all: number) => `Read: ${done}/${all} people`,
     unitLine: (unit: string, done: number, all: number) => `· ${unit}: ${done}/${all}`,
-    signupsTitle: (confirmed: number, capacity: number | null, waitlisted: number) => `Signed up: ${confirmed}${capacity ? `/${capacity}` : ''}${waitlisted ? `, waitlist ${waitlisted}` : ''}`,
+    signupsTitle: (confirmed: number, capacity: number | null, waitlisted: number) =>
+      `Signed up: ${confirmed}${capacity ? `/${capacity}` : ''}${waitlisted ? `, waitlist ${waitlisted}` : ''}`,
     signedUpNames: (names: string) => `Sign-up list: ${names}`,
     waitlistNames: (names: string) => `Waitlist: ${names}`,
     morePeople: (n: number) => ` and ${n} more`,
@@ -448,9 +512,11 @@ export const en: Messages = {
     reminderTitle: (number: string, title: string) => `Reminder: ${number} "${title}"`,
     reminderInGroup: (number: string, title: string, names: string[], command: string, due: string | null) =>
       `[Reminder] ${names.join(', ')}: you have not answered announcement ${number} "${title}" yet; please reply "${command}"${due ? ` (by ${due})` : ''}.`,
-    reminderPrivate: (number: string, title: string, command: string, due: string | null) => `[Reminder] You have not answered announcement ${number} "${title}" yet; please reply "${command}"${due ? ` (by ${due})` : ''}.`,
+    reminderPrivate: (number: string, title: string, command: string, due: string | null) =>
+      `[Reminder] You have not answered announcement ${number} "${title}" yet; please reply "${command}"${due ? ` (by ${due})` : ''}.`,
     birthdayTitle: 'Happy birthday',
-    birthdayGreeting: (name: string) => `Happy birthday, ${name}! Thank you for your hard work this year; everyone at the union wishes you good health and happiness.\n(Reply 不要生日祝福 to stop birthday greetings.)`,
+    birthdayGreeting: (name: string) =>
+      `Happy birthday, ${name}! Thank you for your hard work this year; everyone at the union wishes you good health and happiness.\n(Reply 不要生日祝福 to stop birthday greetings.)`,
     birthdayOff: 'OK, no more birthday greetings. Reply 恢复生日祝福 to have them again.',
     birthdayOn: 'OK, the union will send you greetings on your birthday.',
   },
@@ -525,7 +591,8 @@ export const en: Messages = {
       emptySurvey: 'Write the name of the survey.',
       needSeparator: 'Separate the title and each option with | or 、.',
       needTitle: 'Write the poll title before the options.',
-      unknownWord: (word: string) => `I did not understand "${word}" after the options. You may write there: 匿名, 实名, 多选, 多选2, 不可改, 截止 周五18:00, 范围 一车间.`,
+      unknownWord: (word: string) =>
+        `I did not understand "${word}" after the options. You may write there: 匿名, 实名, 多选, 多选2, 不可改, 截止 周五18:00, 范围 一车间.`,
       deadlineMissing: 'Write a time after 截止, e.g. 截止 周五18:00.',
       unitsMissing: 'Write a unit after 范围, e.g. 范围 一车间.',
     },
@@ -604,10 +671,14 @@ export const en: Messages = {
     closedPost: (number: string, title: string) => `[Poll closed] ${number} ${title}`,
     reminderNamed: (number: string, title: string, deadline: string, mentions: string, more: number) =>
       `[Poll reminder] ${number} "${title}" closes at ${deadline}; not voted yet: ${mentions}${more > 0 ? ` and ${more} more` : ''}\nSend "vote ${number} <no>".`,
-    reminderGroup: (number: string, title: string, deadline: string, n: number) => `[Poll reminder] ${number} "${title}" closes at ${deadline}; ${n} people of this group have not voted yet and were reminded privately.`,
-    reminderPrivate: (number: string, title: string, deadline: string) => `[Poll reminder] ${number} "${title}" closes at ${deadline} and you have not voted yet. Send "vote ${number} <no>".`,
-    reminderSurveyGroup: (number: string, title: string, deadline: string, n: number) => `[Survey reminder] ${number} "${title}" closes at ${deadline}; ${n} people of this group have not finished it and were reminded privately.`,
-    reminderSurveyPrivate: (number: string, title: string, deadline: string) => `[Survey reminder] ${number} "${title}" closes at ${deadline} and you have not finished it. Send "fill ${number}" privately to go on.`,
+    reminderGroup: (number: string, title: string, deadline: string, n: number) =>
+      `[Poll reminder] ${number} "${title}" closes at ${deadline}; ${n} people of this group have not voted yet and were reminded privately.`,
+    reminderPrivate: (number: string, title: string, deadline: string) =>
+      `[Poll reminder] ${number} "${title}" closes at ${deadline} and you have not voted yet. Send "vote ${number} <no>".`,
+    reminderSurveyGroup: (number: string, title: string, deadline: string, n: number) =>
+      `[Survey reminder] ${number} "${title}" closes at ${deadline}; ${n} people of this group have not finished it and were reminded privately.`,
+    reminderSurveyPrivate: (number: string, title: string, deadline: string) =>
+      `[Survey reminder] ${number} "${title}" closes at ${deadline} and you have not finished it. Send "fill ${number}" privately to go on.`,
     templates: {
       satisfaction: {
         names: ['职工满意度', 'satisfaction', '职工满意度调查', '满意度', '满意度调查'],
@@ -616,13 +687,22 @@ export const en: Messages = {
           { kind: 'scale', prompt: "How satisfied are you with the union's work this quarter overall?" },
           { kind: 'scale', prompt: 'How satisfied are you with the canteen?' },
           { kind: 'scale', prompt: 'How satisfied are you with safety protection at work?' },
-          { kind: 'choice', prompt: 'Which union activities would you like more of?', options: ['Sports and culture', 'Skills contests', 'Training', 'Rest and recuperation', 'Family activities'] },
-          { kind: 'choice', prompt: 'What should the union improve most?', options: ['Canteen', 'Labour protection', 'Commuter buses', 'Hardship aid', "Workers' rights", 'Other'] },
+          {
+            kind: 'choice',
+            prompt: 'Which union activities would you like more of?',
+            options: ['Sports and culture', 'Skills contests', 'Training', 'Rest and recuperation', 'Family activities'],
+          },
+          {
+            kind: 'choice',
+            prompt: 'What should the union improve most?',
+            options: ['Canteen', 'Labour protection', 'Commuter buses', 'Hardship aid', "Workers' rights", 'Other'],
+          },
           { kind: 'text', prompt: 'Any other comments or suggestions for the union?' },
         ] as { kind: string; prompt: string; options?: string[] }[],
       },
     },
-    noQuestions: (templates: string) => `The survey has no questions. Use a template (${templates}), e.g. "survey 职工满意度 截止 月底", or write one question per line after the command: "question | option | option", "question (评分)", "question (文字)".`,
+    noQuestions: (templates: string) =>
+      `The survey has no questions. Use a template (${templates}), e.g. "survey 职工满意度 截止 月底", or write one question per line after the command: "question | option | option", "question (评分)", "question (文字)".`,
     tooManyQuestions: (max: number) => `A survey has at most ${max} questions.`,
     emptyQuestion: (i: number) => `Question ${i} has no text.`,
     questionTooLong: (i: number, max: number) => `Question ${i} is too long; keep it within ${max} characters.`,
@@ -631,13 +711,17 @@ export const en: Messages = {
       `Survey ${number} "${title}" started (${count} questions, ${anonymous ? 'anonymous' : 'named'}) for ${targets}, posted to ${groups} groups.\nIt closes at ${deadline}${defaulted ? ' (no deadline given: 24 hours by default)' : ''}.\nSend "results ${number}" for the results.`,
     surveyPostTitle: (number: string, title: string) => `[Survey] ${number} ${title}`,
     surveyCardTitle: (number: string, title: string) => `Survey ${number}: ${title}`,
-    surveyAbout: (count: number, anonymous: boolean, deadline: string, targets: string) => `${count} questions, ${anonymous ? 'anonymous (no names kept)' : 'named'}, closes ${deadline}${targets ? `, for ${targets}` : ''}.`,
+    surveyAbout: (count: number, anonymous: boolean, deadline: string, targets: string) =>
+      `${count} questions, ${anonymous ? 'anonymous (no names kept)' : 'named'}, closes ${deadline}${targets ? `, for ${targets}` : ''}.`,
     howToAnswer: (number: string) => `Press "Start", or send "fill ${number}" to the bot privately; it asks one question at a time.`,
     buttons: { start: 'Start', resume: 'Go on' },
-    surveyIntro: (number: string, title: string, total: number, anonymous: boolean) => `Welcome to survey ${number} "${title}": ${total} questions${anonymous ? ', anonymous' : ''}. Just reply with your answer; if you stop half-way, send "fill ${number}" to go on.`,
+    surveyIntro: (number: string, title: string, total: number, anonymous: boolean) =>
+      `Welcome to survey ${number} "${title}": ${total} questions${anonymous ? ', anonymous' : ''}. Just reply with your answer; if you stop half-way, send "fill ${number}" to go on.`,
     surveyResume: (number: string, answered: number, total: number) => `Going on with survey ${number}: ${answered}/${total} answered.`,
-    surveySentPrivately: (name: string, number: string) => `@${name} the questions of survey ${number} are sent to you privately; if they did not arrive, send "fill ${number}" to the bot privately.`,
-    surveyAlreadyDone: (number: string) => `You have answered every question of survey ${number}, thank you! To change one before the deadline, send "answer ${number} <question no> <answer>".`,
+    surveySentPrivately: (name: string, number: string) =>
+      `@${name} the questions of survey ${number} are sent to you privately; if they did not arrive, send "fill ${number}" to the bot privately.`,
+    surveyAlreadyDone: (number: string) =>
+      `You have answered every question of survey ${number}, thank you! To change one before the deadline, send "answer ${number} <question no> <answer>".`,
     surveyDone: (number: string, title: string) => `That was the last question of survey ${number} "${title}". Thank you!`,
     surveyClosed: (number: string) => `Survey ${number} is closed.`,
     notEligibleSurvey: (number: string, targets: string) => `Survey ${number} is only for the people of ${targets}.`,
@@ -649,20 +733,24 @@ export const en: Messages = {
     scaleHint: 'Reply with a number from 1 to 5: 5 very satisfied … 1 very unsatisfied.',
     choiceHint: 'Reply with the option number.',
     choiceHintMulti: (max: number) => `You may choose several (up to ${max}), separated by spaces or commas, e.g. 1 3`,
-    textHint: (number: string, position: number) => `Reply with your answer in words (up to 500 characters); "无" for none. If it starts with a command word, write: answer ${number} ${position} <your answer>`,
+    textHint: (number: string, position: number) =>
+      `Reply with your answer in words (up to 500 characters); "无" for none. If it starts with a command word, write: answer ${number} ${position} <your answer>`,
     badScale: 'Reply with a number from 1 to 5 (5 very satisfied, 1 very unsatisfied).',
     badChoice: (n: number) => `Reply with an option number from 1 to ${n}.`,
     oneChoiceOnly: 'Choose one option only for this question.',
     emptyText: 'Write your answer; "无" for none.',
     textTooLong: (max: number) => `The answer is too long; keep it within ${max} characters.`,
     surveyResultsTitle: (number: string, title: string, state: string) => `Results of survey ${number} ${title} (${state})`,
-    surveyTurnout: (respondents: number, completed: number, eligible: number, percent: number) => `${respondents} took part (${completed} finished) of ${eligible}, turnout ${percent}%`,
-    scaleResult: (position: number, prompt: string, average: number | null, answered: number) => `${position}. ${prompt} mean ${average === null ? '-' : average.toFixed(1)} (${answered} answers)`,
+    surveyTurnout: (respondents: number, completed: number, eligible: number, percent: number) =>
+      `${respondents} took part (${completed} finished) of ${eligible}, turnout ${percent}%`,
+    scaleResult: (position: number, prompt: string, average: number | null, answered: number) =>
+      `${position}. ${prompt} mean ${average === null ? '-' : average.toFixed(1)} (${answered} answers)`,
     choiceResult: (position: number, prompt: string, answered: number) => `${position}. ${prompt} (${answered} answers)`,
     textResult: (position: number, prompt: string, count: number) => `${position}. ${prompt} (${count} answers, up to 5 shown)`,
     byUnitScaleTitle: (positions: string) => `Turnout and means per unit (questions ${positions}):`,
     unitAverages: (unit: string, respondents: number, eligible: number, averages: string) => `${unit}: ${respondents}/${eligible}, ${averages}`,
-    surveyClosedPost: (number: string, title: string, respondents: number, eligible: number) => `[Survey closed] ${number} "${title}": ${respondents} took part (of ${eligible}). Thank you all!`,
+    surveyClosedPost: (number: string, title: string, respondents: number, eligible: number) =>
+      `[Survey closed] ${number} "${title}": ${respondents} took part (of ${eligible}). Thank you all!`,
     export: {
       summarySheet: 'Summary',
       unitSheet: 'By unit',
@@ -697,7 +785,8 @@ export const en: Messages = {
     closed: 'The playground is closed: the demo organisation was retired (a real roster was imported)',
     notDemoPerson: (employeeNo: string) => `The playground speaks only as demo people; "${employeeNo}" is not one`,
     demoTokenRefused: 'Tokens and sign-ins of demo people work only while the local playground is on; it is off or the demo was retired',
-    demoNotBindable: 'This is a sample person of the demo organisation and cannot be bound on a real platform. Bind with your own employee number and name from the roster, or ask the union administrator.',
+    demoNotBindable:
+      'This is a sample person of the demo organisation and cannot be bound on a real platform. Bind with your own employee number and name from the roster, or ask the union administrator.',
   },
   /** Words for states that only the dashboard shows; the others live with their area (roles, requests.status…). */
   labels: {
@@ -705,10 +794,35 @@ export const en: Messages = {
   },
   /** Issue #17: the two-way conversation on a request, contesting, supervision notices, the figures in chat. */
   conversation: {
-    usage: { figures: 'figures month (optional, e.g. 2026-03)', add: 'add number text', addExample: 'add SQ-2026-0042 it is window 3, every evening after seven', contest: 'review number reason', contestExample: 'review SQ-2026-0042 the problem is not solved' },
-    summary: { figures: "this month's request figures (same definitions as the dashboard and the monthly report)", add: 'add to your request, or answer the officer’s question', contest: 'contest a resolved or rejected request once: the level above reviews it' },
+    usage: {
+      figures: 'figures month (optional, e.g. 2026-03)',
+      add: 'add number text',
+      addExample: 'add SQ-2026-0042 it is window 3, every evening after seven',
+      contest: 'review number reason',
+      contestExample: 'review SQ-2026-0042 the problem is not solved',
+    },
+    summary: {
+      figures: "this month's request figures (same definitions as the dashboard and the monthly report)",
+      add: 'add to your request, or answer the officer’s question',
+      contest: 'contest a resolved or rejected request once: the level above reviews it',
+    },
     badMonth: 'Write the month like 2026-03.',
-    figures: (scope: string, month: string, f: { filed: number; resolved: number; rejected: number; open: number; onTime: number; late: number; share: string; rated: number; average: string; supervised: number }) =>
+    figures: (
+      scope: string,
+      month: string,
+      f: {
+        filed: number
+        resolved: number
+        rejected: number
+        open: number
+        onTime: number
+        late: number
+        share: string
+        rated: number
+        average: string
+        supervised: number
+      },
+    ) =>
       `Requests of ${scope} in ${month}:\nfiled ${f.filed}, resolved ${f.resolved}, rejected ${f.rejected}, open ${f.open}\nanswered on time ${f.onTime}, late ${f.late}, on-time rate ${f.share}\nrated ${f.rated}, average ${f.average}\nsupervised ${f.supervised}\n(on time: first answered by the deadline set at filing; escalation does not restart the clock)`,
     none: '—',
     todoDue: (what: string, at: string) => ` (${what} by ${at})`,
@@ -728,21 +842,26 @@ export const en: Messages = {
     contestNeedsReason: (number: string) => `Give a reason for the review, e.g.: review ${number} the problem is not solved`,
     notContestable: (number: string, status: string) => `Request ${number} is ${status}: only resolved or rejected requests can be reviewed.`,
     alreadyReviewed: (number: string) => `Request ${number} has been reviewed already; the review is final.`,
-    rejectedNotRatable: (number: string) => `Request ${number} was rejected: there is no result to rate. To contest the rejection, send: review ${number} reason`,
+    rejectedNotRatable: (number: string) =>
+      `Request ${number} was rejected: there is no result to rate. To contest the rejection, send: review ${number} reason`,
     lowScoreReason: (score: number) => `rated ${score}`,
-    contestedForReviewer: (number: string, status: string, reason: string) => `The requester contests the outcome of request ${number} (${status}) and asks for a review. Reason: ${reason}\nPlease review, then resolve or reject it; the review is final.`,
+    contestedForReviewer: (number: string, status: string, reason: string) =>
+      `The requester contests the outcome of request ${number} (${status}) and asks for a review. Reason: ${reason}\nPlease review, then resolve or reject it; the review is final.`,
     contestedForPrevious: (number: string, level: string) => `The requester of ${number} asked for a review; ${level} reviews it.`,
     contestedAck: (number: string, level: string) => `Review requested. ${level} reviews request ${number}; the review is final.`,
     reviewFinal: 'This is the outcome of the review, and it is final.',
-    rejectedAfterReview: (number: string, officer: string, reason: string) => `After review, your request ${number} stays rejected (${officer}). Reason: ${reason}`,
+    rejectedAfterReview: (number: string, officer: string, reason: string) =>
+      `After review, your request ${number} stays rejected (${officer}). Reason: ${reason}`,
     ratedFinal: (number: string, score: number) => `Rating recorded: request ${number}, ${score}. It has been reviewed already; the review is final.`,
     newDeadline: (due: string) => `new result deadline ${due}`,
-    supervisedForOfficer: (number: string, chair: string, note: string, due: string) => `[Supervised] ${chair} put request ${number}, which you handle, under supervision${note ? `: ${note}` : '.'}${due ? `\nPlease resolve it by ${due}.` : ''}`,
+    supervisedForOfficer: (number: string, chair: string, note: string, due: string) =>
+      `[Supervised] ${chair} put request ${number}, which you handle, under supervision${note ? `: ${note}` : '.'}${due ? `\nPlease resolve it by ${due}.` : ''}`,
     supervisedForRequester: (number: string) => `Your request ${number} is now supervised by the union and handled with priority.`,
     events: { added: 'added', answered: 'answered the question', asked: 'asked', contested: 'asked for a review' } as Record<string, string>,
   },
   privacy: {
-    anonymousNotInGroup: 'File anonymous requests in your private chat with the bot: nothing is taken in a group, and what you wrote there was not recorded. Send "anon <text>" privately; officers will not see who you are.',
+    anonymousNotInGroup:
+      'File anonymous requests in your private chat with the bot: nothing is taken in a group, and what you wrote there was not recorded. Send "anon <text>" privately; officers will not see who you are.',
     anonymousNotInGroupHint: 'Anonymous requests are taken in a private chat with the bot only, not in a group.',
     sentPrivately: 'Sent to you privately.',
     askPrivately: 'This is shown in a private chat only: send the same words to the bot privately.',

@@ -11,7 +11,8 @@ export const zhCN = {
     guestIntro: '您还没有绑定身份，绑定后就能提交诉求、查看进度。',
   },
   unknown: {
-    didYouMean: (word: string, suggestion: string, usage: string) => `没有“${word}”这个命令，您是不是想用“${suggestion}”？写法：${usage}\n发送“帮助”查看全部命令。`,
+    didYouMean: (word: string, suggestion: string, usage: string) =>
+      `没有“${word}”这个命令，您是不是想用“${suggestion}”？写法：${usage}\n发送“帮助”查看全部命令。`,
     noSuggestion: (word: string) => `没看懂“${word}”。想反映问题，直接把事情写下来发给我；发送“帮助”查看您可以用的命令。`,
     emptyMention: '您好，我是工友。发送“帮助”查看您可以用的命令。',
   },
@@ -59,15 +60,18 @@ export const zhCN = {
       list: '查看各平台的绑定，可只看待确认的',
       unbind: '解除某人在某个平台（或全部平台）上的绑定',
     },
-    pending: (roleLabel: string) => `您的“${roleLabel}”身份还在等待管理员确认，确认前按职工身份使用。请管理员发送“确认绑定 您的工号”，或向管理员要一个绑定码后发送“绑定 工号 姓名 绑定码”。`,
+    pending: (roleLabel: string) =>
+      `您的“${roleLabel}”身份还在等待管理员确认，确认前按职工身份使用。请管理员发送“确认绑定 您的工号”，或向管理员要一个绑定码后发送“绑定 工号 姓名 绑定码”。`,
     pendingShort: (roleLabel: string) => `${roleLabel}（待管理员确认，目前按职工使用）`,
     codeRedeemed: (name: string, roleLabel: string) => `绑定码已核验：您的身份已确认为 ${name}（${roleLabel}）。`,
     codeInvalid: '绑定码不对、已过期或已用过，请向管理员重新要一个。',
-    noticeOther: (employeeNo: string, name: string, platform: string) => `你的工号 ${employeeNo}（${name}）刚在${platform}上绑定。如非本人操作，请马上联系工会管理员。`,
+    noticeOther: (employeeNo: string, name: string, platform: string) =>
+      `你的工号 ${employeeNo}（${name}）刚在${platform}上绑定。如非本人操作，请马上联系工会管理员。`,
     noticeAdminTitle: '新的身份绑定',
     noticeAdminClaim: (name: string, employeeNo: string, roleLabel: string, platform: string) =>
       `${name}（${employeeNo}，${roleLabel}）刚在${platform}上用“工号+姓名”绑定。确认前按职工身份使用；如非本人，请解除绑定。`,
-    noticeAdminVouched: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string) => `${name}（${employeeNo}，${roleLabel}）已在${platform}上绑定（${how}）。如有误，请解除绑定。`,
+    noticeAdminVouched: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string) =>
+      `${name}（${employeeNo}，${roleLabel}）已在${platform}上绑定（${how}）。如有误，请解除绑定。`,
     confirmButton: '确认绑定',
     unbindButton: '解除绑定',
     notFound: (employeeNo: string) => `花名册里没有工号 ${employeeNo}。`,
@@ -81,7 +85,8 @@ export const zhCN = {
     codeInactive: (name: string) => `${name} 已停用，不能生成绑定码。`,
     listTitle: (count: number, pendingOnly: boolean): string => (pendingOnly ? `待确认的绑定（${count}）` : `身份绑定（${count}）`),
     listEmpty: (pendingOnly: boolean): string => (pendingOnly ? '没有待确认的绑定。' : '还没有人绑定。'),
-    listLine: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string, date: string) => `${name}（${employeeNo}，${roleLabel}）${platform}，${how}，${date}`,
+    listLine: (name: string, employeeNo: string, roleLabel: string, platform: string, how: string, date: string) =>
+      `${name}（${employeeNo}，${roleLabel}）${platform}，${how}，${date}`,
     listMore: (more: number) => `……还有 ${more} 条，请在后台查看。`,
     unbound: (name: string, platforms: string) => `已解除 ${name} 在${platforms}上的绑定。`,
     unboundTold: (platform: string) => `您在${platform}上的身份绑定已被管理员解除。如有疑问，请联系工会管理员。`,
@@ -119,7 +124,8 @@ export const zhCN = {
     privateRecipient: '私聊对象（不显示）',
   },
   alerts: {
-    deadLetter: (platform: string, target: string, error: string) => `【系统提醒】一条消息发送失败已放弃：${platform} → ${target}（${error}）。发送“发送失败”查看。`,
+    deadLetter: (platform: string, target: string, error: string) =>
+      `【系统提醒】一条消息发送失败已放弃：${platform} → ${target}（${error}）。发送“发送失败”查看。`,
   },
   dashboard: {
     usage: '登录后台',
@@ -129,7 +135,10 @@ export const zhCN = {
     cannotReachPrivately: '无法私信您登录链接：请在与工友的私聊中发送“登录后台”。',
   },
   requests: {
-    status: { new: '待受理', accepted: '处理中', resolved: '已办结（待评价）', rated: '已评价', rejected: '已驳回', closed: '已关闭' } as Record<string, string>,
+    status: { new: '待受理', accepted: '处理中', resolved: '已办结（待评价）', rated: '已评价', rejected: '已驳回', closed: '已关闭' } as Record<
+      string,
+      string
+    >,
     anonymousName: '匿名职工',
     system: '系统',
     usage: {
@@ -182,7 +191,8 @@ export const zhCN = {
       `已收到您的诉求 ${number}（${category}${urgent ? '，紧急' : ''}）。已转给${level}的工会干部，${urgent ? '紧急诉求' : '将'}在 ${due} 前答复。\n发送“进度 ${number}”查看进展；类别不对可发送“改类别 ${number} 类别”。`,
     filedAnonymous: '这是匿名诉求：干部看不到您的姓名、工号和账号，进展会私下通知您。',
     filedOnBehalf: (number: string, name: string) => `已为 ${name} 代报诉求 ${number}。`,
-    filedForYou: (collector: string, number: string, content: string) => `网格员 ${collector} 为您代报了诉求 ${number}：${content}\n发送“进度 ${number}”查看进展。`,
+    filedForYou: (collector: string, number: string, content: string) =>
+      `网格员 ${collector} 为您代报了诉求 ${number}：${content}\n发送“进度 ${number}”查看进展。`,
     noOfficers: (number: string) => `诉求 ${number} 找不到负责的工会干部，已转给管理员。`,
     newForOfficer: (number: string) => `新诉求 ${number}`,
     newForOfficerText: (number: string, category: string, urgent: boolean, unit: string, who: string, content: string, due: string) =>
@@ -198,10 +208,12 @@ export const zhCN = {
     acceptedAck: (number: string) => `已受理 ${number}，已通知诉求人。请在期限内办结：办结 ${number} 处理结果`,
     replied: (number: string, officer: string, text: string) => `关于您的诉求 ${number}，${officer} 回复：${text}`,
     repliedAck: (number: string) => `已把回复发给 ${number} 的诉求人。`,
-    resolved: (number: string, officer: string, result: string) => `您的诉求 ${number} 已办结（${officer}）。处理结果：${result}\n请为办理结果打分（1-5 分）：评价 ${number} 分数 意见`,
+    resolved: (number: string, officer: string, result: string) =>
+      `您的诉求 ${number} 已办结（${officer}）。处理结果：${result}\n请为办理结果打分（1-5 分）：评价 ${number} 分数 意见`,
     rateCardTitle: (number: string) => `请评价诉求 ${number}`,
     resolvedAck: (number: string) => `已办结 ${number}，已请诉求人评价。`,
-    rejected: (number: string, officer: string, reason: string) => `您的诉求 ${number} 未予受理（${officer}）。理由：${reason}\n如有异议，可以申请复核（一次）：申请复核 ${number} 理由`,
+    rejected: (number: string, officer: string, reason: string) =>
+      `您的诉求 ${number} 未予受理（${officer}）。理由：${reason}\n如有异议，可以申请复核（一次）：申请复核 ${number} 理由`,
     rejectedAck: (number: string) => `已驳回 ${number}，理由已告知诉求人。`,
     transferred: (number: string, from: string, to: string) => `您的诉求 ${number} 已由 ${from} 转给 ${to} 办理。`,
     transferredToYou: (number: string, from: string, note: string) => `${from} 把诉求 ${number} 转给您办理${note ? `：${note}` : '。'}`,
@@ -216,7 +228,8 @@ export const zhCN = {
     alreadySupervised: (number: string) => `${number} 已经是督办事项。`,
     rated: (number: string, score: number) => `感谢评价！诉求 ${number} 得分 ${score} 分。`,
     ratedLow: (number: string, to: string) => `已收到您的评价。诉求 ${number} 已重新打开，交由 ${to} 复核。`,
-    reopenedForYou: (number: string, score: number, comment: string) => `诉求人对诉求 ${number} 的办理评价 ${score} 分${comment ? `（${comment}）` : ''}，申请上一级复核`,
+    reopenedForYou: (number: string, score: number, comment: string) =>
+      `诉求人对诉求 ${number} 的办理评价 ${score} 分${comment ? `（${comment}）` : ''}，申请上一级复核`,
     ratedForOfficer: (number: string, score: number, comment: string) => `诉求 ${number} 的评价：${score} 分${comment ? `，${comment}` : ''}。`,
     badScore: '分数请写 1 到 5 的整数，例如：评价 SQ-2026-0042 4 解决了但慢',
     notRatable: (number: string) => `诉求 ${number} 还没有办结，办结后才能评价。`,
@@ -226,7 +239,8 @@ export const zhCN = {
     mineTitle: (n: number) => `您的诉求（共 ${n} 件，最近 10 件）：`,
     gridEmpty: '本网格目前没有未办结的诉求。',
     gridTitle: (n: number) => `本网格未办结的诉求共 ${n} 件：`,
-    listLine: (number: string, category: string, status: string, content: string, overdue: boolean) => `${overdue ? '⚠超期 ' : ''}${number}【${category}】${status}：${content}`,
+    listLine: (number: string, category: string, status: string, content: string, overdue: boolean) =>
+      `${overdue ? '⚠超期 ' : ''}${number}【${category}】${status}：${content}`,
     todoEmpty: '您没有待办的诉求。',
     todoTitle: (n: number, overdue: number) => `您的待办诉求共 ${n} 件${overdue ? `，其中超期 ${overdue} 件` : ''}：`,
     progressTitle: (number: string) => `诉求 ${number}`,
@@ -234,8 +248,21 @@ export const zhCN = {
     timelineTitle: '经过：',
     eventLine: (at: string, who: string, what: string) => `${at} ${who}：${what}`,
     events: {
-      filed: '提交诉求', filedOnBehalf: '代报诉求', accepted: '受理', replied: '回复', resolved: '办结', rejected: '驳回', transferred: '转办', escalated: '升级',
-      supervised: '列为督办', rated: '评价', reopened: '重新打开', recategorised: '更改类别', closed: '自动关闭', overdue: '超期', recalled: '提交诉求的原消息已撤回（诉求保留）',
+      filed: '提交诉求',
+      filedOnBehalf: '代报诉求',
+      accepted: '受理',
+      replied: '回复',
+      resolved: '办结',
+      rejected: '驳回',
+      transferred: '转办',
+      escalated: '升级',
+      supervised: '列为督办',
+      rated: '评价',
+      reopened: '重新打开',
+      recategorised: '更改类别',
+      closed: '自动关闭',
+      overdue: '超期',
+      recalled: '提交诉求的原消息已撤回（诉求保留）',
     } as Record<string, string>,
     urgentTag: '紧急',
     supervisedTag: '督办',
@@ -243,7 +270,8 @@ export const zhCN = {
     dueResult: (at: string) => `${at} 前办结`,
     overdueAnswer: (number: string, level: string) => `诉求 ${number} 超过答复期限，已升级到 ${level}。`,
     overdueResult: (number: string, level: string) => `诉求 ${number} 超过办结期限，已升级到 ${level}。`,
-    overdueTop: (number: string, unit: string, what: string) => `【超期提醒】诉求 ${number}（${unit}）已超过${what}期限，已在最高一级，请主席和管理员督促办理。`,
+    overdueTop: (number: string, unit: string, what: string) =>
+      `【超期提醒】诉求 ${number}（${unit}）已超过${what}期限，已在最高一级，请主席和管理员督促办理。`,
     overdueReason: (what: string) => `超过${what}期限`,
     answerWord: '答复',
     resultWord: '办结',
@@ -350,7 +378,8 @@ export const zhCN = {
     recurringNoResponses: '定期发送的公告不能要求已阅或报名；请发一条单次的公告。',
     recurringNoDeadline: '定期发送的公告不能写截止时间。',
     dueBeforePost: (at: string) => `截止时间 ${at} 早于发送时间。`,
-    campaignNotFound: (name: string, names: string[]) => `没有名为“${name}”的活动。${names.length ? `现有活动：${names.join('、')}。` : '请先用“创建活动”创建。'}`,
+    campaignNotFound: (name: string, names: string[]) =>
+      `没有名为“${name}”的活动。${names.length ? `现有活动：${names.join('、')}。` : '请先用“创建活动”创建。'}`,
     noGroups: (scope: string) => `“${scope}”下还没有绑定的群，请先在群里发送“绑定班组 单位名称”。`,
     noGroupsYet: '提醒：范围内暂时还没有绑定的群；发送时会发到届时已绑定的群。',
     recurrence: {
@@ -366,10 +395,21 @@ export const zhCN = {
     postTitle: (kind: string, title: string) => `【${kind}】${title}`,
     linkLine: (url: string) => `链接：${url}`,
     imageLine: (url: string) => `图片：${url}`,
-    signupHint: (number: string, capacity: number | null, due: string | null) => `报名请回复“报名 ${number}”${capacity ? `（名额 ${capacity} 人，满员后进入候补）` : ''}${due ? `，${due} 截止` : ''}；取消请回复“取消报名 ${number}”。`,
+    signupHint: (number: string, capacity: number | null, due: string | null) =>
+      `报名请回复“报名 ${number}”${capacity ? `（名额 ${capacity} 人，满员后进入候补）` : ''}${due ? `，${due} 截止` : ''}；取消请回复“取消报名 ${number}”。`,
     ackHint: (number: string, due: string | null) => `请回复“已阅 ${number}”确认${due ? `（${due} 前）` : ''}。`,
     buttons: { ack: '已阅', signup: '报名', cancelSignup: '取消报名' },
-    fields: { capacity: '名额', due: '截止', link: '链接', schedule: '发送', next: '下次发送', campaign: '所属活动', delivery: '发送情况', firings: '已发送次数', reads: '已读' },
+    fields: {
+      capacity: '名额',
+      due: '截止',
+      link: '链接',
+      schedule: '发送',
+      next: '下次发送',
+      campaign: '所属活动',
+      delivery: '发送情况',
+      firings: '已发送次数',
+      reads: '已读',
+    },
     fieldLine: (label: string, value: string) => `${label}：${value}`,
     published: (number: string, title: string, kind: string) => `已发布公告 ${number}《${title}》（${kind}），正在发往各群。`,
     scheduled: (number: string, title: string, kind: string) => `已创建公告 ${number}《${title}》（${kind}）。`,
@@ -381,7 +421,8 @@ export const zhCN = {
     asksDue: (at: string) => `${at} 截止`,
     remindersLine: (n: number) => `；未回复的人最多提醒 ${n} 次`,
     campaignLine: (name: string) => `所属活动：${name}`,
-    hintAfter: (number: string, recurring: boolean) => `发送“公告进度 ${number}”查看进度${recurring ? `；“暂停公告 ${number}”暂停，“取消公告 ${number}”停止` : ''}。`,
+    hintAfter: (number: string, recurring: boolean) =>
+      `发送“公告进度 ${number}”查看进度${recurring ? `；“暂停公告 ${number}”暂停，“取消公告 ${number}”停止` : ''}。`,
     hintBefore: (number: string) => `发出前可以“修改公告 ${number} 时间 …”或“取消公告 ${number}”；发送“公告进度 ${number}”查看。`,
     notFound: (number: string) => `没有找到公告 ${number}，请核对编号（例如 N-8）。`,
     notYours: (number: string) => `公告 ${number} 不是您发布的，也不在您负责的范围内。`,
@@ -405,23 +446,28 @@ export const zhCN = {
     signupClosed: (number: string, at: string) => `公告 ${number} 的报名已于 ${at} 截止。`,
     alreadySignedUp: (number: string) => `您已经报名了公告 ${number}。如需取消，请回复“取消报名 ${number}”。`,
     alreadyWaitlisted: (number: string, position: number) => `您已在公告 ${number} 的候补名单上（第 ${position} 位）。`,
-    signedUp: (number: string, title: string, n: number, capacity: number | null) => `报名成功：${number}《${title}》，您是第 ${n} 位${capacity ? `（名额 ${capacity} 人）` : ''}。如需取消，请回复“取消报名 ${number}”。`,
-    waitlisted: (number: string, title: string, position: number) => `${number}《${title}》名额已满，您在候补名单第 ${position} 位；有人取消时会自动递补并通知您。`,
+    signedUp: (number: string, title: string, n: number, capacity: number | null) =>
+      `报名成功：${number}《${title}》，您是第 ${n} 位${capacity ? `（名额 ${capacity} 人）` : ''}。如需取消，请回复“取消报名 ${number}”。`,
+    waitlisted: (number: string, title: string, position: number) =>
+      `${number}《${title}》名额已满，您在候补名单第 ${position} 位；有人取消时会自动递补并通知您。`,
     notSignedUp: (number: string) => `您没有报名公告 ${number}。`,
     signupCancelled: (number: string, title: string) => `已取消您对 ${number}《${title}》的报名。`,
-    promoted: (number: string, title: string) => `好消息：有人取消了报名，您已从候补转为正式报名 ${number}《${title}》。如不能参加，请回复“取消报名 ${number}”。`,
+    promoted: (number: string, title: string) =>
+      `好消息：有人取消了报名，您已从候补转为正式报名 ${number}《${title}》。如不能参加，请回复“取消报名 ${number}”。`,
     progressTitle: (number: string, title: string, kind: string, status: string) => `公告 ${number}《${title}》（${kind}）· ${status}`,
     notFiredYet: '尚未发送',
     firingsValue: (n: number, last: string) => `${n} 次${last ? `，最近一次 ${last}` : ''}`,
     deliveryValue: (total: number, sent: number, pending: number, failed: number) => `共 ${total} 个群：已发送 ${sent}，待发送 ${pending}，失败 ${failed}`,
     readsValue: (reads: number, groups: number) => `${reads} 人（${groups} 个群由平台上报）`,
     groupsTitle: '各群：',
-    groupLine: (name: string, platform: string, status: string, reads: number | null) => `· ${name}（${platform}）：${status}${reads !== null ? `，已读 ${reads}` : ''}`,
+    groupLine: (name: string, platform: string, status: string, reads: number | null) =>
+      `· ${name}（${platform}）：${status}${reads !== null ? `，已读 ${reads}` : ''}`,
     moreGroups: (n: number) => `……另有 ${n} 个群`,
     ownScopeOnly: (unit: string) => `（以下只含您负责的 ${unit} 的人员）`,
     acksTitle: (done: number, all: number) => `已阅：${done}/${all} 人`,
     unitLine: (unit: string, done: number, all: number) => `· ${unit}：${done}/${all}`,
-    signupsTitle: (confirmed: number, capacity: number | null, waitlisted: number) => `报名：${confirmed}${capacity ? `/${capacity}` : ''} 人${waitlisted ? `，候补 ${waitlisted} 人` : ''}`,
+    signupsTitle: (confirmed: number, capacity: number | null, waitlisted: number) =>
+      `报名：${confirmed}${capacity ? `/${capacity}` : ''} 人${waitlisted ? `，候补 ${waitlisted} 人` : ''}`,
     signedUpNames: (names: string) => `报名名单：${names}`,
     waitlistNames: (names: string) => `候补名单：${names}`,
     morePeople: (n: number) => `等（另有 ${n} 人）`,
@@ -446,9 +492,11 @@ export const zhCN = {
     reminderTitle: (number: string, title: string) => `提醒：${number}《${title}》`,
     reminderInGroup: (number: string, title: string, names: string[], command: string, due: string | null) =>
       `【提醒】${names.join('、')}：公告 ${number}《${title}》您还没有回复，请回复“${command}”${due ? `（${due} 截止）` : ''}。`,
-    reminderPrivate: (number: string, title: string, command: string, due: string | null) => `【提醒】公告 ${number}《${title}》您还没有回复，请回复“${command}”${due ? `（${due} 截止）` : ''}。`,
+    reminderPrivate: (number: string, title: string, command: string, due: string | null) =>
+      `【提醒】公告 ${number}《${title}》您还没有回复，请回复“${command}”${due ? `（${due} 截止）` : ''}。`,
     birthdayTitle: '生日快乐',
-    birthdayGreeting: (name: string) => `${name}，祝您生日快乐！感谢您一年来的辛勤付出，工会全体同事祝您身体健康、工作顺利、阖家幸福！\n（不想再收到生日祝福，可回复“不要生日祝福”。）`,
+    birthdayGreeting: (name: string) =>
+      `${name}，祝您生日快乐！感谢您一年来的辛勤付出，工会全体同事祝您身体健康、工作顺利、阖家幸福！\n（不想再收到生日祝福，可回复“不要生日祝福”。）`,
     birthdayOff: '好的，以后不再给您发生日祝福。想恢复时回复“恢复生日祝福”。',
     birthdayOn: '好的，生日那天工会会给您送上祝福。',
   },
@@ -603,10 +651,14 @@ export const zhCN = {
     closedPost: (number: string, title: string) => `【投票结束】${number} ${title}`,
     reminderNamed: (number: string, title: string, deadline: string, mentions: string, more: number) =>
       `【投票提醒】${number}“${title}”将于 ${deadline} 截止，以下同事还没投票：${mentions}${more > 0 ? ` 等另外 ${more} 人` : ''}\n发送“投票 ${number} 编号”投票。`,
-    reminderGroup: (number: string, title: string, deadline: string, n: number) => `【投票提醒】${number}“${title}”将于 ${deadline} 截止，本群还有 ${n} 位同事没投票，已私聊提醒。`,
-    reminderPrivate: (number: string, title: string, deadline: string) => `【投票提醒】${number}“${title}”将于 ${deadline} 截止，您还没有投票。发送“投票 ${number} 编号”投票。`,
-    reminderSurveyGroup: (number: string, title: string, deadline: string, n: number) => `【问卷提醒】${number}“${title}”将于 ${deadline} 截止，本群还有 ${n} 位同事没填完，已私聊提醒。`,
-    reminderSurveyPrivate: (number: string, title: string, deadline: string) => `【问卷提醒】${number}“${title}”将于 ${deadline} 截止，您还没有填完。私聊发送“继续问卷 ${number}”接着填。`,
+    reminderGroup: (number: string, title: string, deadline: string, n: number) =>
+      `【投票提醒】${number}“${title}”将于 ${deadline} 截止，本群还有 ${n} 位同事没投票，已私聊提醒。`,
+    reminderPrivate: (number: string, title: string, deadline: string) =>
+      `【投票提醒】${number}“${title}”将于 ${deadline} 截止，您还没有投票。发送“投票 ${number} 编号”投票。`,
+    reminderSurveyGroup: (number: string, title: string, deadline: string, n: number) =>
+      `【问卷提醒】${number}“${title}”将于 ${deadline} 截止，本群还有 ${n} 位同事没填完，已私聊提醒。`,
+    reminderSurveyPrivate: (number: string, title: string, deadline: string) =>
+      `【问卷提醒】${number}“${title}”将于 ${deadline} 截止，您还没有填完。私聊发送“继续问卷 ${number}”接着填。`,
     templates: {
       satisfaction: {
         names: ['职工满意度', '职工满意度调查', '满意度', '满意度调查'],
@@ -621,7 +673,8 @@ export const zhCN = {
         ] as { kind: string; prompt: string; options?: string[] }[],
       },
     },
-    noQuestions: (templates: string) => `问卷还没有题目。可以用模板（${templates}），例如“发起问卷 职工满意度 截止 月底”；或者在命令后每行写一题：“问题 | 选项 | 选项”、“问题（评分）”、“问题（文字）”。`,
+    noQuestions: (templates: string) =>
+      `问卷还没有题目。可以用模板（${templates}），例如“发起问卷 职工满意度 截止 月底”；或者在命令后每行写一题：“问题 | 选项 | 选项”、“问题（评分）”、“问题（文字）”。`,
     tooManyQuestions: (max: number) => `问卷最多 ${max} 题。`,
     emptyQuestion: (i: number) => `第 ${i} 题没有写题目。`,
     questionTooLong: (i: number, max: number) => `第 ${i} 题太长了，请控制在 ${max} 字以内。`,
@@ -630,10 +683,12 @@ export const zhCN = {
       `已发起问卷 ${number}“${title}”（${count} 题，${anonymous ? '匿名' : '实名'}），范围：${targets}，已发到 ${groups} 个群。\n截止 ${deadline}${defaulted ? '（没写截止时间，默认 24 小时后截止）' : ''}。\n发送“问卷结果 ${number}”查看结果。`,
     surveyPostTitle: (number: string, title: string) => `【问卷】${number} ${title}`,
     surveyCardTitle: (number: string, title: string) => `问卷 ${number}：${title}`,
-    surveyAbout: (count: number, anonymous: boolean, deadline: string, targets: string) => `共 ${count} 题，${anonymous ? '匿名填写（不记录姓名）' : '实名填写'}，${deadline} 截止${targets ? `，范围 ${targets}` : ''}。`,
+    surveyAbout: (count: number, anonymous: boolean, deadline: string, targets: string) =>
+      `共 ${count} 题，${anonymous ? '匿名填写（不记录姓名）' : '实名填写'}，${deadline} 截止${targets ? `，范围 ${targets}` : ''}。`,
     howToAnswer: (number: string) => `点“开始填写”，或私聊工友发送“填写问卷 ${number}”，工友会逐题问您。`,
     buttons: { start: '开始填写', resume: '继续填写' },
-    surveyIntro: (number: string, title: string, total: number, anonymous: boolean) => `欢迎填写问卷 ${number}“${title}”，共 ${total} 题${anonymous ? '，匿名填写' : ''}。直接回复答案即可；中途去做别的事，之后发送“继续问卷 ${number}”接着答。`,
+    surveyIntro: (number: string, title: string, total: number, anonymous: boolean) =>
+      `欢迎填写问卷 ${number}“${title}”，共 ${total} 题${anonymous ? '，匿名填写' : ''}。直接回复答案即可；中途去做别的事，之后发送“继续问卷 ${number}”接着答。`,
     surveyResume: (number: string, answered: number, total: number) => `接着填写问卷 ${number}：已答 ${answered}/${total} 题。`,
     surveySentPrivately: (name: string, number: string) => `@${name} 问卷 ${number} 的题目已私聊发给您；没收到的话，请私聊工友发送“填写问卷 ${number}”。`,
     surveyAlreadyDone: (number: string) => `您已经填完问卷 ${number} 了，谢谢！截止前想改某题，可以发送“回答 ${number} 题号 答案”。`,
@@ -648,20 +703,24 @@ export const zhCN = {
     scaleHint: '请回复 1 到 5 的数字：5 很满意，4 满意，3 一般，2 不满意，1 很不满意。',
     choiceHint: '请回复选项编号。',
     choiceHintMulti: (max: number) => `可以选多项（最多 ${max} 项），编号用空格或逗号分开，例如：1 3`,
-    textHint: (number: string, position: number) => `请直接回复文字（500 字以内）；没有的话回复“无”。回答若以“诉求”“投票”等命令词开头，请写成：回答 ${number} ${position} 您的回答`,
+    textHint: (number: string, position: number) =>
+      `请直接回复文字（500 字以内）；没有的话回复“无”。回答若以“诉求”“投票”等命令词开头，请写成：回答 ${number} ${position} 您的回答`,
     badScale: '请回复 1 到 5 的数字（5 很满意，1 很不满意）。',
     badChoice: (n: number) => `请回复 1 到 ${n} 之间的选项编号。`,
     oneChoiceOnly: '这题只能选 1 项，请只回复一个编号。',
     emptyText: '请写上您的回答；没有的话回复“无”。',
     textTooLong: (max: number) => `回答太长了，请控制在 ${max} 字以内。`,
     surveyResultsTitle: (number: string, title: string, state: string) => `问卷结果 ${number} ${title}（${state}）`,
-    surveyTurnout: (respondents: number, completed: number, eligible: number, percent: number) => `共 ${respondents} 人参与（${completed} 人答完），应参与 ${eligible} 人，参与率 ${percent}%`,
-    scaleResult: (position: number, prompt: string, average: number | null, answered: number) => `${position}. ${prompt} 平均 ${average === null ? '-' : average.toFixed(1)} 分（${answered} 人回答）`,
+    surveyTurnout: (respondents: number, completed: number, eligible: number, percent: number) =>
+      `共 ${respondents} 人参与（${completed} 人答完），应参与 ${eligible} 人，参与率 ${percent}%`,
+    scaleResult: (position: number, prompt: string, average: number | null, answered: number) =>
+      `${position}. ${prompt} 平均 ${average === null ? '-' : average.toFixed(1)} 分（${answered} 人回答）`,
     choiceResult: (position: number, prompt: string, answered: number) => `${position}. ${prompt}（${answered} 人回答）`,
     textResult: (position: number, prompt: string, count: number) => `${position}. ${prompt}（${count} 条，最多显示 5 条）`,
     byUnitScaleTitle: (positions: string) => `各单位参与和平均分（第 ${positions} 题）：`,
     unitAverages: (unit: string, respondents: number, eligible: number, averages: string) => `${unit}：${respondents}/${eligible} 人，${averages}`,
-    surveyClosedPost: (number: string, title: string, respondents: number, eligible: number) => `【问卷结束】${number}“${title}”已截止，共 ${respondents} 人参与（应参与 ${eligible} 人），感谢大家！`,
+    surveyClosedPost: (number: string, title: string, respondents: number, eligible: number) =>
+      `【问卷结束】${number}“${title}”已截止，共 ${respondents} 人参与（应参与 ${eligible} 人），感谢大家！`,
     export: {
       summarySheet: '汇总',
       unitSheet: '按单位',
@@ -706,10 +765,35 @@ export const zhCN = {
   },
   /** Issue #17: the two-way conversation on a request, contesting, supervision notices, the figures in chat. */
   conversation: {
-    usage: { figures: '统计 月份（可不写，例如 2026-03）', add: '补充 诉求编号 内容', addExample: '补充 SQ-2026-0042 是三号窗口，每天晚上七点以后', contest: '申请复核 诉求编号 理由', contestExample: '申请复核 SQ-2026-0042 问题并没有解决' },
-    summary: { figures: '本月诉求统计（与看板、月报同一口径）', add: '给自己的诉求补充内容，或回答干部的提问', contest: '对办结或驳回有异议时申请上一级复核（一次）' },
+    usage: {
+      figures: '统计 月份（可不写，例如 2026-03）',
+      add: '补充 诉求编号 内容',
+      addExample: '补充 SQ-2026-0042 是三号窗口，每天晚上七点以后',
+      contest: '申请复核 诉求编号 理由',
+      contestExample: '申请复核 SQ-2026-0042 问题并没有解决',
+    },
+    summary: {
+      figures: '本月诉求统计（与看板、月报同一口径）',
+      add: '给自己的诉求补充内容，或回答干部的提问',
+      contest: '对办结或驳回有异议时申请上一级复核（一次）',
+    },
     badMonth: '月份请写成 2026-03 这样。',
-    figures: (scope: string, month: string, f: { filed: number; resolved: number; rejected: number; open: number; onTime: number; late: number; share: string; rated: number; average: string; supervised: number }) =>
+    figures: (
+      scope: string,
+      month: string,
+      f: {
+        filed: number
+        resolved: number
+        rejected: number
+        open: number
+        onTime: number
+        late: number
+        share: string
+        rated: number
+        average: string
+        supervised: number
+      },
+    ) =>
       `${scope} ${month} 诉求统计：\n提交 ${f.filed} 件，办结 ${f.resolved} 件，驳回 ${f.rejected} 件，未办结 ${f.open} 件\n按时答复 ${f.onTime} 件，超期答复 ${f.late} 件，按时答复率 ${f.share}\n评价 ${f.rated} 件，平均 ${f.average} 分\n督办 ${f.supervised} 件\n（按时答复：首次答复不晚于提交时定的答复期限，升级不重新计时）`,
     none: '—',
     todoDue: (what: string, at: string) => `（${at} 前${what}）`,
@@ -731,14 +815,16 @@ export const zhCN = {
     alreadyReviewed: (number: string) => `诉求 ${number} 已经复核过，复核结果为最终结果，不能再次申请。`,
     rejectedNotRatable: (number: string) => `诉求 ${number} 已被驳回，没有处理结果可评价。如不同意驳回，请发送：申请复核 ${number} 理由`,
     lowScoreReason: (score: number) => `评价 ${score} 分`,
-    contestedForReviewer: (number: string, status: string, reason: string) => `诉求人对诉求 ${number} 的处理（${status}）有异议，申请复核。理由：${reason}\n请复核后办结或驳回，复核结果为最终结果。`,
+    contestedForReviewer: (number: string, status: string, reason: string) =>
+      `诉求人对诉求 ${number} 的处理（${status}）有异议，申请复核。理由：${reason}\n请复核后办结或驳回，复核结果为最终结果。`,
     contestedForPrevious: (number: string, level: string) => `诉求 ${number} 的诉求人申请复核，已交 ${level} 复核。`,
     contestedAck: (number: string, level: string) => `已收到您的复核申请。诉求 ${number} 已交 ${level} 复核，复核结果为最终结果。`,
     reviewFinal: '这是复核结果，为最终结果。',
     rejectedAfterReview: (number: string, officer: string, reason: string) => `您的诉求 ${number} 经复核仍不予受理（${officer}）。理由：${reason}`,
     ratedFinal: (number: string, score: number) => `已记录您的评价：诉求 ${number} ${score} 分。该诉求已经复核，复核结果为最终结果。`,
     newDeadline: (due: string) => `新的办结期限 ${due}`,
-    supervisedForOfficer: (number: string, chair: string, note: string, due: string) => `【督办】${chair} 将您办理的诉求 ${number} 列为督办事项${note ? `：${note}` : '。'}${due ? `\n请在 ${due} 前办结。` : ''}`,
+    supervisedForOfficer: (number: string, chair: string, note: string, due: string) =>
+      `【督办】${chair} 将您办理的诉求 ${number} 列为督办事项${note ? `：${note}` : '。'}${due ? `\n请在 ${due} 前办结。` : ''}`,
     supervisedForRequester: (number: string) => `您的诉求 ${number} 已列为工会督办事项，将优先办理。`,
     events: { added: '补充了内容', answered: '回答了问题', asked: '提问', contested: '申请复核' } as Record<string, string>,
   },

@@ -181,6 +181,9 @@ export async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOpt
       metrics.error('metrics', err)
       req.log.warn({ err }, 'metrics: could not read the outbox gauges')
     }
-    return reply.type(metrics.registry.contentType).header('cache-control', 'no-store').send(await metrics.registry.metrics())
+    return reply
+      .type(metrics.registry.contentType)
+      .header('cache-control', 'no-store')
+      .send(await metrics.registry.metrics())
   })
 }

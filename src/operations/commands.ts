@@ -46,7 +46,10 @@ export const retryCommand: CommandDefinition = {
     const { tx, t } = ctx
     const id = parseArgs(ctx, z.coerce.number().int().positive(), retryCommand, ctx.tokens[0]?.replace(/^#/, ''))
     if (id === null) return
-    const updated = await tx.outboxMessage.updateMany({ where: { id, status: 'dead' }, data: { status: 'pending', attempts: 0, nextAttemptAt: ctx.now, lastError: null } })
+    const updated = await tx.outboxMessage.updateMany({
+      where: { id, status: 'dead' },
+      data: { status: 'pending', attempts: 0, nextAttemptAt: ctx.now, lastError: null },
+    })
     ctx.reply(updated.count === 1 ? t.deadLetters.requeued(id) : t.deadLetters.notFound(String(id)))
   },
 }

@@ -33,7 +33,11 @@ export function normaliseCode(text: string): string {
     .replace(/[^A-Z0-9]/g, '')
 }
 
-export const hashCode = (code: string) => crypto.createHash('sha256').update(`gongyou-binding:${normaliseCode(code)}`).digest('hex')
+export const hashCode = (code: string) =>
+  crypto
+    .createHash('sha256')
+    .update(`gongyou-binding:${normaliseCode(code)}`)
+    .digest('hex')
 
 const platformWords: Record<string, Platform> = {
   飞书: 'feishu',
@@ -61,7 +65,11 @@ export async function bindingNotices(tx: Tx, t: Messages, person: PersonRow, pla
   const others = await tx.platformIdentity.findMany({ where: { personId: person.id, platform: { not: platform } }, orderBy: { id: 'asc' } })
   for (const p of new Set(others.map((o) => o.platform))) {
     const id = others.find((o) => o.platform === p && o.kind !== 'union_id') ?? others.find((o) => o.platform === p)!
-    out.push({ to: { kind: 'user', platform: p as Platform, userId: id.externalId }, text: t.binding.noticeOther(person.employeeNo, person.name, platformLabel), urgent: true })
+    out.push({
+      to: { kind: 'user', platform: p as Platform, userId: id.externalId },
+      text: t.binding.noticeOther(person.employeeNo, person.name, platformLabel),
+      urgent: true,
+    })
   }
   if (needsVouching(person.role)) {
     const admins = await tx.person.findMany({ where: { role: 'admin', active: true, id: { not: person.id } }, select: { id: true } })
@@ -71,10 +79,28 @@ export async function bindingNotices(tx: Tx, t: Messages, person: PersonRow, pla
         ? t.binding.noticeAdminClaim(person.name, person.employeeNo, roleLabel, platformLabel)
         : t.binding.noticeAdminVouched(person.name, person.employeeNo, roleLabel, platformLabel, t.binding.vouched[vouchedBy] ?? vouchedBy)
     const buttons = [
-      ...(vouchedBy === 'claim' ? [{ label: t.binding.confirmButton, action: { command: `${t.binding.usage.confirm.split(' ')[0]} ${person.employeeNo} ${platformLabel}` }, style: 'primary' as const }] : []),
-      { label: t.binding.unbindButton, action: { command: `${t.binding.usage.unbind.split(' ')[0]} ${person.employeeNo} ${platformLabel}` }, style: 'danger' as const },
+      ...(vouchedBy === 'claim'
+        ? [
+            {
+              label: t.binding.confirmButton,
+              action: { command: `${t.binding.usage.confirm.split(' ')[0]} ${person.employeeNo} ${platformLabel}` },
+              style: 'primary' as const,
+            },
+          ]
+        : []),
+      {
+        label: t.binding.unbindButton,
+        action: { command: `${t.binding.usage.unbind.split(' ')[0]} ${person.employeeNo} ${platformLabel}` },
+        style: 'danger' as const,
+      },
     ]
-    for (const a of admins) out.push({ to: { kind: 'person', personId: a.id }, text, card: { title: t.binding.noticeAdminTitle, body: text, buttons, tone: 'attention' }, notice: true })
+    for (const a of admins)
+      out.push({
+        to: { kind: 'person', personId: a.id },
+        text,
+        card: { title: t.binding.noticeAdminTitle, body: text, buttons, tone: 'attention' },
+        notice: true,
+      })
   }
   return out
 }
@@ -174,12 +200,20 @@ export async function listBindings(db: Db | Tx, filter: { status: BindingStatus;
       person: first.person,
       vouchedBy,
       pending: vouchedBy === 'claim' && needsVouching(first.person.role),
-      confirmedBy: first.confirmedById === null ? null : confirmers.get(first.confirmedById) ?? null,
+      confirmedBy: first.confirmedById === null ? null : (confirmers.get(first.confirmedById) ?? null),
       confirmedAt: first.confirmedAt,
       createdAt: first.createdAt,
     }
   })
-  const wanted = views.filter((v) => (filter.status === 'pending' ? v.pending : filter.status === 'claim' ? v.vouchedBy === 'claim' : filter.status === 'vouched' ? v.vouchedBy !== 'claim' : true))
+  const wanted = views.filter((v) =>
+    filter.status === 'pending'
+      ? v.pending
+      : filter.status === 'claim'
+        ? v.vouchedBy === 'claim'
+        : filter.status === 'vouched'
+          ? v.vouchedBy !== 'claim'
+          : true,
+  )
   return wanted.reverse()
 }
 

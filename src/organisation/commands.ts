@@ -33,12 +33,23 @@ export const bindCommand: CommandDefinition = {
     if (msg.platform === 'web') return ctx.reply(t.bind.notOnPlatform)
     const tokens = ctx.tokens.filter((x) => !CODE_WORDS.has(x.toLowerCase()))
     const code = tokens.slice(2).join('')
-    if (ctx.person && !code) return ctx.reply(ctx.pendingRole ? `${t.bind.already(ctx.person.name)}\n${t.binding.pending(t.roles[ctx.pendingRole] ?? ctx.pendingRole)}` : t.bind.already(ctx.person.name))
-    const args = parseArgs(ctx, z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), z.string().min(1).max(40), z.string().max(40)]), bindCommand, [...tokens.slice(0, 2), code])
+    if (ctx.person && !code)
+      return ctx.reply(
+        ctx.pendingRole
+          ? `${t.bind.already(ctx.person.name)}\n${t.binding.pending(t.roles[ctx.pendingRole] ?? ctx.pendingRole)}`
+          : t.bind.already(ctx.person.name),
+      )
+    const args = parseArgs(ctx, z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,32}$/), z.string().min(1).max(40), z.string().max(40)]), bindCommand, [
+      ...tokens.slice(0, 2),
+      code,
+    ])
     if (!args) return
     const [employeeNo, name] = args
     // Guessing employee numbers, names and codes is bounded per sender.
-    const subject = msg.sender.ids.map((i) => `${i.kind}:${i.id}`).join('|').slice(0, 500)
+    const subject = msg.sender.ids
+      .map((i) => `${i.kind}:${i.id}`)
+      .join('|')
+      .slice(0, 500)
     const key = { platform: msg.platform, subject }
     const recent = ((await conversationState.get(tx, bindFailures, key, ctx.now)) ?? []).filter((at) => at > ctx.now.getTime() - BIND_WINDOW_MS)
     if (recent.length >= MAX_BIND_FAILURES) return ctx.reply(t.bind.tooMany)
@@ -46,7 +57,9 @@ export const bindCommand: CommandDefinition = {
       await conversationState.set(tx, bindFailures, key, [...recent, ctx.now.getTime()], new Date(ctx.now.getTime() + BIND_WINDOW_MS), ctx.now)
       ctx.reply(text)
     }
-    const person = await tx.person.findUnique({ where: { employeeNo: employeeNo.toUpperCase() }, include: { unit: true } }) ?? (await tx.person.findUnique({ where: { employeeNo }, include: { unit: true } }))
+    const person =
+      (await tx.person.findUnique({ where: { employeeNo: employeeNo.toUpperCase() }, include: { unit: true } })) ??
+      (await tx.person.findUnique({ where: { employeeNo }, include: { unit: true } }))
     // Demo people live in the playground only: nobody on a real platform can become one.
     if (person?.demo) return fail(t.playground.demoNotBindable)
     if (!person || person.name !== name) return fail(t.bind.mismatch)
@@ -72,8 +85,18 @@ export const bindCommand: CommandDefinition = {
     })
     await conversationState.clear(tx, bindFailures, key, ctx.now)
     const roleLabel = t.roles[person.role] ?? person.role
-    if (redeemed) ctx.reply(ctx.person ? t.binding.codeRedeemed(person.name, roleLabel) : `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.codeRedeemed(person.name, roleLabel)}`)
-    else ctx.reply(needsVouching(person.role) ? `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.pending(roleLabel)}` : t.bind.done(person.name, unitLabel(person.unit), roleLabel))
+    if (redeemed)
+      ctx.reply(
+        ctx.person
+          ? t.binding.codeRedeemed(person.name, roleLabel)
+          : `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.codeRedeemed(person.name, roleLabel)}`,
+      )
+    else
+      ctx.reply(
+        needsVouching(person.role)
+          ? `${t.bind.done(person.name, unitLabel(person.unit), roleLabel)}\n${t.binding.pending(roleLabel)}`
+          : t.bind.done(person.name, unitLabel(person.unit), roleLabel),
+      )
     // Notices go to the person's other accounts and the administrators, never back to this sender.
     for (const n of notices) ctx.send(n)
   },
@@ -98,7 +121,7 @@ export const whoamiCommand: CommandDefinition = {
     const fields = [
       { label: f.name, value: p.name },
       { label: f.employeeNo, value: p.employeeNo },
-      { label: f.role, value: ctx.pendingRole ? t.binding.pendingShort(t.roles[ctx.pendingRole] ?? ctx.pendingRole) : t.roles[p.role] ?? p.role },
+      { label: f.role, value: ctx.pendingRole ? t.binding.pendingShort(t.roles[ctx.pendingRole] ?? ctx.pendingRole) : (t.roles[p.role] ?? p.role) },
       { label: p.role === 'officer' ? f.scope : f.unit, value: unitLabel(p.unit) },
       { label: f.grid, value: grids.map((g) => g.name).join('、') || t.whoami.none },
       { label: f.platforms, value: identities.map((i) => i.platform).join('、') || t.whoami.none },
@@ -121,7 +144,11 @@ export const gridMembersCommand: CommandDefinition = {
     if (grids.length === 0) return ctx.reply(t.grid.notCollector)
     const parts: string[] = []
     for (const grid of grids) {
-      const people = await tx.person.findMany({ where: { active: true, unitId: { in: grid.units.map((u) => u.id) } }, orderBy: { employeeNo: 'asc' }, take: 200 })
+      const people = await tx.person.findMany({
+        where: { active: true, unitId: { in: grid.units.map((u) => u.id) } },
+        orderBy: { employeeNo: 'asc' },
+        take: 200,
+      })
       parts.push(`${t.grid.members(grid.name, people.length)}\n${people.map((p) => `${p.name}（${p.employeeNo}，${t.roles[p.role] ?? p.role}）`).join('\n')}`)
     }
     ctx.reply(parts.join('\n\n'))
@@ -154,4 +181,11 @@ function bindGroupCommand(purpose: 'team' | 'officers'): CommandDefinition {
   return self
 }
 
-export const organisationCommands: CommandDefinition[] = [bindCommand, whoamiCommand, gridMembersCommand, bindGroupCommand('team'), bindGroupCommand('officers'), ...bindingCommands]
+export const organisationCommands: CommandDefinition[] = [
+  bindCommand,
+  whoamiCommand,
+  gridMembersCommand,
+  bindGroupCommand('team'),
+  bindGroupCommand('officers'),
+  ...bindingCommands,
+]

@@ -37,7 +37,12 @@ async function groupGone(tx: Tx, msg: InboundMessage, t: Messages, disbanded: bo
   const group = await tx.chatGroup.findUnique({ where: { platform_externalId: { platform: msg.platform, externalId: msg.chatId! } }, include: { unit: true } })
   if (!group || group.unitId === null) return []
   await tx.chatGroup.update({ where: { id: group.id }, data: { unitId: null } })
-  const text = t.lifecycle.groupUnbound(t.binding.platforms[msg.platform] ?? msg.platform, group.name, group.unit ? group.unit.path || group.unit.name : '', disbanded)
+  const text = t.lifecycle.groupUnbound(
+    t.binding.platforms[msg.platform] ?? msg.platform,
+    group.name,
+    group.unit ? group.unit.path || group.unit.name : '',
+    disbanded,
+  )
   return toAdministrators(tx, text, true)
 }
 
@@ -58,12 +63,18 @@ async function personLeft(tx: Tx, msg: InboundMessage): Promise<void> {
  */
 async function messageRecalled(tx: Tx, msg: InboundMessage, now: Date): Promise<void> {
   if (!msg.about) return
-  const original = await tx.inboundEvent.findUnique({ where: { platform_eventId: { platform: msg.platform, eventId: msg.about } }, select: { id: true, receivedAt: true } })
+  const original = await tx.inboundEvent.findUnique({
+    where: { platform_eventId: { platform: msg.platform, eventId: msg.about } },
+    select: { id: true, receivedAt: true },
+  })
   if (!original) return
   const answers = await tx.outboxMessage.findMany({ where: { causeEventId: original.id }, select: { payload: true } })
   const numbers = [...new Set(answers.flatMap((a) => a.payload.match(REQUEST_NUMBER) ?? []))]
   if (numbers.length === 0) return
-  const requests = await tx.workerRequest.findMany({ where: { number: { in: numbers }, createdAt: { gte: new Date(original.receivedAt.getTime() - 1000) } }, select: { id: true } })
+  const requests = await tx.workerRequest.findMany({
+    where: { number: { in: numbers }, createdAt: { gte: new Date(original.receivedAt.getTime() - 1000) } },
+    select: { id: true },
+  })
   for (const r of requests) {
     const already = await tx.requestEvent.findFirst({ where: { requestId: r.id, kind: 'recalled' }, select: { id: true } })
     if (!already) await tx.requestEvent.create({ data: { requestId: r.id, at: now, kind: 'recalled' } })

@@ -27,7 +27,8 @@ export function rosterTooLarge(data: Buffer, format: 'csv' | 'xlsx', t = zhCN): 
   if (format === 'csv') {
     if (data.length > MAX_ROSTER_BYTES) return { status: 413, message: t.limits.importTooLarge(MAX_ROSTER_BYTES / MB) }
     let lines = 0
-    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) if (++lines > MAX_ROSTER_ROWS + 1) return { status: 413, message: t.limits.importTooManyRows(MAX_ROSTER_ROWS) }
+    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1))
+      if (++lines > MAX_ROSTER_ROWS + 1) return { status: 413, message: t.limits.importTooManyRows(MAX_ROSTER_ROWS) }
     return null
   }
   const entries = zipEntries(data)

@@ -346,7 +346,12 @@ export async function parseRoster(data: Buffer, format: RosterFormat): Promise<R
   if (missing.length > 0) {
     return {
       rows: [],
-      rejected: [{ line: headerRecord.line, reason: `第 ${headerRecord.line} 行：缺少列 ${missing.map((f) => columnLabels[f]).join('、')}（表头应为 工号,姓名,单位,角色,手机）` }],
+      rejected: [
+        {
+          line: headerRecord.line,
+          reason: `第 ${headerRecord.line} 行：缺少列 ${missing.map((f) => columnLabels[f]).join('、')}（表头应为 工号,姓名,单位,角色,手机）`,
+        },
+      ],
     }
   }
 
@@ -645,7 +650,10 @@ export const RETIRED_DEMO_PREFIX = '/'
  */
 export async function retireDemo(tx: Tx): Promise<number> {
   const people = await tx.person.findMany({ where: { demo: true }, select: { id: true, employeeNo: true, active: true } })
-  const units = await tx.unit.findMany({ where: { demo: true, NOT: { path: { startsWith: RETIRED_DEMO_PREFIX } } }, select: { id: true, path: true, name: true, gridId: true } })
+  const units = await tx.unit.findMany({
+    where: { demo: true, NOT: { path: { startsWith: RETIRED_DEMO_PREFIX } } },
+    select: { id: true, path: true, name: true, gridId: true },
+  })
   const chats = await tx.chatGroup.count({ where: { demo: true, unitId: { not: null } } })
   const retiring = people.filter((p) => p.active || !p.employeeNo.endsWith(RETIRED_DEMO_SUFFIX))
   if (retiring.length === 0 && units.length === 0 && chats === 0) return 0

@@ -20,7 +20,10 @@ export function unitLabel(unit: Pick<UnitRow, 'path' | 'name'>): string {
 
 /** Finds units by full path, or by a unique last segment / name. */
 export async function findUnits(tx: Tx, query: string): Promise<UnitRow[]> {
-  const q = query.trim().replace(/[／\\]/g, '/').replace(/^\/+|\/+$/g, '')
+  const q = query
+    .trim()
+    .replace(/[／\\]/g, '/')
+    .replace(/^\/+|\/+$/g, '')
   // Retired demo units (paths starting with "/", see retireDemo) are never found.
   const live = { NOT: { path: { startsWith: '/' } } }
   const exact = await tx.unit.findMany({ where: { ...live, OR: [{ path: q }, ...(q === '' ? [] : [{ name: q }])] }, take: 10 })

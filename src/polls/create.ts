@@ -9,7 +9,24 @@ import { parseWhen } from '../core/time/when.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
 import { pollPost } from './views.js'
-import { DAY, DEFAULT_DEADLINE_HOURS, HOUR, MAX_DEADLINE_DAYS, MAX_OPTION, MAX_OPTIONS, MAX_TITLE, MINUTE, MIN_DEADLINE_MINUTES, MIN_OPTIONS, groupsFor, nextNumber, refuse, resolveTargets, type PollContext, type PollRow } from './service.js'
+import {
+  DAY,
+  DEFAULT_DEADLINE_HOURS,
+  HOUR,
+  MAX_DEADLINE_DAYS,
+  MAX_OPTION,
+  MAX_OPTIONS,
+  MAX_TITLE,
+  MINUTE,
+  MIN_DEADLINE_MINUTES,
+  MIN_OPTIONS,
+  groupsFor,
+  nextNumber,
+  refuse,
+  resolveTargets,
+  type PollContext,
+  type PollRow,
+} from './service.js'
 
 // ---------------------------------------------------------------------------------------------
 // Creating
@@ -25,7 +42,10 @@ const commonShape = {
   /** A Date, an ISO 8601 string, or words such as `周五18:00` / `3天后`; default: 24 hours from now. */
   deadline: z.union([z.date(), z.string()]).optional(),
   /** Unit ids, paths or names; default: the source group's unit, else the creator's unit. */
-  units: z.array(z.union([z.number().int().positive(), z.string().min(1).max(200)])).max(20).optional(),
+  units: z
+    .array(z.union([z.number().int().positive(), z.string().min(1).max(200)]))
+    .max(20)
+    .optional(),
   /** Where it was started (its group is posted to as well). */
   source: z.object({ platform: platformSchema, chatId: z.string().min(1).max(200).nullable() }).optional(),
 }
@@ -107,7 +127,7 @@ export function resolveDeadline(ctx: PollContext, deadline: Date | string | unde
 
 async function loadCreator(ctx: PollContext, creatorId: number): Promise<Asker> {
   const creator = await ctx.tx.person.findUnique({ where: { id: creatorId }, include: { unit: true } })
-  if (!creator || !creator.active) refuse(ctx.t.polls.creatorUnknown)
+  if (!creator?.active) refuse(ctx.t.polls.creatorUnknown)
   return creator!
 }
 

@@ -30,7 +30,8 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
     for (const o of r.options) summary.addRow([o.position, o.label, o.votes, o.percent / 100]).getCell(4).numFmt = '0%'
     const units = book.addWorksheet(x.unitSheet)
     bold(units.addRow([x.unit, x.eligible, x.voters, ...r.options.map((o) => `${o.position}. ${o.label}`)]))
-    for (const u of r.units) units.addRow([u.unit || x.noUnit, u.eligible, u.voters, ...(u.hidden ? [t.privacy.tooFew(minGroup)] : u.options.map((o) => o.votes))])
+    for (const u of r.units)
+      units.addRow([u.unit || x.noUnit, u.eligible, u.voters, ...(u.hidden ? [t.privacy.tooFew(minGroup)] : u.options.map((o) => o.votes))])
     if (!poll.anonymous) {
       const names = await votersByOption(db, poll)
       const sheet = book.addWorksheet(x.namesSheet)
@@ -56,15 +57,28 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
   const units = book.addWorksheet(x.unitSheet)
   const scale = r.questions.map((q, i) => ({ q, i })).filter(({ q }) => q.kind === 'scale')
   bold(units.addRow([x.unit, x.eligible, x.respondents, ...scale.map(({ q }) => x.averageOf(q.position))]))
-  for (const u of r.units) units.addRow([u.unit || x.noUnit, u.eligible, u.respondents, ...(u.hidden ? [t.privacy.tooFew(minGroup)] : scale.map(({ i }) => u.averages[i] ?? ''))])
+  for (const u of r.units)
+    units.addRow([u.unit || x.noUnit, u.eligible, u.respondents, ...(u.hidden ? [t.privacy.tooFew(minGroup)] : scale.map(({ i }) => u.averages[i] ?? ''))])
   // An anonymous survey's rows name no unit where that unit's answers are not shown, and no words where too few wrote.
   const hiddenUnitIds = new Set(r.units.filter((u) => u.hidden).map((u) => u.unitId))
   const hiddenTexts = new Set(r.questions.filter((q) => q.textsHidden).map((q) => q.position))
 
   // One row per respondent, sorted by the opaque voter key (not by time), the key itself not shown.
   const answers = await db.surveyAnswer.findMany({ where: { pollId }, orderBy: [{ respondentKey: 'asc' }, { questionId: 'asc' }] })
-  const unitNames = new Map((await db.unit.findMany({ where: { id: { in: [...new Set(answers.map((a) => a.unitId).filter((u): u is number => u !== null))] } } })).map((u) => [u.id, u.path === '' ? u.name : u.path]))
-  const people = poll.anonymous ? new Map<number, string>() : new Map((await db.person.findMany({ where: { id: { in: [...new Set(answers.map((a) => a.personId).filter((p): p is number => p !== null))] } } })).map((p) => [p.id, `${p.name}（${p.employeeNo}）`]))
+  const unitNames = new Map(
+    (await db.unit.findMany({ where: { id: { in: [...new Set(answers.map((a) => a.unitId).filter((u): u is number => u !== null))] } } })).map((u) => [
+      u.id,
+      u.path === '' ? u.name : u.path,
+    ]),
+  )
+  const people = poll.anonymous
+    ? new Map<number, string>()
+    : new Map(
+        (await db.person.findMany({ where: { id: { in: [...new Set(answers.map((a) => a.personId).filter((p): p is number => p !== null))] } } })).map((p) => [
+          p.id,
+          `${p.name}（${p.employeeNo}）`,
+        ]),
+      )
   const sheet = book.addWorksheet(x.answersSheet)
   bold(sheet.addRow([x.index, x.unit, ...(poll.anonymous ? [] : [x.name]), ...questions.map((q) => `${q.position}. ${q.prompt}`)]))
   const byRespondent = new Map<string, typeof answers>()
@@ -78,12 +92,15 @@ export async function exportSurveyXlsx(db: Db, pollId: number, t: Messages = zhC
       if (q.kind === 'scale') return Number(a.answer)
       if (q.kind === 'choice') {
         const options = q.options.split('|')
-        return a.answer.split(',').map((n) => options[Number(n) - 1] ?? n).join('、')
+        return a.answer
+          .split(',')
+          .map((n) => options[Number(n) - 1] ?? n)
+          .join('、')
       }
       return poll.anonymous && hiddenTexts.has(q.position) ? '' : a.answer
     })
-    const name = poll.anonymous ? [] : [first.personId !== null ? people.get(first.personId) ?? '' : '']
-    const unit = first.unitId === null || (poll.anonymous && hiddenUnitIds.has(first.unitId)) ? '' : unitNames.get(first.unitId) ?? ''
+    const name = poll.anonymous ? [] : [first.personId !== null ? (people.get(first.personId) ?? '') : '']
+    const unit = first.unitId === null || (poll.anonymous && hiddenUnitIds.has(first.unitId)) ? '' : (unitNames.get(first.unitId) ?? '')
     sheet.addRow([++index, unit, ...name, ...cells])
   }
   return Buffer.from(await book.xlsx.writeBuffer())

@@ -86,7 +86,10 @@ function flagsStart(words: string[], from = 1): number {
 
 /** Cleans what a person typed: full-width bars and spaces made plain, blank runs collapsed. */
 function clean(raw: string): string {
-  return raw.replace(/｜/g, '|').replace(/[\u3000\t\r ]+/g, ' ').trim()
+  return raw
+    .replace(/｜/g, '|')
+    .replace(/[\u3000\t\r ]+/g, ' ')
+    .trim()
 }
 
 /** Takes the boolean flags written before the title (`发起投票 匿名 多选 …`). */
@@ -94,7 +97,7 @@ function leadingFlags(words: string[], line: PollLine): string[] {
   let i = 0
   while (i < words.length - 1) {
     const flag = readFlag(words[i]!)
-    if (!flag || flag.kind !== 'bool') break
+    if (flag?.kind !== 'bool') break
     flag.apply(line)
     i++
   }
@@ -185,7 +188,7 @@ export function parseQuestionLine(raw: string): QuestionLine | null {
   if (!text) return null
   let kind: QuestionLine['kind'] | null = null
   let maxChoices: number | undefined
-  const marker = /[（(\[【]\s*(评分|打分|分数|1\s*[-~～到]\s*5\s*分?|文字|填空|问答|简答|意见|多选\s*(\d{1,2})?\s*项?|单选)\s*[)）\]】]/.exec(text)
+  const marker = /[（([【]\s*(评分|打分|分数|1\s*[-~～到]\s*5\s*分?|文字|填空|问答|简答|意见|多选\s*(\d{1,2})?\s*项?|单选)\s*[)）\]】]/.exec(text)
   if (marker) {
     const word = marker[1]!
     if (/^(文字|填空|问答|简答|意见)$/.test(word)) kind = 'text'

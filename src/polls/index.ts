@@ -10,7 +10,15 @@ import { surveyConversation } from './survey.js'
 
 export async function polls({ config, db, t, deliver }: FeatureContext): Promise<Feature> {
   const secret = await voteSecret(db, config.GONGYOU_SECRET)
-  const deps: PollJobDeps = { db, deliver, t, timeZone: config.GONGYOU_TIMEZONE, secret, maxReminders: config.POLL_MAX_REMINDERS, minGroup: config.PRIVACY_MIN_GROUP }
+  const deps: PollJobDeps = {
+    db,
+    deliver,
+    t,
+    timeZone: config.GONGYOU_TIMEZONE,
+    secret,
+    maxReminders: config.POLL_MAX_REMINDERS,
+    minGroup: config.PRIVACY_MIN_GROUP,
+  }
   return {
     commands: pollCommands({ secret }),
     fallbacks: [surveyConversation(secret)],

@@ -59,7 +59,12 @@ export async function reminderMessages(ctx: PollContext, poll: PollRow): Promise
   const missing = eligible.filter((p) => !responded.has(voterKey(ctx.secret, poll.id, p.id)))
   if (missing.length === 0) return []
   const deadline = formatLocal(poll.deadline, ctx.timeZone)
-  const units = new Map((await tx.unit.findMany({ where: { id: { in: [...new Set(missing.map((p) => p.unitId))] } }, select: { id: true, path: true } })).map((u) => [u.id, u.path]))
+  const units = new Map(
+    (await tx.unit.findMany({ where: { id: { in: [...new Set(missing.map((p) => p.unitId))] } }, select: { id: true, path: true } })).map((u) => [
+      u.id,
+      u.path,
+    ]),
+  )
   const groups = await postedGroups(tx, poll.id)
   const chats = await tx.chatGroup.findMany({ where: { OR: groups.map((g) => ({ platform: g.platform!, externalId: g.chatId! })) }, include: { unit: true } })
   const out: OutboundMessage[] = []
@@ -81,14 +86,27 @@ export async function reminderMessages(ctx: PollContext, poll: PollRow): Promise
         notice: true,
       })
     } else {
-      out.push({ to: chatRecipient(g), text: survey ? t.polls.reminderSurveyGroup(poll.number, poll.title, deadline, here.length) : t.polls.reminderGroup(poll.number, poll.title, deadline, here.length), notice: true })
+      out.push({
+        to: chatRecipient(g),
+        text: survey
+          ? t.polls.reminderSurveyGroup(poll.number, poll.title, deadline, here.length)
+          : t.polls.reminderGroup(poll.number, poll.title, deadline, here.length),
+        notice: true,
+      })
     }
   }
   for (const p of missing) {
     if (covered.has(p.id)) continue
     const text = survey ? t.polls.reminderSurveyPrivate(poll.number, poll.title, deadline) : t.polls.reminderPrivate(poll.number, poll.title, deadline)
     const command = survey ? `继续问卷 ${poll.number}` : null
-    out.push({ to: { kind: 'person', personId: p.id }, text, notice: true, ...(command ? { card: { title: text, buttons: [{ label: t.polls.buttons.resume, action: { command }, style: 'primary' as const }], tone: 'attention' as const } } : {}) })
+    out.push({
+      to: { kind: 'person', personId: p.id },
+      text,
+      notice: true,
+      ...(command
+        ? { card: { title: text, buttons: [{ label: t.polls.buttons.resume, action: { command }, style: 'primary' as const }], tone: 'attention' as const } }
+        : {}),
+    })
   }
   return out
 }
@@ -101,7 +119,11 @@ export async function reminderMessages(ctx: PollContext, poll: PollRow): Promise
 export async function remindPolls(deps: PollJobDeps, now: Date): Promise<number> {
   const { db, deliver, t, timeZone, secret, maxReminders } = deps
   if (maxReminders <= 0) return 0
-  const open = await db.poll.findMany({ where: { status: 'open', deadline: { gt: now }, remindersSent: { lt: maxReminders } }, orderBy: { id: 'asc' }, take: 500 })
+  const open = await db.poll.findMany({
+    where: { status: 'open', deadline: { gt: now }, remindersSent: { lt: maxReminders } },
+    orderBy: { id: 'asc' },
+    take: 500,
+  })
   let sent = 0
   for (const poll of open) {
     const times = reminderTimes(poll.createdAt, poll.deadline, maxReminders)

@@ -41,7 +41,10 @@ export function hiddenUnits(answered: number[], min: number): Set<number> {
   })
   const hiddenTotal = () => [...hidden].reduce((a, i) => a + answered[i]!, 0)
   while (hiddenTotal() > 0 && hiddenTotal() < min) {
-    const next = answered.map((n, i) => ({ n, i })).filter(({ n, i }) => n > 0 && !hidden.has(i)).sort((a, b) => a.n - b.n)[0]
+    const next = answered
+      .map((n, i) => ({ n, i }))
+      .filter(({ n, i }) => n > 0 && !hidden.has(i))
+      .sort((a, b) => a.n - b.n)[0]
     if (!next) break
     hidden.add(next.i)
   }
@@ -50,7 +53,10 @@ export function hiddenUnits(answered: number[], min: number): Set<number> {
 
 /** A poll's counts, as the chat, a dashboard or an API show them. Never who voted what. */
 export interface PollResults {
-  poll: Pick<PollRow, 'id' | 'number' | 'kind' | 'title' | 'anonymous' | 'maxChoices' | 'allowChange' | 'status' | 'deadline' | 'closedAt' | 'creatorId' | 'createdAt'>
+  poll: Pick<
+    PollRow,
+    'id' | 'number' | 'kind' | 'title' | 'anonymous' | 'maxChoices' | 'allowChange' | 'status' | 'deadline' | 'closedAt' | 'creatorId' | 'createdAt'
+  >
   targets: string[]
   voters: number
   eligible: number
@@ -83,7 +89,10 @@ export async function pollResults(tx: Tx, pollId: number, minGroup = DEFAULT_MIN
   const eligibleByUnit = await eligibleCounts(tx, targets)
   const unitIds = [...new Set([...perUnit.keys(), ...eligibleByUnit.keys()])]
   const unitRows = await tx.unit.findMany({ where: { id: { in: unitIds.filter((x): x is number => x !== null) } } })
-  const hidden = hiddenUnits(unitIds.map((id) => perUnit.get(id)?.voters ?? 0), minGroup)
+  const hidden = hiddenUnits(
+    unitIds.map((id) => perUnit.get(id)?.voters ?? 0),
+    minGroup,
+  )
   const units: UnitCount[] = unitIds
     .map((unitId, i) => {
       const row = unitRows.find((u) => u.id === unitId)
@@ -91,7 +100,7 @@ export async function pollResults(tx: Tx, pollId: number, minGroup = DEFAULT_MIN
       return {
         unitId,
         unit: row ? unitLabel(row) : '',
-        eligible: unitId === null ? 0 : eligibleByUnit.get(unitId) ?? 0,
+        eligible: unitId === null ? 0 : (eligibleByUnit.get(unitId) ?? 0),
         voters: tally?.voters ?? 0,
         hidden: hidden.has(i),
         options: hidden.has(i) ? [] : options.map((o) => ({ position: o.position, votes: tally?.counts.get(o.position) ?? 0 })),
@@ -103,7 +112,12 @@ export async function pollResults(tx: Tx, pollId: number, minGroup = DEFAULT_MIN
     targets: targets.map(unitLabel),
     voters: votes.length,
     eligible: [...eligibleByUnit.values()].reduce((a, b) => a + b, 0),
-    options: options.map((o) => ({ position: o.position, label: o.label, votes: counts.get(o.position) ?? 0, percent: percentOf(counts.get(o.position) ?? 0, votes.length) })),
+    options: options.map((o) => ({
+      position: o.position,
+      label: o.label,
+      votes: counts.get(o.position) ?? 0,
+      percent: percentOf(counts.get(o.position) ?? 0, votes.length),
+    })),
     units,
   }
 }
@@ -126,7 +140,9 @@ export async function votersByOption(tx: Tx, poll: PollRow): Promise<Map<number,
   const byOption = new Map<number, string[]>()
   if (poll.anonymous) return byOption
   const votes = await tx.pollVote.findMany({ where: { pollId: poll.id, personId: { not: null } }, select: { choices: true, personId: true } })
-  const names = new Map((await tx.person.findMany({ where: { id: { in: votes.map((v) => v.personId!) } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]))
+  const names = new Map(
+    (await tx.person.findMany({ where: { id: { in: votes.map((v) => v.personId!) } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]),
+  )
   for (const v of votes) for (const p of parseChoices(v.choices)) byOption.set(p, [...(byOption.get(p) ?? []), names.get(v.personId!) ?? ''])
   return byOption
 }

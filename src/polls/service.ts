@@ -138,7 +138,11 @@ export async function eligiblePeople(tx: Tx, pollId: number): Promise<{ id: numb
   const targets = await targetUnits(tx, pollId)
   if (targets.length === 0) return []
   const units = await tx.unit.findMany({ where: subtreeWhere(targets.map((u) => u.path)), select: { id: true } })
-  return tx.person.findMany({ where: { active: true, unitId: { in: units.map((u) => u.id) } }, select: { id: true, name: true, unitId: true }, orderBy: { id: 'asc' } })
+  return tx.person.findMany({
+    where: { active: true, unitId: { in: units.map((u) => u.id) } },
+    select: { id: true, name: true, unitId: true },
+    orderBy: { id: 'asc' },
+  })
 }
 
 /** The units of the grids a collector collects for. */
@@ -185,19 +189,28 @@ export async function resolveTargets(ctx: PollContext, creator: Asker, named: (n
       units.push(found[0]!)
     }
   } else if (source?.chatId) {
-    const chat = await tx.chatGroup.findUnique({ where: { platform_externalId: { platform: source.platform, externalId: source.chatId } }, include: { unit: true } })
+    const chat = await tx.chatGroup.findUnique({
+      where: { platform_externalId: { platform: source.platform, externalId: source.chatId } },
+      include: { unit: true },
+    })
     if (!chat?.unit) refuse(t.polls.groupNotBound)
     units = [chat!.unit!]
   } else {
     units = [creator.unit]
   }
-  for (const u of units) if (!(await mayTarget(tx, creator, u, collectorUnits))) refuse(creator.role === 'collector' ? t.polls.collectorScope(unitLabel(u)) : t.polls.outOfScope(unitLabel(u)))
+  for (const u of units)
+    if (!(await mayTarget(tx, creator, u, collectorUnits)))
+      refuse(creator.role === 'collector' ? t.polls.collectorScope(unitLabel(u)) : t.polls.outOfScope(unitLabel(u)))
   const distinct = units.filter((u, i) => units.findIndex((x) => x.id === u.id) === i)
   return distinct.filter((u) => !distinct.some((o) => o.id !== u.id && isUnitWithin(u.path, o.path)))
 }
 
 /** Team groups bound to a unit within the targets, any platform; plus the group it was started in. */
-export async function groupsFor(tx: Tx, targets: UnitRow[], source: Source | undefined): Promise<{ platform: string; chatId: string; unitId: number | null }[]> {
+export async function groupsFor(
+  tx: Tx,
+  targets: UnitRow[],
+  source: Source | undefined,
+): Promise<{ platform: string; chatId: string; unitId: number | null }[]> {
   const units = await tx.unit.findMany({ where: subtreeWhere(targets.map((u) => u.path)), select: { id: true } })
   const groups = await tx.chatGroup.findMany({ where: { purpose: 'team', unitId: { in: units.map((u) => u.id) } }, orderBy: { id: 'asc' } })
   const out = groups.map((g) => ({ platform: g.platform, chatId: g.externalId, unitId: g.unitId }))

@@ -94,7 +94,16 @@ export async function createSurvey(ctx: PollContext, rawInput: CreateSurveyInput
   })
   const { text, card } = surveyPost(ctx, poll, questions.length, targets)
   const out: OutboundMessage[] = groups.map((g) => ({ to: { kind: 'chat', platform: g.platform as Platform, chatId: g.chatId }, text, card, notice: true }))
-  const ack = t.polls.surveyCreated(number, title, questions.length, formatLocal(deadline.at, ctx.timeZone), deadline.defaulted, targets.map(unitLabel).join('、'), groups.length, poll.anonymous)
+  const ack = t.polls.surveyCreated(
+    number,
+    title,
+    questions.length,
+    formatLocal(deadline.at, ctx.timeZone),
+    deadline.defaulted,
+    targets.map(unitLabel).join('、'),
+    groups.length,
+    poll.anonymous,
+  )
   return { poll, ack, out, groups, targets }
 }
 
@@ -131,7 +140,11 @@ async function questionsOf(tx: Tx, pollId: number): Promise<QuestionRow[]> {
 
 /** The first question this respondent has not answered, or null when all are. */
 async function nextQuestion(tx: Tx, questions: QuestionRow[], key: string): Promise<QuestionRow | null> {
-  const answered = new Set((await tx.surveyAnswer.findMany({ where: { questionId: { in: questions.map((q) => q.id) }, respondentKey: key }, select: { questionId: true } })).map((a) => a.questionId))
+  const answered = new Set(
+    (await tx.surveyAnswer.findMany({ where: { questionId: { in: questions.map((q) => q.id) }, respondentKey: key }, select: { questionId: true } })).map(
+      (a) => a.questionId,
+    ),
+  )
   return questions.find((q) => !answered.has(q.id)) ?? null
 }
 
@@ -164,7 +177,10 @@ export async function startSurvey(ctx: PollContext, person: Asker, number: strin
   }
   await setActiveSurvey(ctx.tx, platform, person.id, { pollId: poll.id, questionId: next.id }, ctx.now)
   const answeredCount = questions.findIndex((q) => q.id === next.id)
-  const intro = answeredCount > 0 ? ctx.t.polls.surveyResume(poll.number, answeredCount, questions.length) : ctx.t.polls.surveyIntro(poll.number, poll.title, questions.length, poll.anonymous)
+  const intro =
+    answeredCount > 0
+      ? ctx.t.polls.surveyResume(poll.number, answeredCount, questions.length)
+      : ctx.t.polls.surveyIntro(poll.number, poll.title, questions.length, poll.anonymous)
   const asked = questionMessage(ctx, poll, next, questions.length)
   return { text: `${intro}\n\n${asked.text}`, card: asked.card, done: false, poll }
 }
@@ -173,14 +189,20 @@ export async function startSurvey(ctx: PollContext, person: Asker, number: strin
 export function readAnswer(t: Messages, question: QuestionRow, text: string): string {
   const written = text.trim()
   if (question.kind === 'scale') {
-    const s = written.normalize('NFKC').replace(/\s+/g, '').replace(/(分|星|颗星)$/, '')
-    const n = /^[1-5]$/.test(s) ? Number(s) : CHINESE_DIGIT[s] ?? (t.polls.scaleLabels as readonly string[]).indexOf(s) + 1
+    const s = written
+      .normalize('NFKC')
+      .replace(/\s+/g, '')
+      .replace(/(分|星|颗星)$/, '')
+    const n = /^[1-5]$/.test(s) ? Number(s) : (CHINESE_DIGIT[s] ?? (t.polls.scaleLabels as readonly string[]).indexOf(s) + 1)
     if (!(n >= 1 && n <= 5)) refuse(t.polls.badScale)
     return String(n)
   }
   if (question.kind === 'choice') {
     const options = question.options.split('|')
-    const parts = written.normalize('NFKC').split(/[\s,;、，；]+/).filter(Boolean)
+    const parts = written
+      .normalize('NFKC')
+      .split(/[\s,;、，；]+/)
+      .filter(Boolean)
     if (parts.length === 0) refuse(t.polls.badChoice(options.length))
     const picked: number[] = []
     for (const part of parts) {
@@ -193,7 +215,8 @@ export function readAnswer(t: Messages, question: QuestionRow, text: string): st
       }
       if (!picked.includes(n)) picked.push(n)
     }
-    if (picked.length > question.maxChoices) refuse(question.maxChoices === 1 ? t.polls.oneChoiceOnly : t.polls.tooManyChoices(question.maxChoices, picked.length))
+    if (picked.length > question.maxChoices)
+      refuse(question.maxChoices === 1 ? t.polls.oneChoiceOnly : t.polls.tooManyChoices(question.maxChoices, picked.length))
     return picked.sort((a, b) => a - b).join(',')
   }
   if (!written) refuse(t.polls.emptyText)
@@ -312,7 +335,11 @@ export async function surveyResults(tx: Tx, pollId: number, t: Messages, minGrou
   const poll = await tx.poll.findUniqueOrThrow({ where: { id: pollId } })
   const [questions, answers, targets] = await Promise.all([
     questionsOf(tx, pollId),
-    tx.surveyAnswer.findMany({ where: { pollId }, select: { questionId: true, respondentKey: true, unitId: true, answer: true }, orderBy: { respondentKey: 'asc' } }),
+    tx.surveyAnswer.findMany({
+      where: { pollId },
+      select: { questionId: true, respondentKey: true, unitId: true, answer: true },
+      orderBy: { respondentKey: 'asc' },
+    }),
     targetUnits(tx, pollId),
   ])
   const respondentUnit = new Map<string, number | null>()
@@ -324,7 +351,15 @@ export async function surveyResults(tx: Tx, pollId: number, t: Messages, minGrou
   const results: QuestionResult[] = questions.map((q) => {
     const mine = answers.filter((a) => a.questionId === q.id)
     const kind = q.kind as QuestionResult['kind']
-    const base = { position: q.position, kind, prompt: q.prompt, answered: mine.length, average: null as number | null, counts: [] as QuestionResult['counts'], texts: [] as string[] }
+    const base = {
+      position: q.position,
+      kind,
+      prompt: q.prompt,
+      answered: mine.length,
+      average: null as number | null,
+      counts: [] as QuestionResult['counts'],
+      texts: [] as string[],
+    }
     if (kind === 'scale') {
       const scores = mine.map((a) => Number(a.answer)).filter((n) => n >= 1 && n <= 5)
       base.average = mean(scores)
@@ -349,7 +384,10 @@ export async function surveyResults(tx: Tx, pollId: number, t: Messages, minGrou
   const unitIds = [...new Set([...respondentUnit.values(), ...eligibleByUnit.keys()])]
   const unitRows: UnitRow[] = await tx.unit.findMany({ where: { id: { in: unitIds.filter((x): x is number => x !== null) } } })
   const keysOf = (unitId: number | null) => [...respondentUnit.entries()].filter(([, u]) => u === unitId).map(([k]) => k)
-  const hidden = hiddenUnits(unitIds.map((id) => keysOf(id).length), minGroup)
+  const hidden = hiddenUnits(
+    unitIds.map((id) => keysOf(id).length),
+    minGroup,
+  )
   const units = unitIds
     .map((unitId, i) => {
       const keys = keysOf(unitId)
@@ -357,10 +395,14 @@ export async function surveyResults(tx: Tx, pollId: number, t: Messages, minGrou
       return {
         unitId,
         unit: row ? unitLabel(row) : '',
-        eligible: unitId === null ? 0 : eligibleByUnit.get(unitId) ?? 0,
+        eligible: unitId === null ? 0 : (eligibleByUnit.get(unitId) ?? 0),
         respondents: keys.length,
         hidden: hidden.has(i),
-        averages: questions.map((q) => (q.kind === 'scale' && !hidden.has(i) ? mean(answers.filter((a) => a.questionId === q.id && keys.includes(a.respondentKey)).map((a) => Number(a.answer))) : null)),
+        averages: questions.map((q) =>
+          q.kind === 'scale' && !hidden.has(i)
+            ? mean(answers.filter((a) => a.questionId === q.id && keys.includes(a.respondentKey)).map((a) => Number(a.answer)))
+            : null,
+        ),
       }
     })
     .sort((a, b) => a.unit.localeCompare(b.unit))

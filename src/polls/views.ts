@@ -23,7 +23,8 @@ export function bar(percent: number, cells = BAR_CELLS): string {
 /** Columns a text takes in a chat window: CJK and full-width characters two, others one. */
 export function displayWidth(text: string): number {
   let width = 0
-  for (const c of text) width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u.test(c) ? 2 : 1
+  for (const c of text)
+    width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u.test(c) ? 2 : 1
   return width
 }
 
@@ -68,7 +69,10 @@ export function pollPost(ctx: PollContext, poll: PollRow, options: { position: n
   const card: Card = {
     title: t.polls.cardTitle(poll.number, poll.title),
     body: `${rules(ctx, poll, targets)}\n${how}`,
-    buttons: options.map((o) => ({ label: t.polls.optionLine(o.position, o.label), action: { command: `投票 ${poll.number} ${toggle ? '+' : ''}${o.position}` } })),
+    buttons: options.map((o) => ({
+      label: t.polls.optionLine(o.position, o.label),
+      action: { command: `投票 ${poll.number} ${toggle ? '+' : ''}${o.position}` },
+    })),
     tone: 'info',
   }
   return { text, card }
@@ -79,17 +83,36 @@ export function resultsView(ctx: PollContext, r: PollResults, names?: Map<number
   const { t } = ctx
   const closed = r.poll.status !== 'open'
   const state = closed ? t.polls.stateClosed : t.polls.stateOpen(formatLocal(r.poll.deadline, ctx.timeZone))
-  const lines = chart(t, r.options.map((o) => ({ label: o.label, count: o.votes, percent: o.percent })))
+  const lines = chart(
+    t,
+    r.options.map((o) => ({ label: o.label, count: o.votes, percent: o.percent })),
+  )
   const summary = t.polls.turnout(r.voters, r.eligible, Math.min(100, Math.round((r.voters * 100) / Math.max(1, r.eligible))))
   const units = r.units.filter((u) => u.eligible > 0 || u.voters > 0)
   const tooFew = t.privacy.tooFew(ctx.minGroup ?? DEFAULT_MIN_GROUP)
-  const unitLines = units.length > 1 ? [t.polls.byUnitTitle, ...units.slice(0, 12).map((u) => (u.hidden ? `${u.unit || t.polls.noUnit}：${tooFew}` : t.polls.unitLine(u.unit || t.polls.noUnit, u.voters, u.eligible)))] : []
+  const unitLines =
+    units.length > 1
+      ? [
+          t.polls.byUnitTitle,
+          ...units
+            .slice(0, 12)
+            .map((u) => (u.hidden ? `${u.unit || t.polls.noUnit}：${tooFew}` : t.polls.unitLine(u.unit || t.polls.noUnit, u.voters, u.eligible))),
+        ]
+      : []
   const nameLines = names ? [t.polls.namesTitle, ...r.options.map((o) => t.polls.namesLine(o.position, o.label, names.get(o.position) ?? []))] : []
   const body = [...lines, summary, ...unitLines, ...nameLines].join('\n')
   const title = t.polls.resultsTitle(r.poll.number, r.poll.title, state)
   return {
     text: `${title}\n${body}`,
-    card: { title, body, fields: [{ label: t.polls.fields.voters, value: `${r.voters}/${r.eligible}` }, { label: t.polls.fields.state, value: state }], tone: closed ? 'done' : 'info' },
+    card: {
+      title,
+      body,
+      fields: [
+        { label: t.polls.fields.voters, value: `${r.voters}/${r.eligible}` },
+        { label: t.polls.fields.state, value: state },
+      ],
+      tone: closed ? 'done' : 'info',
+    },
   }
 }
 
@@ -97,12 +120,23 @@ export function resultsView(ctx: PollContext, r: PollResults, names?: Map<number
  * At the close: the results to every group it was posted in (`groups`), and to its creator (with
  * `names` per option, for a named poll).
  */
-export function pollClosedMessages(ctx: PollContext, poll: PollRow, results: PollResults, groups: Recipient[], names?: Map<number, string[]>): OutboundMessage[] {
+export function pollClosedMessages(
+  ctx: PollContext,
+  poll: PollRow,
+  results: PollResults,
+  groups: Recipient[],
+  names?: Map<number, string[]>,
+): OutboundMessage[] {
   const forGroups = resultsView(ctx, results)
   const text = `${ctx.t.polls.closedPost(poll.number, poll.title)}\n${forGroups.text}`
   const out: OutboundMessage[] = groups.map((to) => ({ to, text, card: forGroups.card, notice: true }))
   const forCreator = resultsView(ctx, results, poll.anonymous ? undefined : names)
-  out.push({ to: { kind: 'person', personId: poll.creatorId }, text: `${ctx.t.polls.closedPost(poll.number, poll.title)}\n${forCreator.text}`, card: forCreator.card, notice: true })
+  out.push({
+    to: { kind: 'person', personId: poll.creatorId },
+    text: `${ctx.t.polls.closedPost(poll.number, poll.title)}\n${forCreator.text}`,
+    card: forCreator.card,
+    notice: true,
+  })
   return out
 }
 
@@ -115,7 +149,12 @@ export function surveyPost(ctx: PollContext, poll: PollRow, questionCount: numbe
   const how = t.polls.howToAnswer(poll.number)
   return {
     text: `${t.polls.surveyPostTitle(poll.number, poll.title)}\n${about}\n${how}`,
-    card: { title: t.polls.surveyCardTitle(poll.number, poll.title), body: `${about}\n${how}`, buttons: [{ label: t.polls.buttons.start, action: { command: `填写问卷 ${poll.number}` }, style: 'primary' }], tone: 'info' },
+    card: {
+      title: t.polls.surveyCardTitle(poll.number, poll.title),
+      body: `${about}\n${how}`,
+      buttons: [{ label: t.polls.buttons.start, action: { command: `填写问卷 ${poll.number}` }, style: 'primary' }],
+      tone: 'info',
+    },
   }
 }
 
@@ -129,7 +168,12 @@ export function questionMessage(ctx: PollContext, poll: PollRow, q: QuestionRow,
     return {
       text: `${head}\n${hint}`,
       // Buttons in score order, so a bare number on a platform that numbers them (Wechaty) means that score.
-      card: { title: head, body: hint, buttons: [1, 2, 3, 4, 5].map((n) => ({ label: `${n} ${t.polls.scaleLabels[n - 1] ?? ''}`.trim(), action: { command: answer(String(n)) } })), tone: 'info' },
+      card: {
+        title: head,
+        body: hint,
+        buttons: [1, 2, 3, 4, 5].map((n) => ({ label: `${n} ${t.polls.scaleLabels[n - 1] ?? ''}`.trim(), action: { command: answer(String(n)) } })),
+        tone: 'info',
+      },
     }
   }
   if (q.kind === 'choice') {
@@ -150,7 +194,9 @@ export function surveyResultsView(ctx: PollContext, r: SurveyResults): { text: s
   const { t } = ctx
   const closed = r.poll.status !== 'open'
   const state = closed ? t.polls.stateClosed : t.polls.stateOpen(formatLocal(r.poll.deadline, ctx.timeZone))
-  const parts: string[] = [t.polls.surveyTurnout(r.respondents, r.completed, r.eligible, Math.min(100, Math.round((r.respondents * 100) / Math.max(1, r.eligible))))]
+  const parts: string[] = [
+    t.polls.surveyTurnout(r.respondents, r.completed, r.eligible, Math.min(100, Math.round((r.respondents * 100) / Math.max(1, r.eligible)))),
+  ]
   for (const q of r.questions) {
     if (q.kind === 'scale') parts.push(t.polls.scaleResult(q.position, q.prompt, q.average, q.answered), ...chart(t, q.counts))
     else if (q.kind === 'choice') parts.push(t.polls.choiceResult(q.position, q.prompt, q.answered), ...chart(t, q.counts))

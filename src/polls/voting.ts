@@ -74,7 +74,8 @@ export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput)
   const labelled = chosen.map((p) => ({ position: p, label: options.find((o) => o.position === p)!.label }))
   const same = existing !== null && before.join(',') === chosen.join(',')
   if (existing && !poll.allowChange && !same) refuse(t.polls.noChange(poll.number))
-  if (chosen.length > poll.maxChoices) refuse(poll.maxChoices === 1 ? t.polls.singleChoice(poll.number) : t.polls.tooManyChoices(poll.maxChoices, chosen.length))
+  if (chosen.length > poll.maxChoices)
+    refuse(poll.maxChoices === 1 ? t.polls.singleChoice(poll.number) : t.polls.tooManyChoices(poll.maxChoices, chosen.length))
   if (same) return { poll, choices: labelled, outcome: 'same' }
   if (chosen.length === 0) {
     // A toggle took away the only choice: the vote is withdrawn (only while changes are allowed).

@@ -8,12 +8,22 @@ import { unitLabel } from '../organisation/scope.js'
 import { requestWhere, type ReportScope } from './monthly.js'
 import { answeredOnTime, firstAnswerDue } from './stats.js'
 
-export async function ledgerWorkbook(db: Db, scope: ReportScope, from: Date, to: Date, opts: { now: Date; timeZone: string; statusLabels: Record<string, string> }): Promise<Buffer> {
+export async function ledgerWorkbook(
+  db: Db,
+  scope: ReportScope,
+  from: Date,
+  to: Date,
+  opts: { now: Date; timeZone: string; statusLabels: Record<string, string> },
+): Promise<Buffer> {
   const rows = await db.workerRequest.findMany({ where: { AND: [requestWhere(scope), { createdAt: { gte: from, lt: to } }] }, orderBy: { id: 'asc' } })
   const [categories, people] = await Promise.all([
     db.requestCategory.findMany({ select: { id: true, name: true } }),
     // Only the people named on non-anonymous requests (and their officers) are looked up.
-    db.person.findMany({ where: { id: { in: rows.flatMap((r) => (r.anonymous ? [r.assigneeId] : [r.requesterId, r.filedById, r.assigneeId])).filter((x): x is number => x !== null) } } }),
+    db.person.findMany({
+      where: {
+        id: { in: rows.flatMap((r) => (r.anonymous ? [r.assigneeId] : [r.requesterId, r.filedById, r.assigneeId])).filter((x): x is number => x !== null) },
+      },
+    }),
   ])
   const cat = new Map(categories.map((c) => [c.id, c.name]))
   const person = new Map(people.map((p) => [p.id, p]))
@@ -49,7 +59,7 @@ export async function ledgerWorkbook(db: Db, scope: ReportScope, from: Date, to:
   header.font = { bold: true }
   header.alignment = { vertical: 'middle', horizontal: 'center' }
   for (const r of rows) {
-    const name = (id: number | null) => (id === null ? '' : person.get(id)?.name ?? '')
+    const name = (id: number | null) => (id === null ? '' : (person.get(id)?.name ?? ''))
     const requester = r.anonymous || r.requesterId === null ? null : person.get(r.requesterId)
     const due = firstAnswerDue(r)
     ws.addRow({

@@ -49,11 +49,23 @@ async function activityCounts(db: Db, scope: ReportScope, from: Date, to: Date):
   if (campaignRows + announcementRows + pollRows === 0) return null
   const ids = scope.ids
   const inMonth = { gte: from, lt: to }
-  const deliveries = await db.announcementDelivery.findMany({ where: { createdAt: inMonth, ...(ids ? { unitId: { in: ids } } : {}) }, select: { announcementId: true } })
-  const peopleInScope: Prisma.AnnouncementResponseWhereInput = ids ? { personId: { in: (await db.person.findMany({ where: { unitId: { in: ids } }, select: { id: true } })).map((p) => p.id) } } : {}
-  const pollWhere: Prisma.PollWhereInput = { createdAt: inMonth, ...(ids ? { OR: [{ creatorId: scope.asker.id }, { targets: { some: { unitId: { in: ids } } } }] } : {}) }
+  const deliveries = await db.announcementDelivery.findMany({
+    where: { createdAt: inMonth, ...(ids ? { unitId: { in: ids } } : {}) },
+    select: { announcementId: true },
+  })
+  const peopleInScope: Prisma.AnnouncementResponseWhereInput = ids
+    ? { personId: { in: (await db.person.findMany({ where: { unitId: { in: ids } }, select: { id: true } })).map((p) => p.id) } }
+    : {}
+  const pollWhere: Prisma.PollWhereInput = {
+    createdAt: inMonth,
+    ...(ids ? { OR: [{ creatorId: scope.asker.id }, { targets: { some: { unitId: { in: ids } } } }] } : {}),
+  }
   const [campaigns, acknowledgements, signups, polls, votes] = await Promise.all([
-    db.campaign.count({ where: { AND: [{ OR: [{ startsAt: null }, { startsAt: { lt: to } }] }, { OR: [{ endsAt: null }, { endsAt: { gte: from } }] }, { createdAt: { lt: to } }] } }),
+    db.campaign.count({
+      where: {
+        AND: [{ OR: [{ startsAt: null }, { startsAt: { lt: to } }] }, { OR: [{ endsAt: null }, { endsAt: { gte: from } }] }, { createdAt: { lt: to } }],
+      },
+    }),
     db.announcementResponse.count({ where: { kind: 'ack', status: 'confirmed', createdAt: inMonth, ...peopleInScope } }),
     db.announcementResponse.count({ where: { kind: 'signup', status: { in: ['confirmed', 'waitlisted'] }, createdAt: inMonth, ...peopleInScope } }),
     db.poll.count({ where: pollWhere }),
@@ -63,11 +75,21 @@ async function activityCounts(db: Db, scope: ReportScope, from: Date, to: Date):
 }
 
 /** The monthly report for a scope ("2026-03", months in the service's time zone). */
-export async function loadMonthly(db: Db, scope: ReportScope, month: string, opts: { now: Date; timeZone: string; statusLabels: Record<string, string> }): Promise<MonthlyReport & { scope: string; generatedAt: string }> {
+export async function loadMonthly(
+  db: Db,
+  scope: ReportScope,
+  month: string,
+  opts: { now: Date; timeZone: string; statusLabels: Record<string, string> },
+): Promise<MonthlyReport & { scope: string; generatedAt: string }> {
   const { from, to } = monthRange(month, opts.timeZone)
   const inMonth = { gte: from, lt: to }
   const rows: StatRow[] = await db.workerRequest.findMany({
-    where: { AND: [requestWhere(scope), { OR: [{ createdAt: inMonth }, { resolvedAt: inMonth }, { closedAt: inMonth }, { ratedAt: inMonth }, { supervised: true, createdAt: { lt: to } }] }] },
+    where: {
+      AND: [
+        requestWhere(scope),
+        { OR: [{ createdAt: inMonth }, { resolvedAt: inMonth }, { closedAt: inMonth }, { ratedAt: inMonth }, { supervised: true, createdAt: { lt: to } }] },
+      ],
+    },
     select: statFields,
   })
   const ctx = await context(db, scope, opts.now, opts.timeZone, opts.statusLabels)
@@ -85,7 +107,13 @@ function styleHeader(row: ExcelJS.Row) {
   row.alignment = { vertical: 'middle', horizontal: 'center' }
 }
 
-function table(wb: ExcelJS.Workbook, name: string, columns: { header: string; key: string; width: number; percent?: boolean }[], rows: Record<string, unknown>[], totals?: Record<string, unknown>) {
+function table(
+  wb: ExcelJS.Workbook,
+  name: string,
+  columns: { header: string; key: string; width: number; percent?: boolean }[],
+  rows: Record<string, unknown>[],
+  totals?: Record<string, unknown>,
+) {
   const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] })
   ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }))
   styleHeader(ws.getRow(1))
@@ -136,11 +164,18 @@ export async function monthlyWorkbook(report: MonthlyReport & { scope: string; g
   ]
   if (report.activities) {
     const a = report.activities
-    rows.push(['进行中的活动', a.campaigns], ['发布的公告', a.announcements], ['已阅确认', a.acknowledgements], ['报名', a.signups], ['发起的投票与问卷', a.polls], ['投票与答卷', a.votes])
+    rows.push(
+      ['进行中的活动', a.campaigns],
+      ['发布的公告', a.announcements],
+      ['已阅确认', a.acknowledgements],
+      ['报名', a.signups],
+      ['发起的投票与问卷', a.polls],
+      ['投票与答卷', a.votes],
+    )
   }
   for (const [k, v] of rows) {
     const row = summary.addRow({ k, v })
-    if (typeof v === 'number' && (k.endsWith('率'))) row.getCell('v').numFmt = '0.0%'
+    if (typeof v === 'number' && k.endsWith('率')) row.getCell('v').numFmt = '0.0%'
   }
 
   const sum = (xs: Record<string, unknown>[], key: string) => xs.reduce((a, x) => a + (Number(x[key]) || 0), 0)
@@ -155,7 +190,13 @@ export async function monthlyWorkbook(report: MonthlyReport & { scope: string; g
   ]
   const totalsOf = (xs: Record<string, unknown>[], first: string) => Object.fromEntries([[first, '合计'], ...lineColumns.map((c) => [c.key, sum(xs, c.key)])])
   const cats = report.byCategory.map((c) => ({ ...c, ratingAverage: c.ratingAverage ?? '' }))
-  table(wb, '按类别', [{ header: '类别', key: 'category', width: 14 }, ...lineColumns, { header: '平均满意度', key: 'ratingAverage', width: 12 }], cats, totalsOf(cats, 'category'))
+  table(
+    wb,
+    '按类别',
+    [{ header: '类别', key: 'category', width: 14 }, ...lineColumns, { header: '平均满意度', key: 'ratingAverage', width: 12 }],
+    cats,
+    totalsOf(cats, 'category'),
+  )
   table(wb, '按单位', [{ header: '单位', key: 'unit', width: 26 }, ...lineColumns], report.byUnit, totalsOf(report.byUnit, 'unit'))
   table(
     wb,
@@ -173,4 +214,3 @@ export async function monthlyWorkbook(report: MonthlyReport & { scope: string; g
   )
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
-

@@ -45,7 +45,14 @@ export async function rosterWorkbook(rows: RosterExportRow[], opts: { withPhone:
   ws.columns = columns(opts.withPhone)
   headerStyle(ws.getRow(1))
   for (const r of rows.filter((x) => x.active)) {
-    ws.addRow({ employeeNo: r.employeeNo, name: r.name, unit: r.unit, role: roleLabels[r.role as Role] ?? r.role, ...(opts.withPhone ? { phone: r.phone ?? '' } : {}), grid: r.grid ?? '' })
+    ws.addRow({
+      employeeNo: r.employeeNo,
+      name: r.name,
+      unit: r.unit,
+      role: roleLabels[r.role as Role] ?? r.role,
+      ...(opts.withPhone ? { phone: r.phone ?? '' } : {}),
+      grid: r.grid ?? '',
+    })
   }
   ws.getColumn('employeeNo').numFmt = '@'
   const bound = wb.addWorksheet('绑定情况', { views: [{ state: 'frozen', ySplit: 1 }] })
@@ -57,7 +64,14 @@ export async function rosterWorkbook(rows: RosterExportRow[], opts: { withPhone:
     { header: '已绑定平台', key: 'platforms', width: 24 },
   ]
   headerStyle(bound.getRow(1))
-  for (const r of rows) bound.addRow({ employeeNo: r.employeeNo, name: r.name, unit: r.unit, active: r.active ? '在册' : '停用', platforms: r.platforms.map(platformLabel).join('、') || '未绑定' })
+  for (const r of rows)
+    bound.addRow({
+      employeeNo: r.employeeNo,
+      name: r.name,
+      unit: r.unit,
+      active: r.active ? '在册' : '停用',
+      platforms: r.platforms.map(platformLabel).join('、') || '未绑定',
+    })
   bound.addRow([])
   bound.addRow([`范围：${opts.scope}`])
   return Buffer.from(await wb.xlsx.writeBuffer())
@@ -83,7 +97,8 @@ export async function rosterTemplate(): Promise<Buffer> {
     '网格：把一个或几个班组归为一个网格，网格员收集本网格职工的诉求。',
     '再次导入同一工号会更新该人员，不会重复；只要有一行不正确，整份文件都不会导入，并列出每一行的问题。',
     '没有“手机”列时，导入不会改动已有的手机号。',
-  ]) notes.addRow([line])
+  ])
+    notes.addRow([line])
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 

@@ -156,7 +156,12 @@ export function answerCompliance(rows: StatRow[], now: Date): Compliance {
 
 /** Results: resolved (or rejected) within resultDueAt. */
 export function resultCompliance(rows: StatRow[], now: Date): Compliance {
-  return compliance(rows, now, (r) => (r.status === 'rejected' ? r.closedAt : r.resolvedAt), (r) => r.resultDueAt)
+  return compliance(
+    rows,
+    now,
+    (r) => (r.status === 'rejected' ? r.closedAt : r.resolvedAt),
+    (r) => r.resultDueAt,
+  )
 }
 
 function compliance(rows: StatRow[], now: Date, doneAt: (r: StatRow) => Date | null, dueAt: (r: StatRow) => Date | null): Compliance {
@@ -233,7 +238,14 @@ export function overview(rows: StatRow[], ctx: StatContext, months = 12) {
   const byCategory = sortedCategories(ctx)
     .map((c) => {
       const mine = rows.filter((r) => r.categoryId === c.id)
-      return { id: c.id, name: c.name, total: mine.length, open: mine.filter(isOpen).length, overdue: mine.filter((r) => isOverdue(r, now)).length, resolved: mine.filter(isResolved).length }
+      return {
+        id: c.id,
+        name: c.name,
+        total: mine.length,
+        open: mine.filter(isOpen).length,
+        overdue: mine.filter((r) => isOverdue(r, now)).length,
+        resolved: mine.filter(isResolved).length,
+      }
     })
     .filter((c) => c.total > 0)
   const units = new Map<string, { path: string; label: string; total: number; open: number; overdue: number; resolved: number }>()
@@ -303,6 +315,7 @@ export function monthly(rows: StatRow[], ctx: StatContext, month: string, activi
   const rejectedIn = (r: StatRow) => r.status === 'rejected' && within(r.closedAt, from, to)
   const ratedIn = rows.filter((r) => r.rating !== null && within(r.ratedAt, from, to))
   // Deadlines are judged as of the month's end, or now for the current month.
+  // biome-ignore lint/complexity/useMathMinMax: Dates, not numbers (Math.min would return a number)
   const asOf = now < to ? now : to
   const answer = answerCompliance(filed, asOf)
 
@@ -321,7 +334,14 @@ export function monthly(rows: StatRow[], ctx: StatContext, month: string, activi
   const byCategory = sortedCategories(ctx)
     .map((c) => {
       const rated = ratedIn.filter((r) => r.categoryId === c.id)
-      return { category: c.name, ...line(filed.filter((r) => r.categoryId === c.id), rows.filter((r) => r.categoryId === c.id)), ratingAverage: satisfaction(rated).average }
+      return {
+        category: c.name,
+        ...line(
+          filed.filter((r) => r.categoryId === c.id),
+          rows.filter((r) => r.categoryId === c.id),
+        ),
+        ratingAverage: satisfaction(rated).average,
+      }
     })
     .filter((c) => c.filed + c.resolved + c.rejected > 0)
   const unitKeys = new Map<string, string>()
@@ -332,7 +352,14 @@ export function monthly(rows: StatRow[], ctx: StatContext, month: string, activi
   const byUnit = [...unitKeys.entries()]
     .map(([path, label]) => {
       const mine = rows.filter((r) => group(r.unitId).path === path)
-      return { unit: label, path, ...line(mine.filter((r) => within(r.createdAt, from, to)), mine) }
+      return {
+        unit: label,
+        path,
+        ...line(
+          mine.filter((r) => within(r.createdAt, from, to)),
+          mine,
+        ),
+      }
     })
     .sort((a, b) => b.filed - a.filed || a.path.localeCompare(b.path))
   const supervised = supervisedItems(

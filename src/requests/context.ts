@@ -3,7 +3,13 @@ import type { RequestContext } from './service.js'
 
 /** What the request service needs from a chat command's context. */
 export function requestContext(ctx: CommandContext): RequestContext {
-  return { tx: ctx.tx, now: ctx.now, t: ctx.t, timeZone: ctx.settings.timeZone, ...(ctx.settings.minGroup !== undefined ? { minGroup: ctx.settings.minGroup } : {}) }
+  return {
+    tx: ctx.tx,
+    now: ctx.now,
+    t: ctx.t,
+    timeZone: ctx.settings.timeZone,
+    ...(ctx.settings.minGroup !== undefined ? { minGroup: ctx.settings.minGroup } : {}),
+  }
 }
 
 /**

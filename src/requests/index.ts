@@ -10,7 +10,14 @@ import { offerCommands, requestIntent } from './intent.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './jobs.js'
 
 export function requests({ config, db, t, deliver }: FeatureContext): Feature {
-  const deps: RequestJobDeps = { db, core: { deliver }, t, timeZone: config.GONGYOU_TIMEZONE, autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS, minGroup: config.PRIVACY_MIN_GROUP }
+  const deps: RequestJobDeps = {
+    db,
+    core: { deliver },
+    t,
+    timeZone: config.GONGYOU_TIMEZONE,
+    autoCloseDays: config.REQUEST_AUTOCLOSE_DAYS,
+    minGroup: config.PRIVACY_MIN_GROUP,
+  }
   return {
     commands: [...requestCommands, ...offerCommands],
     intent: requestIntent(t.botName),

@@ -39,7 +39,16 @@ export interface Offer {
 
 const offerSlot = stateSlot<Offer>(
   'offer',
-  z.object({ token: z.string(), text: z.string(), urgent: z.boolean(), requesterId: z.number().int(), anonymous: z.boolean(), duplicateOf: z.string().optional(), category: z.string().optional(), expiresAt: z.string() }),
+  z.object({
+    token: z.string(),
+    text: z.string(),
+    urgent: z.boolean(),
+    requesterId: z.number().int(),
+    anonymous: z.boolean(),
+    duplicateOf: z.string().optional(),
+    category: z.string().optional(),
+    expiresAt: z.string(),
+  }),
 )
 /** An expired offer is still kept this long, so that its answer is told it expired. */
 const EXPIRED_OFFER_KEPT_MS = 24 * 60 * 60_000
@@ -60,12 +69,19 @@ function excerpt(text: string, max = 60): string {
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('')
 }
 
-
 /** Stores an offer and asks about it: file it / anonymously (privately only) / drop it. */
 async function offerToFile(ctx: CommandContext, reading: Reading, text: string): Promise<void> {
   const t = ctx.t.intent
   const person = ctx.person!
-  const offer: Offer = { token: crypto.randomBytes(4).toString('hex'), text, urgent: reading.urgent === true, requesterId: person.id, anonymous: false, ...(reading.category ? { category: reading.category } : {}), expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString() }
+  const offer: Offer = {
+    token: crypto.randomBytes(4).toString('hex'),
+    text,
+    urgent: reading.urgent === true,
+    requesterId: person.id,
+    anonymous: false,
+    ...(reading.category ? { category: reading.category } : {}),
+    expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString(),
+  }
   await writeOffer(ctx.tx, ctx.msg.platform, person.id, offer, ctx.now)
   const buttons: NonNullable<Card['buttons']> = [{ label: t.buttons.file, action: { command: `确认提交 ${offer.token}` }, style: 'primary' }]
   // Never anonymously from a group: the person is told to write privately instead.
@@ -78,7 +94,9 @@ async function offerToFile(ctx: CommandContext, reading: Reading, text: string):
 /** A request of this person's, open or recent, that says nearly the same thing; null when none. */
 export async function findDuplicate(ctx: RequestContext, requesterId: number, content: string, includeAnonymous: boolean): Promise<RequestRow | null> {
   const since = new Date(ctx.now.getTime() - DUPLICATE_WINDOW_MS)
-  const anonymousIds = includeAnonymous ? (await ctx.tx.requestAuthor.findMany({ where: { personId: requesterId }, select: { requestId: true } })).map((a) => a.requestId) : []
+  const anonymousIds = includeAnonymous
+    ? (await ctx.tx.requestAuthor.findMany({ where: { personId: requesterId }, select: { requestId: true } })).map((a) => a.requestId)
+    : []
   const recent = await ctx.tx.workerRequest.findMany({
     where: { createdAt: { gte: since }, OR: [{ requesterId }, ...(anonymousIds.length ? [{ id: { in: anonymousIds } }] : [])] },
     orderBy: { createdAt: 'desc' },
@@ -91,14 +109,34 @@ export async function findDuplicate(ctx: RequestContext, requesterId: number, co
  * Files a request unless the same person wrote nearly the same within a day: then asks, with
  * buttons, whether it is the same matter (是同一件 / 是新问题), and files nothing yet.
  */
-export async function fileUnlessDuplicate(ctx: CommandContext, input: { requester: NonNullable<CommandContext['person']>; filedBy?: NonNullable<CommandContext['person']>; anonymous: boolean; content: string; urgent?: boolean; categoryName?: string }, checkDuplicate = true): Promise<void> {
+export async function fileUnlessDuplicate(
+  ctx: CommandContext,
+  input: {
+    requester: NonNullable<CommandContext['person']>
+    filedBy?: NonNullable<CommandContext['person']>
+    anonymous: boolean
+    content: string
+    urgent?: boolean
+    categoryName?: string
+  },
+  checkDuplicate = true,
+): Promise<void> {
   const rctx = requestContext(ctx)
   if (checkDuplicate) {
     const same = await findDuplicate(rctx, input.requester.id, input.content, !ctx.chat)
     if (same) {
       const t = ctx.t.intent
       const asker = ctx.person!
-      const offer: Offer = { token: crypto.randomBytes(4).toString('hex'), text: input.content, urgent: input.urgent === true, requesterId: input.requester.id, anonymous: input.anonymous, duplicateOf: same.number, ...(input.categoryName ? { category: input.categoryName } : {}), expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString() }
+      const offer: Offer = {
+        token: crypto.randomBytes(4).toString('hex'),
+        text: input.content,
+        urgent: input.urgent === true,
+        requesterId: input.requester.id,
+        anonymous: input.anonymous,
+        duplicateOf: same.number,
+        ...(input.categoryName ? { category: input.categoryName } : {}),
+        expiresAt: new Date(ctx.now.getTime() + OFFER_MINUTES * 60_000).toISOString(),
+      }
       await writeOffer(ctx.tx, ctx.msg.platform, asker.id, offer, ctx.now)
       // A group is a public place: neither request's words are repeated there.
       ctx.reply(t.duplicate(same.number, ctx.chat ? null : excerpt(same.content)), {
@@ -145,7 +183,18 @@ async function answerOffer(ctx: CommandContext, answer: Answer, token: string | 
   if (anonymous && ctx.chat) return ctx.reply(t.offerInGroup)
   const requester = offer.requesterId === person.id ? person : await ctx.tx.person.findUnique({ where: { id: offer.requesterId }, include: { unit: true } })
   if (!requester) return ctx.reply(t.expired)
-  await fileUnlessDuplicate(ctx, { requester, ...(requester.id !== person.id ? { filedBy: person } : {}), anonymous, content: offer.text, urgent: offer.urgent, ...(offer.category ? { categoryName: offer.category } : {}) }, answer !== 'fresh')
+  await fileUnlessDuplicate(
+    ctx,
+    {
+      requester,
+      ...(requester.id !== person.id ? { filedBy: person } : {}),
+      anonymous,
+      content: offer.text,
+      urgent: offer.urgent,
+      ...(offer.category ? { categoryName: offer.category } : {}),
+    },
+    answer !== 'fresh',
+  )
 }
 
 function answerCommand(name: string, word: string, answer: Answer): CommandDefinition {
@@ -214,7 +263,13 @@ export function requestIntent(botName: string): IntentHook {
       }
       // A mistyped command that writes (an officer's 受里 SQ-…): one tap runs what was meant.
       const { written, meant } = reading.typo ?? { written: '', meant: '' }
-      ctx.reply(t.didYouMean(written, meant), { card: { title: t.didYouMean(written, meant), buttons: [{ label: reading.command, action: { command: reading.command }, style: 'primary' }], tone: 'info' } })
+      ctx.reply(t.didYouMean(written, meant), {
+        card: {
+          title: t.didYouMean(written, meant),
+          buttons: [{ label: reading.command, action: { command: reading.command }, style: 'primary' }],
+          tone: 'info',
+        },
+      })
       return true
     },
 

@@ -32,7 +32,12 @@ function localDay(now: Date, timeZone: string): string {
 export async function escalateOverdue(deps: RequestJobDeps, now: Date): Promise<number> {
   const { db, core, t, timeZone } = deps
   const due = await db.workerRequest.findMany({
-    where: { OR: [{ status: 'new', answerDueAt: { lt: now } }, { status: 'accepted', resultDueAt: { lt: now } }] },
+    where: {
+      OR: [
+        { status: 'new', answerDueAt: { lt: now } },
+        { status: 'accepted', resultDueAt: { lt: now } },
+      ],
+    },
     orderBy: { id: 'asc' },
     take: 500,
   })
@@ -61,10 +66,17 @@ export async function escalateOverdue(deps: RequestJobDeps, now: Date): Promise<
       })
       if (claimed.count !== 1) return
       const unit = await tx.unit.findUniqueOrThrow({ where: { id: request.unitId } })
-      await tx.requestEvent.create({ data: { requestId: request.id, at: now, kind: 'overdue', text: answerMissed ? t.requests.answerWord : t.requests.resultWord } })
+      await tx.requestEvent.create({
+        data: { requestId: request.id, at: now, kind: 'overdue', text: answerMissed ? t.requests.answerWord : t.requests.resultWord },
+      })
       const text = t.requests.overdueTop(request.number, unitLabel(unit), answerMissed ? t.requests.answerWord : t.requests.resultWord)
       const people = await chairAndAdministrators(tx)
-      await core.deliver(tx, people.map((p) => ({ to: { kind: 'person' as const, personId: p.id }, text, notice: true, urgent: request.urgent })), `job:top-overdue:${request.id}:${missedAt.getTime()}`, undefined)
+      await core.deliver(
+        tx,
+        people.map((p) => ({ to: { kind: 'person' as const, personId: p.id }, text, notice: true, urgent: request.urgent })),
+        `job:top-overdue:${request.id}:${missedAt.getTime()}`,
+        undefined,
+      )
     })
   }
   return moved
@@ -83,7 +95,13 @@ export async function closeUnrated(deps: RequestJobDeps, now: Date): Promise<num
       closed++
       await tx.requestEvent.create({ data: { requestId: r.id, at: now, kind: 'closed' } })
       const authorId = r.anonymous ? (await tx.requestAuthor.findUnique({ where: { requestId: r.id } }))?.personId : r.requesterId
-      if (authorId) await core.deliver(tx, [{ to: { kind: 'person', personId: authorId }, text: t.requests.autoClosed(r.number), notice: true }], `job:autoclose:${r.id}`, undefined)
+      if (authorId)
+        await core.deliver(
+          tx,
+          [{ to: { kind: 'person', personId: authorId }, text: t.requests.autoClosed(r.number), notice: true }],
+          `job:autoclose:${r.id}`,
+          undefined,
+        )
     })
   }
   return closed
@@ -101,7 +119,11 @@ export async function sendDigest(deps: RequestJobDeps, now: Date): Promise<numbe
       const queue = await officerQueue({ tx, now, t, timeZone }, officer)
       if (queue.length === 0) return
       const overdue = queue.filter((r) => isOverdue(r, now)).length
-      const shown = queue.slice(0, 10).map((r) => t.requests.listLine(r.number, names.get(r.categoryId) ?? '', t.requests.status[r.status] ?? r.status, r.content.slice(0, 30), isOverdue(r, now)))
+      const shown = queue
+        .slice(0, 10)
+        .map((r) =>
+          t.requests.listLine(r.number, names.get(r.categoryId) ?? '', t.requests.status[r.status] ?? r.status, r.content.slice(0, 30), isOverdue(r, now)),
+        )
       const text = `${t.requests.digestTitle(queue.length, overdue)}\n${shown.join('\n')}${queue.length > 10 ? `\n${t.requests.digestMore(queue.length - 10)}` : ''}`
       await core.deliver(tx, [{ to: { kind: 'person', personId: officer.id }, text, notice: true }], `job:digest:${officer.id}:${day}`, undefined)
       sent++
@@ -119,6 +141,13 @@ export async function sendSupervisedSummary(deps: RequestJobDeps, now: Date): Pr
   const text = `${t.requests.supervisedTitle(rows.length)}\n${rows.map((r) => t.requests.supervisedLine(r.number, t.requests.status[r.status] ?? r.status, levels.get(r.levelUnitId) ?? '', r.content.slice(0, 30))).join('\n')}`
   const admins = await db.person.findMany({ where: { role: 'admin', active: true } })
   const day = localDay(now, timeZone)
-  await db.$transaction((tx) => core.deliver(tx, admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text, notice: true })), `job:supervised:${day}`, undefined))
+  await db.$transaction((tx) =>
+    core.deliver(
+      tx,
+      admins.map((a) => ({ to: { kind: 'person' as const, personId: a.id }, text, notice: true })),
+      `job:supervised:${day}`,
+      undefined,
+    ),
+  )
   return admins.length
 }

@@ -56,7 +56,11 @@ export function isRequestReference(input: string | undefined): boolean {
 
 /** The next number of the year, atomic on both databases (an upsert that increments). */
 async function nextNumber(tx: Tx, year: number): Promise<string> {
-  const row = await tx.counter.upsert({ where: { name: `request:${year}` }, create: { name: `request:${year}`, value: 1 }, update: { value: { increment: 1 } } })
+  const row = await tx.counter.upsert({
+    where: { name: `request:${year}` },
+    create: { name: `request:${year}`, value: 1 },
+    update: { value: { increment: 1 } },
+  })
   return `SQ-${year}-${String(row.value).padStart(4, '0')}`
 }
 
@@ -113,10 +117,20 @@ export interface Notified {
 
 /** Tells the requester (privately, else in the group it came from, never naming an anonymous one) and the collector who filed it. */
 async function tellRequester(ctx: RequestContext, request: RequestRow, text: string, out: OutboundMessage[], card?: Card): Promise<void> {
-  const fallback: Recipient | undefined = request.sourceChatId ? { kind: 'chat', platform: request.sourcePlatform as Platform, chatId: request.sourceChatId } : undefined
+  const fallback: Recipient | undefined = request.sourceChatId
+    ? { kind: 'chat', platform: request.sourcePlatform as Platform, chatId: request.sourceChatId }
+    : undefined
   const authorId = request.anonymous ? (await ctx.tx.requestAuthor.findUnique({ where: { requestId: request.id } }))?.personId : request.requesterId
   // A group is a public place: when the requester can only be reached there, it hears that there is news, not the news.
-  if (authorId) out.push({ to: personTo(authorId), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}), ...(fallback ? { fallback, fallbackText: ctx.t.privacy.requesterUpdateHint(request.number) } : {}) })
+  if (authorId)
+    out.push({
+      to: personTo(authorId),
+      text,
+      notice: true,
+      urgent: request.urgent,
+      ...(card ? { card } : {}),
+      ...(fallback ? { fallback, fallbackText: ctx.t.privacy.requesterUpdateHint(request.number) } : {}),
+    })
   if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
 }
 
@@ -144,7 +158,15 @@ function officerCard(ctx: RequestContext, request: RequestRow, category: string,
  * anonymous request or one of a sensitive category is announced to the group only by number,
  * category and unit (a unit big enough not to point at anyone); the officers get the details privately.
  */
-async function tellOfficers(ctx: RequestContext, request: RequestRow, officers: PersonRow[], levelUnit: UnitRow, text: string, out: OutboundMessage[], withCard = true): Promise<void> {
+async function tellOfficers(
+  ctx: RequestContext,
+  request: RequestRow,
+  officers: PersonRow[],
+  levelUnit: UnitRow,
+  text: string,
+  out: OutboundMessage[],
+  withCard = true,
+): Promise<void> {
   const category = await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } })
   const card = withCard ? officerCard(ctx, request, category?.name ?? '', text) : undefined
   for (const o of officers) out.push({ to: personTo(o.id), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
@@ -159,8 +181,17 @@ async function tellOfficers(ctx: RequestContext, request: RequestRow, officers: 
   for (const g of groups) out.push({ to: g, text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
 }
 
-async function event(ctx: RequestContext, request: RequestRow, kind: string, actorId: number | null, text?: string | null, units?: { from?: number; to?: number }): Promise<void> {
-  await ctx.tx.requestEvent.create({ data: { requestId: request.id, at: ctx.now, actorId, kind, text: text ?? null, fromUnitId: units?.from ?? null, toUnitId: units?.to ?? null } })
+async function event(
+  ctx: RequestContext,
+  request: RequestRow,
+  kind: string,
+  actorId: number | null,
+  text?: string | null,
+  units?: { from?: number; to?: number },
+): Promise<void> {
+  await ctx.tx.requestEvent.create({
+    data: { requestId: request.id, at: ctx.now, actorId, kind, text: text ?? null, fromUnitId: units?.from ?? null, toUnitId: units?.to ?? null },
+  })
 }
 
 export interface FileInput {
@@ -176,7 +207,10 @@ export interface FileInput {
 }
 
 /** Files a request: numbered, categorised, routed to the responsible officers, acknowledged. */
-export async function fileRequest(ctx: RequestContext, input: FileInput): Promise<{ request: RequestRow; ack: string; out: OutboundMessage[]; discreet: boolean }> {
+export async function fileRequest(
+  ctx: RequestContext,
+  input: FileInput,
+): Promise<{ request: RequestRow; ack: string; out: OutboundMessage[]; discreet: boolean }> {
   const { tx, t } = ctx
   // A group is a public place: an anonymous request is never taken there.
   if (input.anonymous && input.source.chatId !== null) refuse(t.privacy.anonymousNotInGroupHint)
@@ -210,19 +244,31 @@ export async function fileRequest(ctx: RequestContext, input: FileInput): Promis
     },
   })
   if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
-  await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, { to: levelUnit.id })
+  await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, {
+    to: levelUnit.id,
+  })
 
   const out: OutboundMessage[] = []
   const due = formatLocal(request.answerDueAt!, ctx.timeZone)
-  const text = t.requests.newForOfficerText(number, category.name, urgent, unitLabel(input.requester.unit), requesterLabel(t, request, input.requester), content, due)
+  const text = t.requests.newForOfficerText(
+    number,
+    category.name,
+    urgent,
+    unitLabel(input.requester.unit),
+    requesterLabel(t, request, input.requester),
+    content,
+    due,
+  )
   if (level) await tellOfficers(ctx, request, level.officers, levelUnit, text, out)
-  else for (const p of await chairAndAdministrators(tx)) out.push({ to: personTo(p.id), text: `${t.requests.noOfficers(number)}\n${text}`, notice: true, urgent })
+  else
+    for (const p of await chairAndAdministrators(tx)) out.push({ to: personTo(p.id), text: `${t.requests.noOfficers(number)}\n${text}`, notice: true, urgent })
   if (input.filedBy) out.push({ to: personTo(input.requester.id), text: t.requests.filedForYou(input.filedBy.name, number, content), notice: true, urgent })
 
   let ack = t.requests.filed(number, category.name, urgent, unitLabel(levelUnit), due)
   if (input.anonymous) ack += `\n${t.requests.filedAnonymous}`
   // The collector filing for someone is told about *their* request, not "您的诉求".
-  if (input.filedBy) ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${t.conversation.filedForSomeone(number, input.requester.name, category.name, urgent, unitLabel(levelUnit), due)}`
+  if (input.filedBy)
+    ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${t.conversation.filedForSomeone(number, input.requester.name, category.name, urgent, unitLabel(levelUnit), due)}`
   return { request, ack, out, discreet: input.anonymous || category.sensitive }
 }
 
@@ -265,7 +311,12 @@ export type OfficerAction =
   | { kind: 'supervise'; note?: string; resultDueAt?: Date | null }
 
 /** An officer's step on a request; returns the answer for the officer and the notices for everyone else. */
-export async function act(ctx: RequestContext, actor: Asker, numberInput: string, action: OfficerAction): Promise<{ ack: string; out: OutboundMessage[]; request: RequestRow }> {
+export async function act(
+  ctx: RequestContext,
+  actor: Asker,
+  numberInput: string,
+  action: OfficerAction,
+): Promise<{ ack: string; out: OutboundMessage[]; request: RequestRow }> {
   const { tx, t } = ctx
   let request = await findRequest(ctx, numberInput)
   await requireHandler(ctx, actor, request)
@@ -282,7 +333,10 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
     }
     case 'reply': {
       requireStatus(ctx, request, OPEN_STATUSES)
-      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'accepted', assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer } })
+      request = await tx.workerRequest.update({
+        where: { id: request.id },
+        data: { status: 'accepted', assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer },
+      })
       // A reply that ends in a question waits for the worker's answer (`补充 SQ-… 回答`), threaded to the request.
       const asks = isQuestion(action.text)
       await event(ctx, request, asks ? 'asked' : 'replied', actor.id, action.text)
@@ -291,12 +345,19 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
     }
     case 'resolve': {
       requireStatus(ctx, request, OPEN_STATUSES)
-      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'resolved', result: action.result, resolvedAt: ctx.now, assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer } })
+      request = await tx.workerRequest.update({
+        where: { id: request.id },
+        data: { status: 'resolved', result: action.result, resolvedAt: ctx.now, assigneeId: request.assigneeId ?? actor.id, firstAnsweredAt: firstAnswer },
+      })
       await event(ctx, request, 'resolved', actor.id, action.result)
       const card: Card = {
         title: t.requests.rateCardTitle(n),
         body: action.result,
-        buttons: [5, 4, 3, 2, 1].map((score) => ({ label: `${score} 分`, action: { command: `评价 ${n} ${score}` }, style: score >= 4 ? 'primary' : score <= 2 ? 'danger' : 'default' })),
+        buttons: [5, 4, 3, 2, 1].map((score) => ({
+          label: `${score} 分`,
+          action: { command: `评价 ${n} ${score}` },
+          style: score >= 4 ? 'primary' : score <= 2 ? 'danger' : 'default',
+        })),
         tone: 'done',
       }
       const finalNote = (await reviewed(ctx, request)) ? `\n${t.conversation.reviewFinal}` : ''
@@ -305,10 +366,20 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
     }
     case 'reject': {
       requireStatus(ctx, request, OPEN_STATUSES)
-      request = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'rejected', rejectReason: action.reason, closedAt: ctx.now, firstAnsweredAt: firstAnswer } })
+      request = await tx.workerRequest.update({
+        where: { id: request.id },
+        data: { status: 'rejected', rejectReason: action.reason, closedAt: ctx.now, firstAnsweredAt: firstAnswer },
+      })
       await event(ctx, request, 'rejected', actor.id, action.reason)
       const final = await reviewed(ctx, request)
-      await tellRequester(ctx, request, final ? `${t.conversation.rejectedAfterReview(n, actor.name, action.reason)}\n${t.conversation.reviewFinal}` : t.requests.rejected(n, actor.name, action.reason), out)
+      await tellRequester(
+        ctx,
+        request,
+        final
+          ? `${t.conversation.rejectedAfterReview(n, actor.name, action.reason)}\n${t.conversation.reviewFinal}`
+          : t.requests.rejected(n, actor.name, action.reason),
+        out,
+      )
       return { ack: t.requests.rejectedAck(n), out, request }
     }
     case 'transfer': {
@@ -318,7 +389,13 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
       const moveLevel = to.role === 'officer' && to.unitId !== request.levelUnitId
       request = await tx.workerRequest.update({ where: { id: request.id }, data: { assigneeId: to.id, ...(moveLevel ? { levelUnitId: to.unitId } : {}) } })
       await event(ctx, request, 'transferred', actor.id, action.note || null, { from: request.levelUnitId, to: to.unitId })
-      out.push({ to: personTo(to.id), text: t.requests.transferredToYou(n, actor.name, action.note), notice: true, urgent: request.urgent, card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note)) })
+      out.push({
+        to: personTo(to.id),
+        text: t.requests.transferredToYou(n, actor.name, action.note),
+        notice: true,
+        urgent: request.urgent,
+        card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note)),
+      })
       await tellRequester(ctx, request, t.requests.transferred(n, actor.name, to.name), out)
       return { ack: t.requests.transferredAck(n, to.name), out, request }
     }
@@ -336,7 +413,13 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
       await event(ctx, request, 'supervised', actor.id, [action.note, due ? t.conversation.newDeadline(due) : ''].filter(Boolean).join('；') || null)
       // The handling officer hears it privately, with the note and the new deadline; the worker hears it is supervised.
       for (const h of await handlers(ctx, request)) {
-        if (h.id !== actor.id) out.push({ to: personTo(h.id), text: t.conversation.supervisedForOfficer(n, actor.name, action.note ?? '', due), notice: true, urgent: request.urgent })
+        if (h.id !== actor.id)
+          out.push({
+            to: personTo(h.id),
+            text: t.conversation.supervisedForOfficer(n, actor.name, action.note ?? '', due),
+            notice: true,
+            urgent: request.urgent,
+          })
       }
       if (OPEN_STATUSES.includes(request.status as 'new')) await tellRequester(ctx, request, t.conversation.supervisedForRequester(n), out)
       return { ack: t.requests.supervisedAck(n), out, request }
@@ -349,7 +432,14 @@ export async function act(ctx: RequestContext, actor: Asker, numberInput: string
  * levels and the requester. The move is one conditional write, so it happens once however many
  * instances try it at the same moment. Returns null at the top of the ladder.
  */
-export async function escalate(ctx: RequestContext, request: RequestRow, actorId: number | null, reason: string, out: OutboundMessage[], kind: 'escalated' | 'reopened' = 'escalated'): Promise<{ request: RequestRow; unit: UnitRow } | null> {
+export async function escalate(
+  ctx: RequestContext,
+  request: RequestRow,
+  actorId: number | null,
+  reason: string,
+  out: OutboundMessage[],
+  kind: 'escalated' | 'reopened' = 'escalated',
+): Promise<{ request: RequestRow; unit: UnitRow } | null> {
   const { tx, t } = ctx
   const next = await responsibleLevel(tx, request.levelUnitId, request.categoryId, false)
   if (!next) return null
@@ -385,7 +475,13 @@ export async function escalate(ctx: RequestContext, request: RequestRow, actorId
 }
 
 /** The requester's rating; 1–2 reopens the request one level up for review. */
-export async function rate(ctx: RequestContext, person: PersonRow, numberInput: string, score: number, comment: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+export async function rate(
+  ctx: RequestContext,
+  person: PersonRow,
+  numberInput: string,
+  score: number,
+  comment: string,
+): Promise<{ ack: string; out: OutboundMessage[] }> {
   const { tx, t } = ctx
   const request = await findRequest(ctx, numberInput)
   if (!(await isAuthor(ctx, person.id, request))) refuse(t.requests.notYours(request.number))
@@ -398,7 +494,10 @@ export async function rate(ctx: RequestContext, person: PersonRow, numberInput: 
   // A review's outcome is final: a low score after it is recorded, it does not reopen the request again.
   const final = await reviewed(ctx, request)
   const out: OutboundMessage[] = []
-  const rated = await tx.workerRequest.update({ where: { id: request.id }, data: { rating: score, ratingComment: comment || null, ratedAt: ctx.now, status: 'rated', closedAt: ctx.now } })
+  const rated = await tx.workerRequest.update({
+    where: { id: request.id },
+    data: { rating: score, ratingComment: comment || null, ratedAt: ctx.now, status: 'rated', closedAt: ctx.now },
+  })
   await event(ctx, rated, 'rated', request.anonymous ? null : person.id, `${score}${comment ? ` ${comment}` : ''}`)
   if (request.assigneeId) out.push({ to: personTo(request.assigneeId), text: t.requests.ratedForOfficer(request.number, score, comment), notice: true })
   if (score <= 2 && final) return { ack: t.conversation.ratedFinal(request.number, score), out }
@@ -415,13 +514,25 @@ export async function rate(ctx: RequestContext, person: PersonRow, numberInput: 
 }
 
 /** Corrects the category (requester or a handling officer) while the request is open. */
-export async function recategorise(ctx: RequestContext, actor: Asker, numberInput: string, categoryName: string): Promise<{ ack: string; out: OutboundMessage[]; discreet: boolean }> {
+export async function recategorise(
+  ctx: RequestContext,
+  actor: Asker,
+  numberInput: string,
+  categoryName: string,
+): Promise<{ ack: string; out: OutboundMessage[]; discreet: boolean }> {
   const { tx, t } = ctx
   const request = await findRequest(ctx, numberInput)
   if (!(await isAuthor(ctx, actor.id, request)) && !(await canHandle(ctx, actor, request))) refuse(t.requests.notYours(request.number))
   requireStatus(ctx, request, OPEN_STATUSES)
   const categories = await tx.requestCategory.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } })
-  const category = findCategory(categoryName, categories) ?? refuse(t.requests.unknownCategory(categoryName, categories.map((c) => c.name)))
+  const category =
+    findCategory(categoryName, categories) ??
+    refuse(
+      t.requests.unknownCategory(
+        categoryName,
+        categories.map((c) => c.name),
+      ),
+    )
   const urgent = request.urgent || category.urgentByDefault
   const out: OutboundMessage[] = []
   let levelUnitId = request.levelUnitId
@@ -433,10 +544,34 @@ export async function recategorise(ctx: RequestContext, actor: Asker, numberInpu
       const unit = await tx.unit.findUniqueOrThrow({ where: { id: request.unitId } })
       const requester = request.requesterId ? await tx.person.findUnique({ where: { id: request.requesterId } }) : null
       const updatedForText = { ...request, categoryId: category.id, urgent }
-      await tellOfficers(ctx, updatedForText, level.officers, level.unit, t.requests.newForOfficerText(request.number, category.name, urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(request.answerDueAt ?? ctx.now, ctx.timeZone)), out)
+      await tellOfficers(
+        ctx,
+        updatedForText,
+        level.officers,
+        level.unit,
+        t.requests.newForOfficerText(
+          request.number,
+          category.name,
+          urgent,
+          unitLabel(unit),
+          requesterLabel(t, request, requester),
+          request.content,
+          formatLocal(request.answerDueAt ?? ctx.now, ctx.timeZone),
+        ),
+        out,
+      )
     }
   }
-  const updated = await tx.workerRequest.update({ where: { id: request.id }, data: { categoryId: category.id, urgent, levelUnitId, ...deadlines(category, urgent, request.createdAt), ...(request.escalationCount === 0 ? { firstAnswerDueAt: deadlines(category, urgent, request.createdAt).answerDueAt } : {}) } })
+  const updated = await tx.workerRequest.update({
+    where: { id: request.id },
+    data: {
+      categoryId: category.id,
+      urgent,
+      levelUnitId,
+      ...deadlines(category, urgent, request.createdAt),
+      ...(request.escalationCount === 0 ? { firstAnswerDueAt: deadlines(category, urgent, request.createdAt).answerDueAt } : {}),
+    },
+  })
   await event(ctx, updated, 'recategorised', request.anonymous && (await isAuthor(ctx, actor.id, request)) ? null : actor.id, category.name)
   return { ack: t.requests.recategorised(request.number, category.name), out, discreet: request.anonymous || category.sensitive }
 }
@@ -467,7 +602,12 @@ async function reviewed(ctx: RequestContext, request: RequestRow): Promise<boole
  * on the timeline and to the handling officer privately; when the officer's last word was a
  * question still unanswered, it is recorded as the answer. An anonymous author stays anonymous.
  */
-export async function addToRequest(ctx: RequestContext, person: PersonRow, numberInput: string, textInput: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+export async function addToRequest(
+  ctx: RequestContext,
+  person: PersonRow,
+  numberInput: string,
+  textInput: string,
+): Promise<{ ack: string; out: OutboundMessage[] }> {
   const { tx, t } = ctx
   const request = await findRequest(ctx, numberInput)
   const author = await isAuthor(ctx, person.id, request)
@@ -482,10 +622,18 @@ export async function addToRequest(ctx: RequestContext, person: PersonRow, numbe
   const who = author ? (request.anonymous ? t.requests.anonymousName : t.conversation.requesterNamed(person.name)) : t.conversation.collectorNamed(person.name)
   const out: OutboundMessage[] = []
   const officers = answering && last?.actorId ? await tx.person.findMany({ where: { id: last.actorId } }) : await handlers(ctx, request)
-  for (const o of officers) out.push({ to: personTo(o.id), text: answering ? t.conversation.answeredForOfficer(request.number, who, text) : t.conversation.addedForOfficer(request.number, who, text), notice: true, urgent: request.urgent })
+  for (const o of officers)
+    out.push({
+      to: personTo(o.id),
+      text: answering ? t.conversation.answeredForOfficer(request.number, who, text) : t.conversation.addedForOfficer(request.number, who, text),
+      notice: true,
+      urgent: request.urgent,
+    })
   // The other side of a filing on someone's behalf hears it too (the worker when the collector writes, and the other way round).
-  if (!author && request.requesterId) out.push({ to: personTo(request.requesterId), text: t.conversation.addedForRequester(request.number, person.name, text), notice: true })
-  if (author && request.filedById && request.filedById !== person.id) out.push({ to: personTo(request.filedById), text: t.conversation.addedForCollector(request.number, person.name, text), notice: true })
+  if (!author && request.requesterId)
+    out.push({ to: personTo(request.requesterId), text: t.conversation.addedForRequester(request.number, person.name, text), notice: true })
+  if (author && request.filedById && request.filedById !== person.id)
+    out.push({ to: personTo(request.filedById), text: t.conversation.addedForCollector(request.number, person.name, text), notice: true })
   return { ack: answering ? t.conversation.answeredAck(request.number) : t.conversation.addedAck(request.number), out }
 }
 
@@ -493,7 +641,12 @@ export async function addToRequest(ctx: RequestContext, person: PersonRow, numbe
  * `申请复核 SQ-… 理由` (or a 1–2 star rating): a rejected or resolved request is contested once.
  * It goes one level up with the reason; the review there is final.
  */
-export async function contestRequest(ctx: RequestContext, person: PersonRow, numberInput: string, reason: string): Promise<{ ack: string; out: OutboundMessage[] }> {
+export async function contestRequest(
+  ctx: RequestContext,
+  person: PersonRow,
+  numberInput: string,
+  reason: string,
+): Promise<{ ack: string; out: OutboundMessage[] }> {
   const request = await findRequest(ctx, numberInput)
   if (!(await isAuthor(ctx, person.id, request))) refuse(ctx.t.requests.notYours(request.number))
   if (!reason.trim()) refuse(ctx.t.conversation.contestNeedsReason(request.number))
@@ -502,17 +655,33 @@ export async function contestRequest(ctx: RequestContext, person: PersonRow, num
 
 async function contest(ctx: RequestContext, person: PersonRow, request: RequestRow, reason: string): Promise<{ ack: string; out: OutboundMessage[] }> {
   const { tx, t } = ctx
-  if (!['rejected', 'resolved'].includes(request.status)) refuse(t.conversation.notContestable(request.number, t.requests.status[request.status] ?? request.status))
+  if (!['rejected', 'resolved'].includes(request.status))
+    refuse(t.conversation.notContestable(request.number, t.requests.status[request.status] ?? request.status))
   if (await reviewed(ctx, request)) refuse(t.conversation.alreadyReviewed(request.number))
   const out: OutboundMessage[] = []
   const previous = await handlers(ctx, request)
   await event(ctx, request, 'contested', request.anonymous ? null : person.id, reason)
-  const reopened = await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'new', closedAt: null, resolvedAt: null, rejectReason: null, result: null } })
-  const moved = await escalate(ctx, reopened, null, t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason), out, 'reopened')
+  const reopened = await tx.workerRequest.update({
+    where: { id: request.id },
+    data: { status: 'new', closedAt: null, resolvedAt: null, rejectReason: null, result: null },
+  })
+  const moved = await escalate(
+    ctx,
+    reopened,
+    null,
+    t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason),
+    out,
+    'reopened',
+  )
   const level = moved?.unit ?? (await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } }))
   if (!moved) {
     // At the top already: the chair and the administrators review it.
-    for (const p of await chairAndAdministrators(tx)) out.push({ to: personTo(p.id), text: t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason), notice: true })
+    for (const p of await chairAndAdministrators(tx))
+      out.push({
+        to: personTo(p.id),
+        text: t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason),
+        notice: true,
+      })
   }
   for (const o of previous) out.push({ to: personTo(o.id), text: t.conversation.contestedForPrevious(request.number, unitLabel(level)), notice: true })
   return { ack: t.conversation.contestedAck(request.number, unitLabel(level)), out }

@@ -21,7 +21,9 @@ async function categoryNames(tx: Tx): Promise<Map<number, string>> {
 }
 
 function lines(ctx: RequestContext, rows: RequestRow[], names: Map<number, string>): string[] {
-  return rows.map((r) => ctx.t.requests.listLine(r.number, names.get(r.categoryId) ?? '', ctx.t.requests.status[r.status] ?? r.status, shorten(r.content), isOverdue(r, ctx.now)))
+  return rows.map((r) =>
+    ctx.t.requests.listLine(r.number, names.get(r.categoryId) ?? '', ctx.t.requests.status[r.status] ?? r.status, shorten(r.content), isOverdue(r, ctx.now)),
+  )
 }
 
 /** `我的诉求`: what I filed, anonymous ones included (only I can see those are mine). */
@@ -61,7 +63,9 @@ export async function todoText(ctx: RequestContext, officer: Asker, limit = 20):
   const shown = lines(ctx, rows.slice(0, limit), await categoryNames(ctx.tx)).map((line, i) => {
     const r = rows[i]!
     const due = r.status === 'new' ? r.answerDueAt : r.resultDueAt
-    return due ? `${line}${ctx.t.conversation.todoDue(r.status === 'new' ? ctx.t.requests.answerWord : ctx.t.requests.resultWord, formatLocal(due, ctx.timeZone))}` : line
+    return due
+      ? `${line}${ctx.t.conversation.todoDue(r.status === 'new' ? ctx.t.requests.answerWord : ctx.t.requests.resultWord, formatLocal(due, ctx.timeZone))}`
+      : line
   })
   return `${ctx.t.requests.todoTitle(rows.length, overdue)}\n${shown.join('\n')}${rows.length > limit ? `\n${ctx.t.requests.digestMore(rows.length - limit)}` : ''}`
 }
@@ -73,7 +77,8 @@ async function maySee(ctx: RequestContext, viewer: Asker, request: RequestRow): 
   if (await canHandle(ctx, viewer, request)) return true
   if (viewer.role === 'officer') return canActOnUnit(viewer, await ctx.tx.unit.findUniqueOrThrow({ where: { id: request.unitId } }))
   // A collector follows what they relay: the non-anonymous requests of their grid (as 网格诉求 lists them).
-  if (viewer.role === 'collector' && !request.anonymous) return (await ctx.tx.grid.count({ where: { collectors: { some: { personId: viewer.id } }, units: { some: { id: request.unitId } } } })) > 0
+  if (viewer.role === 'collector' && !request.anonymous)
+    return (await ctx.tx.grid.count({ where: { collectors: { some: { personId: viewer.id } }, units: { some: { id: request.unitId } } } })) > 0
   return false
 }
 
@@ -88,13 +93,19 @@ export async function progress(ctx: RequestContext, viewer: Asker, numberInput: 
     tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } }),
     tx.requestEvent.findMany({ where: { requestId: request.id }, orderBy: { id: 'asc' } }),
   ])
-  const actors = new Map((await tx.person.findMany({ where: { id: { in: events.map((e) => e.actorId).filter((x): x is number => x !== null) } } })).map((p) => [p.id, p.name]))
+  const actors = new Map(
+    (await tx.person.findMany({ where: { id: { in: events.map((e) => e.actorId).filter((x): x is number => x !== null) } } })).map((p) => [p.id, p.name]),
+  )
   const f = t.requests.progressFields
   const due =
-    request.status === 'new' && request.answerDueAt ? t.requests.dueAnswer(formatLocal(request.answerDueAt, ctx.timeZone))
-    : request.status === 'accepted' && request.resultDueAt ? t.requests.dueResult(formatLocal(request.resultDueAt, ctx.timeZone))
-    : ''
-  const tags = [request.urgent ? t.requests.urgentTag : '', request.supervised ? t.requests.supervisedTag : '', isOverdue(request, ctx.now) ? '⚠' : ''].filter(Boolean).join(' ')
+    request.status === 'new' && request.answerDueAt
+      ? t.requests.dueAnswer(formatLocal(request.answerDueAt, ctx.timeZone))
+      : request.status === 'accepted' && request.resultDueAt
+        ? t.requests.dueResult(formatLocal(request.resultDueAt, ctx.timeZone))
+        : ''
+  const tags = [request.urgent ? t.requests.urgentTag : '', request.supervised ? t.requests.supervisedTag : '', isOverdue(request, ctx.now) ? '⚠' : '']
+    .filter(Boolean)
+    .join(' ')
   const fields = [
     { label: f.status, value: `${t.requests.status[request.status] ?? request.status}${tags ? ` ${tags}` : ''}` },
     { label: f.category, value: category.name },
@@ -106,11 +117,26 @@ export async function progress(ctx: RequestContext, viewer: Asker, numberInput: 
     ...(request.rejectReason ? [{ label: f.result, value: request.rejectReason }] : []),
     ...(request.rating ? [{ label: f.rating, value: `${request.rating}${request.ratingComment ? ` ${request.ratingComment}` : ''}` }] : []),
   ]
-  const who = (actorId: number | null, kind: string) => (actorId !== null ? actors.get(actorId) ?? '' : ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(kind) ? t.requests.anonymousName : t.requests.system)
+  const who = (actorId: number | null, kind: string) =>
+    actorId !== null
+      ? (actors.get(actorId) ?? '')
+      : ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(kind)
+        ? t.requests.anonymousName
+        : t.requests.system
   const what = (e: (typeof events)[number]) =>
     // Automatic steps read as sentences: "超过答复期限，自动升级", not "超期：答复".
-    e.kind === 'overdue' ? t.conversation.overdueStep(e.text ?? '') : `${t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`
+    e.kind === 'overdue'
+      ? t.conversation.overdueStep(e.text ?? '')
+      : `${t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`
   const timeline = events.map((e) => t.requests.eventLine(formatLocal(e.at, ctx.timeZone), who(e.actorId, e.kind), what(e)))
   const text = `${t.requests.progressTitle(request.number)}\n${fields.map((x) => `${x.label}：${x.value}`).join('\n')}\n${t.requests.timelineTitle}\n${timeline.join('\n')}`
-  return { text, card: { title: t.requests.progressTitle(request.number), fields, body: `${t.requests.timelineTitle}\n${timeline.join('\n')}`, tone: request.urgent ? 'urgent' : OPEN_STATUSES.includes(request.status as 'new') ? 'attention' : 'done' } }
+  return {
+    text,
+    card: {
+      title: t.requests.progressTitle(request.number),
+      fields,
+      body: `${t.requests.timelineTitle}\n${timeline.join('\n')}`,
+      tone: request.urgent ? 'urgent' : OPEN_STATUSES.includes(request.status as 'new') ? 'attention' : 'done',
+    },
+  }
 }

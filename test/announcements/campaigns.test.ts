@@ -14,7 +14,9 @@ describe('campaigns and hazard reports', () => {
     expect(early).toMatch(/已收到您的诉求 SQ-2026-\d{4}（安全隐患，紧急）/)
     expect(early).not.toContain('已计入')
 
-    expect(text(await svc.say('D9000', 'dm', '创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31'))).toContain('已创建活动“2026安康杯”（安全，2026-03-01 至 2026-12-31）')
+    expect(text(await svc.say('D9000', 'dm', '创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31'))).toContain(
+      '已创建活动“2026安康杯”（安全，2026-03-01 至 2026-12-31）',
+    )
     expect(text(await svc.say('D9000', 'dm', '创建活动 2026安康杯 安全'))).toContain('已经有名为“2026安康杯”的活动了')
     expect(text(await svc.say('D9000', 'dm', '创建活动 夏送清凉 关爱 2026-07-01 至 2026-06-01'))).toContain('结束日期不能早于开始日期')
     expect(text(await svc.say('D9000', 'dm', '创建活动 冬送温暖 关爱 2026-02-30 至 2026-03-31'))).toContain('日期“2026-02-30”不对')

@@ -17,7 +17,18 @@ describe('creating an announcement by chat', () => {
   it('posts at once to every group bound under the target units, once each, with the body as written', async () => {
     const clock = new ManualClock(MONDAY_9AM)
     const svc = await start(clock)
-    const replies = await publish(svc, 'D3001', ['发布公告 活动 周末篮球赛', '周六下午3点，厂体育馆，欢迎大家参加！', '时间：周六14:00 集合', '范围 一车间', '需要已阅', '链接 https://example.com/ball'].join('\n'))
+    const replies = await publish(
+      svc,
+      'D3001',
+      [
+        '发布公告 活动 周末篮球赛',
+        '周六下午3点，厂体育馆，欢迎大家参加！',
+        '时间：周六14:00 集合',
+        '范围 一车间',
+        '需要已阅',
+        '链接 https://example.com/ball',
+      ].join('\n'),
+    )
     const answer = text(replies)
     expect(answer).toContain('已发布公告 N-1《周末篮球赛》（活动）')
     expect(answer).toContain('范围：一车间（2 个群）')
@@ -29,7 +40,9 @@ describe('creating an announcement by chat', () => {
     const [post] = await inChat(svc, 'web-team-dg', '周末篮球赛')
     // A "时间：…" line with a colon is the notice's own text, not the sending time.
     expect(post).toBe('【活动】周末篮球赛\n周六下午3点，厂体育馆，欢迎大家参加！\n时间：周六14:00 集合\n链接：https://example.com/ball\n请回复“已阅 N-1”确认。')
-    const card = JSON.parse((await svc.db.webMessage.findFirstOrThrow({ where: { chatId: 'web-team-qg', direction: 'out' } })).card ?? '{}') as { buttons?: { action: { command: string } }[] }
+    const card = JSON.parse((await svc.db.webMessage.findFirstOrThrow({ where: { chatId: 'web-team-qg', direction: 'out' } })).card ?? '{}') as {
+      buttons?: { action: { command: string } }[]
+    }
     expect(card.buttons?.map((b) => b.action.command)).toEqual(['已阅 N-1'])
 
     // One delivery row and one outbox row per group, under the announcement/firing/group key.
@@ -109,7 +122,8 @@ describe('creating an announcement through the service function (admin API)', ()
       now,
       t: svc.core.t,
       settings: announcementSettings(svc.config),
-      deliver: (inner: typeof tx, messages: Parameters<TestService['core']['deliver']>[1], keyPrefix: string) => svc.core.deliver(inner, messages, keyPrefix, undefined),
+      deliver: (inner: typeof tx, messages: Parameters<TestService['core']['deliver']>[1], keyPrefix: string) =>
+        svc.core.deliver(inner, messages, keyPrefix, undefined),
       actor,
     })
   }
@@ -131,9 +145,25 @@ describe('creating an announcement through the service function (admin API)', ()
 
     const at = new Date(MONDAY_9AM.getTime() + 24 * 60 * 60 * 1000)
     const created = await svc.db.$transaction((tx) =>
-      createAnnouncement(ctx(tx), { kind: 'safety', title: '安全生产月启动', body: '请各班组组织学习。', targets: ['一车间/钳工班'], schedule: { kind: 'at', at: at.toISOString() }, requireAck: true, dueAt: new Date(at.getTime() + 3 * 24 * 60 * 60 * 1000) }),
+      createAnnouncement(ctx(tx), {
+        kind: 'safety',
+        title: '安全生产月启动',
+        body: '请各班组组织学习。',
+        targets: ['一车间/钳工班'],
+        schedule: { kind: 'at', at: at.toISOString() },
+        requireAck: true,
+        dueAt: new Date(at.getTime() + 3 * 24 * 60 * 60 * 1000),
+      }),
     )
-    expect(created.announcement).toMatchObject({ number: 'N-1', kind: 'safety', status: 'scheduled', scheduleKind: 'at', scheduledAt: at, requireAck: true, maxReminders: 1 })
+    expect(created.announcement).toMatchObject({
+      number: 'N-1',
+      kind: 'safety',
+      status: 'scheduled',
+      scheduleKind: 'at',
+      scheduledAt: at,
+      requireAck: true,
+      maxReminders: 1,
+    })
     expect(created.groups).toBe(0)
     expect(created.ack).toContain('定时 2026-03-03 09:00')
     expect(await svc.db.announcementTarget.count({ where: { announcementId: created.announcement.id } })).toBe(1)

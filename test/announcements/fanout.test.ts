@@ -80,7 +80,11 @@ describe('fan-out to 500 groups', () => {
     await sleep(1100)
     clock.advance(MINUTE + 1000)
     const next = await start(clock, {}, { url: first.config.DATABASE_URL, adapters: adapters() })
-    await until(async () => (await next.db.outboxMessage.count({ where: { key: { startsWith: `ann:${ann.id}:` }, status: 'sent' } })) === 505, 60_000, 'every group to be sent')
+    await until(
+      async () => (await next.db.outboxMessage.count({ where: { key: { startsWith: `ann:${ann.id}:` }, status: 'sent' } })) === 505,
+      60_000,
+      'every group to be sent',
+    )
 
     for (const fake of [feishu, wecom]) {
       expect(fake.throttled()).toBe(0)

@@ -26,7 +26,7 @@ export const DAY = 24 * HOUR
 export const MONDAY_9AM = new Date('2026-03-02T01:00:00Z')
 
 let started: TestService[] = []
-let dropLater: (() => Promise<void>)[] = []
+const dropLater: (() => Promise<void>)[] = []
 
 afterEach(async () => {
   const services = started.reverse()
@@ -75,13 +75,19 @@ export async function privateTo(svc: TestService, personNo: string, part?: strin
 /** Everyone who privately received a bot message containing `part`, sorted. */
 export async function recipientsOf(svc: TestService, part: string): Promise<string[]> {
   const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId: null } })
-  return rows.filter((r) => r.text.includes(part)).map((r) => r.personNo!).sort()
+  return rows
+    .filter((r) => r.text.includes(part))
+    .map((r) => r.personNo!)
+    .sort()
 }
 
 /** Group chats that received a bot message containing `part`, sorted. */
 export async function chatsWith(svc: TestService, part: string): Promise<string[]> {
   const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId: { not: null } } })
-  return rows.filter((r) => r.text.includes(part)).map((r) => r.chatId!).sort()
+  return rows
+    .filter((r) => r.text.includes(part))
+    .map((r) => r.chatId!)
+    .sort()
 }
 
 /**

@@ -14,7 +14,9 @@ const QG = ['D1005', 'D1006', 'D1007', 'D1008', 'D2002']
 async function status(svc: TestService, employeeNo: string, number = 'N-1'): Promise<string | undefined> {
   const person = await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
   const ann = await svc.db.announcement.findUniqueOrThrow({ where: { number } })
-  return (await svc.db.announcementResponse.findUnique({ where: { announcementId_personId_kind: { announcementId: ann.id, personId: person.id, kind: 'signup' } } }))?.status
+  return (
+    await svc.db.announcementResponse.findUnique({ where: { announcementId_personId_kind: { announcementId: ann.id, personId: person.id, kind: 'signup' } } })
+  )?.status
 }
 
 describe('acknowledgements and reach', () => {

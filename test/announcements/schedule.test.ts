@@ -60,7 +60,9 @@ describe('timed announcements', () => {
     expect(text(await svc.say('D3001', 'dm', '修改公告 N-1 范围 二车间'))).toContain('“二车间”不在您负责的范围')
     expect(text(await svc.say('D3001', 'dm', '修改公告 N-1 时间 周八'))).toContain('没看懂时间')
     expect(text(await svc.say('D3001', 'dm', '修改公告 N-1 地点 大礼堂'))).toContain('不是可以修改的选项')
-    expect(text(await svc.say('D3001', 'dm', '修改公告 N-1\n标题 安全培训（改到大礼堂）\n正文\n地点：大礼堂\n请带笔记本'))).toContain('已修改公告 N-1《安全培训（改到大礼堂）》')
+    expect(text(await svc.say('D3001', 'dm', '修改公告 N-1\n标题 安全培训（改到大礼堂）\n正文\n地点：大礼堂\n请带笔记本'))).toContain(
+      '已修改公告 N-1《安全培训（改到大礼堂）》',
+    )
     expect(text(await svc.say('D3001', 'dm', '修改公告 N-1 时间 立即'))).toContain('并立即发往 1 个群')
     await settle(svc, clock)
     expect(await inChat(svc, 'web-team-dg', '安全培训')).toEqual(['【安全】安全培训（改到大礼堂）\n地点：大礼堂\n请带笔记本'])
@@ -164,7 +166,8 @@ describe('exactly once across instances', () => {
       expect(await inChat(first, chat, '班前安全提醒')).toHaveLength(1)
       expect(await inChat(first, chat, '职代会通知')).toHaveLength(1)
     }
-    for (const chat of ['web-team-dg', 'web-team-qg', 'web-team-zp1', 'web-team-zp2', 'web-officers']) expect(await inChat(first, chat, '送温暖')).toHaveLength(1)
+    for (const chat of ['web-team-dg', 'web-team-qg', 'web-team-zp1', 'web-team-zp2', 'web-officers'])
+      expect(await inChat(first, chat, '送温暖')).toHaveLength(1)
     expect(await first.db.announcementDelivery.count()).toBe(2 + 2 + 5)
     expect(await first.db.outboxMessage.count({ where: { key: { startsWith: 'ann:' } } })).toBe(2 + 2 + 5)
   })
@@ -189,7 +192,9 @@ describe('exactly once across instances', () => {
     // Each tick ran on one instance only: the runs the two instances counted add up to the slots claimed.
     const slots = await first.db.lease.count({ where: { key: { startsWith: 'cron:announcements:fire:' } } })
     expect(slots).toBeGreaterThanOrEqual(3)
-    const runs = (await Promise.all([scrape(first), scrape(second)])).map((m) => m('gongyou_scheduler_runs_total', { job: 'announcements:fire', outcome: 'ok' }))
+    const runs = (await Promise.all([scrape(first), scrape(second)])).map((m) =>
+      m('gongyou_scheduler_runs_total', { job: 'announcements:fire', outcome: 'ok' }),
+    )
     expect(runs[0]! + runs[1]!, `runs per instance: ${runs}`).toBe(slots)
   })
 })

@@ -34,8 +34,21 @@ beforeAll(async () => {
   const ws1Unit = await svc.db.unit.findUniqueOrThrow({ where: { path: '一车间' } })
   const ws2Unit = await svc.db.unit.findUniqueOrThrow({ where: { path: '二车间' } })
   const campaign = await svc.db.campaign.create({ data: { name: '2026 安康杯', kind: 'safety' } })
-  await svc.db.announcement.create({ data: { number: 'N-1', kind: 'safety', title: '一车间安全月', body: '……', campaignId: campaign.id, requireAck: true, status: 'sent', targets: { create: [{ unitId: ws1Unit.id }] } } })
-  await svc.db.announcement.create({ data: { number: 'N-2', kind: 'care', title: '二车间送清凉', body: '……', signup: true, status: 'sent', targets: { create: [{ unitId: ws2Unit.id }] } } })
+  await svc.db.announcement.create({
+    data: {
+      number: 'N-1',
+      kind: 'safety',
+      title: '一车间安全月',
+      body: '……',
+      campaignId: campaign.id,
+      requireAck: true,
+      status: 'sent',
+      targets: { create: [{ unitId: ws1Unit.id }] },
+    },
+  })
+  await svc.db.announcement.create({
+    data: { number: 'N-2', kind: 'care', title: '二车间送清凉', body: '……', signup: true, status: 'sent', targets: { create: [{ unitId: ws2Unit.id }] } },
+  })
   await svc.db.announcement.create({ data: { number: 'N-3', kind: 'notice', title: '全公司厂务公开', body: '……', allUnits: true, status: 'scheduled' } })
 })
 afterAll(async () => {
@@ -57,7 +70,10 @@ describe('polls', () => {
     expect(res.statusCode).toBe(200)
     const r = res.json()
     expect(r).toMatchObject({ number: p1, title: '周末加班意愿', voters: 2, targets: ['一车间'] })
-    expect(r.options.map((o: { label: string; votes: number }) => [o.label, o.votes])).toEqual([['愿意', 1], ['不愿意', 1]])
+    expect(r.options.map((o: { label: string; votes: number }) => [o.label, o.votes])).toEqual([
+      ['愿意', 1],
+      ['不愿意', 1],
+    ])
     for (const name of ['张伟', 'D1002', '杨帆', 'D1006']) expect(JSON.stringify(r)).not.toContain(name)
     expect((await get(ws1, `/api/v1/polls/${p2}`)).statusCode).toBe(403)
     expect((await get(ws1, '/api/v1/polls/P-999')).statusCode).toBe(404)

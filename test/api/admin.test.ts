@@ -27,7 +27,25 @@ describe('the OpenAPI document', () => {
     expect(res.statusCode).toBe(200)
     const doc = res.json()
     expect(doc.openapi).toMatch(/^3\./)
-    for (const path of ['/api/v1/requests', '/api/v1/requests/{number}', '/api/v1/requests/{number}/actions', '/api/v1/reports/monthly', '/api/v1/reports/monthly.xlsx', '/api/v1/tokens', '/api/v1/tokens/{id}', '/api/v1/auth/login', '/api/v1/people', '/api/v1/units', '/api/v1/chat-groups', '/api/v1/roster/import', '/api/v1/roster/export.xlsx', '/api/v1/outbox', '/api/v1/platforms', '/api/v1/categories/{id}', '/api/v1/stats/overview']) {
+    for (const path of [
+      '/api/v1/requests',
+      '/api/v1/requests/{number}',
+      '/api/v1/requests/{number}/actions',
+      '/api/v1/reports/monthly',
+      '/api/v1/reports/monthly.xlsx',
+      '/api/v1/tokens',
+      '/api/v1/tokens/{id}',
+      '/api/v1/auth/login',
+      '/api/v1/people',
+      '/api/v1/units',
+      '/api/v1/chat-groups',
+      '/api/v1/roster/import',
+      '/api/v1/roster/export.xlsx',
+      '/api/v1/outbox',
+      '/api/v1/platforms',
+      '/api/v1/categories/{id}',
+      '/api/v1/stats/overview',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path])
     }
     expect(Object.keys(doc.paths).every((p: string) => p.startsWith('/api/v1/'))).toBe(true)
@@ -48,7 +66,12 @@ describe('categories and deadlines', () => {
   it('lists categories for officers; an administrator changes deadlines, used by the next request', async () => {
     const cats = (await call(svc, { url: '/api/v1/categories', token: officer })).json().categories as { id: number; name: string; answerMinutes: number }[]
     const canteen = cats.find((c) => c.name === '食堂餐饮')!
-    const res = await call(svc, { method: 'PATCH', url: `/api/v1/categories/${canteen.id}`, token: admin, payload: { answerMinutes: 120, resultMinutes: 2880 } })
+    const res = await call(svc, {
+      method: 'PATCH',
+      url: `/api/v1/categories/${canteen.id}`,
+      token: admin,
+      payload: { answerMinutes: 120, resultMinutes: 2880 },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ name: '食堂餐饮', answerMinutes: 120, resultMinutes: 2880 })
     const n = await file(svc, 'D1002', '诉求 食堂的饭菜太咸')
@@ -57,9 +80,23 @@ describe('categories and deadlines', () => {
   })
 
   it('creates a category; a duplicate name is refused; the fallback cannot be switched off', async () => {
-    const created = await call(svc, { method: 'POST', url: '/api/v1/categories', token: admin, payload: { name: '住房', keywords: '宿舍,住房', answerMinutes: 1440, resultMinutes: 14400, urgentResultMinutes: 2880 } })
+    const created = await call(svc, {
+      method: 'POST',
+      url: '/api/v1/categories',
+      token: admin,
+      payload: { name: '住房', keywords: '宿舍,住房', answerMinutes: 1440, resultMinutes: 14400, urgentResultMinutes: 2880 },
+    })
     expect(created.statusCode).toBe(201)
-    expect((await call(svc, { method: 'POST', url: '/api/v1/categories', token: admin, payload: { name: '住房', answerMinutes: 1, resultMinutes: 2, urgentResultMinutes: 60 } })).statusCode).toBe(409)
+    expect(
+      (
+        await call(svc, {
+          method: 'POST',
+          url: '/api/v1/categories',
+          token: admin,
+          payload: { name: '住房', answerMinutes: 1, resultMinutes: 2, urgentResultMinutes: 60 },
+        })
+      ).statusCode,
+    ).toBe(409)
     const other = (await call(svc, { url: '/api/v1/categories', token: admin })).json().categories.find((c: { name: string }) => c.name === '其他')
     expect((await call(svc, { method: 'PATCH', url: `/api/v1/categories/${other.id}`, token: admin, payload: { active: false } })).statusCode).toBe(409)
   })
@@ -70,8 +107,34 @@ describe('outbox and dead letters', () => {
   let deadPrivate = 0
   beforeAll(async () => {
     const payload = JSON.stringify({ text: '群通知：周五开会' })
-    deadChat = (await svc.db.outboxMessage.create({ data: { key: 'test:dead:chat', platform: 'feishu', targetKind: 'chat', target: 'oc_group_1', payload, status: 'dead', attempts: 8, lastError: 'chat not found' } })).id
-    deadPrivate = (await svc.db.outboxMessage.create({ data: { key: 'test:dead:user', platform: 'feishu', targetKind: 'user', target: 'ou_secret_person', payload: JSON.stringify({ text: '您的匿名诉求已受理' }), status: 'dead', attempts: 8, lastError: 'user blocked the bot' } })).id
+    deadChat = (
+      await svc.db.outboxMessage.create({
+        data: {
+          key: 'test:dead:chat',
+          platform: 'feishu',
+          targetKind: 'chat',
+          target: 'oc_group_1',
+          payload,
+          status: 'dead',
+          attempts: 8,
+          lastError: 'chat not found',
+        },
+      })
+    ).id
+    deadPrivate = (
+      await svc.db.outboxMessage.create({
+        data: {
+          key: 'test:dead:user',
+          platform: 'feishu',
+          targetKind: 'user',
+          target: 'ou_secret_person',
+          payload: JSON.stringify({ text: '您的匿名诉求已受理' }),
+          status: 'dead',
+          attempts: 8,
+          lastError: 'user blocked the bot',
+        },
+      })
+    ).id
   })
 
   it('lists dead letters without private addresses or private texts', async () => {
@@ -119,7 +182,11 @@ describe('the WeChat login QR code', () => {
     try {
       const asAdmin = (await call(other, { url: '/api/v1/platforms', token: await tokenFor(other, 'D9000') })).json()
       const shown = asAdmin.platforms.find((p: { platform: string }) => p.platform === 'wechaty')
-      expect(shown).toMatchObject({ connected: false, detail: expect.stringContaining('QR'), login: { status: 'waiting', qrcode: 'https://login.weixin.qq.com/l/gongyou-test' } })
+      expect(shown).toMatchObject({
+        connected: false,
+        detail: expect.stringContaining('QR'),
+        login: { status: 'waiting', qrcode: 'https://login.weixin.qq.com/l/gongyou-test' },
+      })
       expect(shown.login.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/)
       const asOfficer = (await call(other, { url: '/api/v1/platforms', token: await tokenFor(other, 'D3001') })).json()
       expect(asOfficer.platforms.find((p: { platform: string }) => p.platform === 'wechaty').login).toBeNull()
@@ -160,13 +227,25 @@ describe('roster', () => {
     expect((wb.worksheets[0]!.getRow(1).values as string[]).filter(Boolean)).toEqual(['工号', '姓名', '单位', '角色', '手机', '网格'])
     const people = await real.db.person.count({ where: { active: true } })
     expect(wb.worksheets[0]!.rowCount - 1).toBe(people)
-    const imported = await call(real, { method: 'POST', url: '/api/v1/roster/import', token: admin, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: exported.rawPayload })
+    const imported = await call(real, {
+      method: 'POST',
+      url: '/api/v1/roster/import',
+      token: admin,
+      headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: exported.rawPayload,
+    })
     expect(imported.statusCode).toBe(200)
     expect(imported.json()).toEqual({ created: 0, updated: 0, unchanged: people, unitsCreated: 0 })
   })
 
   it('import is for administrators only', async () => {
-    const res = await call(real, { method: 'POST', url: '/api/v1/roster/import', token: officer, headers: { 'content-type': 'text/csv' }, payload: '工号,姓名,单位,角色\n' })
+    const res = await call(real, {
+      method: 'POST',
+      url: '/api/v1/roster/import',
+      token: officer,
+      headers: { 'content-type': 'text/csv' },
+      payload: '工号,姓名,单位,角色\n',
+    })
     expect(res.statusCode).toBe(403)
   })
 })

@@ -89,7 +89,11 @@ describe('listing and revoking tokens', () => {
   it('lists an officer’s own tokens only, and every token for an administrator', async () => {
     const mine = await tokenFor(svc, 'D3002', { label: 'mine' })
     await tokenFor(svc, 'D3001', { label: 'not-mine' })
-    const listed = (await call(svc, { url: '/api/v1/tokens', token: mine })).json().tokens as { label: string; person: { employeeNo: string }; current: boolean }[]
+    const listed = (await call(svc, { url: '/api/v1/tokens', token: mine })).json().tokens as {
+      label: string
+      person: { employeeNo: string }
+      current: boolean
+    }[]
     expect(listed.every((t) => t.person.employeeNo === 'D3002')).toBe(true)
     expect(listed.find((t) => t.label === 'mine')?.current).toBe(true)
     const all = (await call(svc, { url: '/api/v1/tokens', token: await tokenFor(svc, 'D9000') })).json().tokens as { person: { employeeNo: string } }[]
@@ -197,7 +201,9 @@ describe('one-time sign-in links (登录后台)', () => {
     clock.advance(HOUR)
     expect((await me(token)).statusCode).toBe(401)
 
-    const second = (await call(svc, { method: 'POST', url: '/api/v1/auth/login', payload: { code: (await linkFor('D3001')).code } })).json() as { token: string }
+    const second = (await call(svc, { method: 'POST', url: '/api/v1/auth/login', payload: { code: (await linkFor('D3001')).code } })).json() as {
+      token: string
+    }
     const out = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', token: second.token })
     expect(out.statusCode).toBe(200)
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0')
@@ -213,11 +219,21 @@ describe('one-time sign-in links (登录后台)', () => {
     // Opening the page did not use the code.
     const row = await svc.db.apiToken.findUniqueOrThrow({ where: { tokenHash: hashToken(code) } })
     expect(row.revokedAt).toBeNull()
-    const posted = await svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, payload: `code=${encodeURIComponent(code)}` })
+    const posted = await svc.app.inject({
+      method: 'POST',
+      url: '/dashboard/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      payload: `code=${encodeURIComponent(code)}`,
+    })
     expect(posted.statusCode).toBe(303)
     expect(posted.headers.location).toBe('/dashboard#/overview')
     expect(String(posted.headers['set-cookie'])).toMatch(/^gongyou_session=gy_/)
-    const reused = await svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, payload: `code=${encodeURIComponent(code)}` })
+    const reused = await svc.app.inject({
+      method: 'POST',
+      url: '/dashboard/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      payload: `code=${encodeURIComponent(code)}`,
+    })
     expect(reused.statusCode).toBe(401)
     expect(reused.body).toContain('只能用一次')
   })
@@ -227,7 +243,13 @@ describe('with the session cookie', () => {
   it('refuses changes asked from another site, or from nowhere it can tell', async () => {
     const token = await tokenFor(svc, 'D3001')
     const cookie = `${SESSION_COOKIE}=${encodeURIComponent(token)}`
-    for (const from of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'http://localhost:80' }, { origin: 'null' }, {}] as Record<string, string>[]) {
+    for (const from of [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: 'http://localhost:80' },
+      { origin: 'null' },
+      {},
+    ] as Record<string, string>[]) {
       const cross = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, ...from } })
       expect(cross.statusCode, JSON.stringify(from)).toBe(403)
       expect(cross.json().error).toMatchObject({ code: 'cross_site', message: expect.stringContaining('跨站') })
@@ -240,7 +262,11 @@ describe('with the session cookie', () => {
     expect(own.statusCode).toBe(200)
     expect((await me(token)).statusCode).toBe(401)
     const other = await tokenFor(svc, 'D3001')
-    const byOrigin = await call(svc, { method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(other)}`, origin: 'http://localhost:80', host: 'localhost:80' } })
+    const byOrigin = await call(svc, {
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(other)}`, origin: 'http://localhost:80', host: 'localhost:80' },
+    })
     expect(byOrigin.statusCode).toBe(200)
   })
 })
@@ -249,8 +275,19 @@ describe('login CSRF', () => {
   it('a page on another site cannot sign its visitor in with its own code: 403 in Chinese, no cookie, the code still unused', async () => {
     const { code } = await linkFor('D3001')
     const form = (headers: Record<string, string>) =>
-      svc.app.inject({ method: 'POST', url: '/dashboard/login', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: `code=${encodeURIComponent(code)}` })
-    for (const from of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }, {}] as Record<string, string>[]) {
+      svc.app.inject({
+        method: 'POST',
+        url: '/dashboard/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        payload: `code=${encodeURIComponent(code)}`,
+      })
+    for (const from of [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: 'null' },
+      {},
+    ] as Record<string, string>[]) {
       const res = await form(from)
       expect(res.statusCode, JSON.stringify(from)).toBe(403)
       expect(res.body).toContain('跨站')

@@ -29,7 +29,10 @@ afterAll(async () => {
 
 describe('one error handler', () => {
   it('answers a refusal from any domain with 409 and its message', async () => {
-    for (const [url, message] of [['/test/poll-refusal', '投票已结束，不能再改'], ['/test/announcement-refusal', '公告已撤回']] as const) {
+    for (const [url, message] of [
+      ['/test/poll-refusal', '投票已结束，不能再改'],
+      ['/test/announcement-refusal', '公告已撤回'],
+    ] as const) {
       const res = await svc.app.inject({ method: 'POST', url })
       expect(res.statusCode, url).toBe(409)
       expect(res.json()).toEqual({ error: { code: 'refused', message } })

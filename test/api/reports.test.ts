@@ -12,7 +12,7 @@ import { call, file, tokenFor } from './helpers.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
+const _DAY = 24 * HOUR
 const NO_CRON = { REQUEST_DIGEST_CRON: '0 0 1 1 *', REQUEST_SUPERVISED_CRON: '0 0 1 1 *', REQUEST_AUTOCLOSE_CRON: '0 0 1 1 *' }
 
 const clock = new ManualClock(new Date('2026-03-02T01:00:00Z')) // 09:00 on 2 March in Shanghai
@@ -96,11 +96,21 @@ function sheetRows(wb: ExcelJS.Workbook, name: string): { rows: Record<string, u
 describe('the monthly report', () => {
   it('counts March in Shanghai time, by category and unit, with deadlines and satisfaction', async () => {
     const r = await monthly('2026-03')
-    expect(r).toMatchObject({ month: '2026-03', scope: '示例集团（演示）', timeZone: 'Asia/Shanghai', from: '2026-02-28T16:00:00.000Z', to: '2026-03-31T16:00:00.000Z' })
+    expect(r).toMatchObject({
+      month: '2026-03',
+      scope: '示例集团（演示）',
+      timeZone: 'Asia/Shanghai',
+      from: '2026-02-28T16:00:00.000Z',
+      to: '2026-03-31T16:00:00.000Z',
+    })
     expect(r.totals).toEqual({ filed: 5, anonymous: 1, urgent: 1, resolved: 2, rejected: 1, open: 2, supervised: 1 })
     // Answered on time: r1 (1 h), r3 (1 h), r4 (10 min of 30); late: r2; r6 not yet due at the month's end.
     expect(r.deadline.answer).toEqual({ onTime: 3, late: 1, pending: 1, share: 0.75 })
-    expect(r.satisfaction).toEqual({ count: 2, average: 4, distribution: [1, 2, 3, 4, 5].map((score) => ({ score, count: score === 5 || score === 3 ? 1 : 0 })) })
+    expect(r.satisfaction).toEqual({
+      count: 2,
+      average: 4,
+      distribution: [1, 2, 3, 4, 5].map((score) => ({ score, count: score === 5 || score === 3 ? 1 : 0 })),
+    })
     const byCategory = Object.fromEntries(r.byCategory.map((c: { category: string; filed: number }) => [c.category, c.filed]))
     expect(byCategory).toEqual({ 工资待遇: 1, 劳动保护: 1, 安全隐患: 1, 食堂餐饮: 1, 通勤: 1 })
     expect(r.byUnit.map((u: { unit: string; filed: number; resolved: number; rejected: number }) => [u.unit, u.filed, u.resolved, u.rejected])).toEqual([
@@ -110,8 +120,14 @@ describe('the monthly report', () => {
     expect(r.supervised).toEqual([expect.objectContaining({ number: n.r2, category: '工资待遇', overdue: true })])
     // Sums agree with the totals.
     for (const key of ['filed', 'anonymous', 'resolved', 'rejected', 'open'] as const) {
-      expect(r.byCategory.reduce((a: number, c: Record<string, number>) => a + c[key]!, 0), `byCategory ${key}`).toBe(r.totals[key])
-      expect(r.byUnit.reduce((a: number, c: Record<string, number>) => a + c[key]!, 0), `byUnit ${key}`).toBe(r.totals[key])
+      expect(
+        r.byCategory.reduce((a: number, c: Record<string, number>) => a + c[key]!, 0),
+        `byCategory ${key}`,
+      ).toBe(r.totals[key])
+      expect(
+        r.byUnit.reduce((a: number, c: Record<string, number>) => a + c[key]!, 0),
+        `byUnit ${key}`,
+      ).toBe(r.totals[key])
     }
     expect(r.activities).toBeNull()
   })
@@ -144,13 +160,26 @@ describe('the monthly report', () => {
     for (const d of json.satisfaction.distribution) expect(s.get(`${d.score} 分`)).toBe(d.count)
 
     const cats = sheetRows(wb, '按类别')
-    expect(cats.rows.map((r) => [r['类别'], r['新增'], r['办结'], r['驳回']])).toEqual(json.byCategory.map((c: Record<string, unknown>) => [c.category, c.filed, c.resolved, c.rejected]))
-    expect(cats.total).toMatchObject({ 新增: json.totals.filed, 匿名: json.totals.anonymous, 办结: json.totals.resolved, 驳回: json.totals.rejected, 未办结: json.totals.open })
+    expect(cats.rows.map((r) => [r.类别, r.新增, r.办结, r.驳回])).toEqual(
+      json.byCategory.map((c: Record<string, unknown>) => [c.category, c.filed, c.resolved, c.rejected]),
+    )
+    expect(cats.total).toMatchObject({
+      新增: json.totals.filed,
+      匿名: json.totals.anonymous,
+      办结: json.totals.resolved,
+      驳回: json.totals.rejected,
+      未办结: json.totals.open,
+    })
     const units = sheetRows(wb, '按单位')
-    expect(units.rows.map((r) => [r['单位'], r['新增']])).toEqual(json.byUnit.map((u: Record<string, unknown>) => [u.unit, u.filed]))
-    expect(units.total).toMatchObject({ 新增: json.totals.filed, 办结: json.totals.resolved, 按时答复: json.deadline.answer.onTime, 超时答复: json.deadline.answer.late })
+    expect(units.rows.map((r) => [r.单位, r.新增])).toEqual(json.byUnit.map((u: Record<string, unknown>) => [u.unit, u.filed]))
+    expect(units.total).toMatchObject({
+      新增: json.totals.filed,
+      办结: json.totals.resolved,
+      按时答复: json.deadline.answer.onTime,
+      超时答复: json.deadline.answer.late,
+    })
     const supervised = sheetRows(wb, '督办事项')
-    expect(supervised.rows.map((r) => r['编号'])).toEqual([n.r2])
+    expect(supervised.rows.map((r) => r.编号)).toEqual([n.r2])
   })
 
   it('for a workshop officer, only the workshop, by team', async () => {
@@ -188,8 +217,23 @@ describe('the overview', () => {
 
   it('counts campaigns and polls in the report once there are any', async () => {
     const creator = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })
-    await svc.db.campaign.create({ data: { name: '2026 安康杯', startsAt: new Date('2026-03-01T00:00:00Z'), endsAt: new Date('2026-06-30T00:00:00Z'), createdAt: new Date('2026-02-20T00:00:00Z') } })
-    await svc.db.poll.create({ data: { number: 'P-1', title: '周末加班意愿', creatorId: creator.id, deadline: new Date('2026-03-20T00:00:00Z'), createdAt: new Date('2026-03-10T00:00:00Z') } })
+    await svc.db.campaign.create({
+      data: {
+        name: '2026 安康杯',
+        startsAt: new Date('2026-03-01T00:00:00Z'),
+        endsAt: new Date('2026-06-30T00:00:00Z'),
+        createdAt: new Date('2026-02-20T00:00:00Z'),
+      },
+    })
+    await svc.db.poll.create({
+      data: {
+        number: 'P-1',
+        title: '周末加班意愿',
+        creatorId: creator.id,
+        deadline: new Date('2026-03-20T00:00:00Z'),
+        createdAt: new Date('2026-03-10T00:00:00Z'),
+      },
+    })
     const r = await monthly('2026-03')
     expect(r.activities).toMatchObject({ campaigns: 1, polls: 1 })
     const s = summary(await workbook('2026-03'))

@@ -67,7 +67,11 @@ describe('officer actions through the API', () => {
 
     const replied = await act(n, { action: 'reply', text: '已联系后勤，明天上午来修' })
     expect(replied.json().message).toBe(`已把回复发给 ${n} 的诉求人。`)
-    await waitFor('the reply in the worker’s chat', async () => (await dmsTo(svc, 'D1002')).find((t) => t === `关于您的诉求 ${n}，梁秀英 回复：已联系后勤，明天上午来修`), svc)
+    await waitFor(
+      'the reply in the worker’s chat',
+      async () => (await dmsTo(svc, 'D1002')).find((t) => t === `关于您的诉求 ${n}，梁秀英 回复：已联系后勤，明天上午来修`),
+      svc,
+    )
     expect((await dmsTo(svc, 'D1002')).some((t) => t.startsWith(`您的诉求 ${n} 已由 梁秀英 受理`))).toBe(true)
 
     const resolved = await act(n, { action: 'resolve', text: '热水器已更换' })
@@ -141,13 +145,23 @@ describe('validation', () => {
     expect(await bad(await act(n, { action: 'reply', text: '   ' }))).toContain('请填写回复内容')
     expect(await bad(await act(n, { action: 'reply' }))).toContain('text')
     expect(await bad(await act(n, { action: 'fly' }))).toContain('action 应为')
-    const notJson = await call(svc, { method: 'POST', url: `/api/v1/requests/${n}/actions`, token: officer, headers: { 'content-type': 'application/json' }, payload: '{not json' })
+    const notJson = await call(svc, {
+      method: 'POST',
+      url: `/api/v1/requests/${n}/actions`,
+      token: officer,
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    })
     expect(notJson.statusCode).toBe(400)
     expect(notJson.json().error.message).toBe('请求体不是有效的 JSON')
     expect(await bad(await call(svc, { url: '/api/v1/reports/monthly?month=2026-13', token: officer }))).toContain('月份应为 YYYY-MM')
     const cat = (await call(svc, { url: '/api/v1/categories', token: admin })).json().categories[0]
-    expect(await bad(await call(svc, { method: 'PATCH', url: `/api/v1/categories/${cat.id}`, token: admin, payload: { answerMinutes: -5 } }))).toContain('首次答复时限至少 1 分钟')
-    expect(await bad(await call(svc, { method: 'PATCH', url: `/api/v1/categories/${cat.id}`, token: admin, payload: { answerMinutes: 99999, resultMinutes: 60 } }))).toContain('首次答复时限不能长于办结时限')
+    expect(await bad(await call(svc, { method: 'PATCH', url: `/api/v1/categories/${cat.id}`, token: admin, payload: { answerMinutes: -5 } }))).toContain(
+      '首次答复时限至少 1 分钟',
+    )
+    expect(
+      await bad(await call(svc, { method: 'PATCH', url: `/api/v1/categories/${cat.id}`, token: admin, payload: { answerMinutes: 99999, resultMinutes: 60 } })),
+    ).toContain('首次答复时限不能长于办结时限')
     // Nothing was changed by the refused calls.
     expect((await detail(n)).timeline).toHaveLength(1)
   })

@@ -66,7 +66,8 @@ describe('requests', () => {
   })
 
   it('a request escalated to the company stays visible to its workshop, never to the other', async () => {
-    const escalate = () => call(svc, { method: 'POST', url: `/api/v1/requests/${a}/actions`, token: ws1, payload: { action: 'escalate', text: '需要公司协调' } })
+    const escalate = () =>
+      call(svc, { method: 'POST', url: `/api/v1/requests/${a}/actions`, token: ws1, payload: { action: 'escalate', text: '需要公司协调' } })
     const first = await escalate()
     expect(first.statusCode).toBe(200)
     expect(first.json().request.level.path).toBe('一车间')
@@ -78,7 +79,9 @@ describe('requests', () => {
     // At the company level now: the workshop officer may look, no longer act.
     const detail = (await get(ws1, `/api/v1/requests/${a}`)).json()
     expect(detail).toMatchObject({ canAct: false, actions: [] })
-    expect((await call(svc, { method: 'POST', url: `/api/v1/requests/${a}/actions`, token: ws1, payload: { action: 'accept' } })).json().error.code).toBe('cannot_act')
+    expect((await call(svc, { method: 'POST', url: `/api/v1/requests/${a}/actions`, token: ws1, payload: { action: 'accept' } })).json().error.code).toBe(
+      'cannot_act',
+    )
   })
 })
 
@@ -124,15 +127,29 @@ describe('organisation', () => {
     expect(ids).not.toContain('web-officers')
     const zp1 = await svc.db.chatGroup.findFirstOrThrow({ where: { externalId: 'web-team-zp1' } })
     const dg = groups.find((g) => g.externalId === 'web-team-dg')!
-    expect((await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${zp1.id}/binding`, token: ws1, payload: { unitId: await unitId('一车间/电工班') } })).statusCode).toBe(403)
-    expect((await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${dg.id}/binding`, token: ws1, payload: { unitId: await unitId('二车间/装配一班') } })).statusCode).toBe(403)
+    expect(
+      (await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${zp1.id}/binding`, token: ws1, payload: { unitId: await unitId('一车间/电工班') } }))
+        .statusCode,
+    ).toBe(403)
+    expect(
+      (await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${dg.id}/binding`, token: ws1, payload: { unitId: await unitId('二车间/装配一班') } }))
+        .statusCode,
+    ).toBe(403)
     expect((await call(svc, { method: 'DELETE', url: `/api/v1/chat-groups/${zp1.id}/binding`, token: ws1 })).statusCode).toBe(403)
     expect((await svc.db.chatGroup.findUniqueOrThrow({ where: { id: zp1.id } })).unitId).toBe(await unitId('二车间/装配一班'))
     // Within scope it works both ways.
-    const moved = await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${dg.id}/binding`, token: ws1, payload: { unitId: await unitId('一车间/钳工班'), purpose: 'team' } })
+    const moved = await call(svc, {
+      method: 'PUT',
+      url: `/api/v1/chat-groups/${dg.id}/binding`,
+      token: ws1,
+      payload: { unitId: await unitId('一车间/钳工班'), purpose: 'team' },
+    })
     expect(moved.json().unit.path).toBe('一车间/钳工班')
     expect((await call(svc, { method: 'DELETE', url: `/api/v1/chat-groups/${dg.id}/binding`, token: ws1 })).json().unit).toBeNull()
-    expect((await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${dg.id}/binding`, token: ws1, payload: { unitId: await unitId('一车间/电工班') } })).json().unit.path).toBe('一车间/电工班')
+    expect(
+      (await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${dg.id}/binding`, token: ws1, payload: { unitId: await unitId('一车间/电工班') } })).json()
+        .unit.path,
+    ).toBe('一车间/电工班')
   })
 })
 

@@ -48,8 +48,16 @@ beforeAll(async () => {
   await svc.say('D1006', 'dm', `评价 ${n.hazard} 4`)
   n.script = await file(svc, 'D1004', `诉求 ${SCRIPT}`)
   n.elsewhere = await file(svc, 'D1010', '诉求 装配一班空调坏了')
-  const poll = /P-\d+/.exec((await svc.say('D3001', 'dm', '发起投票 周末加班意愿 | 愿意 | 不愿意 | 看情况 范围 一车间 截止 明天10:00')).map((r) => r.text).join('\n'))?.[0]
-  for (const [who, choice] of [['D1002', 1], ['D1003', 1], ['D1006', 2], ['D1007', 3]] as const) await svc.say(who, 'dm', `投票 ${poll} ${choice}`)
+  const poll = /P-\d+/.exec(
+    (await svc.say('D3001', 'dm', '发起投票 周末加班意愿 | 愿意 | 不愿意 | 看情况 范围 一车间 截止 明天10:00')).map((r) => r.text).join('\n'),
+  )?.[0]
+  for (const [who, choice] of [
+    ['D1002', 1],
+    ['D1003', 1],
+    ['D1006', 2],
+    ['D1007', 3],
+  ] as const)
+    await svc.say(who, 'dm', `投票 ${poll} ${choice}`)
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -169,7 +177,14 @@ describe('the officers’ dashboard', () => {
   })
 
   it('fits a phone', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    })
     try {
       await phone.addCookies(await context.cookies())
       const p = await phone.newPage()

@@ -30,7 +30,16 @@ export async function startChild(env: Record<string, string>, timeoutMs = 45_000
   let out = ''
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', QUIET_HOURS: 'off', GONGYOU_DEMO_SEED: 'auto', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      QUIET_HOURS: 'off',
+      GONGYOU_DEMO_SEED: 'auto',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   proc.stdout!.on('data', (d) => (out += d))

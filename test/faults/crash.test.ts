@@ -48,15 +48,27 @@ describe('a crash mid fan-out', () => {
     // A real organisation (Feishu is configured: no playground, no demo); the administrator is bound on Feishu.
     await importRoster(db, sampleRoster, { companyName: SAMPLE_COMPANY })
     const admin = await db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })
-    await db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_crash_admin', personId: admin.id, vouchedBy: 'directory' } })
+    await db.platformIdentity.create({
+      data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_crash_admin', personId: admin.id, vouchedBy: 'directory' },
+    })
     const first = await startChild(env())
     children.push(first)
     const units = await db.unit.findMany({ where: { path: { not: '' } }, orderBy: { id: 'asc' } })
     const chats = Array.from({ length: GROUPS }, (_, i) => `oc_crash_${String(i).padStart(3, '0')}`)
-    await db.chatGroup.createMany({ data: chats.map((externalId, i) => ({ platform: 'feishu', externalId, name: `崩溃演练群${i + 1}`, unitId: units[i % units.length]!.id })) })
+    await db.chatGroup.createMany({
+      data: chats.map((externalId, i) => ({ platform: 'feishu', externalId, name: `崩溃演练群${i + 1}`, unitId: units[i % units.length]!.id })),
+    })
 
     // The administrator posts it privately to the bot on Feishu, to the running process.
-    const posted = request(messageEvent(keys, { from: { open_id: 'ou_crash_admin' }, chatId: 'oc_p2p_crash_admin', chatType: 'p2p', text: `发布公告 通知 ${TITLE}\n周五下午2点在大礼堂召开。\n范围 全部` }), keys)
+    const posted = request(
+      messageEvent(keys, {
+        from: { open_id: 'ou_crash_admin' },
+        chatId: 'oc_p2p_crash_admin',
+        chatType: 'p2p',
+        text: `发布公告 通知 ${TITLE}\n周五下午2点在大礼堂召开。\n范围 全部`,
+      }),
+      keys,
+    )
     const res = await fetch(`${first.url}/webhooks/feishu`, { method: 'POST', headers: posted.headers, body: posted.payload })
     expect(res.status).toBe(200)
 
@@ -80,17 +92,28 @@ describe('a crash mid fan-out', () => {
     await waitFor('every group to be shown', () => shownGroups() === GROUPS, 60_000)
     // Every row sent: a row is marked sent only after its send finished, and a sent row is never
     // claimed again, so nothing more can reach the groups from here on.
-    await waitFor('every row sent', async () => (await db.outboxMessage.count({ where: { platform: 'feishu', target: { startsWith: 'oc_crash_' }, status: { not: 'sent' } } })) === 0, 20_000)
+    await waitFor(
+      'every row sent',
+      async () => (await db.outboxMessage.count({ where: { platform: 'feishu', target: { startsWith: 'oc_crash_' }, status: { not: 'sent' } } })) === 0,
+      20_000,
+    )
 
     for (const chat of chats) {
       const shown = fake.shownTo(chat)
       expect(new Set(shown.map((m) => m.uuid)).size, chat).toBe(1)
-      expect(shown.filter((m) => textOf(m).includes(TITLE)), chat).toHaveLength(1)
+      expect(
+        shown.filter((m) => textOf(m).includes(TITLE)),
+        chat,
+      ).toHaveLength(1)
       expect(shown, chat).toHaveLength(1)
     }
     expect(await db.outboxMessage.count({ where: { platform: 'feishu', target: { startsWith: 'oc_crash_' } } })).toBe(GROUPS)
     expect(second.output()).not.toMatch(/failed to start/)
     // The administrator was told it was posted (privately, on Feishu).
-    await waitFor('the administrator to hear it is posted', () => fake.messages.some((m) => !m.receive_id.startsWith('oc_crash_') && textOf(m).includes('个群')), 20_000)
+    await waitFor(
+      'the administrator to hear it is posted',
+      () => fake.messages.some((m) => !m.receive_id.startsWith('oc_crash_') && textOf(m).includes('个群')),
+      20_000,
+    )
   })
 })

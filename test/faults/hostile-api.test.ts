@@ -82,7 +82,16 @@ describe('scope escalation', () => {
     expect((await get(ws1, `/api/v1/requests/${b}`)).statusCode).toBe(403)
     expect((await get(ws1, `/api/v1/requests/${b.toLowerCase()}`)).statusCode).toBeGreaterThanOrEqual(400)
     expect((await get(ws1, `/api/v1/requests/${b.toLowerCase()}`)).statusCode).toBeLessThan(500)
-    for (const path of ['SQ-0000-0000', 'SQ-9999-9999', `${b}%00`, '..%2F..%2Fpeople', encodeURIComponent(SQL), encodeURIComponent(SCRIPT), '%E4%B8%80', 'x'.repeat(2000)]) {
+    for (const path of [
+      'SQ-0000-0000',
+      'SQ-9999-9999',
+      `${b}%00`,
+      '..%2F..%2Fpeople',
+      encodeURIComponent(SQL),
+      encodeURIComponent(SCRIPT),
+      '%E4%B8%80',
+      'x'.repeat(2000),
+    ]) {
       const res = await get(ws1, `/api/v1/requests/${path}`)
       expect(res.statusCode, path).toBeGreaterThanOrEqual(400)
       expect(res.statusCode, path).toBeLessThan(500)
@@ -111,7 +120,13 @@ describe('scope escalation', () => {
     expect(people.map((p) => p.employeeNo)).not.toContain('D1010')
     expect(people.map((p) => p.employeeNo)).not.toContain('D3002')
     // Actions on 二车间's request.
-    for (const payload of [{ action: 'accept' }, { action: 'reply', text: '越权' }, { action: 'supervise' }, { action: 'transfer', unitId: await unitId('一车间') }, { action: 'close' }]) {
+    for (const payload of [
+      { action: 'accept' },
+      { action: 'reply', text: '越权' },
+      { action: 'supervise' },
+      { action: 'transfer', unitId: await unitId('一车间') },
+      { action: 'close' },
+    ]) {
       const res = await call(svc, { method: 'POST', url: `/api/v1/requests/${b}/actions`, token: ws1, payload })
       expect(res.statusCode, JSON.stringify(payload)).toBeGreaterThanOrEqual(400)
       expect(res.statusCode, JSON.stringify(payload)).toBeLessThan(500)
@@ -122,7 +137,10 @@ describe('scope escalation', () => {
     expect(row.events.map((e) => e.kind)).toEqual(['filed'])
     // A 二车间 group cannot be bound by 一车间's officer, nor bound into 二车间.
     const group = await svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: 'oc_hostile_ws2', name: '装配群', unitId: team2 } })
-    for (const [id, unit] of [[group.id, await unitId('一车间')], [group.id, team2]] as const) {
+    for (const [id, unit] of [
+      [group.id, await unitId('一车间')],
+      [group.id, team2],
+    ] as const) {
       const res = await call(svc, { method: 'PUT', url: `/api/v1/chat-groups/${id}/binding`, token: ws1, payload: { unitId: unit } })
       expect([403, 404]).toContain(res.statusCode)
     }
@@ -189,8 +207,43 @@ describe('a sweep of hostile inputs over every route', () => {
     await fuzz?.dropDatabase()
   })
 
-  const params = ['__proto__', 'constructor', 'toString', '%00', '%ED%A0%80', '%uD800', '%E4%B8', '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(3000), '-1', '0', '1e309', '99999999999999999999999', '%25', encodeURIComponent(SQL), encodeURIComponent(SCRIPT)]
-  const queries = ['month=0000-01', 'month=9999-12', 'month=2026-13', '__proto__[x]=1', 'constructor[prototype][x]=1', 'page=-1&pageSize=1e9', 'page=99999999999999999999', 'q=%ED%A0%80', 'q=%ff', 'q=%uD800', 'status=__proto__', 'unit=1&unit=2', 'months=1e400', 'code=%00', 'from=%ED%A0%80&chat=dm', 'chat=__proto__', `q=${'%E4%B8%80'.repeat(3000)}`]
+  const params = [
+    '__proto__',
+    'constructor',
+    'toString',
+    '%00',
+    '%ED%A0%80',
+    '%uD800',
+    '%E4%B8',
+    '..%2F..%2Fetc%2Fpasswd',
+    'x'.repeat(3000),
+    '-1',
+    '0',
+    '1e309',
+    '99999999999999999999999',
+    '%25',
+    encodeURIComponent(SQL),
+    encodeURIComponent(SCRIPT),
+  ]
+  const queries = [
+    'month=0000-01',
+    'month=9999-12',
+    'month=2026-13',
+    '__proto__[x]=1',
+    'constructor[prototype][x]=1',
+    'page=-1&pageSize=1e9',
+    'page=99999999999999999999',
+    'q=%ED%A0%80',
+    'q=%ff',
+    'q=%uD800',
+    'status=__proto__',
+    'unit=1&unit=2',
+    'months=1e400',
+    'code=%00',
+    'from=%ED%A0%80&chat=dm',
+    'chat=__proto__',
+    `q=${'%E4%B8%80'.repeat(3000)}`,
+  ]
   const jsonBodies = [
     '{"text":"\\ud800"}',
     '{"from":"D1002","chat":"dm","text":"\\ud800"}',
@@ -215,7 +268,12 @@ describe('a sweep of hostile inputs over every route', () => {
     const admin = await tokenFor(fuzz, 'D9000')
     const asset = await fuzz.app.inject({ url: '/dashboard/assets/__proto__' })
     expect(asset.statusCode).toBe(404)
-    const surrogate = await fuzz.app.inject({ method: 'POST', url: '/playground/api/messages', headers: { 'content-type': 'application/json' }, payload: '{"from":"D1002","chat":"dm","text":"诉求 \\ud800"}' })
+    const surrogate = await fuzz.app.inject({
+      method: 'POST',
+      url: '/playground/api/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"from":"D1002","chat":"dm","text":"诉求 \\ud800"}',
+    })
     expect(surrogate.statusCode).toBe(400)
     expect(surrogate.json().error.message).toContain('无法识别的字符')
     for (const month of ['0000-01', '9999-12', '1999-12']) {
@@ -231,8 +289,15 @@ describe('a sweep of hostile inputs over every route', () => {
   const check = async (method: string, url: string, o: { payload?: string; headers?: Record<string, string> } = {}) => {
     // Each from its own address, so the per-address rate limits do not hide a route behind 429.
     n++
-    const res = await fuzz.app.inject({ method: method as 'GET', url, remoteAddress: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, ...(o.payload !== undefined ? { payload: o.payload } : {}), headers: o.headers ?? {} })
-    if (res.statusCode >= 500 || /\n\s+at .+:\d+:\d+/.test(res.body)) failures.push(`${method} ${url.slice(0, 120)} ${(o.payload ?? '').slice(0, 60)} → ${res.statusCode} ${res.body.slice(0, 160)}`)
+    const res = await fuzz.app.inject({
+      method: method as 'GET',
+      url,
+      remoteAddress: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+      ...(o.payload !== undefined ? { payload: o.payload } : {}),
+      headers: o.headers ?? {},
+    })
+    if (res.statusCode >= 500 || /\n\s+at .+:\d+:\d+/.test(res.body))
+      failures.push(`${method} ${url.slice(0, 120)} ${(o.payload ?? '').slice(0, 60)} → ${res.statusCode} ${res.body.slice(0, 160)}`)
   }
 
   it('answers none of them with a 500 or a stack trace', async () => {
@@ -245,11 +310,14 @@ describe('a sweep of hostile inputs over every route', () => {
       for (const q of queries) await check(method, `${urls[0]}?${q}`)
       if (method !== 'GET') {
         for (const payload of jsonBodies) await check(method, urls[0]!, { payload, headers: { 'content-type': 'application/json' } })
-        for (const payload of formBodies) await check(method, urls[0]!, { payload, headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' } })
-        for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=gbk']) await check(method, urls[0]!, { payload: '--x\r\n\ud800', headers: { 'content-type': type } })
+        for (const payload of formBodies)
+          await check(method, urls[0]!, { payload, headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' } })
+        for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=gbk'])
+          await check(method, urls[0]!, { payload: '--x\r\n\ud800', headers: { 'content-type': type } })
       }
     }
-    for (const path of ['/%ED%A0%80', '/dashboard/%00', '/api/v1/%2e%2e/%2e%2e', `/${'x'.repeat(10_000)}`, '/__proto__', '/api/v1/__proto__']) await check('GET', path)
+    for (const path of ['/%ED%A0%80', '/dashboard/%00', '/api/v1/%2e%2e/%2e%2e', `/${'x'.repeat(10_000)}`, '/__proto__', '/api/v1/__proto__'])
+      await check('GET', path)
     expect(failures).toEqual([])
   })
 

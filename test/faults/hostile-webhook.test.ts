@@ -28,9 +28,14 @@ const post = (payload: string | Buffer, headers: Record<string, string>) => svc.
 /** Headers carrying a valid signature for exactly this body. */
 function signed(payload: string | Buffer, o: { timestamp?: number } = {}): Record<string, string> {
   const ts = String(Math.floor((o.timestamp ?? Date.now()) / 1000))
-  const nonce = 'n-' + Math.random().toString(36).slice(2)
+  const nonce = `n-${Math.random().toString(36).slice(2)}`
   // The signature is over the raw bytes; a Buffer body is signed as its latin1 string would be wrong, so sign utf8 text only.
-  return { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature(ts, nonce, keys.encryptKey, payload.toString()) }
+  return {
+    'content-type': 'application/json',
+    'x-lark-request-timestamp': ts,
+    'x-lark-request-nonce': nonce,
+    'x-lark-signature': signature(ts, nonce, keys.encryptKey, payload.toString()),
+  }
 }
 
 /** Delivers a valid event from a fresh stranger and checks it is processed: stored once, answered once. */
@@ -71,7 +76,7 @@ describe('hostile webhook bodies', () => {
       '{"encrypt": {"a":1}}',
       '{"encrypt": ""}',
       '{"encrypt": "AAAA"}',
-      '{"encrypt": "' + 'A'.repeat(4096) + '"}',
+      `{"encrypt": "${'A'.repeat(4096)}"}`,
       '{"header": null, "event": null}',
       '{"header": [], "event": 5, "schema": "2.0"}',
       '{"header": {"event_type": 5, "token": "vtok-fault"}, "schema": "2.0"}',
@@ -119,10 +124,15 @@ describe('hostile webhook bodies', () => {
   it('answers 10,000 levels of nesting (arrays and objects) with 4xx', async () => {
     const depth = 10_000
     const arrays = '['.repeat(depth) + ']'.repeat(depth)
-    const objects = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
+    const objects = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
     const inEvent = `{"schema":"2.0","header":{"event_id":"deep","event_type":"im.message.receive_v1","token":"${keys.verificationToken}"},"event":${objects}}`
     const unclosed = '{"a":'.repeat(depth * 10)
-    for (const [what, payload] of [['arrays', arrays], ['objects', objects], ['in an event', inEvent], ['unclosed', unclosed]] as const) {
+    for (const [what, payload] of [
+      ['arrays', arrays],
+      ['objects', objects],
+      ['in an event', inEvent],
+      ['unclosed', unclosed],
+    ] as const) {
       expect4xx(await post(payload, signed(payload)), `nested ${what}`)
     }
     // The same nesting inside an encrypted event.
@@ -146,7 +156,7 @@ describe('hostile webhook bodies', () => {
     for (const headers of [
       { ...good.headers, 'x-lark-signature': '' },
       { ...good.headers, 'x-lark-signature': 'zz'.repeat(32) },
-      { ...good.headers, 'x-lark-signature': good.headers['x-lark-signature']!.toUpperCase() + '00' },
+      { ...good.headers, 'x-lark-signature': `${good.headers['x-lark-signature']!.toUpperCase()}00` },
       { ...good.headers, 'x-lark-signature': good.headers['x-lark-signature']!.slice(0, 10) },
       { ...good.headers, 'x-lark-request-timestamp': 'not-a-number' },
       { ...good.headers, 'x-lark-request-timestamp': '' },
@@ -189,16 +199,32 @@ describe('hostile webhook bodies', () => {
       fc.string({ unit: 'binary', maxLength: 300 }),
       fc.json({ maxDepth: 4 }),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ encrypt: v })),
-      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ schema: '2.0', header: { event_id: 'prop', event_type: 'im.message.receive_v1', token: keys.verificationToken }, event: v })),
+      fc
+        .jsonValue({ maxDepth: 3 })
+        .map((v) =>
+          JSON.stringify({ schema: '2.0', header: { event_id: 'prop', event_type: 'im.message.receive_v1', token: keys.verificationToken }, event: v }),
+        ),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify({ type: 'url_verification', challenge: v, token: keys.verificationToken })),
       fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
     )
     await fc.assert(
-      fc.asyncProperty(body, fc.boolean(), fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded'), async (payload, sign, type) => {
-        const headers: Record<string, string> = sign ? { ...signed(payload), 'content-type': type } : { 'content-type': type, 'x-lark-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-lark-request-nonce': 'n', 'x-lark-signature': 'a'.repeat(64) }
-        const res = await post(payload, headers)
-        expect(res.statusCode, `${JSON.stringify(payload).slice(0, 200)} → ${res.body.slice(0, 200)}`).toBeLessThan(500)
-      }),
+      fc.asyncProperty(
+        body,
+        fc.boolean(),
+        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded'),
+        async (payload, sign, type) => {
+          const headers: Record<string, string> = sign
+            ? { ...signed(payload), 'content-type': type }
+            : {
+                'content-type': type,
+                'x-lark-request-timestamp': String(Math.floor(Date.now() / 1000)),
+                'x-lark-request-nonce': 'n',
+                'x-lark-signature': 'a'.repeat(64),
+              }
+          const res = await post(payload, headers)
+          expect(res.statusCode, `${JSON.stringify(payload).slice(0, 200)} → ${res.body.slice(0, 200)}`).toBeLessThan(500)
+        },
+      ),
       { numRuns: 300 },
     )
     // Nothing random was stored as an event of a person (a url_verification echo stores nothing either).

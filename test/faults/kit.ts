@@ -8,12 +8,23 @@ export const keys: Keys = { appId: 'cli_fault0000000001', encryptKey: 'faultEncr
 export const SECRET = 'app-secret-for-fault-tests'
 
 export function feishuEnv(fake: FakeFeishu): Record<string, string> {
-  return { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url }
+  return {
+    FEISHU_APP_ID: keys.appId,
+    FEISHU_APP_SECRET: SECRET,
+    FEISHU_ENCRYPT_KEY: keys.encryptKey,
+    FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+    FEISHU_DOMAIN: fake.url,
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 20_000, svc?: Pick<Service, 'outbox'>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  svc?: Pick<Service, 'outbox'>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const v = await probe()
@@ -35,7 +46,9 @@ export async function settle(svc: Pick<Service, 'db' | 'outbox'>, timeoutMs = 20
     'the service to settle',
     async () => {
       const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-      const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+      const outbox = await svc.db.outboxMessage.count({
+        where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
+      })
       return events === 0 && outbox === 0
     },
     timeoutMs,

@@ -27,7 +27,12 @@ import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger, waitFor } from 
 
 const bin = (() => {
   const base = '/usr/lib/postgresql'
-  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a)) : []
+  const versions = fs.existsSync(base)
+    ? fs
+        .readdirSync(base)
+        .filter((v) => fs.existsSync(path.join(base, v, 'bin/initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : []
   if (!versions.length) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (apt-get install postgresql)')
   return path.join(base, versions[0]!, 'bin')
 })()
@@ -44,7 +49,19 @@ function pgTool(tool: string, args: string[]): void {
   if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe', timeout: 30_000 })
   else execFileSync(cmd, args, { stdio: 'pipe', timeout: 30_000 })
 }
-const pgStart = () => pgTool('pg_ctl', ['-D', path.join(dir, 'data'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', '-t', '20', 'start'])
+const pgStart = () =>
+  pgTool('pg_ctl', [
+    '-D',
+    path.join(dir, 'data'),
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    '-l',
+    path.join(dir, 'log'),
+    '-w',
+    '-t',
+    '20',
+    'start',
+  ])
 const pgRunning = () => {
   try {
     pgTool('pg_ctl', ['-D', path.join(dir, 'data'), 'status'])
@@ -93,7 +110,8 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const post = (r: { payload: string; headers: Record<string, string> }) => svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
+const post = (r: { payload: string; headers: Record<string, string> }) =>
+  svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
 
 describe('PostgreSQL stops mid-burst', () => {
   it('answers 503 while it is down, and processes every event exactly once after it is back', { timeout: 90_000 }, async () => {
@@ -143,7 +161,10 @@ describe('PostgreSQL stops mid-burst', () => {
     for (const [i, p] of [...people, fresh].entries()) {
       const ev = i < events.length ? events[i]! : later
       const rows = await svc.db.inboundEvent.findMany({ where: { platform: 'feishu', eventId: messageIdOf(ev) } })
-      expect(rows.map((r) => r.status), `event ${i}`).toEqual(['done'])
+      expect(
+        rows.map((r) => r.status),
+        `event ${i}`,
+      ).toEqual(['done'])
       expect(fake.shownTo(p.open_id), `replies to ${i}`).toHaveLength(1)
     }
     expect(refused.length + accepted).toBe(events.length)

@@ -27,7 +27,8 @@ beforeAll(async () => {
   fake.app.addHook('preHandler', async (req, reply) => {
     if (req.method !== 'POST' || !req.url.startsWith('/open-apis/im/v1/messages')) return
     const id = (req.body as { receive_id?: string } | undefined)?.receive_id ?? ''
-    const calls = (code: number) => fake.calls.push({ method: 'POST', path: '/open-apis/im/v1/messages', status: code, code: -1, at: Date.now(), receiveId: id })
+    const calls = (code: number) =>
+      fake.calls.push({ method: 'POST', path: '/open-apis/im/v1/messages', status: code, code: -1, at: Date.now(), receiveId: id })
     if (alwaysFail.has(id) || (fail500.get(id) ?? 0) > 0) {
       fail500.set(id, (fail500.get(id) ?? 1) - 1)
       calls(500)
@@ -92,18 +93,28 @@ describe('Feishu failing', () => {
     alwaysFail.add(dead.open_id)
     const alertsBefore = await svc.db.webMessage.count({ where: { direction: 'out', chatId: null, personNo: 'D9000', text: { contains: '发送失败已放弃' } } })
     await say(dead)
-    const row = await waitFor('the dead letter', async () => {
-      const r = await svc.db.outboxMessage.findFirst({ where: { target: dead.open_id } })
-      return r?.status === 'dead' ? r : undefined
-    }, 30_000, svc)
+    const row = await waitFor(
+      'the dead letter',
+      async () => {
+        const r = await svc.db.outboxMessage.findFirst({ where: { target: dead.open_id } })
+        return r?.status === 'dead' ? r : undefined
+      },
+      30_000,
+      svc,
+    )
     expect(row.attempts).toBe(MAX_ATTEMPTS)
     expect(row.lastError).toMatch(/500/)
     expect(failures(dead.open_id, 500)).toBe(MAX_ATTEMPTS)
     expect(fake.shownTo(dead.open_id)).toHaveLength(0)
-    const alerts = await waitFor('the alert to D9000', async () => {
-      const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId: null, personNo: 'D9000', text: { contains: '发送失败已放弃' } } })
-      return rows.length > alertsBefore ? rows : undefined
-    }, 20_000, svc)
+    const alerts = await waitFor(
+      'the alert to D9000',
+      async () => {
+        const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId: null, personNo: 'D9000', text: { contains: '发送失败已放弃' } } })
+        return rows.length > alertsBefore ? rows : undefined
+      },
+      20_000,
+      svc,
+    )
     expect(alerts).toHaveLength(alertsBefore + 1)
     expect(alerts.at(-1)!.text).toContain('feishu')
     // Other people are still answered.

@@ -59,7 +59,10 @@ describe('two instances on one database', () => {
 
     for (const [i, ev] of events.entries()) {
       const rows = await a.db.inboundEvent.findMany({ where: { platform: 'feishu', eventId: messageIdOf(ev) } })
-      expect(rows.map((r) => r.status), `event ${i}`).toEqual(['done'])
+      expect(
+        rows.map((r) => r.status),
+        `event ${i}`,
+      ).toEqual(['done'])
       expect(fake.shownTo(people[i]!.open_id), `replies to ${i}`).toHaveLength(1)
     }
     const rows = await a.db.outboxMessage.findMany({ where: { platform: 'feishu' } })
@@ -67,7 +70,8 @@ describe('two instances on one database', () => {
     expect(rows.every((r) => r.status === 'sent')).toBe(true)
     // Feishu accepted each uuid once: no row was sent by both instances.
     const accepted = new Map<string, number>()
-    for (const c of fake.calls) if (c.status === 200 && c.method === 'POST' && c.path === '/open-apis/im/v1/messages' && c.uuid) accepted.set(c.uuid, (accepted.get(c.uuid) ?? 0) + 1)
+    for (const c of fake.calls)
+      if (c.status === 200 && c.method === 'POST' && c.path === '/open-apis/im/v1/messages' && c.uuid) accepted.set(c.uuid, (accepted.get(c.uuid) ?? 0) + 1)
     expect(accepted.size).toBe(events.length)
     expect([...accepted.values()].every((n) => n === 1)).toBe(true)
     // Both instances handled events, but only the holder of the Feishu lease sent: per-instance counts from /metrics.
@@ -75,6 +79,9 @@ describe('two instances on one database', () => {
     const sent = metrics.map((m) => m('gongyou_outbox_sent_total', { platform: 'feishu' }))
     const handled = metrics.map((m) => m('gongyou_events_handled_total', { platform: 'feishu' }))
     expect(handled[0]! + handled[1]!).toBe(events.length)
-    expect(sent.sort((x, y) => x - y), `sent per instance: ${sent}`).toEqual([0, events.length])
+    expect(
+      sent.sort((x, y) => x - y),
+      `sent per instance: ${sent}`,
+    ).toEqual([0, events.length])
   })
 })

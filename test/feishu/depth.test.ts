@@ -15,7 +15,13 @@ let svc: TestService
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url },
+    env: {
+      FEISHU_APP_ID: keys.appId,
+      FEISHU_APP_SECRET: SECRET,
+      FEISHU_ENCRYPT_KEY: keys.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+      FEISHU_DOMAIN: fake.url,
+    },
     adapterFactories: [feishuAdapterFactory],
   })
 })
@@ -40,7 +46,9 @@ async function settle(timeoutMs = 15_000): Promise<void> {
   for (;;) {
     svc.outbox.wake()
     const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    const outbox = await svc.db.outboxMessage.count({
+      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
+    })
     if (events === 0 && outbox === 0) return
     if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
     await new Promise((r) => setTimeout(r, 25))
@@ -146,10 +154,24 @@ describe('threads in a Feishu topic group', () => {
   const botMention = () => ({ key: '@_user_1', id: { open_id: fake.botOpenId }, name: '工友' })
 
   /** A message in a group as Feishu delivers it (and knows it: replies can refer to it). */
-  async function inGroup(chatId: string, text: string, o: { threadId?: string; recalled?: boolean } = {}): Promise<{ messageId: string; shown: ShownMessage[] }> {
+  async function inGroup(
+    chatId: string,
+    text: string,
+    o: { threadId?: string; recalled?: boolean } = {},
+  ): Promise<{ messageId: string; shown: ShownMessage[] }> {
     const messageId = `om_in_depth_${Math.random().toString(36).slice(2)}`
     fake.peopleMessages.set(messageId, { chat_id: chatId, ...(o.recalled ? { recalled: true } : {}) })
-    const shown = await after(messageEvent(keys, { from: zhang, chatId, chatType: 'group', text: `@_user_1 ${text}`, mentions: [botMention()], messageId, ...(o.threadId ? { threadId: o.threadId } : {}) }))
+    const shown = await after(
+      messageEvent(keys, {
+        from: zhang,
+        chatId,
+        chatType: 'group',
+        text: `@_user_1 ${text}`,
+        mentions: [botMention()],
+        messageId,
+        ...(o.threadId ? { threadId: o.threadId } : {}),
+      }),
+    )
     return { messageId, shown }
   }
 
@@ -209,7 +231,9 @@ describe('lifecycle on Feishu', () => {
 
   it('a recalled message that filed a request is recorded on its timeline; the request stays', async () => {
     const messageId = 'om_in_depth_recall_0001'
-    const filed = await after(messageEvent(keys, { from: zhang, chatId: `oc_p2p_${zhang.open_id}`, chatType: 'p2p', text: '诉求 宿舍热水器坏了三天', messageId }))
+    const filed = await after(
+      messageEvent(keys, { from: zhang, chatId: `oc_p2p_${zhang.open_id}`, chatType: 'p2p', text: '诉求 宿舍热水器坏了三天', messageId }),
+    )
     const number = /SQ-\d{4}-\d{4}/.exec(texts(filed))![0]
     await after(messageRecalledEvent(keys, { messageId, chatId: `oc_p2p_${zhang.open_id}` }))
     const request = await svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { events: true } })

@@ -19,7 +19,13 @@ let adminToken: string
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url },
+    env: {
+      FEISHU_APP_ID: keys.appId,
+      FEISHU_APP_SECRET: SECRET,
+      FEISHU_ENCRYPT_KEY: keys.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+      FEISHU_DOMAIN: fake.url,
+    },
     adapterFactories: [feishuAdapterFactory],
   })
   adminToken = await issueToken(svc.db, (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })).id)
@@ -39,7 +45,9 @@ async function settle(timeoutMs = 15_000): Promise<void> {
   for (;;) {
     svc.outbox.wake()
     const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    const outbox = await svc.db.outboxMessage.count({
+      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
+    })
     if (events === 0 && outbox === 0) return
     if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
     await new Promise((r) => setTimeout(r, 25))
@@ -52,10 +60,15 @@ async function say(from: Person, text: string): Promise<string> {
   const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
   expect(res.statusCode, res.body).toBe(200)
   await settle()
-  return fake.messages.slice(before).filter((m) => m.receive_id === from.open_id).map((m) => (m.msg_type === 'interactive' ? `${textOf(m)}\n${JSON.stringify(m.content)}` : textOf(m))).join('\n')
+  return fake.messages
+    .slice(before)
+    .filter((m) => m.receive_id === from.open_id)
+    .map((m) => (m.msg_type === 'interactive' ? `${textOf(m)}\n${JSON.stringify(m.content)}` : textOf(m)))
+    .join('\n')
 }
 
-const upload = (csv: string) => svc.app.inject({ method: 'POST', url: '/api/v1/roster/import', headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` }, payload: csv })
+const upload = (csv: string) =>
+  svc.app.inject({ method: 'POST', url: '/api/v1/roster/import', headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` }, payload: csv })
 
 describe('binding by the Feishu directory', () => {
   it('binds the people the directory knows at roster import, 50 mobiles a call at most', async () => {
@@ -63,7 +76,13 @@ describe('binding by the Feishu directory', () => {
     fake.directory.set('13900000002', qian)
     // Sixty more people with phones the directory does not know: the lookup takes two calls.
     const extra = Array.from({ length: 60 }, (_, i) => `FX${100 + i},路人${i},一车间/钳工班,职工,1370000${String(1000 + i)}`)
-    const csv = ['工号,姓名,单位,角色,手机', 'F001,赵一,一车间/电工班,工会干部,13900000001', 'F002,钱二,一车间/电工班,职工,+8613900000002', 'F003,孙三,一车间/电工班,职工,13900000003', ...extra].join('\n')
+    const csv = [
+      '工号,姓名,单位,角色,手机',
+      'F001,赵一,一车间/电工班,工会干部,13900000001',
+      'F002,钱二,一车间/电工班,职工,+8613900000002',
+      'F003,孙三,一车间/电工班,职工,13900000003',
+      ...extra,
+    ].join('\n')
     const res = await upload(csv)
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ created: 63, directory: [{ platform: 'feishu', bound: 2 }] })
@@ -84,7 +103,7 @@ describe('binding by the Feishu directory', () => {
     expect(await say(zhao, '我的信息')).toMatch(/赵一[\s\S]*工会干部/)
   })
 
-  it("binds an unknown sender the directory knows on their first message", async () => {
+  it('binds an unknown sender the directory knows on their first message', async () => {
     fake.directory.set('13900000003', sun)
     const answer = await say(sun, '我的信息')
     expect(answer).toContain('孙三')

@@ -20,7 +20,10 @@ export function encrypt(plain: string, encryptKey: string): string {
 }
 
 export function signature(timestamp: string, nonce: string, encryptKey: string, body: string): string {
-  return crypto.createHash('sha256').update(timestamp + nonce + encryptKey + body).digest('hex')
+  return crypto
+    .createHash('sha256')
+    .update(timestamp + nonce + encryptKey + body)
+    .digest('hex')
 }
 
 export interface SignedRequest {
@@ -29,11 +32,7 @@ export interface SignedRequest {
 }
 
 /** A POST as Feishu makes it: the body encrypted (unless `plain`), signed (unless `unsigned`). */
-export function request(
-  event: object,
-  keys: Keys,
-  o: { plain?: boolean; unsigned?: boolean; timestamp?: number; forge?: boolean } = {},
-): SignedRequest {
+export function request(event: object, keys: Keys, o: { plain?: boolean; unsigned?: boolean; timestamp?: number; forge?: boolean } = {}): SignedRequest {
   const payload = o.plain ? JSON.stringify(event) : JSON.stringify({ encrypt: encrypt(JSON.stringify(event), keys.encryptKey) })
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
   if (!o.unsigned) {
@@ -52,7 +51,14 @@ const id = (prefix: string) => `${prefix}${Date.now().toString(36)}${(++seq).toS
 function envelope(eventType: string, event: object, keys: Keys, eventId = id('ev_')) {
   return {
     schema: '2.0',
-    header: { event_id: eventId, event_type: eventType, create_time: String(Date.now()), token: keys.verificationToken, app_id: keys.appId, tenant_key: 'tenant-1' },
+    header: {
+      event_id: eventId,
+      event_type: eventType,
+      create_time: String(Date.now()),
+      token: keys.verificationToken,
+      app_id: keys.appId,
+      tenant_key: 'tenant-1',
+    },
     event,
   }
 }
@@ -72,7 +78,18 @@ export interface Mention {
 /** `im.message.receive_v1`. */
 export function messageEvent(
   keys: Keys,
-  o: { from: Person; chatId: string; chatType: 'p2p' | 'group'; text?: string; post?: object; mentions?: Mention[]; eventId?: string; messageId?: string; senderType?: string; threadId?: string },
+  o: {
+    from: Person
+    chatId: string
+    chatType: 'p2p' | 'group'
+    text?: string
+    post?: object
+    mentions?: Mention[]
+    eventId?: string
+    messageId?: string
+    senderType?: string
+    threadId?: string
+  },
 ) {
   const content = o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
   const messageId = o.messageId ?? id('om_in_')
@@ -114,7 +131,11 @@ export function cardActionEvent(keys: Keys, o: { operator: Person; value: unknow
 
 /** `im.chat.member.bot.added_v1`. */
 export function botAddedEvent(keys: Keys, o: { chatId: string; name: string; operator: Person }) {
-  return envelope('im.chat.member.bot.added_v1', { chat_id: o.chatId, operator_id: o.operator, external: false, operator_tenant_key: 'tenant-1', name: o.name }, keys)
+  return envelope(
+    'im.chat.member.bot.added_v1',
+    { chat_id: o.chatId, operator_id: o.operator, external: false, operator_tenant_key: 'tenant-1', name: o.name },
+    keys,
+  )
 }
 
 /** The URL check Feishu makes when the request URL is saved. */
@@ -124,13 +145,21 @@ export function urlVerification(keys: Keys, challenge: string, token = keys.veri
 
 /** `application.bot.menu_v6`: a press on the bot's custom menu. */
 export function botMenuEvent(keys: Keys, o: { operator: Person; eventKey: string; name?: string }) {
-  return envelope('application.bot.menu_v6', { operator: { operator_name: o.name ?? '', operator_id: o.operator }, event_key: o.eventKey, timestamp: Math.floor(Date.now() / 1000) }, keys)
+  return envelope(
+    'application.bot.menu_v6',
+    { operator: { operator_name: o.name ?? '', operator_id: o.operator }, event_key: o.eventKey, timestamp: Math.floor(Date.now() / 1000) },
+    keys,
+  )
 }
 
 /** `im.chat.member.bot.deleted_v1` (the bot removed) or `im.chat.disbanded_v1` (the chat disbanded). */
 export function chatGoneEvent(keys: Keys, o: { kind: 'removed' | 'disbanded'; chatId: string; operator: Person; name?: string }) {
   const type = o.kind === 'removed' ? 'im.chat.member.bot.deleted_v1' : 'im.chat.disbanded_v1'
-  return envelope(type, { chat_id: o.chatId, operator_id: o.operator, external: false, operator_tenant_key: 'tenant-1', ...(o.name ? { name: o.name } : {}) }, keys)
+  return envelope(
+    type,
+    { chat_id: o.chatId, operator_id: o.operator, external: false, operator_tenant_key: 'tenant-1', ...(o.name ? { name: o.name } : {}) },
+    keys,
+  )
 }
 
 /** `contact.user.deleted_v3`: a person removed from the tenant. */

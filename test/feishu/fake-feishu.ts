@@ -77,7 +77,10 @@ export class FakeFeishu {
   readonly wsReceived: Frame[] = []
   private readonly pending = new Map<string, (f: Frame) => void>()
 
-  constructor(readonly appId: string, readonly appSecret: string) {
+  constructor(
+    readonly appId: string,
+    readonly appSecret: string,
+  ) {
     const app = this.app
 
     app.post('/open-apis/auth/v3/tenant_access_token/internal', async (req) => {
@@ -97,15 +100,20 @@ export class FakeFeishu {
       const q = req.query as { user_id_type?: string }
       const body = (req.body ?? {}) as { mobiles?: unknown; emails?: unknown }
       this.directoryCalls.push({ mobiles: Array.isArray(body.mobiles) ? (body.mobiles as string[]) : [], userIdType: q.user_id_type ?? 'open_id' })
-      if (!this.directoryPermission) return reply.code(400).send({ code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.id:readonly]' })
+      if (!this.directoryPermission)
+        return reply.code(400).send({ code: 99991672, msg: 'Access denied. One of the following scopes is required: [contact:user.id:readonly]' })
       const mobiles = body.mobiles
-      if (mobiles !== undefined && (!Array.isArray(mobiles) || mobiles.some((m) => typeof m !== 'string'))) return reply.code(400).send({ code: 99992402, msg: 'field validation failed' })
+      if (mobiles !== undefined && (!Array.isArray(mobiles) || mobiles.some((m) => typeof m !== 'string')))
+        return reply.code(400).send({ code: 99992402, msg: 'field validation failed' })
       if (Array.isArray(mobiles) && mobiles.length > 50) return reply.code(400).send({ code: 99992402, msg: 'field validation failed: mobiles max 50' })
-      if (q.user_id_type && !['open_id', 'union_id', 'user_id'].includes(q.user_id_type)) return reply.code(400).send({ code: 99992402, msg: 'invalid user_id_type' })
+      if (q.user_id_type && !['open_id', 'union_id', 'user_id'].includes(q.user_id_type))
+        return reply.code(400).send({ code: 99992402, msg: 'invalid user_id_type' })
       const user_list = ((mobiles as string[] | undefined) ?? []).map((mobile) => {
         const person = this.directory.get(mobile.replace(/^\+86/, ''))
         const id = person && (q.user_id_type === 'union_id' ? person.union_id : q.user_id_type === 'user_id' ? person.user_id : person.open_id)
-        return id ? { user_id: id, mobile, status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false } } : { mobile }
+        return id
+          ? { user_id: id, mobile, status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false } }
+          : { mobile }
       })
       return { code: 0, msg: 'success', data: { user_list } }
     })
@@ -126,13 +134,16 @@ export class FakeFeishu {
     app.post('/open-apis/im/v1/messages/:message_id/reply', async (req, reply) => {
       const body = (req.body ?? {}) as { msg_type?: string; content?: string; uuid?: string; reply_in_thread?: unknown }
       if (!this.authorised(req, reply, 'POST', body)) return reply
-      if (body.reply_in_thread !== undefined && typeof body.reply_in_thread !== 'boolean') return this.refuse(req, reply, 400, 99992402, 'field validation failed: reply_in_thread', body)
+      if (body.reply_in_thread !== undefined && typeof body.reply_in_thread !== 'boolean')
+        return this.refuse(req, reply, 400, 99992402, 'field validation failed: reply_in_thread', body)
       const id = (req.params as { message_id: string }).message_id
       const parent = this.messages.find((m) => m.message_id === id)
       const person = this.peopleMessages.get(id)
       if (!parent && (!person || person.recalled)) return this.refuse(req, reply, 400, 230011, 'The message was withdrawn.', body)
       const { reply_in_thread, ...rest } = body
-      const where = parent ? { receive_id_type: parent.receive_id_type, receive_id: parent.receive_id } : { receive_id_type: 'chat_id', receive_id: person!.chat_id }
+      const where = parent
+        ? { receive_id_type: parent.receive_id_type, receive_id: parent.receive_id }
+        : { receive_id_type: 'chat_id', receive_id: person!.chat_id }
       return this.create(req, reply, { ...where, ...rest, inThread: reply_in_thread === true }, id)
     })
 
@@ -141,7 +152,7 @@ export class FakeFeishu {
       if (!this.authorised(req, reply, 'PATCH', body)) return reply
       const id = (req.params as { message_id: string }).message_id
       const original = this.messages.find((m) => m.message_id === id)
-      if (!original || original.msg_type !== 'interactive') return this.refuse(req, reply, 400, 230001, 'not a card message', body)
+      if (original?.msg_type !== 'interactive') return this.refuse(req, reply, 400, 230001, 'not a card message', body)
       let content: ShownMessage['content']
       try {
         content = JSON.parse(body.content ?? '')
@@ -202,16 +213,37 @@ export class FakeFeishu {
   }
 
   private log(req: FastifyRequest, status: number, code: number, body?: { receive_id?: string; uuid?: string; content?: string }): void {
-    this.calls.push({ method: req.method, path: req.url.split('?')[0]!, status, code, at: Date.now(), ...(body?.receive_id ? { receiveId: body.receive_id } : {}), ...(body?.uuid ? { uuid: body.uuid } : {}) })
+    this.calls.push({
+      method: req.method,
+      path: req.url.split('?')[0]!,
+      status,
+      code,
+      at: Date.now(),
+      ...(body?.receive_id ? { receiveId: body.receive_id } : {}),
+      ...(body?.uuid ? { uuid: body.uuid } : {}),
+    })
   }
 
-  private refuse(req: FastifyRequest, reply: FastifyReply, status: number, code: number, msg: string, body?: { receive_id?: string; uuid?: string; content?: string }) {
+  private refuse(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    code: number,
+    msg: string,
+    body?: { receive_id?: string; uuid?: string; content?: string },
+  ) {
     this.log(req, status, code, body)
     return reply.code(status).send({ code, msg })
   }
 
-  private create(req: FastifyRequest, reply: FastifyReply, b: { receive_id_type: string; receive_id?: string; msg_type?: string; content?: string; uuid?: string; inThread?: boolean }, replyTo?: string) {
-    if (!['chat_id', 'open_id', 'user_id', 'union_id', 'email'].includes(b.receive_id_type)) return this.refuse(req, reply, 400, 99992402, 'field validation failed: receive_id_type', b)
+  private create(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    b: { receive_id_type: string; receive_id?: string; msg_type?: string; content?: string; uuid?: string; inThread?: boolean },
+    replyTo?: string,
+  ) {
+    if (!['chat_id', 'open_id', 'user_id', 'union_id', 'email'].includes(b.receive_id_type))
+      return this.refuse(req, reply, 400, 99992402, 'field validation failed: receive_id_type', b)
     if (!b.receive_id || !b.msg_type || typeof b.content !== 'string') return this.refuse(req, reply, 400, 99992402, 'field validation failed', b)
     if (b.uuid !== undefined && (b.uuid.length === 0 || b.uuid.length > 50)) return this.refuse(req, reply, 400, 99992402, 'uuid longer than 50', b)
     let content: ShownMessage['content']
@@ -221,7 +253,8 @@ export class FakeFeishu {
       return this.refuse(req, reply, 400, 230001, 'content is not valid JSON', b)
     }
     const limit = this.contentLimits[b.msg_type as keyof FakeFeishu['contentLimits']]
-    if (limit !== undefined && Buffer.byteLength(b.content, 'utf8') > limit) return this.refuse(req, reply, 400, 230025, 'The length of the message content reaches its limit.', b)
+    if (limit !== undefined && Buffer.byteLength(b.content, 'utf8') > limit)
+      return this.refuse(req, reply, 400, 230025, 'The length of the message content reaches its limit.', b)
     if (b.uuid) {
       // One message per uuid: a retry answers with the message already shown.
       const seen = this.messages.find((m) => m.uuid === b.uuid)
@@ -243,7 +276,8 @@ export class FakeFeishu {
     ) {
       return this.refuse(req, reply, 400, 230020, 'This operation triggers the frequency limit.', b)
     }
-    if (b.receive_id_type === 'chat_id' && this.chatsWithoutBot.has(b.receive_id)) return this.refuse(req, reply, 400, 230002, 'Bot/User can NOT be out of the chat.', b)
+    if (b.receive_id_type === 'chat_id' && this.chatsWithoutBot.has(b.receive_id))
+      return this.refuse(req, reply, 400, 230002, 'Bot/User can NOT be out of the chat.', b)
     const message: ShownMessage = {
       message_id: `om_${(++this.seq).toString().padStart(6, '0')}${crypto.randomBytes(8).toString('hex')}`,
       receive_id_type: b.receive_id_type,
@@ -387,7 +421,9 @@ export function textOf(m: ShownMessage): string {
 }
 
 /** A card's buttons as shown: label, value, disabled. */
-export function buttonsOf(content: ShownMessage['content']): { label: string; value: { command: string; to?: string; k?: string }; disabled?: boolean; type?: string }[] {
+export function buttonsOf(
+  content: ShownMessage['content'],
+): { label: string; value: { command: string; to?: string; k?: string }; disabled?: boolean; type?: string }[] {
   const out: { label: string; value: { command: string; to?: string; k?: string }; disabled?: boolean; type?: string }[] = []
   for (const e of content.elements ?? []) {
     if ((e as { tag?: string }).tag !== 'action') continue

@@ -18,7 +18,13 @@ let svc: TestService
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url },
+    env: {
+      FEISHU_APP_ID: keys.appId,
+      FEISHU_APP_SECRET: SECRET,
+      FEISHU_ENCRYPT_KEY: keys.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+      FEISHU_DOMAIN: fake.url,
+    },
     adapterFactories: [feishuAdapterFactory],
   })
 })
@@ -55,7 +61,9 @@ async function settle(timeoutMs = 15_000): Promise<void> {
     // Events first: an event is done only once its replies are in the outbox, so counting the
     // outbox afterwards cannot miss them.
     const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    const outbox = await svc.db.outboxMessage.count({
+      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
+    })
     if (events === 0 && outbox === 0) return
     if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
     await new Promise((r) => setTimeout(r, 25))
@@ -76,7 +84,15 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false | Pro
 /** Says something and returns what Feishu showed to each receiver afterwards. */
 async function say(from: Person, text: string, o: { chatId?: string; mentions?: Mention[] } = {}): Promise<ShownMessage[]> {
   const before = fake.messages.length
-  await deliver(messageEvent(keys, { from, chatId: o.chatId ?? `oc_p2p_${from.open_id}`, chatType: o.chatId ? 'group' : 'p2p', text, ...(o.mentions ? { mentions: o.mentions } : {}) }))
+  await deliver(
+    messageEvent(keys, {
+      from,
+      chatId: o.chatId ?? `oc_p2p_${from.open_id}`,
+      chatType: o.chatId ? 'group' : 'p2p',
+      text,
+      ...(o.mentions ? { mentions: o.mentions } : {}),
+    }),
+  )
   await settle()
   return fake.messages.slice(before)
 }
@@ -126,14 +142,23 @@ describe('the webhook', () => {
     // Garbage that carries a valid signature, so it is the body that is refused.
     const signed = (payload: string) => {
       const ts = String(Math.floor(Date.now() / 1000))
-      return { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n1', 'x-lark-signature': signature(ts, 'n1', keys.encryptKey, payload) }
+      return {
+        'content-type': 'application/json',
+        'x-lark-request-timestamp': ts,
+        'x-lark-request-nonce': 'n1',
+        'x-lark-signature': signature(ts, 'n1', keys.encryptKey, payload),
+      }
     }
     for (const payload of ['{not json', '', '[1,2,3]', '"a string"', '{"encrypt": 42}', '{"encrypt": "bm90IGVuY3J5cHRlZA=="}', '{"encrypt": "%%%%"}']) {
       const res = await post(payload, signed(payload))
       expect(res.statusCode, `${payload} → ${res.body}`).toBe(400)
     }
     // Signed and decryptable, but not an event the adapter can read.
-    const broken = { schema: '2.0', header: { event_id: 'ev_broken', event_type: 'im.message.receive_v1', token: keys.verificationToken }, event: { sender: {}, message: { chat_id: 'oc_1' } } }
+    const broken = {
+      schema: '2.0',
+      header: { event_id: 'ev_broken', event_type: 'im.message.receive_v1', token: keys.verificationToken },
+      event: { sender: {}, message: { chat_id: 'oc_1' } },
+    }
     const r = request(broken, keys)
     const res = await post(r.payload, r.headers)
     expect(res.statusCode).toBe(400)
@@ -144,7 +169,13 @@ describe('the webhook', () => {
   })
 
   it('answers 503 when the event cannot be stored, so Feishu delivers it again', async () => {
-    const config = loadConfig({ FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_DOMAIN: fake.url, LOG_LEVEL: 'silent' })
+    const config = loadConfig({
+      FEISHU_APP_ID: keys.appId,
+      FEISHU_APP_SECRET: SECRET,
+      FEISHU_ENCRYPT_KEY: keys.encryptKey,
+      FEISHU_DOMAIN: fake.url,
+      LOG_LEVEL: 'silent',
+    })
     const app = Fastify({ logger: false })
     const core = { t: { botName: '工友' }, isForBot: () => true, accept: async () => Promise.reject(new Error('database is down')) } as unknown as ChatCore
     const adapter = await feishuAdapterFactory.create({ config, core, db: null, outbox: null, clock: systemClock, log: app.log } as unknown as AdapterDeps)
@@ -269,7 +300,16 @@ describe('a conversation on Feishu', () => {
   })
 
   it('reads rich text (post) messages', async () => {
-    const post = { title: '', content: [[{ tag: 'at', user_id: '@_user_1', user_name: '工友' }, { tag: 'text', text: ' 进度 ' }, { tag: 'text', text: groupRequest }]] }
+    const post = {
+      title: '',
+      content: [
+        [
+          { tag: 'at', user_id: '@_user_1', user_name: '工友' },
+          { tag: 'text', text: ' 进度 ' },
+          { tag: 'text', text: groupRequest },
+        ],
+      ],
+    }
     const before = fake.messages.length
     await deliver(messageEvent(keys, { from: zhang, chatId: TEAM, chatType: 'group', post, mentions: [botMention()] }))
     await settle()
@@ -310,14 +350,18 @@ describe('a poll in a Feishu group', () => {
     await deliver(press) // redelivered by Feishu: answered again, counted once
     await settle()
     const after = fake.messages.slice(before)
-    expect(after.map((m) => [m.receive_id, m.receive_id_type, textOf(m)])).toEqual([[zhang.open_id, 'open_id', expect.stringMatching(new RegExp(`^投票成功：${number}“班组聚餐时间”→ 2\\. 周六中午。`))]])
+    expect(after.map((m) => [m.receive_id, m.receive_id_type, textOf(m)])).toEqual([
+      [zhang.open_id, 'open_id', expect.stringMatching(new RegExp(`^投票成功：${number}“班组聚餐时间”→ 2\\. 周六中午。`))],
+    ])
     expect(fake.patches.filter((p) => p.message_id === card.message_id)).toEqual([])
 
     // Pressing the other option changes the vote, privately again.
     const again = fake.messages.length
     await deliver(cardActionEvent(keys, { operator: zhang, value: buttons[0]!.value, messageId: card.message_id, chatId: TEAM }))
     await settle()
-    expect(fake.messages.slice(again).map((m) => [m.receive_id, textOf(m)])).toEqual([[zhang.open_id, expect.stringMatching(new RegExp(`^已改票：${number}“班组聚餐时间”→ 1\\. 周五晚。`))]])
+    expect(fake.messages.slice(again).map((m) => [m.receive_id, textOf(m)])).toEqual([
+      [zhang.open_id, expect.stringMatching(new RegExp(`^已改票：${number}“班组聚餐时间”→ 1\\. 周五晚。`))],
+    ])
     const poll = await svc.db.poll.findUniqueOrThrow({ where: { number } })
     expect((await svc.db.pollVote.findMany({ where: { pollId: poll.id } })).map((v) => v.choices)).toEqual(['1'])
 
@@ -330,7 +374,9 @@ describe('a poll in a Feishu group', () => {
     const late = fake.messages.length
     await deliver(cardActionEvent(keys, { operator: zhang, value: buttons[1]!.value, messageId: card.message_id, chatId: TEAM }))
     await settle()
-    expect(fake.messages.slice(late).map((m) => [m.receive_id, textOf(m)])).toEqual([[zhang.open_id, `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。`]])
+    expect(fake.messages.slice(late).map((m) => [m.receive_id, textOf(m)])).toEqual([
+      [zhang.open_id, `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。`],
+    ])
   })
 })
 

@@ -28,7 +28,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false | Pro
   }
 }
 
-const readyz = async () => (await svc.app.inject({ method: 'GET', url: '/readyz' })).json() as { ready: boolean; adapters: { feishu: { connected: boolean; detail?: string } } }
+const readyz = async () =>
+  (await svc.app.inject({ method: 'GET', url: '/readyz' })).json() as { ready: boolean; adapters: { feishu: { connected: boolean; detail?: string } } }
 
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
@@ -48,7 +49,9 @@ describe('long connection (FEISHU_MODE=ws)', () => {
     await waitFor('the long connection', async () => (await readyz()).adapters.feishu.connected)
     expect(fake.wsConnects).toBe(1)
     expect((await readyz()).adapters.feishu.detail).toContain('long connection connected')
-    expect((await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode).toBe(404)
+    expect((await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode).toBe(
+      404,
+    )
     // The same dispatcher object the webhook path would use is the one the WSClient was started with.
     const adapter = svc.outbox.adapter('feishu') as FeishuAdapter
     expect((adapter as unknown as { ws: { eventDispatcher: unknown } }).ws.eventDispatcher).toBe(adapter.dispatcher)

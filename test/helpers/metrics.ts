@@ -6,7 +6,11 @@ export type Sample = (name: string, labels?: Record<string, string>) => number
 /** Parses Prometheus' text format into a sample reader. */
 export function samplesOf(text: string): Sample {
   const samples = new Map<string, number>()
-  const key = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`).join(',')}}`
+  const key = (name: string, labels: Record<string, string>) =>
+    `${name}{${Object.entries(labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',')}}`
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
     if (!m) continue

@@ -27,10 +27,19 @@ export interface TestService extends Service {
  * service makes (inside transactions too): a test-only observer on the database client, e.g. to
  * prove a table is never read.
  */
-export async function startTestService(options: ServiceOptions & { env?: Record<string, string>; url?: string; organisation?: 'none'; observe?: DatabaseOptions['observe'] } = {}): Promise<TestService> {
+export async function startTestService(
+  options: ServiceOptions & { env?: Record<string, string>; url?: string; organisation?: 'none'; observe?: DatabaseOptions['observe'] } = {},
+): Promise<TestService> {
   const fresh = options.url ? { url: options.url, drop: async () => {} } : await createTestDatabaseUrl()
   // Quiet hours off unless a test turns them on: the suite must not depend on the hour it runs at.
-  const config = loadConfig({ DATABASE_URL: fresh.url, LOG_LEVEL: 'silent', OUTBOX_BASE_DELAY_MS: '20', OUTBOX_MAX_DELAY_MS: '200', QUIET_HOURS: 'off', ...options.env })
+  const config = loadConfig({
+    DATABASE_URL: fresh.url,
+    LOG_LEVEL: 'silent',
+    OUTBOX_BASE_DELAY_MS: '20',
+    OUTBOX_MAX_DELAY_MS: '200',
+    QUIET_HOURS: 'off',
+    ...options.env,
+  })
   let testChat = false
   try {
     testChat = !decidePlayground(config, enabledPlatforms(config, options.adapterFactories)).on
@@ -41,7 +50,12 @@ export async function startTestService(options: ServiceOptions & { env?: Record<
   let service: Service
   try {
     const { observe, organisation, ...rest } = options
-    service = await createService(config, { logger: false, ...rest, ...(observe ? { db: openDatabase(fresh.url, { observe }) } : {}), ...(testChat ? { adapters: [...(options.adapters ?? []), chatAdapter] } : {}) })
+    service = await createService(config, {
+      logger: false,
+      ...rest,
+      ...(observe ? { db: openDatabase(fresh.url, { observe }) } : {}),
+      ...(testChat ? { adapters: [...(options.adapters ?? []), chatAdapter] } : {}),
+    })
     chatAdapter.attach(service.db)
     if (testChat && organisation !== 'none' && (await isOrganisationEmpty(service.db))) await importSampleOrganisation(service.db)
   } catch (error) {

@@ -68,7 +68,13 @@ export async function sayInTestChat(svc: Service, from: string, chat: string, te
   })
   const chatId = chat === 'dm' ? null : chat
   const group = chatId === null ? null : await svc.db.chatGroup.findUnique({ where: { platform_externalId: { platform: 'web', externalId: chatId } } })
-  const msg = toInbound(text, svc.core.t.botName, { from, name: person.name, chatId, ...(group ? { chatName: group.name } : {}), ...(action ? { action } : {}) })
+  const msg = toInbound(text, svc.core.t.botName, {
+    from,
+    name: person.name,
+    chatId,
+    ...(group ? { chatName: group.name } : {}),
+    ...(action ? { action } : {}),
+  })
   msg.sender.ids = [{ kind: 'test', id: from }]
   const { id, duplicate } = await svc.core.receive(msg)
   if (!duplicate) await svc.core.process(id)
@@ -78,6 +84,11 @@ export async function sayInTestChat(svc: Service, from: string, chat: string, te
     .map((r) => {
       const payload = JSON.parse(r.payload) as { text: string; card?: Card }
       const base = r.targetKind === 'chat' ? { chat: r.target } : r.platform === 'web' ? { chat: 'dm', to: r.target } : { chat: 'dm' }
-      return { ...base, ...(r.platform !== 'web' ? { platform: r.platform } : {}), text: payload.text, ...(payload.card ? { card: payload.card as Reply['card'] } : {}) }
+      return {
+        ...base,
+        ...(r.platform !== 'web' ? { platform: r.platform } : {}),
+        text: payload.text,
+        ...(payload.card ? { card: payload.card as Reply['card'] } : {}),
+      }
     })
 }

@@ -26,12 +26,24 @@ const he: Person = { open_id: 'ou_limits_heping' }
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: { FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url },
+    env: {
+      FEISHU_APP_ID: keys.appId,
+      FEISHU_APP_SECRET: SECRET,
+      FEISHU_ENCRYPT_KEY: keys.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+      FEISHU_DOMAIN: fake.url,
+    },
     adapterFactories: [feishuAdapterFactory],
   })
-  for (const [employeeNo, who] of [['D1002', zhang], ['D1001', li], ['D2001', he]] as const) {
+  for (const [employeeNo, who] of [
+    ['D1002', zhang],
+    ['D1001', li],
+    ['D2001', he],
+  ] as const) {
     const person = await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
-    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: who.open_id, personId: person.id, vouchedBy: 'directory' } })
+    await svc.db.platformIdentity.create({
+      data: { platform: 'feishu', kind: 'open_id', externalId: who.open_id, personId: person.id, vouchedBy: 'directory' },
+    })
   }
 })
 afterAll(async () => {
@@ -52,7 +64,9 @@ async function settle(timeoutMs = 20_000): Promise<void> {
   for (;;) {
     svc.outbox.wake()
     const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    const outbox = await svc.db.outboxMessage.count({
+      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
+    })
     if (events === 0 && outbox === 0) return
     if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
     await new Promise((r) => setTimeout(r, 25))
@@ -114,7 +128,9 @@ describe('one message cannot stall everyone', () => {
   it('转办 resolves its @mentioned officer (one of few mentions)', async () => {
     const number = (await say(zhang, '诉求 更衣柜坏了')).join('\n').match(/SQ-\d{4}-\d{4}/)![0]
     const officer = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })
-    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_limits_liang', personId: officer.id, vouchedBy: 'directory' } })
+    await svc.db.platformIdentity.create({
+      data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_limits_liang', personId: officer.id, vouchedBy: 'directory' },
+    })
     const answer = await say(he, `转办 ${number} @_user_1 请车间处理`, [{ key: '@_user_1', id: { open_id: 'ou_limits_liang' }, name: '梁' }])
     expect(answer.join('\n')).toContain('梁秀英')
   })

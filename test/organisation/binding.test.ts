@@ -36,7 +36,15 @@ afterAll(async () => {
 
 let seq = 0
 function from(platform: 'feishu' | 'wecom', id: string, text: string): InboundMessage {
-  return { platform, eventId: `ev_bind_${++seq}`, chatId: null, sender: { ids: [{ kind: platform === 'feishu' ? 'open_id' : 'userid', id }] }, text, mentions: [], mentionsBot: true }
+  return {
+    platform,
+    eventId: `ev_bind_${++seq}`,
+    chatId: null,
+    sender: { ids: [{ kind: platform === 'feishu' ? 'open_id' : 'userid', id }] },
+    text,
+    mentions: [],
+    mentionsBot: true,
+  }
 }
 
 /** Sends as a platform user; answers everything shown to that user afterwards (every command is answered). */
@@ -44,7 +52,11 @@ async function say(platform: 'feishu' | 'wecom', id: string, text: string): Prom
   const fake = platform === 'feishu' ? feishu : wecom
   const before = fake.shown.size
   await svc.core.receiveAndProcess(from(platform, id, text))
-  const answers = () => [...fake.shown.values()].slice(before).filter((m) => m.target === id).map((m) => m.text)
+  const answers = () =>
+    [...fake.shown.values()]
+      .slice(before)
+      .filter((m) => m.target === id)
+      .map((m) => m.text)
   const deadline = Date.now() + 10_000
   while (answers().length === 0) {
     if (Date.now() > deadline) throw new Error(`no answer to “${text}”`)
@@ -71,16 +83,26 @@ describe('a claimed staff binding', () => {
     expect(help).toContain('等待管理员确认')
     expect(help).not.toContain('待办')
 
-    const notices = await waitFor('the administrator told', async () => (await dmsTo(svc, 'D9000')).slice(adminBefore).find((x) => x.includes('何平（D2001，工会干部）刚在飞书上用“工号+姓名”绑定')), svc)
+    const notices = await waitFor(
+      'the administrator told',
+      async () => (await dmsTo(svc, 'D9000')).slice(adminBefore).find((x) => x.includes('何平（D2001，工会干部）刚在飞书上用“工号+姓名”绑定')),
+      svc,
+    )
     expect(notices).toContain('如非本人，请解除绑定')
-    const card = (await svc.db.webMessage.findMany({ where: { direction: 'out', personNo: 'D9000' }, orderBy: { id: 'desc' }, take: 5 })).map((m) => m.card ?? '').join('\n')
+    const card = (await svc.db.webMessage.findMany({ where: { direction: 'out', personNo: 'D9000' }, orderBy: { id: 'desc' }, take: 5 }))
+      .map((m) => m.card ?? '')
+      .join('\n')
     expect(card).toContain('确认绑定 D2001 飞书')
     expect(card).toContain('解除绑定 D2001 飞书')
   })
 
   it('acts with its role once an administrator confirms, and is told', async () => {
     expect(await adminSays('确认绑定 D2001')).toContain('已确认 何平 在飞书上的绑定')
-    await waitFor('the confirmation told', async () => [...feishu.shown.values()].some((m) => m.target === 'ou_impostor' && m.text.includes('管理员已确认您在飞书上的身份')), svc)
+    await waitFor(
+      'the confirmation told',
+      async () => [...feishu.shown.values()].some((m) => m.target === 'ou_impostor' && m.text.includes('管理员已确认您在飞书上的身份')),
+      svc,
+    )
     const queue = await say('feishu', 'ou_impostor', '待办')
     expect(queue).not.toContain('只有')
     const row = await svc.db.platformIdentity.findFirstOrThrow({ where: { externalId: 'ou_impostor' } })
@@ -100,10 +122,17 @@ describe('every new binding is told to the person’s other accounts', () => {
   it('binding on WeCom tells the Feishu account', async () => {
     const before = feishu.shown.size
     expect(await say('wecom', 'zhangwei', '绑定 D1002 张伟')).toContain('绑定成功')
-    const told = await waitFor('the Feishu account told', async () => {
-      const shown = [...feishu.shown.values()].slice(before).filter((m) => m.target === 'ou_zhangwei').map((m) => m.text)
-      return shown.length ? shown : undefined
-    }, svc)
+    const told = await waitFor(
+      'the Feishu account told',
+      async () => {
+        const shown = [...feishu.shown.values()]
+          .slice(before)
+          .filter((m) => m.target === 'ou_zhangwei')
+          .map((m) => m.text)
+        return shown.length ? shown : undefined
+      },
+      svc,
+    )
     expect(told).toEqual([expect.stringContaining('你的工号 D1002（张伟）刚在企业微信上绑定。如非本人操作')])
   })
 })

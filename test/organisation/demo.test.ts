@@ -55,8 +55,14 @@ describe('demo organisation', () => {
       include: { people: true, grid: { include: { units: true, collectors: { include: { person: true } } } } },
     })
     for (const team of teams) {
-      expect(team.people.filter((p) => p.role === 'worker'), team.path).toHaveLength(3)
-      expect(team.people.filter((p) => p.role === 'officer'), team.path).toHaveLength(1)
+      expect(
+        team.people.filter((p) => p.role === 'worker'),
+        team.path,
+      ).toHaveLength(3)
+      expect(
+        team.people.filter((p) => p.role === 'officer'),
+        team.path,
+      ).toHaveLength(1)
       const collectors = team.people.filter((p) => p.role === 'collector')
       expect(collectors, team.path).toHaveLength(1)
       expect(team.grid, team.path).not.toBeNull()
@@ -74,7 +80,12 @@ describe('demo organisation', () => {
   it('has officers at every level and an administrator', async () => {
     const officers = await t.db.person.findMany({ where: { role: 'officer' }, include: { unit: true } })
     expect(officers.filter((o) => o.unit.level === 'company')).toHaveLength(1)
-    expect(officers.filter((o) => o.unit.level === 'workshop').map((o) => o.unit.name).sort()).toEqual(['一车间', '二车间'].sort())
+    expect(
+      officers
+        .filter((o) => o.unit.level === 'workshop')
+        .map((o) => o.unit.name)
+        .sort(),
+    ).toEqual(['一车间', '二车间'].sort())
     expect(officers.filter((o) => o.unit.level === 'team')).toHaveLength(4)
     expect(await t.db.person.findUnique({ where: { employeeNo: 'D9001' }, include: { unit: true } })).toMatchObject({ role: 'officer', unit: { path: '' } })
     expect(await t.db.person.count({ where: { role: 'admin' } })).toBe(1)

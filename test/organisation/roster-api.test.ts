@@ -23,7 +23,12 @@ afterAll(async () => {
 })
 
 const upload = (body: string | Buffer, token: string | null, type = 'text/csv') =>
-  svc.app.inject({ method: 'POST', url: '/api/v1/roster/import', headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: body })
+  svc.app.inject({
+    method: 'POST',
+    url: '/api/v1/roster/import',
+    headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    payload: body,
+  })
 
 describe('roster import by API', () => {
   it('imports a CSV for an administrator', async () => {
@@ -120,8 +125,15 @@ describe('roster files too large to parse', () => {
   })
 
   it('refuses a ~100 KB .xlsx that would unpack to 100 MB before unpacking it, and the service keeps answering', async () => {
-    const sheet = Buffer.concat([Buffer.from('<?xml version="1.0"?><worksheet><sheetData>'), Buffer.alloc(100 * 1024 * 1024, 0x20), Buffer.from('</sheetData></worksheet>')])
-    const bomb = zipOf([{ name: '[Content_Types].xml', data: Buffer.from('<Types/>') }, { name: 'xl/worksheets/sheet1.xml', data: sheet }])
+    const sheet = Buffer.concat([
+      Buffer.from('<?xml version="1.0"?><worksheet><sheetData>'),
+      Buffer.alloc(100 * 1024 * 1024, 0x20),
+      Buffer.from('</sheetData></worksheet>'),
+    ])
+    const bomb = zipOf([
+      { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+      { name: 'xl/worksheets/sheet1.xml', data: sheet },
+    ])
     expect(bomb.length).toBeLessThan(200 * 1024)
     const [res, health] = await Promise.all([upload(bomb, adminToken, XLSX), svc.app.inject({ url: '/healthz' })])
     expect(health.statusCode).toBe(200)
@@ -129,7 +141,10 @@ describe('roster files too large to parse', () => {
     expect(res.json().error).toMatchObject({ code: 'suspicious_file', message: expect.stringContaining('压缩') })
     // Large but ordinary content (over 16 MB unpacked at a normal ratio) is refused as too large.
     const random = (n: number) => Buffer.from(crypto.randomBytes(n).map((b) => 0x41 + (b % 26)))
-    const big = zipOf([{ name: 'xl/worksheets/sheet1.xml', data: random(9 * 1024 * 1024) }, { name: 'xl/sharedStrings.xml', data: random(9 * 1024 * 1024) }])
+    const big = zipOf([
+      { name: 'xl/worksheets/sheet1.xml', data: random(9 * 1024 * 1024) },
+      { name: 'xl/sharedStrings.xml', data: random(9 * 1024 * 1024) },
+    ])
     const tooLarge = await upload(big, adminToken, XLSX)
     expect(tooLarge.statusCode).toBe(413)
     expect(tooLarge.json().error.message).toContain('16 MB')

@@ -62,7 +62,8 @@ describe('CSV roster', () => {
   })
 
   it('accepts English headers in any order and case, with extra columns', async () => {
-    const text = 'Name,EmployeeNo,Extra,ROLE, unit ,Phone\nAlice Wang,E-01,x,Worker,二分厂/化验班,\nBob Li,E_02,,collector,二分厂/化验班,13912345678\nCarol,E03,,OFFICER,二分厂,\nDan,E04,,admin,公司,\n'
+    const text =
+      'Name,EmployeeNo,Extra,ROLE, unit ,Phone\nAlice Wang,E-01,x,Worker,二分厂/化验班,\nBob Li,E_02,,collector,二分厂/化验班,13912345678\nCarol,E03,,OFFICER,二分厂,\nDan,E04,,admin,公司,\n'
     const outcome = await importCsv(text)
     expect(outcome).toMatchObject({ ok: true, result: { created: 4, updated: 0, unchanged: 0, unitsCreated: 2 } })
     expect(await person('E-01')).toMatchObject({ name: 'Alice Wang', role: 'worker', unit: { path: '二分厂/化验班', level: 'team' } })
@@ -126,10 +127,7 @@ describe('CSV roster', () => {
 
   it('reads a GB18030 CSV as saved by Excel on Chinese Windows', async () => {
     // "工号,姓名,单位,角色\nK001,张三,二分厂/化验班,职工\n" in GB18030
-    const gbk = Buffer.from(
-      'b9a4bac52cd0d5c3fb2cb5a5cebb2cbdc7c9ab0a4b3030312cd5c5c8fd2cb6feb7d6b3a72fbbafd1e9b0e02cd6b0b9a40a',
-      'hex',
-    )
+    const gbk = Buffer.from('b9a4bac52cd0d5c3fb2cb5a5cebb2cbdc7c9ab0a4b3030312cd5c5c8fd2cb6feb7d6b3a72fbbafd1e9b0e02cd6b0b9a40a', 'hex')
     const parsed = await parseRoster(gbk, 'csv')
     expect(parsed.rejected).toEqual([])
     expect(parsed.rows).toEqual([{ line: 2, employeeNo: 'K001', name: '张三', unit: '二分厂/化验班', role: 'worker' }])
@@ -139,7 +137,8 @@ describe('CSV roster', () => {
     const first = '工号,姓名,单位,角色,手机\nR001,周一,三分厂/一班,职工,13000000001\nR002,周二,三分厂/一班,职工,\nR003,周三,三分厂/一班,职工,\n'
     expect(await importCsv(first)).toEqual({ ok: true, result: { created: 3, updated: 0, unchanged: 0, unitsCreated: 2 } })
 
-    const second = '工号,姓名,单位,角色,手机\nR001,周一一,三分厂/一班,职工,13000000001\nR002,周二,三分厂/二班,职工,\nR003,周三,三分厂/一班,职工,\nR004,周四,三分厂/二班,职工,\n'
+    const second =
+      '工号,姓名,单位,角色,手机\nR001,周一一,三分厂/一班,职工,13000000001\nR002,周二,三分厂/二班,职工,\nR003,周三,三分厂/一班,职工,\nR004,周四,三分厂/二班,职工,\n'
     expect(await importCsv(second)).toEqual({ ok: true, result: { created: 1, updated: 2, unchanged: 1, unitsCreated: 1 } })
     expect(await t.db.person.count({ where: { employeeNo: { startsWith: 'R0' } } })).toBe(4)
     expect(await person('R001')).toMatchObject({ name: '周一一', phone: '13000000001', unit: { path: '三分厂/一班' } })
@@ -164,7 +163,13 @@ describe('CSV roster', () => {
       'BD04,丁,四分厂/一班,职工,02-29\n' +
       'BD05,戊,四分厂/一班,职工,\n'
     expect(await importCsv(text)).toMatchObject({ ok: true, result: { created: 5 } })
-    expect((await Promise.all(['BD01', 'BD02', 'BD03', 'BD04', 'BD05'].map(person))).map((p) => p!.birthday)).toEqual(['03-15', '03-05', '12-01', '02-29', null])
+    expect((await Promise.all(['BD01', 'BD02', 'BD03', 'BD04', 'BD05'].map(person))).map((p) => p!.birthday)).toEqual([
+      '03-15',
+      '03-05',
+      '12-01',
+      '02-29',
+      null,
+    ])
 
     const bad = await importCsv('工号,姓名,单位,角色,生日\nBD06,己,四分厂/一班,职工,1990-02-30\nBD07,庚,四分厂/一班,职工,明天\n')
     expect(bad).toEqual({
@@ -178,7 +183,10 @@ describe('CSV roster', () => {
     expect(await importCsv('工号,姓名,单位,角色\nBD01,甲,四分厂/一班,职工\n')).toMatchObject({ ok: true, result: { unchanged: 1 } })
     expect((await person('BD01'))!.birthday).toBe('03-15')
     expect(await importCsv('工号,姓名,单位,角色,Birthday\nBD01,甲,四分厂/一班,职工,\nBD02,乙,四分厂/一班,职工,0705\n')).toMatchObject({ ok: false })
-    expect(await importCsv('工号,姓名,单位,角色,Birthday\nBD01,甲,四分厂/一班,职工,\nBD02,乙,四分厂/一班,职工,7-5\n')).toMatchObject({ ok: true, result: { updated: 2 } })
+    expect(await importCsv('工号,姓名,单位,角色,Birthday\nBD01,甲,四分厂/一班,职工,\nBD02,乙,四分厂/一班,职工,7-5\n')).toMatchObject({
+      ok: true,
+      result: { updated: 2 },
+    })
     expect((await person('BD01'))!.birthday).toBeNull()
     expect((await person('BD02'))!.birthday).toBe('07-05')
   })
@@ -233,11 +241,22 @@ describe('XLSX roster', () => {
       ['单位', '工号', '姓名', '角色', '手机'],
       ['六分厂/装配车间/装配一班', 1024, '陈一', '职工', 13900139000],
       [],
-      [{ formula: '"六分厂/装配车间/"&"装配一班"', result: '六分厂/装配车间/装配一班' }, 1025, { richText: [{ text: '陈' }, { text: '二', font: { bold: true } }] }, '网格员', null],
+      [
+        { formula: '"六分厂/装配车间/"&"装配一班"', result: '六分厂/装配车间/装配一班' },
+        1025,
+        { richText: [{ text: '陈' }, { text: '二', font: { bold: true } }] },
+        '网格员',
+        null,
+      ],
     ])
     const outcome = await importRosterBuffer(t.db, data, 'xlsx', { companyName: company })
     expect(outcome).toEqual({ ok: true, result: { created: 2, updated: 0, unchanged: 0, unitsCreated: 3 } })
-    expect(await person('1024')).toMatchObject({ name: '陈一', role: 'worker', phone: '13900139000', unit: { path: '六分厂/装配车间/装配一班', level: 'team' } })
+    expect(await person('1024')).toMatchObject({
+      name: '陈一',
+      role: 'worker',
+      phone: '13900139000',
+      unit: { path: '六分厂/装配车间/装配一班', level: 'team' },
+    })
     const collector = await person('1025')
     expect(collector).toMatchObject({ name: '陈二', role: 'collector' })
     expect(collector!.grids.map((g) => g.grid.name)).toEqual(['六分厂/装配车间/装配一班'])
@@ -285,7 +304,10 @@ describe('roles and scale', () => {
     const result = await importRoster(t.db, rows)
     expect(result).toEqual({ created: 4_000, updated: 0, unchanged: 0, unitsCreated: 5 + 20 + 200 })
 
-    const again = await importRoster(t.db, rows.map((r, i) => (i % 4 === 0 ? { ...r, name: `${r.name}改` } : r)))
+    const again = await importRoster(
+      t.db,
+      rows.map((r, i) => (i % 4 === 0 ? { ...r, name: `${r.name}改` } : r)),
+    )
     expect(again).toEqual({ created: 0, updated: 1_000, unchanged: 3_000, unitsCreated: 0 })
     expect(await t.db.person.count({ where: { employeeNo: { startsWith: 'P' } } })).toBe(4_000)
   }, 120_000)

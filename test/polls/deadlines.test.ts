@@ -20,7 +20,10 @@ const FRI_18 = new Date('2026-03-06T10:00:00Z')
 
 async function mentionsIn(svc: Awaited<ReturnType<Services['start']>>, chatId: string, part: string): Promise<string[][]> {
   const rows = await svc.db.outboxMessage.findMany({ where: { target: chatId }, orderBy: { id: 'asc' } })
-  return rows.map((r) => JSON.parse(r.payload) as { text: string; mentions?: { name: string }[] }).filter((p) => p.text.includes(part)).map((p) => (p.mentions ?? []).map((m) => m.name))
+  return rows
+    .map((r) => JSON.parse(r.payload) as { text: string; mentions?: { name: string }[] })
+    .filter((p) => p.text.includes(part))
+    .map((p) => (p.mentions ?? []).map((m) => m.name))
 }
 
 describe('reminder times', () => {
@@ -96,7 +99,13 @@ describe('closing at the deadline', () => {
     const clock = new ManualClock(WED_10)
     const svc = await services.start(clock)
     const { number } = await startPoll(svc, 'D3001', 'dm', '发起投票 周末加班意愿 | 愿意 | 不愿意 | 看情况 范围 一车间 截止 周五18:00')
-    for (const [who, choice] of [['D1002', 1], ['D1003', 1], ['D1006', 2], ['D1007', 3]] as const) await svc.say(who, 'dm', `投票 ${number} ${choice}`)
+    for (const [who, choice] of [
+      ['D1002', 1],
+      ['D1003', 1],
+      ['D1006', 2],
+      ['D1007', 3],
+    ] as const)
+      await svc.say(who, 'dm', `投票 ${number} ${choice}`)
 
     clock.set(new Date(FRI_18.getTime() - MINUTE))
     await runJob(svc, clock, 'polls:close')

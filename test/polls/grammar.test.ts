@@ -24,7 +24,12 @@ const refused = (line: string) => {
 
 describe('the poll grammar', () => {
   it('reads title, options and flags in the form of the issue', () => {
-    expect(ok('周末加班意愿 | 愿意 | 不愿意 | 看情况 匿名 截止 周五18:00')).toEqual({ title: '周末加班意愿', options: ['愿意', '不愿意', '看情况'], anonymous: true, deadline: '周五18:00' })
+    expect(ok('周末加班意愿 | 愿意 | 不愿意 | 看情况 匿名 截止 周五18:00')).toEqual({
+      title: '周末加班意愿',
+      options: ['愿意', '不愿意', '看情况'],
+      anonymous: true,
+      deadline: '周五18:00',
+    })
   })
 
   it('takes full-width bars, 、 lists, and a colon or question mark ending the title', () => {
@@ -108,7 +113,12 @@ describe('starting a poll in chat', () => {
 
   it('范围 a workshop posts to every team group under it; privately without 范围 it is the creator’s unit', async () => {
     const { replies } = await startPoll(svc, 'D3001', 'dm', '发起投票 班车时间 | 7点 | 7点半 范围 一车间 截止 明天12:00')
-    expect(replies.filter((r) => r.card).map((r) => r.chat).sort()).toEqual(['web-team-dg', 'web-team-qg'])
+    expect(
+      replies
+        .filter((r) => r.card)
+        .map((r) => r.chat)
+        .sort(),
+    ).toEqual(['web-team-dg', 'web-team-qg'])
     const own = await startPoll(svc, 'D2003', 'dm', '发起投票 班前会 | 8点 | 8点半')
     expect(own.replies[0]!.text).toContain('范围：二车间/装配一班，已发到 1 个群')
     expect(own.replies.filter((r) => r.card).map((r) => r.chat)).toEqual(['web-team-zp1'])
@@ -161,7 +171,9 @@ describe('starting a poll in chat', () => {
     expect(text(await svc.say('D1002', 'web-team-dg', '发起投票 周末 | 去 | 不去'))).toContain('“发起投票”只有网格员、工会干部、管理员可以使用')
     const mine = await svc.say('D1001', 'web-team-dg', '发起投票 班组聚餐 | 周五 | 周六')
     expect(numberIn(mine[0]!.text)).not.toBe('')
-    expect(text(await svc.say('D1001', 'web-team-zp1', '发起投票 班组聚餐 | 周五 | 周六'))).toContain('网格员只能在自己网格的班组发起投票，“二车间/装配一班”不在您的网格内')
+    expect(text(await svc.say('D1001', 'web-team-zp1', '发起投票 班组聚餐 | 周五 | 周六'))).toContain(
+      '网格员只能在自己网格的班组发起投票，“二车间/装配一班”不在您的网格内',
+    )
     expect(text(await svc.say('D1001', 'dm', '发起投票 车间聚餐 | 周五 | 周六 范围 一车间'))).toContain('“一车间”不在您的网格内')
   })
 })

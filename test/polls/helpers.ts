@@ -25,7 +25,13 @@ export class Services {
   private started: TestService[] = []
 
   async start(clock: ManualClock, env: Record<string, string> = {}, url?: string, options: Parameters<typeof startTestService>[0] = {}): Promise<TestService> {
-    const svc = await startTestService({ ...options, clock, env: { ...NO_CRON, ...env }, schedules: { ...NO_INTERNAL_CRON, ...options.schedules }, ...(url ? { url } : {}) })
+    const svc = await startTestService({
+      ...options,
+      clock,
+      env: { ...NO_CRON, ...env },
+      schedules: { ...NO_INTERNAL_CRON, ...options.schedules },
+      ...(url ? { url } : {}),
+    })
     this.started.push(svc)
     return svc
   }
@@ -63,13 +69,25 @@ export async function inChat(svc: TestService, chatId: string, part: string): Pr
 /** Everyone who privately received a bot message containing `part`, sorted. */
 export async function recipientsOf(svc: TestService, part: string): Promise<string[]> {
   const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId: null } })
-  return rows.filter((r) => r.text.includes(part)).map((r) => r.personNo!).sort()
+  return rows
+    .filter((r) => r.text.includes(part))
+    .map((r) => r.personNo!)
+    .sort()
 }
 
 let seq = 0
 /** A Feishu message (private when chatId is null) from an open_id. */
 export function feishu(openId: string, words: string, chatId: string | null = null, action?: string): InboundMessage {
-  return { platform: 'feishu', eventId: `ev_poll_${process.pid}_${++seq}`, chatId, sender: { ids: [{ kind: 'open_id', id: openId }] }, text: words, mentions: [], mentionsBot: chatId === null, ...(action ? { action: { command: action } } : {}) }
+  return {
+    platform: 'feishu',
+    eventId: `ev_poll_${process.pid}_${++seq}`,
+    chatId,
+    sender: { ids: [{ kind: 'open_id', id: openId }] },
+    text: words,
+    mentions: [],
+    mentionsBot: chatId === null,
+    ...(action ? { action: { command: action } } : {}),
+  }
 }
 
 /**

@@ -55,7 +55,12 @@ describe('a satisfaction survey from the template', () => {
     // The button in the group: the first question comes privately; the group only hears that something was sent, not to whom.
     const pressed = await svc.press('D1002', 'web-team-dg', `填写问卷 ${number}`)
     expect(pressed.find((r) => r.chat === 'web-team-dg')!.text).toBe('已私信发您。')
-    expect(pressed.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join('\n')).not.toContain('张伟')
+    expect(
+      pressed
+        .filter((r) => r.chat === 'web-team-dg')
+        .map((r) => r.text)
+        .join('\n'),
+    ).not.toContain('张伟')
     const first = pressed.find((r) => r.to === 'D1002')!
     expect(first.text).toContain(`问卷 ${number} 第 1/6 题：您对本季度工会工作的总体满意度？`)
     expect(first.card!.buttons!.map((b) => b.action.command)).toEqual([1, 2, 3, 4, 5].map((n) => `回答 ${number} 1 ${n}`))
@@ -171,7 +176,12 @@ describe('a satisfaction survey from the template', () => {
 describe('a survey written question by question, named', () => {
   it('takes one question per line, and its export names the respondents', async () => {
     clock.set(new Date('2026-04-01T02:00:00Z'))
-    const { number: n, replies } = await startPoll(svc, 'D2001', 'web-team-dg', '发起问卷 班组团建 实名 截止 3天后\n1. 去哪里 | 爬山 | 农家乐 | 看电影\n2. 上次团建满意吗（评分）\n3. 其他想法（文字）')
+    const { number: n, replies } = await startPoll(
+      svc,
+      'D2001',
+      'web-team-dg',
+      '发起问卷 班组团建 实名 截止 3天后\n1. 去哪里 | 爬山 | 农家乐 | 看电影\n2. 上次团建满意吗（评分）\n3. 其他想法（文字）',
+    )
     expect(replies[0]!.text).toContain(`已发起问卷 ${n}“班组团建”（3 题，实名）`)
     await svc.say('D1004', 'dm', `填写问卷 ${n}`)
     for (const answer of ['农家乐', '4', '希望周末去']) await svc.say('D1004', 'dm', answer)

@@ -66,7 +66,9 @@ describe('single choice', () => {
 
   it('a press refused (not eligible, unknown option) is answered privately too, and counts nothing', async () => {
     const zp1 = await saidDuring('web-team-zp1', async () => {
-      expect(await svc.press('D1010', 'web-team-zp1', `投票 ${number} 1`)).toEqual([{ chat: 'dm', to: 'D1010', text: `投票 ${number} 只面向 一车间 的职工，您不在范围内，不能投票。` }])
+      expect(await svc.press('D1010', 'web-team-zp1', `投票 ${number} 1`)).toEqual([
+        { chat: 'dm', to: 'D1010', text: `投票 ${number} 只面向 一车间 的职工，您不在范围内，不能投票。` },
+      ])
     })
     const dg = await saidDuring('web-team-dg', async () => {
       // A forged or garbled button value, say.
@@ -120,8 +122,18 @@ describe('single choice', () => {
     expect(forCreator).toContain('3. 看情况：张伟')
 
     const inGroup = await svc.say('D3001', 'web-team-dg', `投票结果 ${number}`)
-    expect(inGroup.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join()).not.toMatch(/张伟|王芳/)
-    expect(inGroup.filter((r) => r.to === 'D3001').map((r) => r.text).join()).toContain('3. 看情况：张伟')
+    expect(
+      inGroup
+        .filter((r) => r.chat === 'web-team-dg')
+        .map((r) => r.text)
+        .join(),
+    ).not.toMatch(/张伟|王芳/)
+    expect(
+      inGroup
+        .filter((r) => r.to === 'D3001')
+        .map((r) => r.text)
+        .join(),
+    ).toContain('3. 看情况：张伟')
 
     expect(text(await svc.say('D1010', 'dm', `投票结果 ${number}`))).toContain('只有发起人、投票范围内的职工和负责的干部可以查看')
   })
@@ -142,13 +154,21 @@ describe('multiple choice', () => {
 
   it('card buttons add an option, take it away when pressed again, and stop at the limit; each press is answered privately', async () => {
     const before = (await saidIn('web-team-dg')).length
-    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +1`)).toEqual([{ chat: 'dm', to: 'D1004', text: expect.stringMatching(new RegExp(`^投票成功：${number}“食堂换哪个菜”→ 1\\. 红烧肉。`)) }])
-    expect(text(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`))).toMatch(new RegExp(`^已改票：${number}“食堂换哪个菜”→ 1\\. 红烧肉、3\\. 鱼香肉丝。`))
-    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +2`)).toEqual([{ chat: 'dm', to: 'D1004', text: '最多只能选 2 项，您选了 3 项。再点一次已选的选项可以取消。' }])
+    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +1`)).toEqual([
+      { chat: 'dm', to: 'D1004', text: expect.stringMatching(new RegExp(`^投票成功：${number}“食堂换哪个菜”→ 1\\. 红烧肉。`)) },
+    ])
+    expect(text(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`))).toMatch(
+      new RegExp(`^已改票：${number}“食堂换哪个菜”→ 1\\. 红烧肉、3\\. 鱼香肉丝。`),
+    )
+    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +2`)).toEqual([
+      { chat: 'dm', to: 'D1004', text: '最多只能选 2 项，您选了 3 项。再点一次已选的选项可以取消。' },
+    ])
     await svc.press('D1004', 'web-team-dg', `投票 ${number} +1`)
     const rows = await votes(number)
     expect(rows.find((v) => v.personId !== null && v.choices !== '2,4')?.choices).toBe('3')
-    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`)).toEqual([{ chat: 'dm', to: 'D1004', text: `已撤回您在投票 ${number}“食堂换哪个菜”中的选择。` }])
+    expect(await svc.press('D1004', 'web-team-dg', `投票 ${number} +3`)).toEqual([
+      { chat: 'dm', to: 'D1004', text: `已撤回您在投票 ${number}“食堂换哪个菜”中的选择。` },
+    ])
     expect(await votes(number)).toHaveLength(1)
     // The group heard nothing of the presses.
     expect((await saidIn('web-team-dg')).slice(before)).toEqual([])
@@ -162,9 +182,13 @@ describe('不可改: a vote is final', () => {
     expect(await svc.say('D1003', 'web-team-dg', `投票 ${number} 1`)).toEqual([{ chat: 'web-team-dg', text: `@王芳 已收到您的投票（${number}）。` }])
     expect(text(await svc.say('D1003', 'dm', `投票 ${number} 2`))).toBe(`您已经投过票了。投票 ${number} 设为投后不可改，不能更改。`)
     // The refusal of a change by button is private, and says it is final.
-    expect(await svc.press('D1003', 'web-team-dg', `投票 ${number} 2`)).toEqual([{ chat: 'dm', to: 'D1003', text: `您已经投过票了。投票 ${number} 设为投后不可改，不能更改。` }])
+    expect(await svc.press('D1003', 'web-team-dg', `投票 ${number} 2`)).toEqual([
+      { chat: 'dm', to: 'D1003', text: `您已经投过票了。投票 ${number} 设为投后不可改，不能更改。` },
+    ])
     expect(text(await svc.say('D1003', 'dm', `投票 ${number} 1`))).toContain('您的投票没有变化')
-    expect(await svc.press('D1003', 'web-team-dg', `投票 ${number} 1`)).toEqual([{ chat: 'dm', to: 'D1003', text: `您的投票没有变化：${number}“班组聚餐时间”→ 1. 周五晚。这次投票投后不可改。` }])
+    expect(await svc.press('D1003', 'web-team-dg', `投票 ${number} 1`)).toEqual([
+      { chat: 'dm', to: 'D1003', text: `您的投票没有变化：${number}“班组聚餐时间”→ 1. 周五晚。这次投票投后不可改。` },
+    ])
     expect((await votes(number)).map((v) => v.choices)).toEqual(['1'])
   })
 
@@ -173,7 +197,9 @@ describe('不可改: a vote is final', () => {
     await svc.press('D1003', 'web-team-dg', `投票 ${number} 1`)
     expect(text(await svc.say('D2001', 'web-team-dg', `结束投票 ${number}`))).toContain(`已结束 ${number}`)
     const said = await saidDuring('web-team-dg', async () => {
-      expect(await svc.press('D1005', 'web-team-dg', `投票 ${number} 2`)).toEqual([{ chat: 'dm', to: 'D1005', text: `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。` }])
+      expect(await svc.press('D1005', 'web-team-dg', `投票 ${number} 2`)).toEqual([
+        { chat: 'dm', to: 'D1005', text: `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。` },
+      ])
     })
     expect(said).toEqual([])
     expect((await votes(number)).map((v) => v.choices)).toEqual(['1'])
@@ -203,7 +229,10 @@ describe('one vote per person across groups and platforms', () => {
     // Feishu heard the answers privately, with the choice: the typed vote and the press in its group alike; the group heard nothing.
     const shown = [...fake.shown.values()]
     const privately = shown.filter((m) => m.target === 'ou_zhangwei').map((m) => m.text)
-    expect(privately.filter((t) => t.includes(number))).toEqual([expect.stringContaining(`已改票：${number}“安全帽换新款”→ 3. 无所谓`), expect.stringContaining(`已改票：${number}“安全帽换新款”→ 2. 不换`)])
+    expect(privately.filter((t) => t.includes(number))).toEqual([
+      expect.stringContaining(`已改票：${number}“安全帽换新款”→ 3. 无所谓`),
+      expect.stringContaining(`已改票：${number}“安全帽换新款”→ 2. 不换`),
+    ])
     expect(shown.filter((m) => m.target === 'oc_feishu_team')).toEqual([])
   })
 })

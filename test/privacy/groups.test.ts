@@ -21,8 +21,16 @@ afterAll(() => services.stopAll())
 
 const numberIn = (s: string) => /SQ-\d{4}-\d{4}/.exec(s)?.[0] ?? ''
 /** What the bot said in group chats (anything not private). */
-const inGroups = (replies: Reply[]) => replies.filter((r) => r.chat !== 'dm').map((r) => `${r.text}${r.card ? JSON.stringify(r.card) : ''}`).join('\n')
-const privately = (replies: Reply[], to: string) => replies.filter((r) => r.chat === 'dm' && r.to === to).map((r) => r.text).join('\n')
+const inGroups = (replies: Reply[]) =>
+  replies
+    .filter((r) => r.chat !== 'dm')
+    .map((r) => `${r.text}${r.card ? JSON.stringify(r.card) : ''}`)
+    .join('\n')
+const privately = (replies: Reply[], to: string) =>
+  replies
+    .filter((r) => r.chat === 'dm' && r.to === to)
+    .map((r) => r.text)
+    .join('\n')
 
 async function filePrivately(from: string, words: string): Promise<string> {
   const replies = await svc.say(from, 'dm', words)
@@ -73,7 +81,10 @@ describe('a group is a public place', () => {
     const replies = await svc.say('D1004', 'web-team-dg', '诉求 家里孩子生病住院，生活很困难')
     const number = numberIn(replies[0]!.text)
     expect(replies[0]).toMatchObject({ chat: 'web-team-dg', text: `已收到诉求 ${number}，详情和进展私信发您。` })
-    const team = replies.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join('\n')
+    const team = replies
+      .filter((r) => r.chat === 'web-team-dg')
+      .map((r) => r.text)
+      .join('\n')
     expect(team).not.toContain('住院')
     expect(team).not.toContain('困难帮扶')
     expect(privately(replies, 'D1004')).toContain(`已收到您的诉求 ${number}（困难帮扶）`)
@@ -98,7 +109,10 @@ describe('sensitive matters', () => {
 
   it('an anonymous request is announced to the officers’ group the same way', async () => {
     const replies = await svc.say('D1003', 'dm', '匿名诉求 食堂的菜每天都是凉的')
-    const group = replies.filter((r) => r.chat === 'web-officers').map((r) => r.text).join('\n')
+    const group = replies
+      .filter((r) => r.chat === 'web-officers')
+      .map((r) => r.text)
+      .join('\n')
     expect(group).toContain('食堂餐饮')
     expect(group).not.toContain('凉的')
   })
@@ -118,16 +132,34 @@ describe('sensitive matters', () => {
     const token = await issueToken(svc.db, admin.id)
     const list = await svc.app.inject({ method: 'GET', url: '/api/v1/categories', headers: { authorization: `Bearer ${token}` } })
     const categories = list.json().categories as { id: number; name: string; sensitive: boolean }[]
-    expect(categories.filter((c) => c.sensitive).map((c) => c.name).sort()).toEqual(['困难帮扶', '心理关怀', '法律援助'].sort())
+    expect(
+      categories
+        .filter((c) => c.sensitive)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['困难帮扶', '心理关怀', '法律援助'].sort())
     const commute = categories.find((c) => c.name === '通勤')!
-    const bad = await svc.app.inject({ method: 'PATCH', url: `/api/v1/categories/${commute.id}`, headers: { authorization: `Bearer ${token}` }, payload: { sensitive: 'yes' } })
+    const bad = await svc.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/categories/${commute.id}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { sensitive: 'yes' },
+    })
     expect(bad.statusCode).toBe(400)
     expect(bad.json().error.message).toMatch(/[\u4e00-\u9fa5]/)
-    const patched = await svc.app.inject({ method: 'PATCH', url: `/api/v1/categories/${commute.id}`, headers: { authorization: `Bearer ${token}` }, payload: { sensitive: true } })
+    const patched = await svc.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/categories/${commute.id}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { sensitive: true },
+    })
     expect(patched.statusCode).toBe(200)
     expect(patched.json()).toMatchObject({ name: '通勤', sensitive: true })
     const replies = await svc.say('D1006', 'dm', '诉求 班车太早了，孩子没人送')
-    const group = replies.filter((r) => r.chat === 'web-officers').map((r) => r.text).join('\n')
+    const group = replies
+      .filter((r) => r.chat === 'web-officers')
+      .map((r) => r.text)
+      .join('\n')
     expect(group).toContain('通勤')
     expect(group).not.toContain('孩子')
   })
@@ -164,7 +196,11 @@ describe('small numbers are not shown', () => {
 async function resultsFromApi(number: string) {
   const { issueToken } = await import('../../src/auth/tokens.js')
   const admin = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })
-  const res = await svc.app.inject({ method: 'GET', url: `/api/v1/polls/${number}`, headers: { authorization: `Bearer ${await issueToken(svc.db, admin.id)}` } })
+  const res = await svc.app.inject({
+    method: 'GET',
+    url: `/api/v1/polls/${number}`,
+    headers: { authorization: `Bearer ${await issueToken(svc.db, admin.id)}` },
+  })
   expect(res.statusCode).toBe(200)
   return res.json()
 }

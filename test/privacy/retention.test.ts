@@ -21,7 +21,15 @@ afterAll(() => services.stopAll())
 
 describe('inbound events', () => {
   it('keep their payload until handled, then only platform, id and times', async () => {
-    const msg: InboundMessage = { platform: 'web', eventId: 'ev_retention_1', chatId: null, sender: { ids: [{ kind: 'employeeNo', id: 'D1004' }], name: '刘洋' }, text: '诉求 家里老人住院了，想申请困难补助', mentions: [], mentionsBot: false }
+    const msg: InboundMessage = {
+      platform: 'web',
+      eventId: 'ev_retention_1',
+      chatId: null,
+      sender: { ids: [{ kind: 'employeeNo', id: 'D1004' }], name: '刘洋' },
+      text: '诉求 家里老人住院了，想申请困难补助',
+      mentions: [],
+      mentionsBot: false,
+    }
     const { id } = await svc.core.receive(msg)
     // Not handled yet (a crash now must lose nothing): the whole message is there.
     const waiting = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })
@@ -58,7 +66,8 @@ describe('sent messages', () => {
     clock.set(new Date(clock.now().getTime() + 29 * DAY))
     await runJob(svc, clock, 'privacy:retention')
     // Not yet 30 days: every content is still there.
-    for (const r of await svc.db.outboxMessage.findMany({ where: { id: { in: old.map((o) => o.id) } } })) expect(r.payload).toBe(old.find((o) => o.id === r.id)!.payload)
+    for (const r of await svc.db.outboxMessage.findMany({ where: { id: { in: old.map((o) => o.id) } } }))
+      expect(r.payload).toBe(old.find((o) => o.id === r.id)!.payload)
 
     clock.set(new Date(clock.now().getTime() + 2 * DAY))
     const fresh = await svc.say('D1003', 'dm', '诉求 班车太早了')

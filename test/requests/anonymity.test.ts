@@ -20,7 +20,10 @@ async function everyRow(): Promise<Map<string, string[]>> {
   const rows = new Map<string, string[]>()
   for (const model of Object.values(Prisma.ModelName)) {
     const delegate = (svc.db as unknown as Record<string, { findMany(): Promise<object[]> }>)[model[0]!.toLowerCase() + model.slice(1)]!
-    rows.set(model, (await delegate.findMany()).map((r) => JSON.stringify(r)))
+    rows.set(
+      model,
+      (await delegate.findMany()).map((r) => JSON.stringify(r)),
+    )
   }
   return rows
 }
@@ -49,9 +52,19 @@ beforeAll(async () => {
   // The author also has a Feishu account, and files from it.
   const author = await svc.db.person.update({ where: { employeeNo: AUTHOR.employeeNo }, data: { phone: AUTHOR.phone } })
   authorId = author.id
-  await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: AUTHOR.openId, personId: author.id, displayName: AUTHOR.name } })
+  await svc.db.platformIdentity.create({
+    data: { platform: 'feishu', kind: 'open_id', externalId: AUTHOR.openId, personId: author.id, displayName: AUTHOR.name },
+  })
   before = await everyRow()
-  const msg: InboundMessage = { platform: 'feishu', eventId: 'ev_anon_1', chatId: null, sender: { ids: [{ kind: 'open_id', id: AUTHOR.openId }], name: AUTHOR.name }, text: '匿名诉求 班长克扣加班费，每月少算十个小时', mentions: [], mentionsBot: false }
+  const msg: InboundMessage = {
+    platform: 'feishu',
+    eventId: 'ev_anon_1',
+    chatId: null,
+    sender: { ids: [{ kind: 'open_id', id: AUTHOR.openId }], name: AUTHOR.name },
+    text: '匿名诉求 班长克扣加班费，每月少算十个小时',
+    mentions: [],
+    mentionsBot: false,
+  }
   await svc.core.receiveAndProcess(msg)
   const request = await svc.db.workerRequest.findFirstOrThrow({ where: { anonymous: true } })
   number = request.number
@@ -118,7 +131,10 @@ describe('an anonymous request', () => {
     expect(seen.join('\n')).toContain('匿名职工')
 
     // The author heard each step, on Feishu.
-    const toAuthor = [...fake.shown.values()].filter((m) => m.target === AUTHOR.openId).map((m) => m.text).join('\n')
+    const toAuthor = [...fake.shown.values()]
+      .filter((m) => m.target === AUTHOR.openId)
+      .map((m) => m.text)
+      .join('\n')
     expect(toAuthor).toContain('已核实，正在和车间沟通')
     expect(toAuthor).toContain('已补发加班费')
   })
@@ -128,9 +144,18 @@ describe('an anonymous request', () => {
     // result 1 from Feishu, and the answer to them ends in the dead letters.
     fake.brokenTargets.add(AUTHOR.openId)
     const before = fake.requests.length
-    await svc.core.receiveAndProcess({ platform: 'feishu', eventId: 'ev_anon_rate', chatId: null, sender: { ids: [{ kind: 'open_id', id: AUTHOR.openId }] }, text: `评价 ${number} 1 没有补齐`, mentions: [], mentionsBot: false })
+    await svc.core.receiveAndProcess({
+      platform: 'feishu',
+      eventId: 'ev_anon_rate',
+      chatId: null,
+      sender: { ids: [{ kind: 'open_id', id: AUTHOR.openId }] },
+      text: `评价 ${number} 1 没有补齐`,
+      mentions: [],
+      mentionsBot: false,
+    })
     const deadline = Date.now() + 10_000
-    while ((await svc.db.outboxMessage.count({ where: { target: AUTHOR.openId, status: 'dead' } })) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    while ((await svc.db.outboxMessage.count({ where: { target: AUTHOR.openId, status: 'dead' } })) === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20))
     expect(fake.requests.length).toBeGreaterThan(before)
     expect(await svc.db.outboxMessage.count({ where: { target: AUTHOR.openId, status: 'dead' } })).toBeGreaterThan(0)
     await waitForOutbox()

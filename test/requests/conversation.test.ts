@@ -29,7 +29,12 @@ describe('filing', () => {
     // A group is a public place: it hears the number, never the words; the acknowledgement comes privately.
     expect(replies[0]).toMatchObject({ chat: 'web-team-dg' })
     expect(replies[0]!.text).toContain(`已收到诉求 ${number}`)
-    expect(replies.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join('\n')).not.toContain('没有热饭')
+    expect(
+      replies
+        .filter((r) => r.chat === 'web-team-dg')
+        .map((r) => r.text)
+        .join('\n'),
+    ).not.toContain('没有热饭')
     expect(to(replies, 'D1002')[0]!.text).toMatch(/已收到您的诉求 SQ-.*（食堂餐饮）.*一车间\/电工班/s)
     const officer = to(replies, 'D2001')
     expect(officer).toHaveLength(1)

@@ -107,7 +107,10 @@ async function inChat(svc: TestService, chatId: string, part: string): Promise<s
 /** Everyone who privately received a bot message containing `part`, sorted. */
 async function recipientsOf(svc: TestService, part: string): Promise<string[]> {
   const rows = await svc.db.webMessage.findMany({ where: { direction: 'out', chatId: null } })
-  return rows.filter((r) => r.text.includes(part)).map((r) => r.personNo!).sort()
+  return rows
+    .filter((r) => r.text.includes(part))
+    .map((r) => r.personNo!)
+    .sort()
 }
 
 /** The request's row, with the unit whose officers answer for it now. */
@@ -295,7 +298,9 @@ describe('escalation of overdue requests', () => {
     const stale = await svc.db.workerRequest.findUniqueOrThrow({ where: { number } })
     const other = openDatabase(svc.config.DATABASE_URL)
     const move = (db: Db) =>
-      db.$transaction(async (tx) => (await escalate({ tx, now: clock.now(), t: svc.core.t, timeZone: svc.config.GONGYOU_TIMEZONE }, stale, null, '超期', [])) !== null)
+      db.$transaction(
+        async (tx) => (await escalate({ tx, now: clock.now(), t: svc.core.t, timeZone: svc.config.GONGYOU_TIMEZONE }, stale, null, '超期', [])) !== null,
+      )
     try {
       const won = testProvider === 'postgresql' ? await Promise.all([move(svc.db), move(other)]) : [await move(svc.db), await move(other)]
       expect(won.filter(Boolean), `moves that won: ${won}`).toHaveLength(1)

@@ -76,7 +76,12 @@ describe('补充 and the officer’s question', () => {
   it('in a group, 补充 is answered privately and the group never sees the words', async () => {
     const n = await file('D1002', '诉求 食堂没有热水')
     const replies = await svc.say('D1002', 'web-team-dg', `补充 ${n} 二楼开水间`)
-    expect(replies.filter((r) => r.chat === 'web-team-dg').map((r) => r.text).join('\n')).not.toContain('二楼开水间')
+    expect(
+      replies
+        .filter((r) => r.chat === 'web-team-dg')
+        .map((r) => r.text)
+        .join('\n'),
+    ).not.toContain('二楼开水间')
     expect(to(replies, 'D1002')).toContain(`已把补充内容记入诉求 ${n}`)
   })
 })
@@ -125,11 +130,21 @@ describe('督办 reaches people', () => {
   it('through the API too, with a note and a deadline; a deadline in the past is a 400 in Chinese', async () => {
     const n = await file('D1003', '诉求 食堂窗口太少')
     const chair = await tokenFor(svc, 'D9001')
-    const past = await call(svc, { method: 'POST', url: `/api/v1/requests/${n}/actions`, token: chair, payload: { action: 'supervise', text: '尽快', dueAt: '2000-01-01T00:00:00+08:00' } })
+    const past = await call(svc, {
+      method: 'POST',
+      url: `/api/v1/requests/${n}/actions`,
+      token: chair,
+      payload: { action: 'supervise', text: '尽快', dueAt: '2000-01-01T00:00:00+08:00' },
+    })
     expect(past.statusCode).toBe(400)
     expect(past.json().error.message).toBe('新的办结期限应在现在之后')
     const due = new Date(Date.now() + 3 * 86_400_000).toISOString()
-    const res = await call(svc, { method: 'POST', url: `/api/v1/requests/${n}/actions`, token: chair, payload: { action: 'supervise', text: '请三天内答复', dueAt: due } })
+    const res = await call(svc, {
+      method: 'POST',
+      url: `/api/v1/requests/${n}/actions`,
+      token: chair,
+      payload: { action: 'supervise', text: '请三天内答复', dueAt: due },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.json().request).toMatchObject({ supervised: true, resultDueAt: new Date(due).toISOString() })
     svc.outbox.wake()

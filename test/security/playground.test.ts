@@ -29,7 +29,13 @@ const keys: Keys = { appId: 'cli_playground00001', encryptKey: 'playgroundEncryp
 const SECRET = 'app-secret-for-playground-tests'
 
 let fake: FakeFeishu
-const feishuEnv = () => ({ FEISHU_APP_ID: keys.appId, FEISHU_APP_SECRET: SECRET, FEISHU_ENCRYPT_KEY: keys.encryptKey, FEISHU_VERIFICATION_TOKEN: keys.verificationToken, FEISHU_DOMAIN: fake.url })
+const feishuEnv = () => ({
+  FEISHU_APP_ID: keys.appId,
+  FEISHU_APP_SECRET: SECRET,
+  FEISHU_ENCRYPT_KEY: keys.encryptKey,
+  FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+  FEISHU_DOMAIN: fake.url,
+})
 
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
@@ -48,7 +54,9 @@ async function sayOnFeishu(svc: TestService, from: Person, text: string): Promis
   for (;;) {
     svc.outbox.wake()
     const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const open = await svc.db.outboxMessage.count({ where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] } })
+    const open = await svc.db.outboxMessage.count({
+      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
+    })
     if (events === 0 && open === 0) break
     if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${open} messages open`)
     await new Promise((resolve) => setTimeout(resolve, 25))
@@ -63,7 +71,14 @@ describe('where the playground runs', () => {
   it('GONGYOU_PLAYGROUND=true with a platform configured refuses to start: one line naming the variables, exit 78', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', GONGYOU_PLAYGROUND: 'true', WECHATY_PUPPET: 'wechaty-puppet-mock', DATABASE_URL: 'file:/nonexistent/never-opened.db', LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        GONGYOU_PLAYGROUND: 'true',
+        WECHATY_PUPPET: 'wechaty-puppet-mock',
+        DATABASE_URL: 'file:/nonexistent/never-opened.db',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -115,7 +130,13 @@ describe('the playground', () => {
   it('answers only this machine: any other Host gets 421 with a Chinese message, on every route', async () => {
     expect(svc.playground.on).toBe(true)
     for (const host of ['attacker.example', 'attacker.example:3000', 'localhost.attacker.example', '127.0.0.1.nip.io', '192.168.1.20:3000', '[::2]:3000']) {
-      for (const [method, url] of [['GET', '/playground'], ['GET', '/playground/api/people'], ['GET', '/playground/api/chats'], ['GET', '/playground/api/history?from=D9000&chat=dm'], ['POST', '/playground/api/messages']] as const) {
+      for (const [method, url] of [
+        ['GET', '/playground'],
+        ['GET', '/playground/api/people'],
+        ['GET', '/playground/api/chats'],
+        ['GET', '/playground/api/history?from=D9000&chat=dm'],
+        ['POST', '/playground/api/messages'],
+      ] as const) {
         const res = await playground(svc, method, url, host, method === 'POST' ? { from: 'D9000', chat: 'dm', text: '登录后台' } : undefined)
         expect(res.statusCode, `${host} ${url}`).toBe(421)
         expect(res.json()).toEqual({ error: { code: 'misdirected', message: expect.stringContaining('本机') } })
@@ -138,7 +159,16 @@ describe('the playground', () => {
     expect(people.map((p) => p.employeeNo)).not.toContain('R0001')
     expect(people.map((p) => p.employeeNo)).toContain('D9000')
     // The core itself never takes a web employee number for a real person: such a sender is nobody.
-    const { id } = await svc.core.receive({ platform: 'web', eventId: 'forged-web-1', chatId: null, sender: { ids: [{ kind: 'employeeNo', id: 'R0001' }], name: '真管理员' }, text: '登录后台', mentions: [], mentionsBot: false, sentAt: new Date().toISOString() })
+    const { id } = await svc.core.receive({
+      platform: 'web',
+      eventId: 'forged-web-1',
+      chatId: null,
+      sender: { ids: [{ kind: 'employeeNo', id: 'R0001' }], name: '真管理员' },
+      text: '登录后台',
+      mentions: [],
+      mentionsBot: false,
+      sentAt: new Date().toISOString(),
+    })
     await svc.core.process(id)
     const replies = (await svc.outbox.settled(id)).map((r) => (JSON.parse(r.payload) as { text: string }).text).join('\n')
     expect(replies).toContain('请先发送：绑定 工号 姓名')
@@ -209,7 +239,11 @@ describe('a real roster retires the demo', () => {
   })
 
   it('the playground has nobody left to speak as: it answers 410 in Chinese', async () => {
-    for (const [method, url] of [['GET', '/playground'], ['GET', '/playground/api/people'], ['POST', '/playground/api/messages']] as const) {
+    for (const [method, url] of [
+      ['GET', '/playground'],
+      ['GET', '/playground/api/people'],
+      ['POST', '/playground/api/messages'],
+    ] as const) {
       const res = await playground(svc, method, url, 'localhost', method === 'POST' ? { from: 'D9000', chat: 'dm', text: '登录后台' } : undefined)
       expect(res.statusCode, url).toBe(410)
       expect(res.json().error).toEqual({ code: 'playground_closed', message: expect.stringContaining('演练场已关闭') })
@@ -277,7 +311,10 @@ describe('the command line', () => {
   const run = promisify(execFile)
   async function cli(url: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: url, ...env } })
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: url, ...env },
+      })
       return { code: 0, stdout, stderr }
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string }

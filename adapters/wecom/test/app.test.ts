@@ -3,7 +3,23 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startTestService, type TestService } from '../../../test/helpers/service.js'
 import { wecomAppAdapterFactory } from '../index.js'
 import { FakeWecom, shown } from './fake-wecom.js'
-import { AGENT_ID, APP_AES, APP_SECRET, APP_TOKEN, appClick, appEnv, appText, appXml, CORP_ID, nextId, numberIn, postApp, settled, signed, waitFor } from './helpers.js'
+import {
+  AGENT_ID,
+  APP_AES,
+  APP_SECRET,
+  APP_TOKEN,
+  appClick,
+  appEnv,
+  appText,
+  appXml,
+  CORP_ID,
+  nextId,
+  numberIn,
+  postApp,
+  settled,
+  signed,
+  waitFor,
+} from './helpers.js'
 
 let fake: FakeWecom
 let svc: TestService
@@ -40,11 +56,16 @@ describe('URL verification (GET /webhooks/wecom/app)', () => {
 
   it('refuses a forged signature, an echostr for another CorpID, and a request without echostr', async () => {
     const echostr = encrypt(APP_AES, 'echo', CORP_ID)
-    const forged = await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/app?${signed('not-the-token', echostr)}&echostr=${encodeURIComponent(echostr)}` })
+    const forged = await svc.app.inject({
+      method: 'GET',
+      url: `/webhooks/wecom/app?${signed('not-the-token', echostr)}&echostr=${encodeURIComponent(echostr)}`,
+    })
     expect(forged.statusCode).toBe(403)
     expect(forged.body).not.toContain('echo')
     const other = encrypt(APP_AES, 'echo', 'wwOTHERCORP')
-    expect((await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/app?${signed(APP_TOKEN, other)}&echostr=${encodeURIComponent(other)}` })).statusCode).toBe(403)
+    expect(
+      (await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/app?${signed(APP_TOKEN, other)}&echostr=${encodeURIComponent(other)}` })).statusCode,
+    ).toBe(403)
     expect((await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/app?${signed(APP_TOKEN, echostr)}` })).statusCode).toBe(400)
   })
 })
@@ -66,7 +87,10 @@ describe('receiving (POST /webhooks/wecom/app)', () => {
       expect(res.json().error.message).toContain('5 分钟')
     }
     const echostr = encrypt(APP_AES, 'echo-old', CORP_ID)
-    const verify = await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/app?${signed(APP_TOKEN, echostr, '', 1000)}&echostr=${encodeURIComponent(echostr)}` })
+    const verify = await svc.app.inject({
+      method: 'GET',
+      url: `/webhooks/wecom/app?${signed(APP_TOKEN, echostr, '', 1000)}&echostr=${encodeURIComponent(echostr)}`,
+    })
     expect(verify.statusCode).toBe(401)
     expect(verify.body).not.toContain('echo-old')
     expect(await events()).toBe(before)
@@ -88,16 +112,31 @@ describe('receiving (POST /webhooks/wecom/app)', () => {
     expect((await post(`/webhooks/wecom/app?${signed(APP_TOKEN, cipher)}`, '<xml><ToUserName>x</ToUserName></xml>')).statusCode).toBe(400)
     expect((await post('/webhooks/wecom/app', `<xml><Encrypt><![CDATA[${cipher}]]></Encrypt></xml>`)).statusCode).toBe(400)
     // Correctly signed, but not something that decrypts.
-    expect((await post(`/webhooks/wecom/app?${signed(APP_TOKEN, 'AAAAAAAAAAAAAAAAAAAAAA==')}`, '<xml><Encrypt><![CDATA[AAAAAAAAAAAAAAAAAAAAAA==]]></Encrypt></xml>')).statusCode).toBe(400)
+    expect(
+      (await post(`/webhooks/wecom/app?${signed(APP_TOKEN, 'AAAAAAAAAAAAAAAAAAAAAA==')}`, '<xml><Encrypt><![CDATA[AAAAAAAAAAAAAAAAAAAAAA==]]></Encrypt></xml>'))
+        .statusCode,
+    ).toBe(400)
     // Decrypts, but is not a WeCom message.
     expect((await postApp(svc, 'hello')).statusCode).toBe(400)
     expect((await postApp(svc, appXml({ ToUserName: CORP_ID, MsgType: 'text', Content: 'no sender' }))).statusCode).toBe(400)
-    expect((await svc.app.inject({ method: 'POST', url: `/webhooks/wecom/app?${signed(APP_TOKEN, cipher)}`, headers: { 'content-type': 'application/json' }, payload: '{"x":' })).statusCode).toBe(400)
+    expect(
+      (
+        await svc.app.inject({
+          method: 'POST',
+          url: `/webhooks/wecom/app?${signed(APP_TOKEN, cipher)}`,
+          headers: { 'content-type': 'application/json' },
+          payload: '{"x":',
+        })
+      ).statusCode,
+    ).toBe(400)
   })
 
   it('answers 200 to kinds it does not act on (an image) and stores nothing', async () => {
     const before = await events()
-    const res = await postApp(svc, appXml({ ToUserName: CORP_ID, FromUserName: 'u1', CreateTime: 1, MsgType: 'image', PicUrl: 'http://x', MsgId: nextId(), AgentID: AGENT_ID }))
+    const res = await postApp(
+      svc,
+      appXml({ ToUserName: CORP_ID, FromUserName: 'u1', CreateTime: 1, MsgType: 'image', PicUrl: 'http://x', MsgId: nextId(), AgentID: AGENT_ID }),
+    )
     expect(res.statusCode).toBe(200)
     expect(await events()).toBe(before)
   })
@@ -196,7 +235,11 @@ describe('sending', () => {
     fake.throttleSends = 1
     await postApp(svc, appText('busy-user', '帮助'))
     await waitFor(svc, () => fake.sends.some((s) => s.body.touser === 'busy-user' && s.errcode === 45009), 'the throttled send')
-    const row = await waitFor(svc, () => svc.db.outboxMessage.findFirst({ where: { platform: 'wecom', target: 'busy-user', status: 'pending', lastError: { contains: '45009' } } }), 'the row to be held')
+    const row = await waitFor(
+      svc,
+      () => svc.db.outboxMessage.findFirst({ where: { platform: 'wecom', target: 'busy-user', status: 'pending', lastError: { contains: '45009' } } }),
+      'the row to be held',
+    )
     expect(row.attempts).toBe(0)
     expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 30_000)
   })

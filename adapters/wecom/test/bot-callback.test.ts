@@ -16,7 +16,11 @@ beforeAll(async () => {
     adapterFactories: [wecomAppAdapterFactory],
   })
   // Both bound through the app first (the same userids are seen by the bot).
-  for (const [userid, words] of [['zhangwei', '绑定 D1002 张伟'], ['heping', '绑定 D2001 何平']] as const) expect((await postApp(svc, appText(userid, words))).statusCode).toBe(200)
+  for (const [userid, words] of [
+    ['zhangwei', '绑定 D1002 张伟'],
+    ['heping', '绑定 D2001 何平'],
+  ] as const)
+    expect((await postApp(svc, appText(userid, words))).statusCode).toBe(200)
   await settled(svc)
   // The officer's typed claim is confirmed by an administrator (until then they would act as a worker).
   expect((await svc.say('D9000', 'dm', '确认绑定 D2001 企业微信')).map((r) => r.text).join('\n')).toContain('已确认 何平')
@@ -30,13 +34,26 @@ afterAll(async () => {
 
 /** A group message to the bot as WeCom's callback carries it. */
 function groupText(userid: string, content: string, o: { msgid?: string; responseUrl?: string; chatid?: string } = {}) {
-  return { msgid: o.msgid ?? nextId(), aibotid: BOT_ID, chatid: o.chatid ?? GROUP, chattype: 'group', from: { userid }, response_url: o.responseUrl ?? fake.responseUrl().url, msgtype: 'text', text: { content } }
+  return {
+    msgid: o.msgid ?? nextId(),
+    aibotid: BOT_ID,
+    chatid: o.chatid ?? GROUP,
+    chattype: 'group',
+    from: { userid },
+    response_url: o.responseUrl ?? fake.responseUrl().url,
+    msgtype: 'text',
+    text: { content },
+  }
 }
 
 /** Posts a bot callback: JSON {encrypt}, encrypted with @wecom/crypto with ReceiveId "" and signed. */
 function postBot(payload: object, o: { receiveId?: string; token?: string; atMs?: number } = {}) {
   const ciphertext = encrypt(BOT_AES, JSON.stringify(payload), o.receiveId ?? '')
-  return svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(o.token ?? BOT_TOKEN, ciphertext, '', o.atMs)}`, payload: { encrypt: ciphertext } })
+  return svc.app.inject({
+    method: 'POST',
+    url: `/webhooks/wecom/bot?${signed(o.token ?? BOT_TOKEN, ciphertext, '', o.atMs)}`,
+    payload: { encrypt: ciphertext },
+  })
 }
 
 /** Says something in the group and returns what the bot answered through that message's response_url. */
@@ -56,9 +73,13 @@ describe('URL verification (GET /webhooks/wecom/bot)', () => {
     const ok = await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, echostr)}&echostr=${encodeURIComponent(echostr)}` })
     expect(ok.statusCode).toBe(200)
     expect(ok.body).toBe('bot-echo-1')
-    expect((await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed('wrong', echostr)}&echostr=${encodeURIComponent(echostr)}` })).statusCode).toBe(403)
+    expect(
+      (await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed('wrong', echostr)}&echostr=${encodeURIComponent(echostr)}` })).statusCode,
+    ).toBe(403)
     const withCorp = encrypt(BOT_AES, 'bot-echo-1', CORP_ID)
-    expect((await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, withCorp)}&echostr=${encodeURIComponent(withCorp)}` })).statusCode).toBe(403)
+    expect(
+      (await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, withCorp)}&echostr=${encodeURIComponent(withCorp)}` })).statusCode,
+    ).toBe(403)
   })
 })
 
@@ -69,9 +90,20 @@ describe('receiving (POST /webhooks/wecom/bot)', () => {
     expect((await postBot(groupText('zhangwei', '@工友 帮助'), { receiveId: CORP_ID })).statusCode).toBe(403)
     expect((await postBot({ ...groupText('zhangwei', '@工友 帮助'), aibotid: 'aibSOMEONEELSE' })).statusCode).toBe(403)
     expect((await svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, 'x')}`, payload: { nothing: 1 } })).statusCode).toBe(400)
-    expect((await svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, 'x')}`, headers: { 'content-type': 'application/json' }, payload: '{"encrypt":' })).statusCode).toBe(400)
+    expect(
+      (
+        await svc.app.inject({
+          method: 'POST',
+          url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, 'x')}`,
+          headers: { 'content-type': 'application/json' },
+          payload: '{"encrypt":',
+        })
+      ).statusCode,
+    ).toBe(400)
     const notJson = encrypt(BOT_AES, '<xml/>', '')
-    expect((await svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, notJson)}`, payload: { encrypt: notJson } })).statusCode).toBe(400)
+    expect((await svc.app.inject({ method: 'POST', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, notJson)}`, payload: { encrypt: notJson } })).statusCode).toBe(
+      400,
+    )
     expect((await postBot({ msgid: 'm', chattype: 'group', from: { userid: 'u' }, msgtype: 'text', text: { content: 'no chatid' } })).statusCode).toBe(400)
     expect(await svc.db.inboundEvent.count()).toBe(before)
   })
@@ -84,7 +116,10 @@ describe('receiving (POST /webhooks/wecom/bot)', () => {
       expect(res.json().error.code).toBe('stale_request')
     }
     const echostr = encrypt(BOT_AES, 'bot-echo-old', '')
-    const verify = await svc.app.inject({ method: 'GET', url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, echostr, '', 1000)}&echostr=${encodeURIComponent(echostr)}` })
+    const verify = await svc.app.inject({
+      method: 'GET',
+      url: `/webhooks/wecom/bot?${signed(BOT_TOKEN, echostr, '', 1000)}&echostr=${encodeURIComponent(echostr)}`,
+    })
     expect(verify.statusCode).toBe(401)
     expect(verify.body).not.toContain('bot-echo-old')
     expect(await svc.db.inboundEvent.count()).toBe(before)
@@ -133,20 +168,46 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
   it('a card button pressed in the group (template_card_event) arrives as its command and is answered through its response_url', async () => {
     const officerBefore = fake.sentTo('heping').length
     const { url, code } = fake.responseUrl()
-    const res = await postBot({ msgid: nextId(), create_time: Math.floor(Date.now() / 1000), aibotid: BOT_ID, chatid: GROUP, chattype: 'group', from: { userid: 'heping' }, response_url: url, msgtype: 'event', event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: `gy:进度 ${number}`, task_id: 't1' } } })
+    const res = await postBot({
+      msgid: nextId(),
+      create_time: Math.floor(Date.now() / 1000),
+      aibotid: BOT_ID,
+      chatid: GROUP,
+      chattype: 'group',
+      from: { userid: 'heping' },
+      response_url: url,
+      msgtype: 'event',
+      event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: `gy:进度 ${number}`, task_id: 't1' } },
+    })
     expect(res.statusCode).toBe(200)
     await settled(svc)
     const answer = fake.responses.find((r) => r.code === code)
     // A request's progress is personal: the group hears that it was sent; it comes privately.
     expect(answer && shown(answer.body)).toContain('已私信发您')
-    const progress = await waitFor(svc, () => fake.sentTo('heping').slice(officerBefore).find((m) => shown(m).includes(`诉求 ${number}`)), 'the progress, privately')
+    const progress = await waitFor(
+      svc,
+      () =>
+        fake
+          .sentTo('heping')
+          .slice(officerBefore)
+          .find((m) => shown(m).includes(`诉求 ${number}`)),
+      'the progress, privately',
+    )
     expect(shown(progress)).toContain(number)
   })
 
   it('answers someone who writes to the bot privately in that chat, not through the app', async () => {
     const { url, code } = fake.responseUrl()
     const appBefore = fake.sentTo('zhangwei').length
-    const res = await postBot({ msgid: nextId(), aibotid: BOT_ID, chattype: 'single', from: { userid: 'zhangwei' }, response_url: url, msgtype: 'text', text: { content: '我的信息' } })
+    const res = await postBot({
+      msgid: nextId(),
+      aibotid: BOT_ID,
+      chattype: 'single',
+      from: { userid: 'zhangwei' },
+      response_url: url,
+      msgtype: 'text',
+      text: { content: '我的信息' },
+    })
     expect(res.statusCode).toBe(200)
     await settled(svc)
     const answer = fake.responses.find((r) => r.code === code && r.errcode === 0)
@@ -164,7 +225,11 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
     const ack = await postApp(svc, appText('zhangwei', '诉求 更衣室的灯不亮'))
     expect(ack.statusCode).toBe(200)
     await settled(svc)
-    const dead = await waitFor(svc, () => svc.db.outboxMessage.findFirst({ where: { platform: 'wecom', targetKind: 'chat', target: GROUP, status: 'dead' } }), 'the group notice to be refused')
+    const dead = await waitFor(
+      svc,
+      () => svc.db.outboxMessage.findFirst({ where: { platform: 'wecom', targetKind: 'chat', target: GROUP, status: 'dead' } }),
+      'the group notice to be refused',
+    )
     expect(dead.lastError).toContain('response_url')
   })
 })

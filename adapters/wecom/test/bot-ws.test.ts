@@ -20,7 +20,11 @@ beforeAll(async () => {
     env: { ...appEnv(api.url), WECOM_BOT_ID: BOT_ID, WECOM_BOT_SECRET: BOT_SECRET, WECOM_BOT_MODE: 'ws', WECOM_BOT_WS_URL: socket.url },
     adapterFactories: [createWecomAdapterFactory({ connectionCheckMs: 100 })],
   })
-  for (const [userid, words] of [['zhangwei', '绑定 D1002 张伟'], ['heping', '绑定 D2001 何平']] as const) expect((await postApp(svc, appText(userid, words))).statusCode).toBe(200)
+  for (const [userid, words] of [
+    ['zhangwei', '绑定 D1002 张伟'],
+    ['heping', '绑定 D2001 何平'],
+  ] as const)
+    expect((await postApp(svc, appText(userid, words))).statusCode).toBe(200)
   await settled(svc)
   // The officer's typed claim is confirmed by an administrator (until then they would act as a worker).
   expect((await svc.say('D9000', 'dm', '确认绑定 D2001 企业微信')).map((r) => r.text).join('\n')).toContain('已确认 何平')
@@ -43,7 +47,13 @@ const groupText = (userid: string, content: string, msgid = nextId()) =>
 async function inGroup(f: object): Promise<string[]> {
   const before = socket.sendsTo(GROUP).length
   expect(socket.push(f)).toBe(1)
-  await waitFor(svc, async () => (await svc.db.inboundEvent.count({ where: { platform: 'wecom', status: { in: ['pending', 'processing'] } } })) === 0 && socket.sendsTo(GROUP).length > before, 'the bot to answer in the group')
+  await waitFor(
+    svc,
+    async () =>
+      (await svc.db.inboundEvent.count({ where: { platform: 'wecom', status: { in: ['pending', 'processing'] } } })) === 0 &&
+      socket.sendsTo(GROUP).length > before,
+    'the bot to answer in the group',
+  )
   await settled(svc)
   return socket.sendsTo(GROUP).slice(before).map(shown)
 }
@@ -68,10 +78,29 @@ describe('the intelligent bot over its long connection', () => {
     expect(notice.template_card.main_title.title).toBe(`新诉求 ${number}`)
 
     // A card button pressed in the group comes back as an event frame carrying the command.
-    const [progress] = await inGroup(frame('aibot_event_callback', { msgid: nextId(), create_time: 1, aibotid: BOT_ID, chatid: GROUP, chattype: 'group', from: { userid: 'heping' }, msgtype: 'event', event: { eventtype: 'template_card_event', event_key: `gy:进度 ${number}` } }))
+    const [progress] = await inGroup(
+      frame('aibot_event_callback', {
+        msgid: nextId(),
+        create_time: 1,
+        aibotid: BOT_ID,
+        chatid: GROUP,
+        chattype: 'group',
+        from: { userid: 'heping' },
+        msgtype: 'event',
+        event: { eventtype: 'template_card_event', event_key: `gy:进度 ${number}` },
+      }),
+    )
     // A request's progress is personal: the group hears that it was sent; it comes privately, through the app.
     expect(progress).toContain('已私信发您')
-    await waitFor(svc, () => api.sentTo('heping').slice(officerBefore).find((m) => JSON.stringify(m).includes(`诉求 ${number}`) && !JSON.stringify(m).includes('新诉求')), 'the progress, privately')
+    await waitFor(
+      svc,
+      () =>
+        api
+          .sentTo('heping')
+          .slice(officerBefore)
+          .find((m) => JSON.stringify(m).includes(`诉求 ${number}`) && !JSON.stringify(m).includes('新诉求')),
+      'the progress, privately',
+    )
   })
 
   it('handles a redelivered frame (same msgid) once', async () => {

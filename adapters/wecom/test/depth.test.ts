@@ -29,7 +29,16 @@ async function say(userid: string, text: string): Promise<string> {
 describe('a member deleted from WeCom (change_contact, delete_user)', () => {
   it('ends their binding; another kind of contact change does nothing', async () => {
     expect(await say('zhangwei', '绑定 D1002 张伟')).toContain('绑定成功')
-    const change = (changeType: string) => appXml({ ToUserName: CORP_ID, FromUserName: 'sys', CreateTime: Math.floor(Date.now() / 1000), MsgType: 'event', Event: 'change_contact', ChangeType: changeType, UserID: 'zhangwei' })
+    const change = (changeType: string) =>
+      appXml({
+        ToUserName: CORP_ID,
+        FromUserName: 'sys',
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'event',
+        Event: 'change_contact',
+        ChangeType: changeType,
+        UserID: 'zhangwei',
+      })
     expect((await postApp(svc, change('update_user'))).statusCode).toBe(200)
     await settled(svc)
     expect(await svc.db.platformIdentity.count({ where: { platform: 'wecom', externalId: 'zhangwei' } })).toBe(1)
@@ -41,13 +50,24 @@ describe('a member deleted from WeCom (change_contact, delete_user)', () => {
   })
 
   it('a delete_user without UserID is refused with 400', async () => {
-    const res = await postApp(svc, appXml({ ToUserName: CORP_ID, FromUserName: 'sys', CreateTime: Math.floor(Date.now() / 1000), MsgType: 'event', Event: 'change_contact', ChangeType: 'delete_user' }))
+    const res = await postApp(
+      svc,
+      appXml({
+        ToUserName: CORP_ID,
+        FromUserName: 'sys',
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'event',
+        Event: 'change_contact',
+        ChangeType: 'delete_user',
+      }),
+    )
     expect(res.statusCode).toBe(400)
   })
 })
 
 describe('template cards that do not fit', () => {
-  const buttons = (n: number, command = (i: number) => `受理 SQ-2026-00${10 + i}`) => Array.from({ length: n }, (_, i) => ({ label: `按钮${i + 1}`, action: { command: command(i) } }))
+  const buttons = (n: number, command = (i: number) => `受理 SQ-2026-00${10 + i}`) =>
+    Array.from({ length: n }, (_, i) => ({ label: `按钮${i + 1}`, action: { command: command(i) } }))
 
   async function sendOne(key: string, text: string, card: Delivery['card']): Promise<{ msgtype: string; shown: string }> {
     const before = fake.sends.length

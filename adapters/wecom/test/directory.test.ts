@@ -33,14 +33,17 @@ async function say(userid: string, text: string): Promise<string> {
   return fake.sentTo(userid).slice(before).map(shown).join('\n')
 }
 
-const upload = (csv: string) => svc.app.inject({ method: 'POST', url: '/api/v1/roster/import', headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` }, payload: csv })
+const upload = (csv: string) =>
+  svc.app.inject({ method: 'POST', url: '/api/v1/roster/import', headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` }, payload: csv })
 
 describe('binding by the WeCom directory', () => {
   it('binds the members WeCom knows by mobile at roster import; the others stay unbound', async () => {
     fake.members.set('13600000001', 'zhouyi')
     fake.members.set('13600000002', 'wuer')
     fake.expireTokens()
-    const res = await upload('工号,姓名,单位,角色,手机\nW001,周一,一车间/电工班,管理员,13600000001\nW002,吴二,一车间/电工班,职工,+86 136 0000 0002\nW003,郑三,一车间/电工班,职工,13600000003\n')
+    const res = await upload(
+      '工号,姓名,单位,角色,手机\nW001,周一,一车间/电工班,管理员,13600000001\nW002,吴二,一车间/电工班,职工,+86 136 0000 0002\nW003,郑三,一车间/电工班,职工,13600000003\n',
+    )
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ created: 3, directory: [{ platform: 'wecom', bound: 2 }] })
     // One mobile a call, a mainland number as its 11 digits.

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import Fastify from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 
+// biome-ignore lint/suspicious/noExplicitAny: the fake reads whatever JSON a client sends, as WeCom does
 type Json = Record<string, any>
 
 /**
@@ -71,7 +72,8 @@ export class FakeWecom {
       this.getUserIdCalls.push({ mobile: String(body.mobile ?? '') })
       if (this.expired.has(token)) return { errcode: 42001, errmsg: 'access_token expired' }
       if (!this.valid.has(token)) return { errcode: 40014, errmsg: 'invalid access_token' }
-      if (typeof body.mobile !== 'string' || Buffer.byteLength(body.mobile) < 5 || Buffer.byteLength(body.mobile) > 32) return { errcode: 40003, errmsg: 'invalid mobile' }
+      if (typeof body.mobile !== 'string' || Buffer.byteLength(body.mobile) < 5 || Buffer.byteLength(body.mobile) > 32)
+        return { errcode: 40003, errmsg: 'invalid mobile' }
       const userid = this.members.get(body.mobile.replace(/^\+86/, ''))
       return userid ? { errcode: 0, errmsg: 'ok', userid } : { errcode: 46004, errmsg: 'user no exist' }
     })

@@ -39,7 +39,9 @@ const cdata = (v: string) => `<![CDATA[${v}]]>`
 
 /** The plaintext XML of an app callback. */
 export function appXml(fields: Record<string, string | number>): string {
-  return `<xml>${Object.entries(fields).map(([k, v]) => `<${k}>${typeof v === 'number' ? v : cdata(v)}</${k}>`).join('')}</xml>`
+  return `<xml>${Object.entries(fields)
+    .map(([k, v]) => `<${k}>${typeof v === 'number' ? v : cdata(v)}</${k}>`)
+    .join('')}</xml>`
 }
 
 let seq = 0
@@ -47,19 +49,43 @@ export const nextId = () => `${Date.now()}${String(++seq).padStart(4, '0')}`
 
 /** A text message from `userid` to the app, as WeCom posts it (encrypted with @wecom/crypto). */
 export function appText(userid: string, content: string, msgId = nextId()): string {
-  return appXml({ ToUserName: CORP_ID, FromUserName: userid, CreateTime: Math.floor(Date.now() / 1000), MsgType: 'text', Content: content, MsgId: msgId, AgentID: AGENT_ID })
+  return appXml({
+    ToUserName: CORP_ID,
+    FromUserName: userid,
+    CreateTime: Math.floor(Date.now() / 1000),
+    MsgType: 'text',
+    Content: content,
+    MsgId: msgId,
+    AgentID: AGENT_ID,
+  })
 }
 
 /** A template card button press in the app. */
 export function appClick(userid: string, eventKey: string, taskId = 'task'): string {
-  return appXml({ ToUserName: CORP_ID, FromUserName: userid, CreateTime: Math.floor(Date.now() / 1000) + ++seq, MsgType: 'event', Event: 'template_card_event', EventKey: eventKey, TaskId: taskId, CardType: 'button_interaction', ResponseCode: 'rc', AgentID: AGENT_ID })
+  return appXml({
+    ToUserName: CORP_ID,
+    FromUserName: userid,
+    CreateTime: Math.floor(Date.now() / 1000) + ++seq,
+    MsgType: 'event',
+    Event: 'template_card_event',
+    EventKey: eventKey,
+    TaskId: taskId,
+    CardType: 'button_interaction',
+    ResponseCode: 'rc',
+    AgentID: AGENT_ID,
+  })
 }
 
 /** Posts a plaintext app callback, encrypted and signed as WeCom does. */
 export async function postApp(svc: TestService, plain: string, o: { receiveId?: string; token?: string; aes?: string; atMs?: number } = {}) {
   const ciphertext = encrypt(o.aes ?? APP_AES, plain, o.receiveId ?? CORP_ID)
   const payload = `<xml><ToUserName>${cdata(CORP_ID)}</ToUserName><AgentID>${cdata(String(AGENT_ID))}</AgentID><Encrypt>${cdata(ciphertext)}</Encrypt></xml>`
-  return svc.app.inject({ method: 'POST', url: `/webhooks/wecom/app?${signed(o.token ?? APP_TOKEN, ciphertext, '', o.atMs)}`, headers: { 'content-type': 'text/xml' }, payload })
+  return svc.app.inject({
+    method: 'POST',
+    url: `/webhooks/wecom/app?${signed(o.token ?? APP_TOKEN, ciphertext, '', o.atMs)}`,
+    headers: { 'content-type': 'text/xml' },
+    payload,
+  })
 }
 
 /** Waits (bounded) until `check` returns a truthy value, waking the outbox meanwhile. */

@@ -13,11 +13,14 @@ const PROBE = '5f8c1d2e-aaaa-4bbb-8ccc-000000000003'
 
 /** Posts `count` announcements to a robot-bound chat, as the core would (outbox rows in one transaction). */
 async function announce(svc: TestService, key: string, count: number, prefix: string): Promise<void> {
-  const messages: OutboundMessage[] = Array.from({ length: count }, (_, i) => ({ to: { kind: 'chat', platform: 'wecom', chatId: `robot:${key}` }, text: `公告 ${i + 1}` }))
+  const messages: OutboundMessage[] = Array.from({ length: count }, (_, i) => ({
+    to: { kind: 'chat', platform: 'wecom', chatId: `robot:${key}` },
+    text: `公告 ${i + 1}`,
+  }))
   await svc.db.$transaction((tx) => svc.core.deliver(tx, messages, prefix, undefined))
 }
 
-describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
+describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
   let fake: FakeWecom
   let svc: TestService
   let admin = ''
@@ -47,7 +50,11 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
     expect((await api('POST', '/api/v1/wecom/robots', admin, { name: 'x', unit: '' })).statusCode).toBe(400)
     expect((await api('POST', '/api/v1/wecom/robots', admin, { webhook: FLOOD, name: 'x', unit: '火星车间' })).statusCode).toBe(404)
 
-    const flood = await api('POST', '/api/v1/wecom/robots', admin, { webhook: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${FLOOD}`, name: '装配一班公告群', unit: '二车间/装配一班' })
+    const flood = await api('POST', '/api/v1/wecom/robots', admin, {
+      webhook: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${FLOOD}`,
+      name: '装配一班公告群',
+      unit: '二车间/装配一班',
+    })
     expect(flood.statusCode).toBe(201)
     expect(flood.json().robot).toMatchObject({ name: '装配一班公告群', unit: '二车间/装配一班', purpose: 'team' })
     const officers = await api('POST', '/api/v1/wecom/robots', admin, { webhook: OFFICERS, name: '电工班干部群', unit: '一车间/电工班', purpose: 'officers' })
@@ -68,11 +75,19 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
       expect(robots.map((g) => g.externalId)).toContain('robot:5f8c****0002')
     }
     const officersGroup = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } } })
-    const rebound = await svc.app.inject({ method: 'PUT', url: `/api/v1/chat-groups/${officersGroup.id}/binding`, headers: { authorization: `Bearer ${officer}` }, payload: { unitId: officersGroup.unitId, purpose: 'officers' } })
+    const rebound = await svc.app.inject({
+      method: 'PUT',
+      url: `/api/v1/chat-groups/${officersGroup.id}/binding`,
+      headers: { authorization: `Bearer ${officer}` },
+      payload: { unitId: officersGroup.unitId, purpose: 'officers' },
+    })
     expect(rebound.statusCode).toBe(200)
     expect(rebound.body).not.toContain(OFFICERS)
 
-    const chat = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } }, include: { unit: true } })
+    const chat = await svc.db.chatGroup.findUniqueOrThrow({
+      where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } },
+      include: { unit: true },
+    })
     expect(chat).toMatchObject({ purpose: 'officers', unit: { path: '一车间/电工班' } })
 
     const temp = await api('POST', '/api/v1/wecom/robots', admin, { webhook: 'abcdefgh-1234', name: '临时', unit: '' })
@@ -102,7 +117,7 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
     expect(held.every((r) => r.attempts === 0 && r.lastError === null)).toBe(true)
   })
 
-  it('a new request notifies the officers\' group bound to a robot, as text', async () => {
+  it("a new request notifies the officers' group bound to a robot, as text", async () => {
     const replies = await svc.say('D1002', 'dm', '诉求 电工班的梯子坏了一条腿')
     const number = /SQ-\d{4}-\d{4}/.exec(replies[0]!.text)![0]
     const call = await waitFor(svc, () => fake.robotCalls.find((c) => c.key === OFFICERS && c.errcode === 0), 'the robot notice')
@@ -116,23 +131,36 @@ describe('group robots at WeCom\'s real limit (20 a minute per robot)', () => {
     await svc.db.platformIdentity.create({ data: { platform: 'wecom', kind: 'userid', externalId: 'wangfang', personId: wangfang.id } })
     const to = { kind: 'chat' as const, platform: 'wecom' as const, chatId: `robot:${OFFICERS}` }
     await svc.db.$transaction((tx) =>
-      svc.core.deliver(tx, [
-        { to, text: '请王芳查收劳保用品', mentions: [{ personId: wangfang.id, name: '王芳' }] },
-        { to, text: '通'.repeat(1000) },
-        { to, text: '知'.repeat(2000) },
-        { to: { kind: 'chat', platform: 'wecom', chatId: 'robot:unknown-key-0001' }, text: '无人接收' },
-      ], 'test:render', undefined),
+      svc.core.deliver(
+        tx,
+        [
+          { to, text: '请王芳查收劳保用品', mentions: [{ personId: wangfang.id, name: '王芳' }] },
+          { to, text: '通'.repeat(1000) },
+          { to, text: '知'.repeat(2000) },
+          { to: { kind: 'chat', platform: 'wecom', chatId: 'robot:unknown-key-0001' }, text: '无人接收' },
+        ],
+        'test:render',
+        undefined,
+      ),
     )
-    const calls = await waitFor(svc, () => {
-      const c = fake.robotCalls.filter((x) => x.key === OFFICERS && x.errcode === 0 && x.body.msgtype !== undefined).slice(-3)
-      return c.length === 3 && c[0]!.body.text?.content === '请王芳查收劳保用品' ? c : null
-    }, 'the three messages')
+    const calls = await waitFor(
+      svc,
+      () => {
+        const c = fake.robotCalls.filter((x) => x.key === OFFICERS && x.errcode === 0 && x.body.msgtype !== undefined).slice(-3)
+        return c.length === 3 && c[0]!.body.text?.content === '请王芳查收劳保用品' ? c : null
+      },
+      'the three messages',
+    )
     expect(calls[0]!.body.text.mentioned_list).toEqual(['wangfang'])
     expect(calls[1]!.body.msgtype).toBe('markdown')
     expect(calls[1]!.body.markdown.content).toBe('通'.repeat(1000))
     expect(calls[2]!.body.msgtype).toBe('markdown')
     expect(Buffer.byteLength(calls[2]!.body.markdown.content)).toBeLessThanOrEqual(4096)
-    const dead = await waitFor(svc, () => svc.db.outboxMessage.findFirst({ where: { target: 'robot:unknown-key-0001', status: 'dead' } }), 'the unknown robot to be given up')
+    const dead = await waitFor(
+      svc,
+      () => svc.db.outboxMessage.findFirst({ where: { target: 'robot:unknown-key-0001', status: 'dead' } }),
+      'the unknown robot to be given up',
+    )
     expect(dead.lastError).toContain('93000')
   })
 })
@@ -157,7 +185,12 @@ describe('group robots with the minute shortened (fake and adapter alike) to see
 
   it('delivers all 25, never more than 20 in any window, never refused', async () => {
     await announce(svc, FLOOD, 25, 'test:scaled')
-    await waitFor(svc, async () => (await svc.db.outboxMessage.count({ where: { target: `robot:${FLOOD}`, status: 'sent' } })) === 25, 'all 25 to be sent', 15_000)
+    await waitFor(
+      svc,
+      async () => (await svc.db.outboxMessage.count({ where: { target: `robot:${FLOOD}`, status: 'sent' } })) === 25,
+      'all 25 to be sent',
+      15_000,
+    )
     const calls = fake.robotCalls.filter((c) => c.key === FLOOD)
     expect(calls).toHaveLength(25)
     expect(calls.every((c) => c.errcode === 0)).toBe(true)

@@ -23,7 +23,7 @@ const app = appEnv('https://qyapi.weixin.qq.com')
 const without = (name: string) => Object.fromEntries(Object.entries(app).filter(([k]) => k !== name))
 
 describe('WeCom configuration', () => {
-  it('is on with the app\'s CorpID and Secret, or with an intelligent bot id', () => {
+  it("is on with the app's CorpID and Secret, or with an intelligent bot id", () => {
     expect(wecomAppAdapterFactory.platform).toBe('wecom')
     expect(wecomAppAdapterFactory.enabled(config({}))).toBe(false)
     expect(wecomAppAdapterFactory.enabled(config({ WECOM_CORP_ID: 'ww1' }))).toBe(false)

@@ -61,7 +61,7 @@ export interface ReadOptions {
   role: Role
 }
 
-const PUNCT = /[\s,.;:!?~、。，；：！？…—\-_"'“”‘’()（）【】\[\]<>《》·*#^&%$@]+/gu
+const PUNCT = /[\s,.;:!?~、。，；：！？…—\-_"'“”‘’()（）【】[\]<>《》·*#^&%$@]+/gu
 const TRAIL = /[\s,.;:!?~、。，；：！？…]+$/u
 const LEAD = /^[\s,.;:!?~、。，；：！？…]+/u
 /** Emoji and WeChat's bracketed faces count as nothing when judging small talk. */
@@ -102,7 +102,10 @@ const SMALL = new Map<string, string>()
 for (const [topic, words] of Object.entries(SMALL_TALK)) for (const w of words) SMALL.set(w.replace(PUNCT, ''), topic)
 
 function smallTalk(s: string): string | undefined {
-  const bare = s.replace(FACES, (m) => (SMALL.has(m) ? m : '')).replace(PUNCT, '').replace(/(.)[呀啊吧哦嘛呢啦哈]+$/u, '$1')
+  const bare = s
+    .replace(FACES, (m) => (SMALL.has(m) ? m : ''))
+    .replace(PUNCT, '')
+    .replace(/(.)[呀啊吧哦嘛呢啦哈]+$/u, '$1')
   // Only faces (👍, [强]) is a nod; only punctuation (？, 。。。) is not understood.
   if (bare === '') return HAS_FACE.test(s) ? 'ok' : undefined
   // Repeated laughs and yeses: 哈哈哈哈, 好好好, 谢谢谢谢.
@@ -188,10 +191,26 @@ const STAFF: readonly Role[] = ['officer', 'admin']
 function afterNumber(number: string, rest: string, role: Role): Reading {
   const plain = rest.replace(TRAIL, '')
   if (plain === '' || includesAny(plain, STATUS_PHRASES) || /[?？吗呢]$/.test(rest.trim())) {
-    if (!STAFF.includes(role) || plain === '' || !startsWithAny(plain, OFFICER_WORDS.map(([w]) => w))) return { kind: 'status', number, command: statusCommand(number), confirm: false }
+    if (
+      !STAFF.includes(role) ||
+      plain === '' ||
+      !startsWithAny(
+        plain,
+        OFFICER_WORDS.map(([w]) => w),
+      )
+    )
+      return { kind: 'status', number, command: statusCommand(number), confirm: false }
   }
   if (STAFF.includes(role)) {
-    const word = startsWithAny(plain, OFFICER_WORDS.map(([w]) => w)) ?? includesAny(plain, OFFICER_WORDS.filter(([, a]) => a === 'resolve').map(([w]) => w))
+    const word =
+      startsWithAny(
+        plain,
+        OFFICER_WORDS.map(([w]) => w),
+      ) ??
+      includesAny(
+        plain,
+        OFFICER_WORDS.filter(([, a]) => a === 'resolve').map(([w]) => w),
+      )
     const action = (word ? OFFICER_WORDS.find(([w]) => w === word)![1] : 'reply') as OfficerAction
     // 受理 / 驳回 理由: the word is the command; 已经修好了: the whole sentence is the result.
     const text = word && OFFICER_VERB_ONLY.has(word) && plain.startsWith(word) ? plain.slice(word.length).replace(LEAD, '') : rest.trim()
@@ -261,13 +280,22 @@ function read(original: string, { role }: ReadOptions): Reading {
 
   const short = Array.from(s.replace(PUNCT, '')).length <= 16
   // What the bot can do.
-  if (short && (includesAny(s, HELP_PHRASES) || /^(help|menu|功能|菜单|指令|说明)$/.test(s.replace(PUNCT, '')))) return { kind: 'help', command: '帮助', confirm: false }
+  if (short && (includesAny(s, HELP_PHRASES) || /^(help|menu|功能|菜单|指令|说明)$/.test(s.replace(PUNCT, ''))))
+    return { kind: 'help', command: '帮助', confirm: false }
 
   // How their matter is going.
   const number = findNumber(s) ?? /(?:进度|进展|查)\s*(?:sq)?\s*(\d{1,6})(?!\d)/.exec(s)?.[1]
   const lookup = /^(?:帮我|麻烦)?(?:查一下|查下|查查|查询|查)/.test(s)
-  const asksStatus = includesAny(s, STATUS_PHRASES) ?? (lookup && (number || includesAny(s, BACK_REFERENCES) || /我提的|我报的|我反映的|我那个/.test(s)) ? '查' : undefined)
-  if (asksStatus && (number || short || includesAny(s, BACK_REFERENCES)) && !startsWithAny(s.replace(/^我?(想|要)/, ''), FILING_VERBS.filter((v) => v.length > 1 && v !== '反映'))) {
+  const asksStatus =
+    includesAny(s, STATUS_PHRASES) ?? (lookup && (number || includesAny(s, BACK_REFERENCES) || /我提的|我报的|我反映的|我那个/.test(s)) ? '查' : undefined)
+  if (
+    asksStatus &&
+    (number || short || includesAny(s, BACK_REFERENCES)) &&
+    !startsWithAny(
+      s.replace(/^我?(想|要)/, ''),
+      FILING_VERBS.filter((v) => v.length > 1 && v !== '反映'),
+    )
+  ) {
     if (!number && includesAny(s, LIST_PHRASES) && !includesAny(s, ['上次', '那个'])) return { kind: 'list', command: '我的诉求', confirm: false }
     return { kind: 'status', ...(number ? { number } : {}), command: statusCommand(number), confirm: false }
   }
@@ -278,7 +306,8 @@ function read(original: string, { role }: ReadOptions): Reading {
   const content = (from: string): string => from.replace(LEAD, '').replace(TRAIL, '')
   if (anonymous) {
     const body = content(s.replace(anonymous, '').replace(/^(我想|我要|想|要)?(提|反映|投诉|诉求|举报|说)?(个|一个|一下)?/, ''))
-    if (Array.from(body.replace(PUNCT, '')).length >= 4) return { kind: 'fileAnonymous', text, command: `匿名诉求 ${text}`, confirm: false, ...(urgentIn(s) ? { urgent: true } : {}) }
+    if (Array.from(body.replace(PUNCT, '')).length >= 4)
+      return { kind: 'fileAnonymous', text, command: `匿名诉求 ${text}`, confirm: false, ...(urgentIn(s) ? { urgent: true } : {}) }
     return { kind: 'fileAnonymous', command: '匿名诉求', confirm: false }
   }
 
@@ -301,11 +330,13 @@ function read(original: string, { role }: ReadOptions): Reading {
   }
 
   // A hazard named anywhere: 刚发现个安全隐患：….
-  if (hazard && Array.from(s.replace(PUNCT, '')).length >= 6 && !includesAny(s, NOT_A_REQUEST)) return { kind: 'hazard', text, command: `隐患 ${text}`, confirm: false, urgent: true, category: '安全隐患' }
+  if (hazard && Array.from(s.replace(PUNCT, '')).length >= 6 && !includesAny(s, NOT_A_REQUEST))
+    return { kind: 'hazard', text, command: `隐患 ${text}`, confirm: false, urgent: true, category: '安全隐患' }
 
   // Urgent: 紧急！3号线传送带卡住了.
   const urgent = startsWithAny(s, URGENT_OPENERS)
-  if (urgent && Array.from(s.slice(urgent.length).replace(PUNCT, '')).length >= 4) return { kind: 'file', text, command: `诉求 ${text}`, confirm: false, urgent: true }
+  if (urgent && Array.from(s.slice(urgent.length).replace(PUNCT, '')).length >= 4)
+    return { kind: 'file', text, command: `诉求 ${text}`, confirm: false, urgent: true }
 
   // A command word mistyped: 诉球 食堂…(offered, content kept), 进渡 SQ-… (run), 帮住 (run).
   const typo = typoAtStart(s, role)
@@ -315,7 +346,12 @@ function read(original: string, { role }: ReadOptions): Reading {
     const args = spoken.args === 'number' ? (findNumber(`${rest} `) ?? rest.match(/^\d+/)?.[0] ?? rest) : rest
     const restOriginal = spoken.args === 'text' ? textAfter(text, written.length) : rest
     const commandArgs = spoken.args === 'none' ? '' : spoken.args === 'number' && spoken.kind !== 'officer' ? ` ${args}` : ` ${restOriginal}`
-    const base: Reading = { kind: spoken.kind === 'file' ? 'offer' : spoken.kind, command: `${spoken.word}${commandArgs}`, confirm: writes, typo: { written, meant: spoken.word } }
+    const base: Reading = {
+      kind: spoken.kind === 'file' ? 'offer' : spoken.kind,
+      command: `${spoken.word}${commandArgs}`,
+      confirm: writes,
+      typo: { written, meant: spoken.word },
+    }
     if (spoken.args === 'text') base.text = restOriginal
     if (spoken.args === 'number') base.number = args
     if (spoken.action) base.action = spoken.action
@@ -333,21 +369,32 @@ function textAfter(original: string, n: number): string {
   // Skip anything before the first Han character (a '/' or spaces), then the mistyped word.
   let i = 0
   while (i < chars.length && !isHan(chars[i])) i++
-  return chars.slice(i + n).join('').replace(/^[\s,.;:、，；：]+/u, '').trim()
+  return chars
+    .slice(i + n)
+    .join('')
+    .replace(/^[\s,.;:、，；：]+/u, '')
+    .trim()
 }
 
 function urgentIn(s: string): boolean {
   return /紧急|十万火急|特急|加急|马上|立刻|救命/.test(s)
 }
 
-const BEHALF = new RegExp(`^(?:请|麻烦)?(${ON_BEHALF_LEADS.join('|')})\\s*@?([\\p{Script=Han}A-Za-z0-9]{1,8}?)\\s*(${ON_BEHALF_VERBS.sort((a, b) => b.length - a.length).join('|')})`, 'u')
+const BEHALF = new RegExp(
+  `^(?:请|麻烦)?(${ON_BEHALF_LEADS.join('|')})\\s*@?([\\p{Script=Han}A-Za-z0-9]{1,8}?)\\s*(${ON_BEHALF_VERBS.sort((a, b) => b.length - a.length).join('|')})`,
+  'u',
+)
 
 function onBehalf(s: string, original: string): Reading | undefined {
   const m = BEHALF.exec(s)
   if (!m) return undefined
   const who = m[2]!
   if (/^(我|我们|咱|咱们|俺|大家|你|你们|工会|忙|一下|个)$/.test(who) || who.startsWith('我')) return undefined
-  const rest = s.slice(m[0].length).replace(/^(一下|一个|个|一条|条)?/, '').replace(LEAD, '').replace(TRAIL, '')
+  const rest = s
+    .slice(m[0].length)
+    .replace(/^(一下|一个|个|一条|条)?/, '')
+    .replace(LEAD, '')
+    .replace(TRAIL, '')
   // The request text as written: everything after the first separator following the lead, else after the verb.
   const light = original.trim()
   const sep = light.search(/[:：]/)

@@ -32,7 +32,8 @@ export function parseCron(expression: string): CronFields | null {
   const detail = cron.validateDetailed(expr)
   if (!detail.valid || !detail.fields) return null
   const f = detail.fields
-  const numbers = (xs: (number | string)[]): number[] | null => (xs.every((x): x is number => typeof x === 'number') ? [...new Set(xs)].sort((a, b) => a - b) : null)
+  const numbers = (xs: (number | string)[]): number[] | null =>
+    xs.every((x): x is number => typeof x === 'number') ? [...new Set(xs)].sort((a, b) => a - b) : null
   const dayOfMonth = numbers(f.dayOfMonth)
   const dayOfWeek = numbers(f.dayOfWeek)
   if (!dayOfMonth || !dayOfWeek || f.minute.length === 0 || f.hour.length === 0) return null
@@ -111,7 +112,9 @@ export function nextSlot(f: CronFields, timeZone: string, after: Date, horizonDa
 // Chinese recurrence phrases
 
 const NUM = SMALL_NUMBER_PATTERN
-const TIME_OF_DAY = new RegExp(`^(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚)?\\s*(${NUM})(?:\\s*[:：]\\s*(\\d{2})|\\s*[点时]\\s*(?:(半)|(${NUM})\\s*分?)?)$`)
+const TIME_OF_DAY = new RegExp(
+  `^(凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|晚)?\\s*(${NUM})(?:\\s*[:：]\\s*(\\d{2})|\\s*[点时]\\s*(?:(半)|(${NUM})\\s*分?)?)$`,
+)
 
 /** A time of day: 07:50, 7:50, 7点, 7点50(分), 7点半, 下午3点, 八点. Null when it is not one. */
 export function parseTimeOfDay(text: string): { hour: number; minute: number } | null {
@@ -124,7 +127,25 @@ export function parseTimeOfDay(text: string): { hour: number; minute: number } |
   return { hour, minute }
 }
 
-const WEEKDAY_CHARS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 0, 天: 0, 七: 0, '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 0, '0': 0 }
+const WEEKDAY_CHARS: Record<string, number> = {
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  日: 0,
+  天: 0,
+  七: 0,
+  '1': 1,
+  '2': 2,
+  '3': 3,
+  '4': 4,
+  '5': 5,
+  '6': 6,
+  '7': 0,
+  '0': 0,
+}
 // Digits name weekdays only when the days are set apart from the time by a space (每周1-5 7:50).
 
 /** 一、三、五 / 一三五 / 一至五 / 1-5 → weekdays; null when something else is there. */
@@ -189,8 +210,13 @@ export function parseRecurrence(text: string): Recurrence | null {
     if (!days || days.length === 0) return { error: 'days' }
     dow = days.join(',')
     rest = spaced ? spaced[2]! : r.slice(daysText.length)
-  } else if ((m = /^每个?月\s*((?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s*[号日]?\s*[、,，和及]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}))*)\s*[号日]\s*(.*)$/.exec(s))) {
-    const days = m[1]!.split(/[、,，和及号日\s]+/).filter(Boolean).map(smallNumber)
+  } else if (
+    (m = /^每个?月\s*((?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s*[号日]?\s*[、,，和及]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}))*)\s*[号日]\s*(.*)$/.exec(s))
+  ) {
+    const days = m[1]!
+      .split(/[、,，和及号日\s]+/)
+      .filter(Boolean)
+      .map(smallNumber)
     if (days.some((d) => !(d >= 1 && d <= 31))) return { error: 'days' }
     dom = [...new Set(days)].sort((a, b) => a - b).join(',')
     rest = m[2]!
@@ -203,9 +229,19 @@ export function parseRecurrence(text: string): Recurrence | null {
 }
 
 /** How a cron expression reads to people; `cron …` when it is not one of the simple shapes. */
-export function describeCron(expression: string, words: { daily: string; workdays: string; weekly: (days: string) => string; monthly: (days: string) => string; weekdayNames: readonly string[]; cron: (e: string) => string }): string {
+export function describeCron(
+  expression: string,
+  words: {
+    daily: string
+    workdays: string
+    weekly: (days: string) => string
+    monthly: (days: string) => string
+    weekdayNames: readonly string[]
+    cron: (e: string) => string
+  },
+): string {
   const f = parseCron(expression)
-  if (!f || f.minute.length !== 1 || f.hour.length !== 1 || f.month.length !== 12) return words.cron(expression)
+  if (f?.minute.length !== 1 || f.hour.length !== 1 || f.month.length !== 12) return words.cron(expression)
   const time = `${String(f.hour[0]).padStart(2, '0')}:${String(f.minute[0]).padStart(2, '0')}`
   const allDays = f.dayOfMonth.length === 31
   const allWeek = f.dayOfWeek.length === 7

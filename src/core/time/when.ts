@@ -147,7 +147,8 @@ function read(input: string, now: Date, timeZone: string, t: WhenMessages): Date
       const m = ((p.month - 1 + amount) % 12) + 1
       return zonedTime(y, m, Math.min(p.day, daysInMonth(y, m)), p.hour, p.minute, timeZone)
     }
-    const unitMs = unit === '分钟' || unit === '分' ? MINUTE : unit === '小时' || unit === '钟头' ? 60 * MINUTE : unit === '天' || unit === '日' ? DAY_MS : 7 * DAY_MS
+    const unitMs =
+      unit === '分钟' || unit === '分' ? MINUTE : unit === '小时' || unit === '钟头' ? 60 * MINUTE : unit === '天' || unit === '日' ? DAY_MS : 7 * DAY_MS
     return new Date(now.getTime() + Math.round(amount * unitMs))
   }
 
