@@ -314,7 +314,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       await app.close()
       await core.drain()
       await recovering
-      await outbox.stop()
+      await outbox.stop(config.SHUTDOWN_GRACE_MS)
       for (const a of adapters) await a.stop?.()
       await db.$disconnect()
     },

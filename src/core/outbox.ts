@@ -212,11 +212,18 @@ export class Outbox {
   }
 
   /** Stops taking new rows and waits for the sends in flight to finish. */
-  async stop(): Promise<void> {
+  async stop(graceMs = 10_000): Promise<void> {
     this.running = false
     this.wake()
-    await Promise.allSettled([...this.pumps.values()])
-    await Promise.allSettled([...this.inFlight.values()])
+    // A send the platform never answers must not hold the shutdown: after the grace its row stays
+    // claimed, and the claim's expiry hands it to whoever sends next (nothing is lost).
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs)
+      timer.unref()
+    })
+    await Promise.race([Promise.allSettled([...this.pumps.values(), ...this.inFlight.values()]), grace])
+    clearTimeout(timer)
     // Hand the sending over at once: an instance started next (a restart, a deploy) need not wait
     // for the leases to expire.
     for (const platform of this.adapters.keys()) await releaseLease(this.db, `outbox:${platform}`, this.instanceId).catch(() => {})
