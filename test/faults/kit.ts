@@ -7,12 +7,13 @@ import type { Service } from '../../src/app.js'
 export const keys: Keys = { appId: 'cli_fault0000000001', encryptKey: 'faultEncryptKeyForTests', verificationToken: 'vtok-fault' }
 export const SECRET = 'app-secret-for-fault-tests'
 
-export function feishuEnv(fake: FakeFeishu): Record<string, string> {
+/** The environment of a service pointed at a FakeFeishu, with these tests' keys or a file's own. */
+export function feishuEnv(fake: FakeFeishu, k: Keys = keys, secret = SECRET): Record<string, string> {
   return {
-    FEISHU_APP_ID: keys.appId,
-    FEISHU_APP_SECRET: SECRET,
-    FEISHU_ENCRYPT_KEY: keys.encryptKey,
-    FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
+    FEISHU_APP_ID: k.appId,
+    FEISHU_APP_SECRET: secret,
+    FEISHU_ENCRYPT_KEY: k.encryptKey,
+    FEISHU_VERIFICATION_TOKEN: k.verificationToken,
     FEISHU_DOMAIN: fake.url,
   }
 }

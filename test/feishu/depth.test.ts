@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import type { Delivery } from '../../src/core/types.js'
+import { feishuEnv } from '../faults/kit.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { botMenuEvent, chatGoneEvent, messageEvent, messageRecalledEvent, request, userDeletedEvent, type Keys, type Person } from './events.js'
 import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
@@ -15,13 +16,7 @@ let svc: TestService
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: {
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    },
+    env: feishuEnv(fake, keys, SECRET),
     adapterFactories: [feishuAdapterFactory],
   })
 })

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import { issueToken } from '../../src/auth/tokens.js'
+import { feishuEnv } from '../faults/kit.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { messageEvent, request, type Keys, type Person } from './events.js'
 import { FakeFeishu, textOf } from './fake-feishu.js'
@@ -19,13 +20,7 @@ let adminToken: string
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: {
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    },
+    env: feishuEnv(fake, keys, SECRET),
     adapterFactories: [feishuAdapterFactory],
   })
   adminToken = await issueToken(svc.db, (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })).id)

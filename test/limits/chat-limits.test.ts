@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import { zhCN } from '../../src/messages/zh-CN.js'
+import { feishuEnv } from '../faults/kit.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { messageEvent, request, type Keys, type Mention, type Person } from '../feishu/events.js'
 import { FakeFeishu, textOf, type ShownMessage } from '../feishu/fake-feishu.js'
@@ -26,13 +27,7 @@ const he: Person = { open_id: 'ou_limits_heping' }
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
   svc = await startTestService({
-    env: {
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    },
+    env: feishuEnv(fake, keys, SECRET),
     adapterFactories: [feishuAdapterFactory],
   })
   for (const [employeeNo, who] of [
