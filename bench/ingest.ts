@@ -1,7 +1,7 @@
 import { openDatabase } from '../src/db/client.js'
 import { seedDemoOrganisation } from '../src/organisation/demo.js'
-import { FakeFeishu } from '../test/feishu/fake-feishu.js'
-import { messageEvent, request, type Keys } from '../test/feishu/events.js'
+import { FakeFeishu } from '../test/adapters/feishu/fake-feishu.js'
+import { messageEvent, request, type Keys } from '../test/adapters/feishu/events.js'
 import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000)

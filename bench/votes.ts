@@ -4,8 +4,8 @@
 import type { Db, Tx } from '../src/db/client.js'
 import { openDatabase } from '../src/db/client.js'
 import { pollResults } from '../src/polls/results.js'
-import { buttonsOf, FakeFeishu, textOf, type ShownMessage } from '../test/feishu/fake-feishu.js'
-import { cardActionEvent, messageEvent, request, type Keys } from '../test/feishu/events.js'
+import { buttonsOf, FakeFeishu, textOf, type ShownMessage } from '../test/adapters/feishu/fake-feishu.js'
+import { cardActionEvent, messageEvent, request, type Keys } from '../test/adapters/feishu/events.js'
 import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 5000)

@@ -5,8 +5,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
-import { encrypt, messageEvent, request, signature } from '../feishu/events.js'
-import { FakeFeishu } from '../feishu/fake-feishu.js'
+import { encrypt, messageEvent, request, signature } from '../adapters/feishu/events.js'
+import { FakeFeishu } from '../adapters/feishu/fake-feishu.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger, waitFor } from './kit.js'
 

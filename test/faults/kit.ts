@@ -1,7 +1,7 @@
 /** Shared bits for the fault tests: Feishu keys, env for a service pointed at a FakeFeishu, waiting. */
 import crypto from 'node:crypto'
-import type { Keys, Person } from '../feishu/events.js'
-import type { FakeFeishu } from '../feishu/fake-feishu.js'
+import type { Keys, Person } from '../adapters/feishu/events.js'
+import type { FakeFeishu } from '../adapters/feishu/fake-feishu.js'
 import type { Service } from '../../src/app.js'
 
 export const keys: Keys = { appId: 'cli_fault0000000001', encryptKey: 'faultEncryptKeyForTests', verificationToken: 'vtok-fault' }

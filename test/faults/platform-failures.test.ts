@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
-import { messageEvent, request, type Person } from '../feishu/events.js'
-import { FakeFeishu } from '../feishu/fake-feishu.js'
+import { messageEvent, request, type Person } from '../adapters/feishu/events.js'
+import { FakeFeishu } from '../adapters/feishu/fake-feishu.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { feishuEnv, keys, SECRET, settle, sleep, stranger, waitFor } from './kit.js'
 

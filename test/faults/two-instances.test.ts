@@ -7,12 +7,12 @@
  * every claim is one conditional write, so the same test runs on both providers.
  *
  * Only the instance holding the Feishu sending lease sends (a minute, renewed every 15 s); that the
- * other cannot take it over is shown with short leases in test/outbox.test.ts and test/lease.test.ts.
+ * other cannot take it over is shown with short leases in test/core/outbox.test.ts and test/core/lease.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
-import { messageEvent, request } from '../feishu/events.js'
-import { FakeFeishu } from '../feishu/fake-feishu.js'
+import { messageEvent, request } from '../adapters/feishu/events.js'
+import { FakeFeishu } from '../adapters/feishu/fake-feishu.js'
 import { scrape } from '../helpers/metrics.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger } from './kit.js'

@@ -9,8 +9,8 @@ import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
 import { zhCN } from '../../src/messages/zh-CN.js'
 import { feishuEnv } from '../faults/kit.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { messageEvent, request, type Keys, type Mention, type Person } from '../feishu/events.js'
-import { FakeFeishu, textOf, type ShownMessage } from '../feishu/fake-feishu.js'
+import { messageEvent, request, type Keys, type Mention, type Person } from '../adapters/feishu/events.js'
+import { FakeFeishu, textOf, type ShownMessage } from '../adapters/feishu/fake-feishu.js'
 
 const keys: Keys = { appId: 'cli_limits0000000001', encryptKey: 'limitsEncryptKeyForTests', verificationToken: 'vtok-limits' }
 const SECRET = 'app-secret-for-limits'
