@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { WSAuthFailureError, WSClient, type WsFrame } from '@wecom/aibot-node-sdk'
+import { WSAuthFailureError, WSClient, type TemplateCard, type WsFrame } from '@wecom/aibot-node-sdk'
 import { z } from 'zod'
 import type { AdapterPorts } from '../../src/core/adapter-ports.js'
 import type { AdapterState } from '../../src/core/adapter-state.js'
@@ -10,6 +10,7 @@ import { sendError, type WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
 import { acceptOr503, mentionsIn, refuse, stripBotMention } from './inbound.js'
 import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
+import { cardAfterPress, CardPresses, type CardPress } from './card-update.js'
 import type { BotSettings } from './settings.js'
 
 export interface BotChannelDeps {
@@ -66,6 +67,13 @@ type BotPayload = z.infer<typeof botPayload>
 /** Where a reply to a conversation goes: a group by chatid, a private chat by userid. */
 const chatKey = (kind: 'chat' | 'user', id: string) => `${kind}:${id}`
 
+/** A press of one of our cards' buttons (a template_card_event naming its card), or null. */
+function pressOf(p: BotPayload, msg: InboundMessage): CardPress | null {
+  const taskId = p.event?.template_card_event?.task_id ?? p.event?.task_id
+  if (!msg.action || !taskId) return null
+  return { taskId, userId: p.from.userid, command: msg.action.command, chat: msg.chatId ?? p.from.userid }
+}
+
 /** The bot's own event ids (`bot:<msgid>`), as against the app's. */
 export const isBotEvent = (eventId: string): boolean => eventId.startsWith('bot:')
 
@@ -118,6 +126,7 @@ class ResponseUrls {
  */
 export class BotChannel {
   private readonly keys: EnvelopeKeys | null
+  private cardPresses?: CardPresses
   private responseUrls?: ResponseUrls
   private client: WSClient | null = null
   private timer: NodeJS.Timeout | null = null
@@ -132,6 +141,11 @@ export class BotChannel {
   ) {
     this.keys = s.mode === 'callback' ? { token: s.token, encodingAesKey: s.encodingAesKey, receiveId: '' } : null
     this.apiOrigin = new URL(deps.apiBase).origin
+  }
+
+  private get presses(): CardPresses {
+    this.cardPresses ??= new CardPresses(this.deps.ports.state<string>('wecom', 'card_press'))
+    return this.cardPresses
   }
 
   private get urls(): ResponseUrls {
@@ -319,10 +333,14 @@ export class BotChannel {
       return
     }
     if (!msg) return
+    const press = pressOf(parsed.data, msg)
+    // The same card pressed again by the same person (its update not yet shown there): nothing happens twice.
+    if (press && !(await this.presses.first(press).catch(() => true))) return
     // A long connection has no "answer 5xx and WeCom retries": try a few times, then give up (logged).
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.deps.core.accept(msg)
+        const { id, duplicate } = await this.deps.core.accept(msg)
+        if (press && !duplicate) await this.updatePressedCard(frame, press, id)
         return
       } catch (err) {
         if (attempt >= 3) {
@@ -331,6 +349,17 @@ export class BotChannel {
         }
         await new Promise((r) => setTimeout(r, 1000 * attempt))
       }
+    }
+  }
+
+  /** Replaces the pressed card, for the presser, by one saying what was done (aibot_respond_update_msg, within 5 s of the event). */
+  private async updatePressedCard(frame: WsFrame, press: CardPress, eventRowId: number): Promise<void> {
+    try {
+      const card = await cardAfterPress(this.deps.ports, eventRowId, press, this.deps.core.t.platforms)
+      const answer = (await this.client?.updateTemplateCard(frame, card as unknown as TemplateCard, [press.userId])) as WecomReply | undefined
+      if (answer?.errcode) throw sendError('aibot_respond_update_msg', answer)
+    } catch (err) {
+      this.deps.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'WeCom intelligent bot: could not update a pressed card')
     }
   }
 
