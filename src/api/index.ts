@@ -17,6 +17,7 @@ import { organisationApiRoutes } from './organisation.js'
 import { bindingRoutes } from './bindings.js'
 import { reportRoutes } from './reports.js'
 import { requestRoutes } from './requests.js'
+import { categoryRoutes } from './categories.js'
 import { activityRoutes } from './activities.js'
 
 const zhErrors = z.locales.zhCN().localeError
@@ -119,6 +120,7 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     await authed.register(organisationApiRoutes, deps)
     await authed.register(bindingRoutes, deps)
     await authed.register(requestRoutes, deps)
+    await authed.register(categoryRoutes, deps)
     await authed.register(reportRoutes, deps)
     await authed.register(activityRoutes, deps)
     await authed.register(operationsRoutes, deps)
