@@ -1,8 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { WSAuthFailureError, WSClient, type TemplateCard, type WsFrame } from '@wecom/aibot-node-sdk'
-import { z } from 'zod'
 import type { AdapterPorts } from '../../src/core/adapter-ports.js'
-import type { AdapterState } from '../../src/core/adapter-state.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
 import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
@@ -11,6 +9,8 @@ import { CallbackRejected, echoQuery, openEnvelope, signedQuery, type EnvelopeKe
 import { acceptOr503, mentionsIn, refuse, stripBotMention } from './inbound.js'
 import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
 import { cardAfterPress, CardPresses, type CardPress } from './card-update.js'
+import { botPayload, chatKey, isBotEvent, pressOf, type BotPayload } from './bot-payload.js'
+import { ResponseUrls } from './response-urls.js'
 import type { BotSettings } from './settings.js'
 
 export interface BotChannelDeps {
@@ -23,91 +23,6 @@ export interface BotChannelDeps {
   clock?: Clock
   /** How often the long connection checks that this instance is the one sending for WeCom. */
   connectionCheckMs: number
-}
-
-/** What the intelligent bot delivers, by callback (decrypted JSON) or over the long connection (frame body). */
-const botPayload = z
-  .object({
-    msgid: z.string().min(1).max(256),
-    aibotid: z.string().max(256).optional(),
-    chatid: z.string().min(1).max(256).optional(),
-    chattype: z.enum(['single', 'group']).optional(),
-    from: z.object({ userid: z.string().min(1).max(256) }).passthrough(),
-    response_url: z.string().max(2048).optional(),
-    create_time: z.number().optional(),
-    msgtype: z.string(),
-    text: z
-      .object({ content: z.string().max(20_000) })
-      .passthrough()
-      .optional(),
-    voice: z
-      .object({ content: z.string().max(20_000) })
-      .passthrough()
-      .optional(),
-    mixed: z
-      .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() }).passthrough()) })
-      .passthrough()
-      .optional(),
-    event: z
-      .object({
-        eventtype: z.string(),
-        event_key: z.string().optional(),
-        task_id: z.string().max(128).optional(),
-        template_card_event: z
-          .object({ event_key: z.string().optional(), task_id: z.string().max(128).optional() })
-          .passthrough()
-          .optional(),
-      })
-      .passthrough()
-      .optional(),
-  })
-  .passthrough()
-type BotPayload = z.infer<typeof botPayload>
-
-/** Where a reply to a conversation goes: a group by chatid, a private chat by userid. */
-const chatKey = (kind: 'chat' | 'user', id: string) => `${kind}:${id}`
-
-/** A press of one of our cards' buttons (a template_card_event naming its card), or null. */
-function pressOf(p: BotPayload, msg: InboundMessage): CardPress | null {
-  const taskId = p.event?.template_card_event?.task_id ?? p.event?.task_id
-  if (!msg.action || !taskId) return null
-  return { taskId, userId: p.from.userid, command: msg.action.command, chat: msg.chatId ?? p.from.userid }
-}
-
-/** The bot's own event ids (`bot:<msgid>`), as against the app's. */
-export const isBotEvent = (eventId: string): boolean => eventId.startsWith('bot:')
-
-/**
- * response_urls from callback mode, one entry per message in the core's adapter state (key
- * "<chat key>|<event id>"): each may be used once, within an hour. Entries are only added and
- * taken (claiming one is taking it), so instances never race on an update.
- */
-const RESPONSE_URL_LIFE_MS = 60 * 60_000
-
-class ResponseUrls {
-  constructor(private readonly state: AdapterState<string>) {}
-
-  async remember(chat: string, eventId: string, url: string): Promise<void> {
-    // A redelivery finds it remembered already.
-    await this.state.add(`${chat}|${eventId}`, url, RESPONSE_URL_LIFE_MS - 60_000)
-  }
-
-  /** Takes the reply's own URL if it has one, else the oldest unused one of the conversation. */
-  async claim(chat: string, eventId: string | null): Promise<string | null> {
-    await this.state.prune(2 * RESPONSE_URL_LIFE_MS)
-    const own = eventId ? `${chat}|${eventId}` : null
-    const others = (await this.state.keys(`${chat}|`)).filter((k) => k !== own)
-    for (const key of own ? [own, ...others] : others) {
-      const url = await this.state.take(key)
-      if (url) return url
-    }
-    return null
-  }
-
-  /** Puts back a URL whose use failed before WeCom could have seen it. */
-  async putBack(chat: string, eventId: string, url: string): Promise<void> {
-    await this.remember(chat, eventId, url)
-  }
 }
 
 /**
