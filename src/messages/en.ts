@@ -807,6 +807,8 @@ export const en: Messages = {
       contest: 'contest a resolved or rejected request once: the level above reviews it',
     },
     badMonth: 'Write the month like 2026-03.',
+    figuresActivities: (f: { announcements: number; read: number; signups: number; polls: number; votes: number }) =>
+      `announcements ${f.announcements}, read by ${f.read}, sign-ups ${f.signups}; polls and surveys ${f.polls}, votes ${f.votes}`,
     figures: (
       scope: string,
       month: string,

@@ -778,6 +778,8 @@ export const zhCN = {
       contest: '对办结或驳回有异议时申请上一级复核（一次）',
     },
     badMonth: '月份请写成 2026-03 这样。',
+    figuresActivities: (f: { announcements: number; read: number; signups: number; polls: number; votes: number }) =>
+      `公告 ${f.announcements} 条，已阅 ${f.read} 人，报名 ${f.signups} 人；投票和问卷 ${f.polls} 个，投票 ${f.votes} 人次`,
     figures: (
       scope: string,
       month: string,
