@@ -41,7 +41,7 @@ export type Responses = Awaited<ReturnType<typeof responses>>
 export function readAt(ann: Pick<AnnouncementRow, 'requireAck' | 'signup'>, r: Responses, personId: number): Date | null {
   const ack = ann.requireAck ? (r.acked.get(personId) ?? null) : null
   const signup = r.signups.get(personId)?.createdAt ?? null
-  if (ack && signup) return ack < signup ? ack : signup
+  if (ack && signup) return new Date(Math.min(ack.getTime(), signup.getTime()))
   return ack ?? signup
 }
 

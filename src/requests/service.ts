@@ -134,10 +134,10 @@ async function tellRequester(ctx: RequestContext, request: RequestRow, text: str
   if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
 }
 
-function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string): Card {
+function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string, title?: string): Card {
   const b = ctx.t.requests.buttons
   return {
-    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${ctx.t.requests.newForOfficer(request.number)}`,
+    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${title ?? ctx.t.requests.newForOfficer(request.number)}`,
     body,
     fields: [
       { label: ctx.t.requests.progressFields.category, value: category },
@@ -166,9 +166,10 @@ async function tellOfficers(
   text: string,
   out: OutboundMessage[],
   withCard = true,
+  title?: string,
 ): Promise<void> {
   const category = await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } })
-  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text) : undefined
+  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text, title) : undefined
   for (const o of officers) out.push({ to: personTo(o.id), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
   const groups = await officersGroups(ctx.tx, levelUnit)
   if (groups.length === 0) return
@@ -394,7 +395,7 @@ export async function act(
         text: t.requests.transferredToYou(n, actor.name, action.note),
         notice: true,
         urgent: request.urgent,
-        card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note)),
+        card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note), t.conversation.transferredTitle(n)),
       })
       await tellRequester(ctx, request, t.requests.transferred(n, actor.name, to.name), out)
       return { ack: t.requests.transferredAck(n, to.name), out, request }
@@ -439,6 +440,8 @@ export async function escalate(
   reason: string,
   out: OutboundMessage[],
   kind: 'escalated' | 'reopened' = 'escalated',
+  /** A contested request (申请复核 or a low rating) goes up for review: what was decided before. */
+  review?: { status: string; outcome: string | null },
 ): Promise<{ request: RequestRow; unit: UnitRow } | null> {
   const { tx, t } = ctx
   const next = await responsibleLevel(tx, request.levelUnitId, request.categoryId, false)
@@ -464,8 +467,31 @@ export async function escalate(
   // Officers at the new level get the request; those at the old level are told where it went.
   const requester = request.requesterId ? await tx.person.findUnique({ where: { id: request.requesterId } }) : null
   const unit = await tx.unit.findUniqueOrThrow({ where: { id: request.unitId } })
-  const text = `${t.requests.escalatedToYou(n, unitLabel(fromUnit), reason)}\n${t.requests.newForOfficerText(n, category.name, request.urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(updated.answerDueAt!, ctx.timeZone))}`
-  await tellOfficers(ctx, updated, next.officers, next.unit, text, out)
+  // Not a new request: the officers upstairs read why it reached them, what happened before and by when to answer.
+  const about = {
+    number: n,
+    category: category.name,
+    urgent: request.urgent,
+    from: unitLabel(fromUnit),
+    unit: unitLabel(unit),
+    who: requesterLabel(t, request, requester),
+    content: request.content,
+    due: formatLocal(updated.answerDueAt!, ctx.timeZone),
+  }
+  const text = review
+    ? t.conversation.reviewForOfficer({
+        ...about,
+        status: t.requests.status[review.status] ?? review.status,
+        reason,
+        outcome: review.outcome ?? t.conversation.none,
+      })
+    : t.conversation.escalatedForOfficer({
+        ...about,
+        why: reason,
+        filed: formatLocal(request.createdAt, ctx.timeZone),
+        state: t.requests.status[request.status] ?? request.status,
+      })
+  await tellOfficers(ctx, updated, next.officers, next.unit, text, out, true, review ? t.conversation.reviewTitle(n) : t.conversation.escalatedTitle(n))
   const previous = await responsibleLevel(tx, fromUnit.id, request.categoryId)
   for (const o of previous?.unit.id === fromUnit.id ? previous.officers : []) {
     if (o.id !== actorId) out.push({ to: personTo(o.id), text: t.requests.escalatedAway(n, toLabel, reason), notice: true, urgent: request.urgent })
@@ -502,11 +528,14 @@ export async function rate(
   if (request.assigneeId) out.push({ to: personTo(request.assigneeId), text: t.requests.ratedForOfficer(request.number, score, comment), notice: true })
   if (score <= 2 && final) return { ack: t.conversation.ratedFinal(request.number, score), out }
   if (score <= 2) {
-    const moved = await escalate(ctx, { ...rated, status: 'new' }, null, t.requests.reopenedForYou(request.number, score, comment), out, 'reopened')
+    const moved = await escalate(ctx, { ...rated, status: 'new' }, null, t.conversation.lowRatingReason(score, comment), out, 'reopened', {
+      status: request.status,
+      outcome: request.result,
+    })
     if (moved) return { ack: t.requests.ratedLow(request.number, unitLabel(moved.unit)), out }
     // At the top already: reopen where it is.
     await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'new', closedAt: null, resolvedAt: null } })
-    await event(ctx, rated, 'reopened', null, `${score}`)
+    await event(ctx, rated, 'reopened', null, t.conversation.lowRatingReason(score, comment))
     const level = await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } })
     return { ack: t.requests.ratedLow(request.number, unitLabel(level)), out }
   }
@@ -665,14 +694,7 @@ async function contest(ctx: RequestContext, person: PersonRow, request: RequestR
     where: { id: request.id },
     data: { status: 'new', closedAt: null, resolvedAt: null, rejectReason: null, result: null },
   })
-  const moved = await escalate(
-    ctx,
-    reopened,
-    null,
-    t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason),
-    out,
-    'reopened',
-  )
+  const moved = await escalate(ctx, reopened, null, reason, out, 'reopened', { status: request.status, outcome: request.result ?? request.rejectReason })
   const level = moved?.unit ?? (await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } }))
   if (!moved) {
     // At the top already: the chair and the administrators review it.
