@@ -57,6 +57,8 @@ export interface ChatCoreOptions {
   metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook
+  /** Asked, in order, about a message quoting one of the bot's own messages (src/requests: a reply about a request). */
+  quoted?: QuoteHook[]
   /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
   lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
 }
@@ -78,6 +80,13 @@ export interface IntentHook {
   /** Whether a letter-by-letter suggestion means what the person wrote (a homophone, or an ASCII alias typo). */
   sameMeaning(written: string, suggested: string): boolean
 }
+
+/**
+ * What a feature makes of a message that quotes one of the bot's messages and is no command
+ * itself: `{ command }` to run instead (e.g. `补充 SQ-… <the message>`), or null to leave it. The
+ * context's `rawArgs` is the whole message; `quoted` is the text of the bot's message as sent.
+ */
+export type QuoteHook = (ctx: CommandContext, quoted: string) => Promise<{ command: string } | null>
 
 /**
  * The platform-free heart: stores every inbound event before the platform gets its answer
@@ -330,6 +339,45 @@ export class ChatCore {
     return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
   }
 
+  /** The command a quoting reply stands for, when it quotes a message the bot sent and a feature reads it. */
+  private async quotedCommand(
+    tx: Tx,
+    msg: InboundMessage,
+    person: NonNullable<CommandContext['person']>,
+    role: AskerRole,
+    chat: CommandContext['chat'],
+    reply: CommandContext['reply'],
+    out: OutboundMessage[],
+  ): Promise<string | null> {
+    const sent = await tx.outboxMessage.findFirst({ where: { platform: msg.platform, platformMessageId: msg.quotes! }, select: { payload: true } })
+    // Contents are dropped after RETENTION_DAYS: an old message is no longer known.
+    const quoted = sent?.payload ? (JSON.parse(sent.payload) as { text?: string }).text : undefined
+    if (!quoted) return null
+    const raw = msg.text.trim()
+    const ctx: CommandContext = {
+      tx,
+      now: this.opts.clock.now(),
+      t: this.t,
+      settings: this.opts.settings,
+      msg,
+      person,
+      role,
+      chat,
+      word: '',
+      args: normalizeText(raw),
+      rawArgs: raw,
+      tokens: tokenize(raw),
+      mentioned: [],
+      reply,
+      send: (m) => out.push(m),
+    }
+    for (const hook of this.opts.quoted ?? []) {
+      const meant = await hook(ctx, quoted)
+      if (meant) return meant.command
+    }
+    return null
+  }
+
   /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
   async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
     if (received.event && received.event !== 'bot_added') return this.opts.lifecycle ? this.opts.lifecycle(tx, received, this.t, this.opts.clock.now()) : []
@@ -349,10 +397,15 @@ export class ChatCore {
     const reply: CommandContext['reply'] = (text, extra) =>
       out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
 
-    const text = msg.action?.command ?? msg.text
+    let text = msg.action?.command ?? msg.text
     if (text.length > MAX_MESSAGE_CHARS) {
       reply(this.t.limits.tooLong(MAX_MESSAGE_CHARS))
       return out
+    }
+    // A reply quoting the bot's own message (found by the id the platform gave it when sent) may be about what that message was about.
+    if (msg.quotes && !msg.action && person && this.opts.quoted?.length && !this.parser.startsWithCommand(text)) {
+      const command = await this.quotedCommand(tx, msg, person, role, chat, reply, out)
+      if (command) text = command
     }
     let parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {
