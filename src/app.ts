@@ -193,6 +193,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // A sender not known yet is looked up in the platform's directory (bound without typing).
     identify: directoryIdentifier(directoryDeps, () => adapters),
     intent: features.find((f) => f.intent)?.intent,
+    quoted: features.flatMap((f) => (f.quoted ? [f.quoted] : [])),
     lifecycle: handleLifecycle,
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,

@@ -23,7 +23,7 @@ const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
 const YIELD_MAX_MS = 1000
 
-export type { ChatCoreOptions, IntentHook } from './chat-options.js'
+export type { ChatCoreOptions, IntentHook, QuoteHook } from './chat-options.js'
 
 /**
  * The platform-free heart: stores every inbound event before the platform gets its answer
@@ -276,6 +276,45 @@ export class ChatCore {
     return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
   }
 
+  /** The command a quoting reply stands for, when it quotes a message the bot sent and a feature reads it. */
+  private async quotedCommand(
+    tx: Tx,
+    msg: InboundMessage,
+    person: NonNullable<CommandContext['person']>,
+    role: AskerRole,
+    chat: CommandContext['chat'],
+    reply: CommandContext['reply'],
+    out: OutboundMessage[],
+  ): Promise<string | null> {
+    const sent = await tx.outboxMessage.findFirst({ where: { platform: msg.platform, platformMessageId: msg.quotes! }, select: { payload: true } })
+    // Contents are dropped after RETENTION_DAYS: an old message is no longer known.
+    const quoted = sent?.payload ? (JSON.parse(sent.payload) as { text?: string }).text : undefined
+    if (!quoted) return null
+    const raw = msg.text.trim()
+    const ctx: CommandContext = {
+      tx,
+      now: this.opts.clock.now(),
+      t: this.t,
+      settings: this.opts.settings,
+      msg,
+      person,
+      role,
+      chat,
+      word: '',
+      args: normalizeText(raw),
+      rawArgs: raw,
+      tokens: tokenize(raw),
+      mentioned: [],
+      reply,
+      send: (m) => out.push(m),
+    }
+    for (const hook of this.opts.quoted ?? []) {
+      const meant = await hook(ctx, quoted)
+      if (meant) return meant.command
+    }
+    return null
+  }
+
   /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
   async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
     if (received.event && received.event !== 'bot_added') return this.opts.lifecycle ? this.opts.lifecycle(tx, received, this.t, this.opts.clock.now()) : []
@@ -295,10 +334,15 @@ export class ChatCore {
     const reply: CommandContext['reply'] = (text, extra) =>
       out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
 
-    const text = msg.action?.command ?? msg.text
+    let text = msg.action?.command ?? msg.text
     if (text.length > MAX_MESSAGE_CHARS) {
       reply(this.t.limits.tooLong(MAX_MESSAGE_CHARS))
       return out
+    }
+    // A reply quoting the bot's own message (found by the id the platform gave it when sent) may be about what that message was about.
+    if (msg.quotes && !msg.action && person && this.opts.quoted?.length && !this.parser.startsWithCommand(text)) {
+      const command = await this.quotedCommand(tx, msg, person, role, chat, reply, out)
+      if (command) text = command
     }
     let parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {

@@ -31,6 +31,8 @@ export interface ChatCoreOptions {
   metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook
+  /** Asked, in order, about a message quoting one of the bot's own messages (src/requests: a reply about a request). */
+  quoted?: QuoteHook[]
   /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
   lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
 }
@@ -52,3 +54,10 @@ export interface IntentHook {
   /** Whether a letter-by-letter suggestion means what the person wrote (a homophone, or an ASCII alias typo). */
   sameMeaning(written: string, suggested: string): boolean
 }
+
+/**
+ * What a feature makes of a message that quotes one of the bot's messages and is no command
+ * itself: `{ command }` to run instead (e.g. `补充 SQ-… <the message>`), or null to leave it. The
+ * context's `rawArgs` is the whole message; `quoted` is the text of the bot's message as sent.
+ */
+export type QuoteHook = (ctx: CommandContext, quoted: string) => Promise<{ command: string } | null>

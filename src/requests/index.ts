@@ -7,6 +7,7 @@ import { EVERY_MINUTE, type Feature, type FeatureContext } from '../core/feature
 import { ensureDefaultCategories } from './categories.js'
 import { requestCommands } from './commands.js'
 import { offerCommands, requestIntent } from './intent.js'
+import { quotedRequest } from './quote.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './jobs.js'
 
 export function requests({ config, db, t, deliver }: FeatureContext): Feature {
@@ -21,6 +22,7 @@ export function requests({ config, db, t, deliver }: FeatureContext): Feature {
   return {
     commands: [...requestCommands, ...offerCommands],
     intent: requestIntent(t.botName),
+    quoted: quotedRequest,
     setup: () => db.$transaction((tx) => ensureDefaultCategories(tx)),
     jobs: [
       { name: 'requests:escalate-overdue', cron: EVERY_MINUTE, run: async (now) => void (await escalateOverdue(deps, now)) },
