@@ -5,10 +5,10 @@ import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
 import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
 import { sendError, type WecomHttp, type WecomReply } from './api.js'
-import { CallbackRejected, echoQuery, openEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
-import { acceptOr503, mentionsIn, refuse, stripBotMention } from './inbound.js'
+import { CallbackRejected, echoQuery, openEnvelope, sealEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
+import { mentionsIn, refuse, stripBotMention } from './inbound.js'
 import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
-import { cardAfterPress, CardPresses, type CardPress } from './card-update.js'
+import { cardAfterPress, CardPresses, updateBody, type CardPress } from './card-update.js'
 import { botPayload, chatKey, isBotEvent, pressOf, type BotPayload } from './bot-payload.js'
 import { ResponseUrls } from './response-urls.js'
 import type { BotSettings } from './settings.js'
@@ -106,19 +106,32 @@ export class BotChannel {
       } catch (error) {
         return refuse(reply, error, log, 'bot:message')
       }
-      if (msg) {
-        try {
-          // Remembered before the event is accepted: its reply may be sent as soon as it is handled.
-          if (payload.response_url) await this.rememberResponseUrl(msg, payload.response_url)
-        } catch (err) {
-          log.error({ err }, 'could not store a WeCom bot response_url; answering 503 so WeCom retries')
-          return reply.code(503).send({ error: { code: 'unavailable', message: '暂时无法处理，请稍后重试' } })
-        }
-        const failed = await acceptOr503(core, msg, reply, log)
-        if (failed) return failed
+      const empty = () => reply.code(200).type('text/plain; charset=utf-8').send('')
+      if (!msg) return empty()
+      const unavailable = () => reply.code(503).send({ error: { code: 'unavailable', message: '暂时无法处理，请稍后重试' } })
+      const press = pressOf(payload, msg)
+      try {
+        // The same card pressed again by the same person: nothing happens twice.
+        if (press && !(await this.presses.first(press))) return empty()
+        // Remembered before the event is accepted: its reply may be sent as soon as it is handled.
+        if (payload.response_url) await this.rememberResponseUrl(msg, payload.response_url)
+      } catch (err) {
+        log.error({ err }, 'could not store a WeCom bot callback; answering 503 so WeCom retries')
+        return unavailable()
       }
-      // An empty answer: replies go later, through the response_url.
-      return reply.code(200).type('text/plain; charset=utf-8').send('')
+      let accepted: { id: number; duplicate: boolean }
+      try {
+        accepted = await core.accept(msg)
+      } catch (err) {
+        log.error({ err, platform: 'wecom' }, 'could not store a WeCom event; answering 503 so WeCom retries')
+        if (press) await this.presses.forget(press).catch(() => {})
+        return unavailable()
+      }
+      // A press is answered with the update of its card (the passive reply, encrypted); other replies go later, through the response_url.
+      if (!press || accepted.duplicate) return empty()
+      const card = await cardAfterPress(this.deps.ports, accepted.id, press, core.t.platforms)
+      const sealed = sealEnvelope(keys, JSON.stringify(updateBody(press, card)), this.nowMs())
+      return reply.code(200).type('text/plain; charset=utf-8').send(JSON.stringify(sealed))
     })
   }
 
@@ -260,6 +273,7 @@ export class BotChannel {
       } catch (err) {
         if (attempt >= 3) {
           this.deps.log.error({ err }, 'WeCom intelligent bot: could not store a message from the long connection; it is lost')
+          if (press) await this.presses.forget(press).catch(() => {})
           return
         }
         await new Promise((r) => setTimeout(r, 1000 * attempt))
@@ -271,7 +285,8 @@ export class BotChannel {
   private async updatePressedCard(frame: WsFrame, press: CardPress, eventRowId: number): Promise<void> {
     try {
       const card = await cardAfterPress(this.deps.ports, eventRowId, press, this.deps.core.t.platforms)
-      const answer = (await this.client?.updateTemplateCard(frame, card as unknown as TemplateCard, [press.userId])) as WecomReply | undefined
+      const { template_card, userids } = updateBody(press, card)
+      const answer = (await this.client?.updateTemplateCard(frame, template_card as unknown as TemplateCard, userids)) as WecomReply | undefined
       if (answer?.errcode) throw sendError('aibot_respond_update_msg', answer)
     } catch (err) {
       this.deps.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'WeCom intelligent bot: could not update a pressed card')

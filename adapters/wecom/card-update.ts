@@ -47,7 +47,19 @@ export class CardPresses {
   first(press: CardPress): Promise<boolean> {
     return this.state.add(`${press.taskId}|${press.userId}`, press.command, PRESS_MEMORY_MS)
   }
+
+  /** Forgets a press that could not be stored (WeCom delivers it again, or the person presses again). */
+  async forget(press: CardPress): Promise<void> {
+    await this.state.delete(`${press.taskId}|${press.userId}`)
+  }
 }
+
+/** The body of an update of the pressed card, for the presser only (the SDK's UpdateTemplateCardBody). */
+export const updateBody = (press: CardPress, card: Record<string, unknown>) => ({
+  response_type: 'update_template_card' as const,
+  userids: [press.userId],
+  template_card: card,
+})
 
 /** Waits (briefly) for the press's event to be handled and builds the card that replaces the pressed one. */
 export async function cardAfterPress(ports: AdapterPorts, eventRowId: number, press: CardPress, t: Messages['platforms']): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import { decrypt, getSignature } from '@wecom/crypto'
 import Fastify from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 
@@ -148,6 +149,31 @@ function validButtonCard(card: Json): boolean {
   return card.button_list.every((b: Json) => typeof b.key === 'string' && Buffer.byteLength(b.key) <= 1024)
 }
 
+/** A card update (aibot_respond_update_msg's body, or the passive reply to a card event) as WeCom checks it; 0 when valid. */
+export function checkCardUpdate(body: Json, taskId: string): number {
+  if (body.response_type !== 'update_template_card') return 40008
+  if (body.userids !== undefined && (!Array.isArray(body.userids) || body.userids.some((u: unknown) => typeof u !== 'string'))) return 40058
+  const card = body.template_card ?? {}
+  if (card.task_id !== taskId || !card.main_title?.title) return 40058
+  if (card.card_type === 'button_interaction' && !validButtonCard(card)) return 40058
+  return 0
+}
+
+/**
+ * The intelligent bot's encrypted passive reply (the HTTP answer to a callback), opened as WeCom
+ * does: JSON {encrypt, msgsignature, timestamp, nonce}, the signature over token, timestamp, nonce
+ * and ciphertext, the ciphertext for ReceiveId "". Throws when any of it is wrong.
+ */
+export function openPassiveReply(raw: string, token: string, aes: string): Json {
+  const r = JSON.parse(raw) as Json
+  if (typeof r.encrypt !== 'string' || typeof r.nonce !== 'string' || typeof r.timestamp !== 'number') throw new Error('not a passive reply')
+  if (r.msgsignature !== getSignature(token, r.timestamp, r.nonce, r.encrypt)) throw new Error('passive reply signature does not match')
+  if (Math.abs(Date.now() / 1000 - r.timestamp) > 300) throw new Error('passive reply timestamp is stale')
+  const { message, id } = decrypt(aes, r.encrypt)
+  if (id !== '') throw new Error('passive reply not for ReceiveId ""')
+  return JSON.parse(message) as Json
+}
+
 export function shown(body: Json): string {
   if (body.msgtype === 'text') return body.text.content
   if (body.msgtype === 'markdown') return body.markdown.content
@@ -213,12 +239,10 @@ export class FakeBotSocket {
   private checkUpdate(reqId: string | undefined, body: Json): number {
     const event = reqId ? this.cardEvents.get(reqId) : undefined
     if (!event || event.answered || Date.now() - event.at > 5000) return 40008
-    if (body.response_type !== 'update_template_card') return 40008
-    const card = body.template_card ?? {}
-    if (card.task_id !== event.taskId || !card.main_title?.title) return 40058
-    if (card.card_type === 'button_interaction' && !validButtonCard(card)) return 40058
+    const errcode = checkCardUpdate(body, event.taskId)
+    if (errcode) return errcode
     event.answered = true
-    this.cardUpdates.push({ taskId: event.taskId, userids: Array.isArray(body.userids) ? body.userids : null, card })
+    this.cardUpdates.push({ taskId: event.taskId, userids: Array.isArray(body.userids) ? body.userids : null, card: body.template_card })
     return 0
   }
 
