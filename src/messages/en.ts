@@ -966,6 +966,9 @@ export const en: Messages = {
   platforms: {
     buttonAsCommand: (label: string, command: string) => `${label}: send "${command}"`,
     cut: '… (too long; the rest is not shown)',
+    cardReceived: (command: string) => `Received: ${command}`,
+    cardDone: (command: string) => `Done: ${command}`,
+    cardDoneButton: 'Done',
   },
   lifecycle: {
     groupUnbound: (platform: string, name: string, unit: string, disbanded: boolean) =>

@@ -934,6 +934,10 @@ export const zhCN = {
     buttonAsCommand: (label: string, command: string) => `${label}：请发送“${command}”`,
     /** Where a text too long for the platform was cut. */
     cut: '……（内容过长，其余部分未显示）',
+    /** A card after its button was pressed (its buttons replaced): what was done, and the button left in their place. */
+    cardReceived: (command: string) => `已收到：${command}`,
+    cardDone: (command: string) => `已处理：${command}`,
+    cardDoneButton: '已处理',
   },
   /** Platform happenings the core keeps up with (src/organisation/lifecycle.ts). */
   lifecycle: {
