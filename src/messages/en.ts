@@ -804,6 +804,15 @@ export const en: Messages = {
       contest: 'contest a resolved or rejected request once: the level above reviews it',
     },
     badMonth: 'Write the month like 2026-03.',
+    /** A step told to the requester, as the collector who filed it for them reads it: whose request, without what only the requester may do (rate, contest). */
+    forCollector: (text: string, name: string) =>
+      text
+        .replace(/^(About )?[Yy]our request/, (_m: string, about: string | undefined) => `${about ?? ''}${about ? 'the' : 'The'} request you filed for ${name}`)
+        .split('\n')
+        .filter((line) => !/^(Please rate it|To contest it)/.test(line))
+        .join('\n'),
+    officersGroupMoved: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '[URGENT] ' : ''}Request ${number} (${category}, ${unit}) has come up to this level; the officers in charge have the details privately.`,
     transferredTitle: (number: string) => `Request ${number} handed to you`,
     escalatedTitle: (number: string) => `Request ${number} escalated to you`,
     reviewTitle: (number: string) => `Please review request ${number}`,

@@ -775,6 +775,15 @@ export const zhCN = {
       contest: '对办结或驳回有异议时申请上一级复核（一次）',
     },
     badMonth: '月份请写成 2026-03 这样。',
+    /** A step told to the requester, as the collector who filed it for them reads it: whose request, without what only the requester may do (rate, contest). */
+    forCollector: (text: string, name: string) =>
+      text
+        .replace(/^(关于)?您的诉求/, (_m: string, about: string | undefined) => `${about ?? ''}您为 ${name} 代报的诉求`)
+        .split('\n')
+        .filter((line) => !/^(请为办理结果打分|如有异议)/.test(line))
+        .join('\n'),
+    officersGroupMoved: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '【紧急】' : ''}诉求 ${number}（${category}，${unit}）已转到本级，交负责的干部处理，详情私下查看。`,
     transferredTitle: (number: string) => `转给您办理的诉求 ${number}`,
     escalatedTitle: (number: string) => `升级到您这里的诉求 ${number}`,
     reviewTitle: (number: string) => `请复核诉求 ${number}`,

@@ -192,6 +192,14 @@ describe('collectors follow what they relay; words fit the reader', () => {
     const ack = text(replies.filter((r) => !r.to || r.to === 'D1001'))
     expect(ack).toMatch(/已为 刘洋 代报诉求 SQ-\d{4}-\d{4}。\n刘洋的诉求 SQ-\d{4}-\d{4}（食堂餐饮）已转给/)
     expect(ack).not.toContain('已收到您的诉求')
+    // Each step after reaches the worker as theirs and the collector as the request they filed for 刘洋.
+    const n = numberIn(ack)
+    const accepted = await svc.say('D2001', 'dm', `受理 ${n}`)
+    expect(to(accepted, 'D1004')).toBe(`您的诉求 ${n} 已由 何平 受理，正在办理。`)
+    expect(to(accepted, 'D1001')).toBe(`您为 刘洋 代报的诉求 ${n} 已由 何平 受理，正在办理。`)
+    const resolved = await svc.say('D2001', 'dm', `办结 ${n} 已调淡`)
+    expect(to(resolved, 'D1004')).toContain(`评价 ${n} 分数`)
+    expect(to(resolved, 'D1001')).toBe(`您为 刘洋 代报的诉求 ${n} 已办结（何平）。处理结果：已调淡`)
   })
 
   it('待办 shows each deadline, overdue first', async () => {
