@@ -15,6 +15,7 @@ import { operationsRoutes } from './operations.js'
 import { organisationApiRoutes } from './organisation.js'
 import { bindingRoutes } from './bindings.js'
 import { reportRoutes } from './reports.js'
+import { attachmentRoutes } from './attachments.js'
 import { requestRoutes } from './requests.js'
 import { activityRoutes } from './activities.js'
 
@@ -111,6 +112,7 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     await authed.register(organisationApiRoutes, deps)
     await authed.register(bindingRoutes, deps)
     await authed.register(requestRoutes, deps)
+    await authed.register(attachmentRoutes, deps)
     await authed.register(reportRoutes, deps)
     await authed.register(activityRoutes, deps)
     await authed.register(operationsRoutes, deps)

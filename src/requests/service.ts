@@ -582,7 +582,7 @@ export async function recategorise(
 export const isQuestion = (text: string): boolean => /[?？]\s*$/.test(text.trim())
 
 /** Who is handling the request now: the officer it was handed to, else the officers at its level, else the chair and administrators. */
-async function handlers(ctx: RequestContext, request: RequestRow): Promise<PersonRow[]> {
+export async function handlers(ctx: RequestContext, request: RequestRow): Promise<PersonRow[]> {
   if (request.assigneeId) {
     const p = await ctx.tx.person.findUnique({ where: { id: request.assigneeId } })
     if (p?.active) return [p]
