@@ -13,18 +13,9 @@ import { allRoles, Refusal, type CommandContext, type CommandDefinition, type Pe
 import { conversationState, personSubject, stateSlot } from '../core/state.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
+import { handlers } from './access.js'
 import { acknowledge, requestContext } from './context.js'
-import {
-  fileRequest,
-  findRequest,
-  handlers,
-  isAuthor,
-  isRequestReference,
-  OPEN_STATUSES,
-  RequestRefusal,
-  type RequestContext,
-  type RequestRow,
-} from './service.js'
+import { fileRequest, findRequest, isAuthor, isRequestReference, OPEN_STATUSES, RequestRefusal, type RequestContext, type RequestRow } from './service.js'
 
 export type AcceptedFile = Extract<ReceivedFile, { ok: true }>
 
