@@ -1,10 +1,11 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { WSAuthFailureError, WSClient } from '@wecom/aibot-node-sdk'
+import { botAttachments, fetchBotMedia } from './bot-media.js'
 import { z } from 'zod'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
 import type { Outbox } from '../../src/core/outbox.js'
-import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, ThrottledError, type Delivery, type FetchedMedia, type InboundMessage, type SendResult } from '../../src/core/types.js'
 import type { Db } from '../../src/db/client.js'
 import { isUniqueViolation } from '../../src/db/client.js'
 import { sendError, type WecomHttp, type WecomReply } from './api.js'
@@ -145,6 +146,11 @@ export class BotChannel {
     this.apiOrigin = new URL(deps.apiBase).origin
   }
 
+  /** The bytes of an image or file a person sent (bot-media.ts). */
+  fetchMedia(ref: string, maxBytes: number): Promise<FetchedMedia> {
+    return fetchBotMedia(ref, maxBytes, this.s.mode === 'callback' ? this.s.encodingAesKey : undefined, this.apiOrigin)
+  }
+
   get mode(): BotSettings['mode'] {
     return this.s.mode
   }
@@ -229,11 +235,13 @@ export class BotChannel {
         .map((i) => i.text?.content ?? '')
         .filter(Boolean)
         .join('\n')
+    else if (p.msgtype === 'image' || p.msgtype === 'file') text = ''
     else if (p.msgtype === 'event' && p.event?.eventtype === 'template_card_event') {
       command = commandOfButtonKey(p.event.template_card_event?.event_key ?? p.event.event_key)
       if (!command) return null
     } else return null
     const botName = this.deps.core.t.botName
+    const attachments = botAttachments(p as Parameters<typeof botAttachments>[0])
     const body = text === null ? '' : group ? stripBotMention(text, botName) : text.trim()
     return {
       platform: 'wecom',
@@ -244,6 +252,7 @@ export class BotChannel {
       mentions: mentionsIn(body).filter((m) => m.name !== botName),
       mentionsBot: group,
       ...(command ? { action: { command } } : {}),
+      ...(attachments.length ? { attachments } : {}),
       ...(p.create_time ? { sentAt: new Date(p.create_time * 1000).toISOString() } : {}),
     }
   }
