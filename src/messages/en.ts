@@ -499,8 +499,8 @@ export const en: Messages = {
     listLine: (number: string, kind: string, title: string, status: string, schedule: string) => `${number} [${kind}] ${title} · ${status} · ${schedule}`,
     campaignsEmpty: 'No campaigns yet. Create one with 创建活动 name kind start 至 end.',
     campaignsTitle: 'Campaigns:',
-    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number) =>
-      `${name} (${kind})${start || end ? ` ${start || '…'} to ${end || '…'}` : ''}: ${announcements} announcements, ${hazards} hazard reports`,
+    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number, photos = 0) =>
+      `${name} (${kind})${start || end ? ` ${start || '…'} to ${end || '…'}` : ''}: ${announcements} announcements, ${hazards} hazard reports${photos ? ` (${photos} photo(s))` : ''}`,
     badDate: (text: string) => `"${text}" is not a date; write it as 2026-03-01.`,
     campaignName: 'Write the campaign name (at most 60 characters), e.g. 创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
     campaignPeriodOrder: 'The end date cannot be before the start date.',

@@ -479,8 +479,8 @@ export const zhCN = {
     listLine: (number: string, kind: string, title: string, status: string, schedule: string) => `${number}【${kind}】${title} · ${status} · ${schedule}`,
     campaignsEmpty: '还没有活动。发送“创建活动 名称 类型 开始日期 至 结束日期”创建。',
     campaignsTitle: '活动：',
-    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number) =>
-      `${name}（${kind}）${start || end ? ` ${start || '…'} 至 ${end || '…'}` : ''}：公告 ${announcements} 条，隐患上报 ${hazards} 件`,
+    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number, photos = 0) =>
+      `${name}（${kind}）${start || end ? ` ${start || '…'} 至 ${end || '…'}` : ''}：公告 ${announcements} 条，隐患上报 ${hazards} 件${photos ? `（照片 ${photos} 张）` : ''}`,
     badDate: (text: string) => `日期“${text}”不对，请写成 2026-03-01 这样。`,
     campaignName: '请写上活动名称（最长 60 字），例如：创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
     campaignPeriodOrder: '结束日期不能早于开始日期。',

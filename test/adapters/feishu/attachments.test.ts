@@ -1,7 +1,9 @@
 import crypto from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../../adapters/feishu/index.js'
+import { campaignsView } from '../../../src/announcements/views.js'
 import { issueToken } from '../../../src/auth/tokens.js'
+import { messagesFor } from '../../../src/messages/index.js'
 import { feishuEnv } from '../../faults/kit.js'
 import { startTestService, type TestService } from '../../helpers/service.js'
 import { messageEvent, request, type Keys, type Person } from './events.js'
@@ -160,7 +162,8 @@ describe('photos and files on requests through Feishu', () => {
     expect(await svc.db.attachment.count({ where: { request: { number: second } } })).toBe(0)
   })
 
-  it('a photo sent alone is answered with an offer; 随手拍 files it as an urgent hazard report with the photo', async () => {
+  it('a photo sent alone is answered with an offer; 随手拍 files it as an urgent hazard report with the photo, counted in the campaign', async () => {
+    const campaign = await svc.db.campaign.create({ data: { name: '安康杯（测试）', kind: 'safety', createdAt: new Date(Date.now() - 60_000) } })
     const liu: Person = { open_id: 'ou_attach_liuyang' }
     await say(liu, '绑定 D1004 刘洋')
     const shown = await sendImage(liu, png())
@@ -177,6 +180,10 @@ describe('photos and files on requests through Feishu', () => {
     expect(request.urgent).toBe(true)
     expect(request.attachments).toHaveLength(1)
     expect((await svc.db.requestCategory.findUniqueOrThrow({ where: { id: request.categoryId } })).name).toBe('安全隐患')
+    expect(request.campaignId).toBe(campaign.id)
+    const t = messagesFor('zh-CN')
+    const view = await campaignsView({ tx: svc.db, now: new Date(), t, settings: { timeZone: 'Asia/Shanghai' } as never, deliver: async () => {} })
+    expect(view).toContain('隐患上报 1 件（照片 1 张）')
     // The same answer twice files nothing more.
     expect(texts(await say(liu, `随手拍 ${hazard![1]}`))).toContain('已过期')
   })
