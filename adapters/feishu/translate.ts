@@ -23,6 +23,8 @@ export const messageEvent = z.object({
     create_time: z.string().optional(),
     /** Set for a message in a topic (话题群, or a thread in a group): answers go into that thread. */
     thread_id: z.string().optional(),
+    /** Set for a reply (引用回复): the message it replies to. */
+    parent_id: z.string().max(200).optional(),
     mentions: z
       .array(
         z.object({
@@ -231,6 +233,7 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
     mentionsBot: resolved.mentionsBot,
     // In a topic the answer goes into its thread, as a reply to this message.
     ...(!p2p && m.thread_id ? { replyTo: m.message_id } : {}),
+    ...(m.parent_id ? { quotes: m.parent_id } : {}),
     ...(created && !Number.isNaN(created.getTime()) ? { sentAt: created.toISOString() } : {}),
     ...(attachments.length ? { attachments } : {}),
   }

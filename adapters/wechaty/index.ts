@@ -3,9 +3,9 @@ import path from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import QRCode from 'qrcode'
 import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
-import { requireRoles } from '../../src/auth/tokens.js'
-import { AdapterState } from '../../src/core/adapter-state.js'
-import { PlatformRecords } from '../../src/core/platform-records.js'
+import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
+import type { AdapterState } from '../../src/core/adapter-state.js'
+import type { PlatformRecords } from '../../src/core/platform-records.js'
 import type { Card, Delivery, InboundMention, InboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
@@ -101,8 +101,8 @@ export class WechatyAdapter implements PlatformAdapter {
     // WeChat fan-out never fills the outbox's concurrency that other platforms share.
     const window = Math.max(1, config.WECHATY_PACE_MS)
     this.limits = { perTarget: [{ count: 1, perMs: window }], perPlatform: [{ count: 2, perMs: window }] }
-    this.records = new PlatformRecords(deps.db, PLATFORM)
-    this.choices = new AdapterState<string[]>(deps.db, deps.clock, PLATFORM, 'card-choices')
+    this.records = deps.ports.records(PLATFORM)
+    this.choices = deps.ports.state<string[]>(PLATFORM, 'card-choices')
     this.pacer = new AccountPacer(
       {
         paceMs: config.WECHATY_PACE_MS,
@@ -180,9 +180,13 @@ export class WechatyAdapter implements PlatformAdapter {
     return { ...this.state }
   }
 
-  routes(app: FastifyInstance): void {
-    // The login QR code logs whoever scans it in as the bot: administrators only.
-    app.get('/status/wechaty/qr', { preHandler: requireRoles(this.deps.db, ['admin']) }, async () => this.login())
+  /** The login QR code logs whoever scans it in as the bot: administrators only, inside the admin API's authenticated scope. */
+  adminRoutes(app: FastifyInstance, kit: AdminRouteKit): void {
+    app.get(
+      '/status/wechaty/qr',
+      { preHandler: async (req) => void kit.requireAdmin(req), schema: { tags: ['运维'], summary: '微信（Wechaty）登录状态与二维码（仅管理员）' } },
+      async () => this.login(),
+    )
   }
 
   private setState(patch: Partial<LoginState>): void {
@@ -200,7 +204,7 @@ export class WechatyAdapter implements PlatformAdapter {
       this.forgetSession()
       this.setState({ status: 'logged_in', user: name, qrcode: null, qrDataUrl: null, reason: null })
       this.log.info({ user: name, reconnect: again }, again ? 'wechaty logged in again' : 'wechaty logged in')
-      this.deps.outbox.wake()
+      this.deps.ports.wake()
     })
     bot.on('logout', (user, reason) => {
       const name = safe(() => user.name(), this.state.user ?? '')
@@ -251,7 +255,7 @@ export class WechatyAdapter implements PlatformAdapter {
   private async alertLogout(account: string, reason: string): Promise<void> {
     const now = Date.now()
     if (now - this.lastLogoutAlert < LOGOUT_ALERT_EVERY_MS) return
-    const registered = new Set(this.deps.outbox.platforms())
+    const registered = new Set(this.deps.ports.platforms())
     const platforms = ALERT_PLATFORMS.filter((p) => registered.has(p))
     if (platforms.length === 0) {
       this.log.warn('no other platform is on to tell administrators about the WeChat logout')

@@ -3,11 +3,12 @@ import { PermanentSendError, type Delivery, type Directory, type MediaSource, ty
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
-import { BotChannel, replyEventId } from './bot-channel.js'
+import { BotChannel } from './bot-channel.js'
+import { isBotEvent } from './bot-payload.js'
 import { wecomMedia } from './media.js'
 import { maskKey, RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
+import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
 import { readWecomSettings, wecomEnabled, type WecomSettings } from './settings.js'
-import { wasPrivateChatWith } from '../../src/core/retention.js'
 
 export { bindRobot, listRobots, robotKeyFrom, unbindRobot } from './robots.js'
 export { readWecomSettings, wecomEnabled } from './settings.js'
@@ -82,8 +83,7 @@ export class WecomAdapter implements PlatformAdapter {
     this.bot = settings.bot
       ? new BotChannel(settings.bot, {
           core: deps.core,
-          db: deps.db,
-          outbox: deps.outbox,
+          ports: deps.ports,
           log: deps.log,
           clock: deps.clock,
           http,
@@ -116,7 +116,11 @@ export class WecomAdapter implements PlatformAdapter {
     app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body))
     this.app?.routes(app)
     this.bot?.routes(app)
-    robotRoutes(app, this.deps.db)
+  }
+
+  /** Administrators' routes for group robots, inside the admin API's authenticated scope. */
+  adminRoutes(scope: FastifyInstance, kit: AdminRouteKit): void {
+    robotRoutes(scope, this.deps.ports.records('wecom'), kit)
   }
 
   async send(d: Delivery): Promise<SendResult> {
@@ -136,11 +140,8 @@ export class WecomAdapter implements PlatformAdapter {
    * goes through the app.
    */
   private async answersBotPrivateChat(d: Delivery): Promise<boolean> {
-    const eventId = replyEventId(d.key)
-    if (!eventId) return false
-    const event = await this.deps.db.inboundEvent.findUnique({ where: { platform_eventId: { platform: 'wecom', eventId } }, select: { payload: true } })
-    if (!event) return false
-    return wasPrivateChatWith(event.payload, d.target)
+    const cause = await this.deps.ports.causeOf(d.key)
+    return !!cause && isBotEvent(cause.eventId) && cause.privateChatWith(d.target)
   }
 
   /** A group robot's chat id carries its webhook key, which is enough to post as it: shown masked. */

@@ -1,25 +1,14 @@
 /**
  * The chat core: an inbound event from storing to replying, in one transaction per event.
- *
- * Over 400 lines (418): one flow (identify, parse, run, fall back, deliver) that reads best whole.
+ * One flow (identify, parse, run, fall back, deliver); who is speaking is resolved in chat-identity.ts,
+ * what the core is built with is in chat-options.ts.
  */
 import type { Db, Tx } from '../db/client.js'
-import { messagesFor, type Locale, type Messages } from '../messages/index.js'
-import type { Clock } from './clock.js'
-import {
-  vouchedRoles,
-  type Asker,
-  type AskerRole,
-  type ChatRow,
-  type CommandContext,
-  type CommandDefinition,
-  type CoreSettings,
-  type PersonRow,
-  type ReceivedFile,
-  type ReceivedFiles,
-  type Role,
-} from './commands.js'
-import { fetchAttachments, type AttachmentSettings } from './attachments.js'
+import { messagesFor, type Messages } from '../messages/index.js'
+import type { AskerRole, CommandContext, CommandDefinition, ReceivedFile, ReceivedFiles } from './commands.js'
+import { ensureChat, resolveMentions, resolveSender } from './chat-identity.js'
+import type { ChatCoreOptions } from './chat-options.js'
+import { fetchAttachments } from './attachments.js'
 import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
@@ -35,54 +24,7 @@ const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
 const YIELD_MAX_MS = 1000
 
-export interface ChatCoreOptions {
-  clock: Clock
-  locale: Locale
-  settings: CoreSettings
-  commands: CommandDefinition[]
-  log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
-  /** Attempts before an inbound event is given up (the asker is then told it failed). */
-  maxAttempts?: number
-  /** Accepted events handled at once (default 1 on SQLite's single writer is right; more on PostgreSQL). */
-  concurrency?: number
-  /**
-   * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
-   * answer in a survey conversation); the first to return true has handled it. The context's
-   * `rawArgs` is the whole message.
-   */
-  fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
-  /**
-   * Runs before a message for the bot is handled, outside its transaction (it may call a platform):
-   * the binding module asks the platform's directory about a sender it does not know yet. Its
-   * failure is logged and the message handled all the same.
-   */
-  identify?: (msg: InboundMessage) => Promise<void>
-  metrics?: Metrics
-  /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
-  intent?: IntentHook
-  /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
-  lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
-  /** Photos and files in private messages: fetched before the transaction, then given to the feature that takes them. */
-  attachments?: AttachmentSettings
-}
-
-/**
- * The intent layer as the core sees it. The core asks it twice: whether a group message the
- * strict parser would ignore is still meant for the bot (`@工友诉求…` with no space, a mistyped
- * command word), and what a message that is not a strict command means.
- */
-export interface IntentHook {
-  /** For a message that is not a strict command: its text as meant for the bot, or null when it is not addressed to it. */
-  addressed(text: string, isCommand: (text: string) => boolean): { text: string; mentionsBot: boolean } | null
-  /**
-   * A message the strict parser did not read (the context's `rawArgs` is the whole message):
-   * `{ command }` to run that command instead, true when it answered itself, false when it did not
-   * understand either (the core then answers, suggesting a command only if `sameMeaning`).
-   */
-  interpret(ctx: CommandContext): Promise<{ command: string } | boolean>
-  /** Whether a letter-by-letter suggestion means what the person wrote (a homophone, or an ASCII alias typo). */
-  sameMeaning(written: string, suggested: string): boolean
-}
+export type { ChatCoreOptions, IntentHook, QuoteHook } from './chat-options.js'
 
 /**
  * The platform-free heart: stores every inbound event before the platform gets its answer
@@ -340,6 +282,45 @@ export class ChatCore {
     return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
   }
 
+  /** The command a quoting reply stands for, when it quotes a message the bot sent and a feature reads it. */
+  private async quotedCommand(
+    tx: Tx,
+    msg: InboundMessage,
+    person: NonNullable<CommandContext['person']>,
+    role: AskerRole,
+    chat: CommandContext['chat'],
+    reply: CommandContext['reply'],
+    out: OutboundMessage[],
+  ): Promise<string | null> {
+    const sent = await tx.outboxMessage.findFirst({ where: { platform: msg.platform, platformMessageId: msg.quotes! }, select: { payload: true } })
+    // Contents are dropped after RETENTION_DAYS: an old message is no longer known.
+    const quoted = sent?.payload ? (JSON.parse(sent.payload) as { text?: string }).text : undefined
+    if (!quoted) return null
+    const raw = msg.text.trim()
+    const ctx: CommandContext = {
+      tx,
+      now: this.opts.clock.now(),
+      t: this.t,
+      settings: this.opts.settings,
+      msg,
+      person,
+      role,
+      chat,
+      word: '',
+      args: normalizeText(raw),
+      rawArgs: raw,
+      tokens: tokenize(raw),
+      mentioned: [],
+      reply,
+      send: (m) => out.push(m),
+    }
+    for (const hook of this.opts.quoted ?? []) {
+      const meant = await hook(ctx, quoted)
+      if (meant) return meant.command
+    }
+    return null
+  }
+
   /**
    * Decides what to do with one message; returns what to send. Runs inside the event's transaction.
    * Attachments no command took (`补充 SQ-…` takes them) go to the feature that receives them.
@@ -362,23 +343,28 @@ export class ChatCore {
     const out: OutboundMessage[] = []
     const seen = received.chatId === null ? null : this.addressed(received)
     const msg: InboundMessage = seen ? { ...received, text: seen.text, mentionsBot: seen.mentionsBot } : received
-    const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
+    const chat = msg.chatId === null ? null : await ensureChat(tx, msg)
     if (msg.event === 'bot_added' && chat) {
       // Ask for the group to be bound, unless it already is.
       if (chat.unitId === null) out.push({ to: this.replyTarget(msg), text: this.t.addedToGroup })
       return out
     }
     if (!this.isForBot(msg)) return out
-    const { person, pendingRole } = await this.resolveSender(tx, msg)
+    const { person, pendingRole } = await resolveSender(tx, msg)
     const role: AskerRole = person ? (person.role as AskerRole) : 'guest'
     const replyTo = this.replyTarget(msg)
     const reply: CommandContext['reply'] = (text, extra) =>
       out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
 
-    const text = msg.action?.command ?? msg.text
+    let text = msg.action?.command ?? msg.text
     if (text.length > MAX_MESSAGE_CHARS) {
       reply(this.t.limits.tooLong(MAX_MESSAGE_CHARS))
       return out
+    }
+    // A reply quoting the bot's own message (found by the id the platform gave it when sent) may be about what that message was about.
+    if (msg.quotes && !msg.action && person && this.opts.quoted?.length && !this.parser.startsWithCommand(text)) {
+      const command = await this.quotedCommand(tx, msg, person, role, chat, reply, out)
+      if (command) text = command
     }
     let parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {
@@ -470,7 +456,7 @@ export class ChatCore {
         reply(this.t.limits.tooManyMentions(MAX_MENTIONS))
         return out
       }
-      mentioned = await this.resolveMentions(tx, msg, names)
+      mentioned = await resolveMentions(tx, msg, names)
     }
     const ctx: CommandContext = {
       tx,
@@ -494,70 +480,5 @@ export class ChatCore {
     seenCtx.ctx = ctx
     await command.run(ctx)
     return out
-  }
-
-  /** A group seen for the first time is recorded (unbound) so an officer can bind it. */
-  private async ensureChat(tx: Tx, msg: InboundMessage): Promise<ChatRow> {
-    const where = { platform_externalId: { platform: msg.platform, externalId: msg.chatId! } }
-    const existing = await tx.chatGroup.findUnique({ where })
-    if (existing) return existing
-    return tx.chatGroup.create({ data: { platform: msg.platform, externalId: msg.chatId!, name: msg.chatName ?? msg.chatId! } })
-  }
-
-  /**
-   * The person behind the sender's platform ids. The web playground names people by employee
-   * number, and may speak only as demo people: a real person is never resolved that way.
-   * Nobody acts as somebody else: a staff role (collector, officer, admin) bound only by a typed
-   * claim is answered as a worker — every command sees `role: 'worker'` — until an administrator
-   * confirms the binding or the person redeems a one-time code (`pendingRole` keeps the roster role).
-   */
-  private async resolveSender(tx: Tx, msg: InboundMessage): Promise<{ person: Asker | null; pendingRole?: Role }> {
-    for (const id of msg.sender.ids) {
-      if (msg.platform === 'web' && id.kind === 'employeeNo') {
-        const person = await tx.person.findUnique({ where: { employeeNo: id.id }, include: { unit: true } })
-        if (person?.active && person.demo) return { person }
-        continue
-      }
-      const identity = await tx.platformIdentity.findUnique({
-        where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
-        include: { person: { include: { unit: true } } },
-      })
-      if (!identity?.person.active) continue
-      const role = identity.person.role as Role
-      if (identity.vouchedBy === 'claim' && vouchedRoles.includes(role)) return { person: { ...identity.person, role: 'worker' }, pendingRole: role }
-      return { person: identity.person }
-    }
-    return { person: null }
-  }
-
-  /**
-   * The people behind @mentions (already de-duplicated and capped): by the platform ids the mention
-   * carries, else by a name or employee number naming exactly one active person. Two queries
-   * whatever the number of mentions.
-   */
-  private async resolveMentions(tx: Tx, msg: InboundMessage, names: string[]): Promise<{ name: string; person: PersonRow | null }[]> {
-    if (names.length === 0) return []
-    const idsOf = new Map(names.map((name) => [name, msg.mentions.find((x) => x.name === name && !x.isBot)?.ids ?? []]))
-    const pairs = [...idsOf.values()].flat().slice(0, 5 * MAX_MENTIONS)
-    const identities = pairs.length
-      ? await tx.platformIdentity.findMany({
-          where: { platform: msg.platform, OR: pairs.map((id) => ({ kind: id.kind, externalId: id.id })) },
-          include: { person: true },
-        })
-      : []
-    const byId = new Map(identities.map((i) => [`${i.kind}\u0000${i.externalId}`, i.person]))
-    const unresolved = names.filter((name) => !idsOf.get(name)!.some((id) => byId.has(`${id.kind}\u0000${id.id}`)))
-    const people = unresolved.length
-      ? await tx.person.findMany({ where: { active: true, OR: [{ name: { in: unresolved } }, { employeeNo: { in: unresolved } }] } })
-      : []
-    return names.map((name) => {
-      for (const id of idsOf.get(name)!) {
-        const person = byId.get(`${id.kind}\u0000${id.id}`)
-        if (person) return { name, person }
-      }
-      // By name (or employee number), when it names exactly one active person.
-      const candidates = people.filter((p) => p.name === name || p.employeeNo === name)
-      return { name, person: candidates.length === 1 ? candidates[0]! : null }
-    })
   }
 }

@@ -10,7 +10,7 @@ import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import type { CommandContext, CommandDefinition } from './commands.js'
 import type { AttachmentSettings } from './attachments.js'
-import type { IntentHook } from './chat-core.js'
+import type { IntentHook, QuoteHook } from './chat-core.js'
 import type { OutboundMessage } from './types.js'
 
 /** Writes messages to the outbox in a transaction (ChatCore.deliver, outside any inbound event). */
@@ -46,6 +46,8 @@ export interface Feature {
   intent?: IntentHook
   /** What receives photos and files no command took (at most one feature gives it). */
   attachments?: AttachmentSettings['receive']
+  /** What a reply quoting one of the bot's messages means (e.g. a reply to a message about a request). */
+  quoted?: QuoteHook
   /** Routes the feature serves itself. */
   routes?(app: FastifyInstance): Promise<void>
   /** Run once at start, before any event is handled (e.g. default rows). */

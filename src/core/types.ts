@@ -52,6 +52,12 @@ export interface InboundMessage {
    * Feishu topic group's thread); absent where answers simply go to the chat.
    */
   replyTo?: string
+  /**
+   * The platform's id of the message this one quotes or replies to (Feishu parent_id, WeCom and
+   * Wechaty quotes), when the platform says. A reply quoting the bot's message about a request is
+   * threaded to that request (QuoteHook).
+   */
+  quotes?: string
   /** Not a message but a happening (see LifecycleEvent); `bot_added`: the bot was added to the group `chatId`. */
   event?: 'bot_added' | LifecycleEvent
   /** For `message_recalled`: the platform's id of the recalled message (the eventId it arrived under). */

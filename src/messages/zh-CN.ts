@@ -220,7 +220,6 @@ export const zhCN = {
     transferredAck: (number: string, to: string) => `已把 ${number} 转给 ${to}。`,
     transferTargetNotOfficer: (name: string) => `${name} 不是工会干部，不能转办给他。`,
     escalated: (number: string, to: string) => `您的诉求 ${number} 已升级到 ${to} 办理。`,
-    escalatedToYou: (number: string, from: string, why: string) => `诉求 ${number} 从 ${from} 升级到您这里${why ? `（${why}）` : ''}，请及时处理。`,
     escalatedAck: (number: string, to: string) => `已把 ${number} 升级到 ${to}。`,
     escalatedAway: (number: string, to: string, why: string) => `诉求 ${number} 已升级到 ${to}${why ? `（${why}）` : ''}。`,
     alreadyTop: (number: string) => `诉求 ${number} 已在最高一级，不能再升级。`,
@@ -228,8 +227,6 @@ export const zhCN = {
     alreadySupervised: (number: string) => `${number} 已经是督办事项。`,
     rated: (number: string, score: number) => `感谢评价！诉求 ${number} 得分 ${score} 分。`,
     ratedLow: (number: string, to: string) => `已收到您的评价。诉求 ${number} 已重新打开，交由 ${to} 复核。`,
-    reopenedForYou: (number: string, score: number, comment: string) =>
-      `诉求人对诉求 ${number} 的办理评价 ${score} 分${comment ? `（${comment}）` : ''}，申请上一级复核`,
     ratedForOfficer: (number: string, score: number, comment: string) => `诉求 ${number} 的评价：${score} 分${comment ? `，${comment}` : ''}。`,
     badScore: '分数请写 1 到 5 的整数，例如：评价 SQ-2026-0042 4 解决了但慢',
     notRatable: (number: string) => `诉求 ${number} 还没有办结，办结后才能评价。`,
@@ -246,7 +243,7 @@ export const zhCN = {
     progressTitle: (number: string) => `诉求 ${number}`,
     progressFields: { status: '状态', category: '类别', unit: '单位', level: '当前办理', due: '期限', content: '内容', result: '处理结果', rating: '评价' },
     timelineTitle: '经过：',
-    eventLine: (at: string, who: string, what: string) => `${at} ${who}：${what}`,
+    eventLine: (at: string, what: string) => `${at} ${what}`,
     events: {
       filed: '提交诉求',
       filedOnBehalf: '代报诉求',
@@ -778,6 +775,89 @@ export const zhCN = {
       contest: '对办结或驳回有异议时申请上一级复核（一次）',
     },
     badMonth: '月份请写成 2026-03 这样。',
+    transferredTitle: (number: string) => `转给您办理的诉求 ${number}`,
+    escalatedTitle: (number: string) => `升级到您这里的诉求 ${number}`,
+    reviewTitle: (number: string) => `请复核诉求 ${number}`,
+    escalatedForOfficer: (f: {
+      number: string
+      category: string
+      urgent: boolean
+      from: string
+      why: string
+      unit: string
+      who: string
+      content: string
+      filed: string
+      state: string
+      due: string
+    }) =>
+      `${f.urgent ? '【紧急】' : ''}诉求 ${f.number} 从 ${f.from} 升级到您这里${f.why ? `，原因：${f.why}` : ''}。\n类别：${f.category}\n单位：${f.unit}\n诉求人：${f.who}\n内容：${f.content}\n${f.filed} 提交，升级前${f.state}。\n请在 ${f.due} 前受理或回复。发送“受理 ${f.number}”受理。`,
+    reviewForOfficer: (f: {
+      number: string
+      category: string
+      urgent: boolean
+      from: string
+      status: string
+      reason: string
+      outcome: string
+      unit: string
+      who: string
+      content: string
+      due: string
+    }) =>
+      `${f.urgent ? '【紧急】' : ''}请复核诉求 ${f.number}：诉求人对 ${f.from} 的处理（${f.status}）有异议，申请由您复核。理由：${f.reason}\n类别：${f.category}\n单位：${f.unit}\n诉求人：${f.who}\n内容：${f.content}\n原处理：${f.outcome}\n请在 ${f.due} 前受理，复核后办结或驳回，复核结果为最终结果。`,
+    lowRatingReason: (score: number, comment: string) => `评价 ${score} 分${comment ? `，${comment}` : ''}`,
+    /** A timeline entry as a sentence: who (null for an automatic step) did what; `to` is the unit it went to. */
+    timelineEntry: (e: { kind: string; who: string | null; text: string | null; to: string | null }): string => {
+      const who = e.who ?? '系统'
+      const x = e.text ?? ''
+      switch (e.kind) {
+        case 'filed':
+          return `${who} 提交了诉求`
+        case 'filedOnBehalf':
+          return `${who} 代报了诉求`
+        case 'accepted':
+          return `${who} 受理了诉求`
+        case 'replied':
+          return `${who} 回复：${x}`
+        case 'asked':
+          return `${who} 提问：${x}`
+        case 'resolved':
+          return `${who} 办结，处理结果：${x}`
+        case 'rejected':
+          return `${who} 驳回，理由：${x}`
+        case 'transferred':
+          return `${who} 转办${e.to ? `到 ${e.to}` : ''}${x ? `：${x}` : ''}`
+        case 'escalated':
+          return e.who ? `${who} 升级到 ${e.to ?? ''}${x ? `，原因：${x}` : ''}` : `${x || '超过期限'}，自动升级到 ${e.to ?? ''}`
+        case 'reopened':
+          return `重新打开，交 ${e.to ?? '本级'} 复核${x ? `（${x}）` : ''}`
+        case 'supervised':
+          return `${who} 列为督办${x ? `：${x}` : ''}`
+        case 'rated': {
+          const [score, ...comment] = x.split(' ')
+          return `${who} 评价 ${score} 分${comment.length ? `：${comment.join(' ')}` : ''}`
+        }
+        case 'recategorised':
+          return `${who} 把类别改为 ${x}`
+        case 'closed':
+          return '办结后未评价，自动关闭'
+        case 'overdue':
+          return `超过${x}期限，已在最高一级，已提醒主席和管理员`
+        case 'recalled':
+          return '提交诉求的原消息已撤回（诉求保留）'
+        case 'added':
+          return `${who} 补充了内容：${x}`
+        case 'answered':
+          return `${who} 回答了问题：${x}`
+        case 'contested':
+          return `${who} 申请复核，理由：${x}`
+        default:
+          return `${who}：${e.kind}${x ? `：${x}` : ''}`
+      }
+    },
+    figuresActivities: (f: { announcements: number; read: number; signups: number; polls: number; votes: number }) =>
+      `公告 ${f.announcements} 条，已阅 ${f.read} 人，报名 ${f.signups} 人；投票和问卷 ${f.polls} 个，投票 ${f.votes} 人次`,
     figures: (
       scope: string,
       month: string,
@@ -797,7 +877,6 @@ export const zhCN = {
       `${scope} ${month} 诉求统计：\n提交 ${f.filed} 件，办结 ${f.resolved} 件，驳回 ${f.rejected} 件，未办结 ${f.open} 件\n按时答复 ${f.onTime} 件，超期答复 ${f.late} 件，按时答复率 ${f.share}\n评价 ${f.rated} 件，平均 ${f.average} 分\n督办 ${f.supervised} 件\n（按时答复：首次答复不晚于提交时定的答复期限，升级不重新计时）`,
     none: '—',
     todoDue: (what: string, at: string) => `（${at} 前${what}）`,
-    overdueStep: (what: string) => `超过${what}期限，自动升级`,
     filedForSomeone: (number: string, name: string, category: string, urgent: boolean, level: string, due: string) =>
       `${name}的诉求 ${number}（${category}${urgent ? '，紧急' : ''}）已转给${level}的工会干部，将在 ${due} 前答复，进展会通知${name}和您。\n发送“进度 ${number}”查看进展。`,
     asked: (number: string, officer: string, text: string) => `关于您的诉求 ${number}，${officer} 问您：${text}\n请回复：补充 ${number} 您的回答`,
@@ -870,6 +949,10 @@ export const zhCN = {
     buttonAsCommand: (label: string, command: string) => `${label}：请发送“${command}”`,
     /** Where a text too long for the platform was cut. */
     cut: '……（内容过长，其余部分未显示）',
+    /** A card after its button was pressed (its buttons replaced): what was done, and the button left in their place. */
+    cardReceived: (command: string) => `已收到：${command}`,
+    cardDone: (command: string) => `已处理：${command}`,
+    cardDoneButton: '已处理',
   },
   /** Platform happenings the core keeps up with (src/organisation/lifecycle.ts). */
   lifecycle: {

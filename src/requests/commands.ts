@@ -323,7 +323,7 @@ const figuresCommand: CommandDefinition = {
           rated: r.satisfaction.count,
           average: r.satisfaction.average === null ? none : String(r.satisfaction.average),
           supervised: r.totals.supervised,
-        }),
+        }) + (r.activities ? `\n${ctx.t.conversation.figuresActivities({ ...r.activities, read: r.activities.acknowledgements })}` : ''),
       )
     }),
 }

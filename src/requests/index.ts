@@ -8,6 +8,7 @@ import { attachmentCommands, attachmentReceiver, dropUnclaimed, type AttachmentO
 import { ensureDefaultCategories } from './categories.js'
 import { requestCommands } from './commands.js'
 import { offerCommands, requestIntent } from './intent.js'
+import { quotedRequest } from './quote.js'
 import { closeUnrated, escalateOverdue, sendDigest, sendSupervisedSummary, type RequestJobDeps } from './jobs.js'
 
 export function requests({ config, db, t, deliver, publicUrl }: FeatureContext): Feature {
@@ -28,6 +29,7 @@ export function requests({ config, db, t, deliver, publicUrl }: FeatureContext):
     commands: [...requestCommands, ...offerCommands, ...attachmentCommands(attachments)],
     intent: requestIntent(t.botName),
     attachments: attachmentReceiver(attachments),
+    quoted: quotedRequest,
     setup: () => db.$transaction((tx) => ensureDefaultCategories(tx)),
     jobs: [
       { name: 'requests:escalate-overdue', cron: EVERY_MINUTE, run: async (now) => void (await escalateOverdue(deps, now)) },

@@ -65,10 +65,10 @@ export async function tellRequester(ctx: RequestContext, request: RequestRow, te
   if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
 }
 
-export function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string): Card {
+export function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string, title?: string): Card {
   const b = ctx.t.requests.buttons
   return {
-    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${ctx.t.requests.newForOfficer(request.number)}`,
+    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${title ?? ctx.t.requests.newForOfficer(request.number)}`,
     body,
     fields: [
       { label: ctx.t.requests.progressFields.category, value: category },
@@ -97,9 +97,10 @@ export async function tellOfficers(
   text: string,
   out: OutboundMessage[],
   withCard = true,
+  title?: string,
 ): Promise<void> {
   const category = await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } })
-  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text) : undefined
+  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text, title) : undefined
   for (const o of officers) out.push({ to: personTo(o.id), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
   const groups = await officersGroups(ctx.tx, levelUnit)
   if (groups.length === 0) return

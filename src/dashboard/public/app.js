@@ -618,20 +618,7 @@
           h(
             'ol',
             { class: 'timeline', id: 'timeline' },
-            r.timeline.map((e) =>
-              h(
-                'li',
-                null,
-                h('div', { class: 'when' }, fmt(e.at)),
-                h(
-                  'div',
-                  { class: 'what' },
-                  `${e.actorLabel} · ${e.label}`,
-                  e.toUnit && (e.kind === 'escalated' || e.kind === 'transferred') ? ` → ${e.toUnit.label}` : '',
-                ),
-                e.text ? h('div', { class: 'text' }, e.text) : null,
-              ),
-            ),
+            r.timeline.map((e) => h('li', null, h('div', { class: 'when' }, fmt(e.at)), h('div', { class: 'what' }, e.sentence))),
           ),
         ),
       ),

@@ -91,6 +91,8 @@ export function messageEvent(
     messageId?: string
     senderType?: string
     threadId?: string
+    /** A reply (引用回复) to this message. */
+    parentId?: string
   },
 ) {
   const content = o.other ? JSON.stringify(o.other.content) : o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
@@ -105,6 +107,7 @@ export function messageEvent(
         chat_id: o.chatId,
         chat_type: o.chatType,
         ...(o.threadId ? { thread_id: o.threadId, root_id: o.messageId ?? messageId } : {}),
+        ...(o.parentId ? { parent_id: o.parentId, root_id: o.parentId } : {}),
         message_type: o.other ? o.other.type : o.post ? 'post' : 'text',
         content,
         ...(o.mentions ? { mentions: o.mentions.map((m) => ({ ...m, tenant_key: 'tenant-1' })) } : {}),

@@ -192,6 +192,11 @@ export class FakeBotSocket {
   readonly received: Json[] = []
   private readonly sockets = new Set<WebSocket>()
   authenticated = 0
+  /** template_card_event frames pushed, by req_id: their card (task_id), when, and whether answered by an update already. */
+  private readonly cardEvents = new Map<string, { taskId: string; at: number; answered: boolean }>()
+  /** Card updates WeCom took (aibot_respond_update_msg), in order, and those it refused with their errcode. */
+  readonly cardUpdates: { taskId: string; userids: string[] | null; card: Json }[] = []
+  readonly refusedUpdates: { errcode: number; body: Json }[] = []
 
   constructor(readonly o: { botId: string; secret: string }) {}
 
@@ -213,6 +218,10 @@ export class FakeBotSocket {
             this.authenticated++
             this.sockets.add(socket)
           }
+        } else if (frame.cmd === 'aibot_respond_update_msg') {
+          const errcode = this.checkUpdate(reqId, frame.body ?? {})
+          if (errcode) this.refusedUpdates.push({ errcode, body: frame.body })
+          socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode, errmsg: errcode ? 'invalid update' : 'ok' }))
         } else if (frame.cmd === 'ping' || frame.cmd === 'aibot_send_msg' || frame.cmd === 'aibot_respond_msg') {
           socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode: 0, errmsg: 'ok' }))
         }
@@ -222,8 +231,34 @@ export class FakeBotSocket {
     return this
   }
 
+  /**
+   * An update as WeCom checks it: it answers a template_card_event pushed less than 5 s ago (its
+   * req_id), once; response_type update_template_card; the card names that event's task_id and is
+   * a valid card. Returns the errcode (0: taken).
+   */
+  private checkUpdate(reqId: string | undefined, body: Json): number {
+    const event = reqId ? this.cardEvents.get(reqId) : undefined
+    if (!event || event.answered || Date.now() - event.at > 5000) return 40008
+    if (body.response_type !== 'update_template_card') return 40008
+    const card = body.template_card ?? {}
+    if (card.task_id !== event.taskId || !card.main_title?.title) return 40058
+    if (card.card_type === 'button_interaction' && !validButtonCard(card)) return 40058
+    event.answered = true
+    this.cardUpdates.push({ taskId: event.taskId, userids: Array.isArray(body.userids) ? body.userids : null, card })
+    return 0
+  }
+
+  /** The card `taskId` as `userid` sees it now: the last update that reached them, else the card as sent. */
+  cardSeenBy(taskId: string, userid: string): Json | undefined {
+    const update = [...this.cardUpdates].reverse().find((u) => u.taskId === taskId && (u.userids === null || u.userids.includes(userid)))
+    return update?.card ?? this.received.find((f) => f.cmd === 'aibot_send_msg' && f.body?.template_card?.task_id === taskId)?.body.template_card
+  }
+
   /** Pushes a frame to every authenticated connection; returns how many got it. */
   push(frame: Json): number {
+    const event = frame.body?.event
+    if (frame.cmd === 'aibot_event_callback' && event?.eventtype === 'template_card_event' && event.template_card_event?.task_id)
+      this.cardEvents.set(frame.headers?.req_id, { taskId: event.template_card_event.task_id, at: Date.now(), answered: false })
     for (const s of this.sockets) s.send(JSON.stringify(frame))
     return this.sockets.size
   }
