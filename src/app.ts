@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidat
 import type { Config } from './config.js'
 import { decidePlayground, PlaygroundRoster, type PlaygroundDecision } from './playground.js'
 import { Transcript } from './core/transcript.js'
+import type { AttachmentSettings } from './core/attachments.js'
 import { ChatCore } from './core/chat-core.js'
 import { systemClock, type Clock } from './core/clock.js'
 import { Refusal, type CommandDefinition } from './core/commands.js'
@@ -171,7 +172,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const deliver: Deliver = (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined)
   const directoryDeps: DirectoryDeps = { db, t, deliver, now: () => clock.now(), log }
   // Every domain is a feature of the same shape: its commands, jobs, fallbacks, intent layer, routes.
-  const context: FeatureContext = { config, db, t, deliver }
+  const context: FeatureContext = { config, db, t, deliver, publicUrl: publicUrlFor(app, config) }
   const signIn: Feature = { commands: [loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES })], jobs: [] }
   const privacy: Feature = {
     commands: [],
@@ -195,6 +196,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     intent: features.find((f) => f.intent)?.intent,
     quoted: features.flatMap((f) => (f.quoted ? [f.quoted] : [])),
     lifecycle: handleLifecycle,
+    attachments: attachmentSettings(config.ATTACHMENT_MAX_BYTES, () => adapters, features),
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
     metrics,
@@ -326,6 +328,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   }
   return service
+}
+
+/** Photos and files: fetched through the adapter of their platform, received by the feature that takes them (requests). */
+function attachmentSettings(maxBytes: number, adapters: () => Adapter[], features: Feature[]): AttachmentSettings | undefined {
+  const receive = features.find((f) => f.attachments)?.attachments
+  return receive ? { maxBytes, media: (platform) => adapters().find((a) => a.platform === platform)?.media, receive } : undefined
 }
 
 /** Where a request was not valid, in the words of the error message. */

@@ -1,9 +1,19 @@
 import * as lark from '@larksuiteoapi/node-sdk'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
-import { ThrottledError, type Delivery, type Directory, type InboundMessage, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
+import {
+  ThrottledError,
+  type Delivery,
+  type Directory,
+  type InboundMessage,
+  type MediaSource,
+  type SenderId,
+  type SendLimits,
+  type SendResult,
+} from '../../src/core/types.js'
 import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
+import { feishuMedia } from './media.js'
 import { cardAsText, cardJson, renderDelivery, uuidFor } from './render.js'
 import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLevel, toSendError, TokenCache, apiFailure } from './sdk.js'
 import {
@@ -103,6 +113,9 @@ export class FeishuAdapter implements PlatformAdapter {
     },
   }
 
+  /** Photos and files people send: fetched as message resources (media.ts). */
+  readonly media: MediaSource
+
   constructor(
     private readonly deps: AdapterDeps,
     settings: FeishuSettings,
@@ -122,6 +135,7 @@ export class FeishuAdapter implements PlatformAdapter {
       logger: this.sdkLog,
       loggerLevel: this.sdkLevel,
     })
+    this.media = feishuMedia(this.client)
     // Webhook bodies are verified and decrypted here before the dispatcher sees them, and the long
     // connection delivers plain events, so the dispatcher itself needs no key.
     this.dispatcher = new lark.EventDispatcher({ cache: this.cache, logger: this.sdkLog, loggerLevel: this.sdkLevel })

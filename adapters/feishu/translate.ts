@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MAX_STORED_MENTIONS } from '../../src/core/limits.js'
 import type { InboundMention, InboundMessage, SenderId } from '../../src/core/types.js'
+import { feishuAttachments } from './media.js'
 
 /** An event that can never be handled (missing fields, wrong shapes): answered 400, not retried by us. */
 export class BadEventError extends Error {
@@ -220,6 +221,7 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
   const raw = contentText(m.message_type, m.content)
   const resolved = resolveMentions(raw, m.mentions ?? [], bot)
   const created = m.create_time && /^\d{10,16}$/.test(m.create_time) ? new Date(Number(m.create_time)) : null
+  const attachments = feishuAttachments(m.message_type, m.content)
   return {
     platform: 'feishu',
     eventId: m.message_id,
@@ -233,5 +235,6 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
     ...(!p2p && m.thread_id ? { replyTo: m.message_id } : {}),
     ...(m.parent_id ? { quotes: m.parent_id } : {}),
     ...(created && !Number.isNaN(created.getTime()) ? { sentAt: created.toISOString() } : {}),
+    ...(attachments.length ? { attachments } : {}),
   }
 }

@@ -10,6 +10,7 @@ import type { Card, Delivery, InboundMention, InboundMessage, Platform, SendLimi
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { wechatyEnabled } from './config.js'
+import { TAKEN_TYPES, wechatyAttachments, wechatyMedia } from './media.js'
 import { AccountPacer } from './pacer.js'
 import { choiceCommands, parseChoice, renderText, stripMention, wechatyTexts, type WechatyTexts } from './render.js'
 
@@ -60,6 +61,8 @@ export class WechatyAdapter implements PlatformAdapter {
   readonly platform = PLATFORM
   readonly limits: SendLimits
   readonly bot: Wechaty
+  /** Photos and files people send (media.ts). */
+  readonly media = wechatyMedia(() => this.bot)
   private readonly log: FastifyBaseLogger
   private readonly texts: WechatyTexts
   private readonly random: () => number
@@ -271,7 +274,7 @@ export class WechatyAdapter implements PlatformAdapter {
   }
 
   private async onMessage(msg: Message): Promise<void> {
-    if (this.stopping || msg.self() || msg.type() !== types.Message.Text) return
+    if (this.stopping || msg.self() || !TAKEN_TYPES.has(msg.type())) return
     // A puppet may replay what was said while the account was away: old messages are neither answered nor stored.
     const ageMs = this.deps.clock.now().getTime() - msg.date().getTime()
     if (ageMs > this.deps.config.WECHATY_MAX_AGE_MINUTES * 60_000) {
@@ -281,7 +284,9 @@ export class WechatyAdapter implements PlatformAdapter {
     const talker = msg.talker()
     if (talker.type() === types.Contact.Official) return
     const room = msg.room()
-    let text = msg.text()
+    // A photo or a file has no text: the core fetches it (media.ts).
+    let text = msg.type() === types.Message.Text ? msg.text() : ''
+    const attachments = wechatyAttachments(msg)
     let mentionsBot = false
     const mentions: InboundMention[] = []
     let chatName: string | undefined
@@ -324,6 +329,7 @@ export class WechatyAdapter implements PlatformAdapter {
       mentions,
       mentionsBot,
       ...(action ? { action } : {}),
+      ...(attachments.length ? { attachments } : {}),
       sentAt: msg.date().toISOString(),
     }
     // Only what is addressed to the bot is stored (private, mentioning it, answering a choice it

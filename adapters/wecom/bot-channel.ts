@@ -3,7 +3,8 @@ import { WSAuthFailureError, WSClient, type TemplateCard, type WsFrame } from '@
 import type { AdapterPorts } from '../../src/core/adapter-ports.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
-import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, ThrottledError, type Delivery, type FetchedMedia, type InboundMessage, type SendResult } from '../../src/core/types.js'
+import { botAttachments, fetchBotMedia } from './bot-media.js'
 import { sendError, type WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, sealEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
 import { mentionsIn, refuse, stripBotMention } from './inbound.js'
@@ -56,6 +57,11 @@ export class BotChannel {
   ) {
     this.keys = s.mode === 'callback' ? { token: s.token, encodingAesKey: s.encodingAesKey, receiveId: '' } : null
     this.apiOrigin = new URL(deps.apiBase).origin
+  }
+
+  /** The bytes of an image or file a person sent (bot-media.ts). */
+  fetchMedia(ref: string, maxBytes: number): Promise<FetchedMedia> {
+    return fetchBotMedia(ref, maxBytes, this.s.mode === 'callback' ? this.s.encodingAesKey : undefined, this.apiOrigin)
   }
 
   private get presses(): CardPresses {
@@ -165,11 +171,13 @@ export class BotChannel {
         .map((i) => i.text?.content ?? '')
         .filter(Boolean)
         .join('\n')
+    else if (p.msgtype === 'image' || p.msgtype === 'file') text = ''
     else if (p.msgtype === 'event' && p.event?.eventtype === 'template_card_event') {
       command = commandOfButtonKey(p.event.template_card_event?.event_key ?? p.event.event_key)
       if (!command) return null
     } else return null
     const botName = this.deps.core.t.botName
+    const attachments = botAttachments(p as Parameters<typeof botAttachments>[0])
     const body = text === null ? '' : group ? stripBotMention(text, botName) : text.trim()
     return {
       platform: 'wecom',
@@ -180,6 +188,7 @@ export class BotChannel {
       mentions: mentionsIn(body).filter((m) => m.name !== botName),
       mentionsBot: group,
       ...(command ? { action: { command } } : {}),
+      ...(attachments.length ? { attachments } : {}),
       ...(p.create_time ? { sentAt: new Date(p.create_time * 1000).toISOString() } : {}),
     }
   }

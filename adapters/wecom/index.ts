@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify'
-import { PermanentSendError, type Delivery, type Directory, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, type Delivery, type Directory, type MediaSource, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
 import { BotChannel } from './bot-channel.js'
 import { isBotEvent } from './bot-payload.js'
+import { wecomMedia } from './media.js'
 import { maskKey, RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
 import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
 import { readWecomSettings, wecomEnabled, type WecomSettings } from './settings.js'
@@ -50,6 +51,8 @@ export class WecomAdapter implements PlatformAdapter {
    * import only: WeCom blocks the call for a day when too many mobiles miss.
    */
   readonly directory?: Directory
+  /** Photos and files people send (media.ts). */
+  readonly media: MediaSource
 
   constructor(
     readonly settings: WecomSettings,
@@ -89,6 +92,7 @@ export class WecomAdapter implements PlatformAdapter {
         })
       : null
     this.robots = new RobotChannel(http, apiBase)
+    this.media = wecomMedia({ app: this.app, bot: this.bot })
     const app = this.app
     if (app) {
       this.directory = {

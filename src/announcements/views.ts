@@ -188,12 +188,13 @@ export async function campaignsView(ctx: AnnouncementContext): Promise<string> {
   const day = (d: Date | null) => (d ? formatLocal(d, tz).slice(0, 10) : '')
   const lines = [a.campaignsTitle]
   for (const c of campaigns) {
-    const [announcements, hazards] = await Promise.all([
+    const [announcements, hazards, photos] = await Promise.all([
       tx.announcement.count({ where: { campaignId: c.id } }),
       tx.workerRequest.count({ where: { campaignId: c.id } }),
+      tx.attachment.count({ where: { kind: 'image', request: { campaignId: c.id } } }),
     ])
     const end = c.endsAt ? new Date(c.endsAt.getTime() - 1) : null
-    lines.push(a.campaignLineFull(c.name, kindLabel(t, c.kind), day(c.startsAt), day(end), announcements, hazards))
+    lines.push(a.campaignLineFull(c.name, kindLabel(t, c.kind), day(c.startsAt), day(end), announcements, hazards, photos))
   }
   return lines.join('\n')
 }

@@ -16,6 +16,7 @@ import { operationsRoutes } from './operations.js'
 import { organisationApiRoutes } from './organisation.js'
 import { bindingRoutes } from './bindings.js'
 import { reportRoutes } from './reports.js'
+import { attachmentRoutes } from './attachments.js'
 import { requestRoutes } from './requests.js'
 import { categoryRoutes } from './categories.js'
 import { activityRoutes } from './activities.js'
@@ -120,6 +121,7 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     await authed.register(organisationApiRoutes, deps)
     await authed.register(bindingRoutes, deps)
     await authed.register(requestRoutes, deps)
+    await authed.register(attachmentRoutes, deps)
     await authed.register(categoryRoutes, deps)
     await authed.register(reportRoutes, deps)
     await authed.register(activityRoutes, deps)

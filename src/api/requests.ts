@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { act, canHandle, OPEN_STATUSES, type OfficerAction, type RequestContext, type RequestRow } from '../requests/service.js'
 import { isOverdue } from '../requests/views.js'
+import { attachmentOut, attachmentsOf } from './attachment-list.js'
 import { ApiError, asker, iso, loadScope, notFound, outOfScope, requestScopeWhere, subtreeIds, unitRef, type ApiDeps, type Scope } from './context.js'
 import { errors, page, pageSize, personRef, queryBool, requestNumberParam, text, unitRef as unitRefSchema } from './schemas.js'
 
@@ -61,6 +62,7 @@ const requestDetail = requestSummary.extend({
   ratingComment: z.string().nullable(),
   ratedAt: z.string().nullable(),
   timeline: z.array(timelineEvent),
+  attachments: z.array(attachmentOut).describe('照片和文件（不含内容；url 取内容）。匿名诉求的附件没有上传人'),
   canAct: z.boolean().describe('当前登录的人能否办理'),
   actions: z.array(z.enum(ACTIONS)).describe('现在可以进行的办理操作'),
 })
@@ -158,11 +160,11 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
     let actor = e.actorId === null ? null : (names.people.get(e.actorId) ?? null)
     // On an anonymous request, only staff acting as staff are named; anything the author did is not.
     if (r.anonymous && actor && (actor.role === 'worker' || actor.role === 'collector' || ['filed', 'rated', 'reopened'].includes(e.kind))) actor = null
-    const anonymousStep = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(e.kind)
+    const anonymousStep = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested', 'attached'].includes(e.kind)
     return {
       at: e.at.toISOString(),
       kind: e.kind,
-      label: t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind,
+      label: t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? t.attachments.events[e.kind] ?? e.kind,
       actor: actor ? { name: actor.name, role: t.roles[actor.role] ?? actor.role } : null,
       actorLabel: actor ? actor.name : r.anonymous && anonymousStep ? t.requests.anonymousName : t.requests.system,
       sentence: t.conversation.timelineEntry({
@@ -183,6 +185,7 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
     ratingComment: r.ratingComment,
     ratedAt: iso(r.ratedAt),
     timeline,
+    attachments: await attachmentsOf(db, r),
     canAct,
     actions: allowedActions(r, canAct),
   }

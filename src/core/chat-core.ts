@@ -5,9 +5,10 @@
  */
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Messages } from '../messages/index.js'
-import type { AskerRole, CommandContext, CommandDefinition } from './commands.js'
+import type { AskerRole, CommandContext, CommandDefinition, ReceivedFile, ReceivedFiles } from './commands.js'
 import { ensureChat, resolveMentions, resolveSender } from './chat-identity.js'
 import type { ChatCoreOptions } from './chat-options.js'
+import { fetchAttachments } from './attachments.js'
 import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { resolveDeliveries, type Outbox } from './outbox.js'
@@ -167,9 +168,14 @@ export class ChatCore {
     }
     const startedAt = performance.now()
     try {
+      // Photos and files are fetched first, outside the transaction; a failed fetch is tried again twice with the event.
+      const files =
+        msg.attachments?.length && msg.chatId === null && this.opts.attachments
+          ? await fetchAttachments(msg, this.opts.attachments, event.attempts < 3)
+          : undefined
       await this.db.$transaction(
         async (tx) => {
-          const out = await this.handle(tx, msg)
+          const out = await this.handle(tx, msg, files)
           await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id)
           // Handled: only what de-duplication needs is kept (see retention.ts).
           await tx.inboundEvent.update({
@@ -315,8 +321,24 @@ export class ChatCore {
     return null
   }
 
-  /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
-  async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
+  /**
+   * Decides what to do with one message; returns what to send. Runs inside the event's transaction.
+   * Attachments no command took (`补充 SQ-…` takes them) go to the feature that receives them.
+   */
+  async handle(tx: Tx, received: InboundMessage, files?: ReceivedFile[]): Promise<OutboundMessage[]> {
+    const attachments: ReceivedFiles | undefined = files?.length ? { files, taken: false } : undefined
+    const seen: { ctx?: CommandContext } = {}
+    const out = await this.handleMessage(tx, received, attachments, seen)
+    if (attachments && !attachments.taken && seen.ctx?.person && this.opts.attachments) await this.opts.attachments.receive(seen.ctx, attachments.files)
+    return out
+  }
+
+  private async handleMessage(
+    tx: Tx,
+    received: InboundMessage,
+    attachments: ReceivedFiles | undefined,
+    seenCtx: { ctx?: CommandContext },
+  ): Promise<OutboundMessage[]> {
     if (received.event && received.event !== 'bot_added') return this.opts.lifecycle ? this.opts.lifecycle(tx, received, this.t, this.opts.clock.now()) : []
     const out: OutboundMessage[] = []
     const seen = received.chatId === null ? null : this.addressed(received)
@@ -346,6 +368,30 @@ export class ChatCore {
     }
     let parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {
+      // A photo or file alone: for whatever receives attachments (the sender must be bound).
+      if (attachments) {
+        if (!person) reply(this.t.needBinding)
+        else
+          seenCtx.ctx = {
+            tx,
+            now: this.opts.clock.now(),
+            t: this.t,
+            settings: this.opts.settings,
+            msg,
+            person,
+            role,
+            chat,
+            word: '',
+            args: '',
+            rawArgs: '',
+            tokens: [],
+            mentioned: [],
+            reply,
+            send: (m) => out.push(m),
+            attachments,
+          }
+        return out
+      }
       reply(this.t.unknown.emptyMention)
       return out
     }
@@ -368,7 +414,9 @@ export class ChatCore {
         mentioned: [],
         reply,
         send: (m) => out.push(m),
+        ...(attachments ? { attachments } : {}),
       }
+      seenCtx.ctx = ctx
       if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
         for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
       }
@@ -427,7 +475,9 @@ export class ChatCore {
       mentioned,
       reply,
       send: (m) => out.push(m),
+      ...(attachments ? { attachments } : {}),
     }
+    seenCtx.ctx = ctx
     await command.run(ctx)
     return out
   }

@@ -1,6 +1,7 @@
 /** What the chat core is built with, and the intent layer as the core sees it. */
 import type { Tx } from '../db/client.js'
 import type { Locale, Messages } from '../messages/index.js'
+import type { AttachmentSettings } from './attachments.js'
 import type { Clock } from './clock.js'
 import type { CommandContext, CommandDefinition, CoreSettings } from './commands.js'
 import type { Metrics } from '../metrics/types.js'
@@ -35,6 +36,8 @@ export interface ChatCoreOptions {
   quoted?: QuoteHook[]
   /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
   lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
+  /** Photos and files in private messages: fetched before the transaction, then given to the feature that takes them. */
+  attachments?: AttachmentSettings
 }
 
 /**

@@ -322,7 +322,7 @@ export const en: Messages = {
       campaign: '创建活动 name kind start-date 至 end-date',
       campaignExample: '创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
       campaigns: '活动列表',
-      hazard: '隐患 where and what (photos are not supported yet: describe it in words)',
+      hazard: '隐患 where and what (photos may follow)',
       hazardExample: '隐患 The switchboard door at workshop 2 east gate will not close, wires exposed',
       birthdayOff: '不要生日祝福',
       birthdayOn: '恢复生日祝福',
@@ -496,8 +496,8 @@ export const en: Messages = {
     listLine: (number: string, kind: string, title: string, status: string, schedule: string) => `${number} [${kind}] ${title} · ${status} · ${schedule}`,
     campaignsEmpty: 'No campaigns yet. Create one with 创建活动 name kind start 至 end.',
     campaignsTitle: 'Campaigns:',
-    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number) =>
-      `${name} (${kind})${start || end ? ` ${start || '…'} to ${end || '…'}` : ''}: ${announcements} announcements, ${hazards} hazard reports`,
+    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number, photos = 0) =>
+      `${name} (${kind})${start || end ? ` ${start || '…'} to ${end || '…'}` : ''}: ${announcements} announcements, ${hazards} hazard reports${photos ? ` (${photos} photo(s))` : ''}`,
     badDate: (text: string) => `"${text}" is not a date; write it as 2026-03-01.`,
     campaignName: 'Write the campaign name (at most 60 characters), e.g. 创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
     campaignPeriodOrder: 'The end date cannot be before the start date.',
@@ -505,7 +505,7 @@ export const en: Messages = {
     campaignCreated: (name: string, kind: string, from: string, to: string, safety: boolean) =>
       `Campaign "${name}" created (${kind}${from || to ? `, ${from || '…'} to ${to || '…'}` : ''}). Write "所属活动 ${name}" in an announcement to file it under the campaign${safety ? '; hazard reports (隐患) during the campaign count towards it' : ''}.`,
     hazardCampaign: (name: string) => `Counted in the ${name} hazard campaign.`,
-    hazardPhotos: 'Photos cannot be sent through Gongyou yet: describe the place and the problem in words; an officer will contact you.',
+    hazardPhotos: 'You may send photos of it privately now: those sent within a few minutes join this report.',
     reminderTitle: (number: string, title: string) => `Reminder: ${number} "${title}"`,
     reminderInGroup: (number: string, title: string, names: string[], command: string, due: string | null) =>
       `[Reminder] ${names.join(', ')}: you have not answered announcement ${number} "${title}" yet; please reply "${command}"${due ? ` (by ${due})` : ''}.`,
@@ -961,6 +961,30 @@ export const en: Messages = {
     requesterUpdateHint: (number: string) => `Request ${number} has news: send "status ${number}" to the bot privately.`,
     tooFew: (min: number) => `fewer than ${min} people, not shown separately`,
     textsHidden: (min: number) => `fewer than ${min} answered: the texts are not shown`,
+  },
+  /** Photos and files sent with requests (src/requests/attachments.ts). */
+  attachments: {
+    joined: (number: string, n: number) => `${n} attachment(s) added to request ${number}.`,
+    forOfficer: (number: string, who: string, n: number, link: string) =>
+      `Request ${number}: ${who} sent ${n} attachment(s)${link ? `: ${link}` : '; see the dashboard'}`,
+    noticeLine: (n: number, link: string) => `${n} attachment(s)${link ? `: ${link}` : ' (on the dashboard)'}`,
+    refusedType: (name: string) => `${name} is not an image or a PDF and was not kept. Send photos (JPG, PNG, GIF, WebP) or PDF files.`,
+    refusedSize: (name: string, limit: string) => `${name} is too large and was not kept (at most ${limit}). Please make it smaller and send it again.`,
+    refusedFailed: (name: string) => `${name} could not be fetched from the platform; please send it again.`,
+    aFile: (kind: 'image' | 'file', name: string | null) => (name ? `The file "${name}"` : kind === 'image' ? 'This image' : 'This file'),
+    offer: (n: number) =>
+      `Received ${n} attachment(s). Report it as a safety hazard, or file it as a request?\nYou can also send "req <text>" first and the photo after, or "add SQ-… " to add it to a request you filed.`,
+    closed: (number: string) => `Request ${number} is closed: attachments can no longer be added.`,
+    offerTitle: 'Photo or file received',
+    buttons: { hazard: 'Report a hazard', request: 'File a request', cancel: 'No thanks' },
+    hazardContent: 'Snapshot: safety hazard (see the photo)',
+    requestContent: '(see the attachment)',
+    cancelled: 'All right: the attachment was not kept.',
+    expired: 'That choice has expired and the attachment was not kept. Please send the photo again.',
+    nothingPending: 'No attachment is waiting.',
+    event: (n: number) => `${n} attachment(s)`,
+    events: { attached: 'sent attachments' } as Record<string, string>,
+    hazardPhotos: (n: number) => `${n} photo(s)`,
   },
   /** What the platform adapters (Feishu, WeCom) say in their own words. */
   platforms: {

@@ -303,7 +303,7 @@ export const zhCN = {
       campaign: '创建活动 名称 类型 开始日期 至 结束日期',
       campaignExample: '创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
       campaigns: '活动列表',
-      hazard: '隐患 位置和情况（照片暂不支持，请用文字描述）',
+      hazard: '隐患 位置和情况（随后可以发照片）',
       hazardExample: '隐患 二号车间东门配电箱门关不上，电线外露',
       birthdayOff: '不要生日祝福',
       birthdayOn: '恢复生日祝福',
@@ -476,8 +476,8 @@ export const zhCN = {
     listLine: (number: string, kind: string, title: string, status: string, schedule: string) => `${number}【${kind}】${title} · ${status} · ${schedule}`,
     campaignsEmpty: '还没有活动。发送“创建活动 名称 类型 开始日期 至 结束日期”创建。',
     campaignsTitle: '活动：',
-    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number) =>
-      `${name}（${kind}）${start || end ? ` ${start || '…'} 至 ${end || '…'}` : ''}：公告 ${announcements} 条，隐患上报 ${hazards} 件`,
+    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number, photos = 0) =>
+      `${name}（${kind}）${start || end ? ` ${start || '…'} 至 ${end || '…'}` : ''}：公告 ${announcements} 条，隐患上报 ${hazards} 件${photos ? `（照片 ${photos} 张）` : ''}`,
     badDate: (text: string) => `日期“${text}”不对，请写成 2026-03-01 这样。`,
     campaignName: '请写上活动名称（最长 60 字），例如：创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
     campaignPeriodOrder: '结束日期不能早于开始日期。',
@@ -485,7 +485,7 @@ export const zhCN = {
     campaignCreated: (name: string, kind: string, from: string, to: string, safety: boolean) =>
       `已创建活动“${name}”（${kind}${from || to ? `，${from || '…'} 至 ${to || '…'}` : ''}）。发布公告时写“所属活动 ${name}”归入本活动${safety ? '；活动期间“隐患”上报会计入本活动' : ''}。`,
     hazardCampaign: (name: string) => `已计入“${name}”隐患排查。`,
-    hazardPhotos: '照片暂时不能通过工友上传：请用文字写清位置和情况，干部受理后会与您联系。',
+    hazardPhotos: '可以接着私聊发现场照片：几分钟内发来的会加到这条隐患上。',
     reminderTitle: (number: string, title: string) => `提醒：${number}《${title}》`,
     reminderInGroup: (number: string, title: string, names: string[], command: string, due: string | null) =>
       `【提醒】${names.join('、')}：公告 ${number}《${title}》您还没有回复，请回复“${command}”${due ? `（${due} 截止）` : ''}。`,
@@ -927,6 +927,30 @@ export const zhCN = {
     requesterUpdateHint: (number: string) => `诉求 ${number} 有新进展，请私聊工友发送“进度 ${number}”查看。`,
     tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
     textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
+  },
+  /** Photos and files sent with requests (src/requests/attachments.ts). */
+  attachments: {
+    joined: (number: string, n: number) => `已把 ${n} 个附件加入诉求 ${number}。`,
+    forOfficer: (number: string, who: string, n: number, link: string) =>
+      `诉求 ${number}：${who}发来附件 ${n} 个${link ? `，查看：${link}` : '，请在后台查看'}`,
+    noticeLine: (n: number, link: string) => `附件 ${n} 个${link ? `：${link}` : '（后台查看）'}`,
+    refusedType: (name: string) => `${name}不是图片或 PDF，没有收下。请发照片（JPG、PNG、GIF、WebP）或 PDF 文件。`,
+    refusedSize: (name: string, limit: string) => `${name}太大，没有收下（最大 ${limit}）。请压缩后再发。`,
+    refusedFailed: (name: string) => `${name}没能从平台取到，请重新发送一次。`,
+    aFile: (kind: 'image' | 'file', name: string | null) => (name ? `文件“${name}”` : kind === 'image' ? '这张图片' : '这个文件'),
+    offer: (n: number) =>
+      `收到 ${n} 个附件。要把它作为安全隐患（随手拍）上报，还是作为诉求提交？\n也可以先发“诉求 内容”，再发照片；或发“补充 SQ-编号”加到已有的诉求。`,
+    closed: (number: string) => `诉求 ${number} 已经办结，不能再加附件。`,
+    offerTitle: '收到照片或文件',
+    buttons: { hazard: '上报安全隐患', request: '提交诉求', cancel: '不用了' },
+    hazardContent: '随手拍：安全隐患（详见照片）',
+    requestContent: '（详见附件）',
+    cancelled: '好的，附件没有保存。',
+    expired: '这个选择已过期，附件没有保存。请重新发送照片。',
+    nothingPending: '没有待处理的附件。',
+    event: (n: number) => `附件 ${n} 个`,
+    events: { attached: '发来附件' } as Record<string, string>,
+    hazardPhotos: (n: number) => `照片 ${n} 张`,
   },
   /** What the platform adapters (Feishu, WeCom) say in their own words. */
   platforms: {

@@ -84,6 +84,8 @@ export function messageEvent(
     chatType: 'p2p' | 'group'
     text?: string
     post?: object
+    /** Another message type (image, file…) with its content object. */
+    other?: { type: string; content: object }
     mentions?: Mention[]
     eventId?: string
     messageId?: string
@@ -93,7 +95,7 @@ export function messageEvent(
     parentId?: string
   },
 ) {
-  const content = o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
+  const content = o.other ? JSON.stringify(o.other.content) : o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
   const messageId = o.messageId ?? id('om_in_')
   return envelope(
     'im.message.receive_v1',
@@ -106,7 +108,7 @@ export function messageEvent(
         chat_type: o.chatType,
         ...(o.threadId ? { thread_id: o.threadId, root_id: o.messageId ?? messageId } : {}),
         ...(o.parentId ? { parent_id: o.parentId, root_id: o.parentId } : {}),
-        message_type: o.post ? 'post' : 'text',
+        message_type: o.other ? o.other.type : o.post ? 'post' : 'text',
         content,
         ...(o.mentions ? { mentions: o.mentions.map((m) => ({ ...m, tenant_key: 'tenant-1' })) } : {}),
       },

@@ -29,6 +29,11 @@ export class FakeWecom {
   /** The corp's members the app may see: mainland mobile → userid. */
   readonly members = new Map<string, string>()
   readonly getUserIdCalls: { mobile: string }[] = []
+  /** Media the app may fetch (media/get): media_id → the file, as WeCom keeps it for 3 days after the message. */
+  readonly media = new Map<string, { bytes: Buffer; mime: string; name: string }>()
+  readonly mediaGets: { mediaId: string; errcode: number }[] = []
+  /** What the intelligent bot's download URLs (/aibot/media/:id) answer: ciphertext (see encryptBotFile). */
+  readonly botFiles = new Map<string, Buffer>()
   private readonly valid = new Set<string>()
   private readonly expired = new Set<string>()
   private readonly responseCodes = new Map<string, 'fresh' | 'used'>()
@@ -62,6 +67,27 @@ export class FakeWecom {
         return answer(45009)
       }
       return answer(0, { invaliduser: '', msgid: `msg-${this.sends.length}`, ...(body.msgtype === 'template_card' ? { response_code: 'rc' } : {}) })
+    })
+
+    // media/get, as documented: the token checked (42001 expired, 40014 invalid), 40007 for an unknown
+    // media_id, JSON for every error; the bytes with their Content-Type and a Content-Disposition name.
+    this.app.get('/cgi-bin/media/get', async (req, reply) => {
+      const q = req.query as { access_token?: string; media_id?: string }
+      const fail = (errcode: number, errmsg: string) => (this.mediaGets.push({ mediaId: q.media_id ?? '', errcode }), { errcode, errmsg })
+      if (this.expired.has(q.access_token ?? '')) return fail(42001, 'access_token expired')
+      if (!this.valid.has(q.access_token ?? '')) return fail(40014, 'invalid access_token')
+      const m = this.media.get(q.media_id ?? '')
+      if (!m) return fail(40007, 'invalid media_id')
+      this.mediaGets.push({ mediaId: q.media_id!, errcode: 0 })
+      return reply
+        .header('content-type', m.mime)
+        .header('content-disposition', `attachment; filename="${encodeURIComponent(m.name)}"; filename*=UTF-8''${encodeURIComponent(m.name)}`)
+        .send(m.bytes)
+    })
+    this.app.get('/aibot/media/:id', async (req, reply) => {
+      const file = this.botFiles.get((req.params as { id: string }).id)
+      if (!file) return reply.code(404).send('')
+      return reply.header('content-type', 'application/octet-stream').send(file)
     })
 
     // Contact: one mobile → userid (POST /cgi-bin/user/getuserid), as documented: the access token
@@ -269,4 +295,13 @@ export class FakeBotSocket {
     for (const s of this.sockets) s.terminate()
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()))
   }
+}
+
+/** A file as the intelligent bot's URLs serve it: AES-256-CBC with `aesKey` (base64), IV its first 16 bytes, PKCS#7 padded to 32. */
+export function encryptBotFile(plain: Buffer, aesKey: string): Buffer {
+  const key = Buffer.from(aesKey, 'base64')
+  const pad = 32 - (plain.length % 32)
+  const cipher = crypto.createCipheriv('aes-256-cbc', key, key.subarray(0, 16))
+  cipher.setAutoPadding(false)
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()])
 }
