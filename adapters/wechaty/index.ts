@@ -4,38 +4,26 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import QRCode from 'qrcode'
 import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
 import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
-import type { AdapterState } from '../../src/core/adapter-state.js'
 import type { PlatformRecords } from '../../src/core/platform-records.js'
-import type { Card, Delivery, InboundMention, InboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
+import type { Delivery, InboundMention, InboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { wechatyEnabled } from './config.js'
 import { TAKEN_TYPES, wechatyAttachments, wechatyMedia } from './media.js'
 import { AccountPacer } from './pacer.js'
-import { choiceCommands, parseChoice, renderText, stripMention, wechatyTexts, type WechatyTexts } from './render.js'
+import { CardChoices } from './choices.js'
+import { Relinker } from './relink.js'
+import { membershipEvent, roomMentions } from './message.js'
+import { describeLogin, type LoginState, type LoginStatus, printQr } from './login.js'
+export type { LoginState, LoginStatus } from './login.js'
+import { errorMessage, safe, sleep } from './utils.js'
+import { parseChoice, renderText, wechatyTexts, type WechatyTexts } from './render.js'
 
 const PLATFORM = 'wechaty' as const
-/** A card's numbered choices answer for this long after it was sent. */
-const CHOICE_WINDOW_MS = 30 * 60 * 1000
 /** One administrators' alert per this long, however often the account flaps. */
 const LOGOUT_ALERT_EVERY_MS = 10 * 60 * 1000
 /** Where administrators are told about a logout, in order (never WeChat itself). */
 const ALERT_PLATFORMS: Platform[] = ['feishu', 'wecom', 'web']
-
-export type LoginStatus = 'starting' | 'waiting' | 'scanned' | 'confirmed' | 'timeout' | 'cancelled' | 'logged_in' | 'logged_out' | 'failed' | 'stopped'
-
-/** The login as the operator needs to see it (GET /status/wechaty/qr). */
-export interface LoginState {
-  status: LoginStatus
-  /** The login QR code's content while one is waiting to be scanned. */
-  qrcode: string | null
-  /** An image of it, drawn on this server (a data: URL for the dashboard; nothing goes to a third party). */
-  qrDataUrl: string | null
-  /** The logged-in account's name. */
-  user: string | null
-  reason: string | null
-  since: string
-}
 
 export interface WechatyAdapterOptions {
   /** A puppet instance (tests pass wechaty-puppet-mock); otherwise WECHATY_PUPPET names the puppet module. */
@@ -71,7 +59,7 @@ export class WechatyAdapter implements PlatformAdapter {
   /** WeChat's groups and people as the core records them (the adapter never reads the core's tables). */
   private readonly records: PlatformRecords
   /** The commands behind the last card's numbered choices, per chat or person. */
-  private readonly choices: AdapterState<string[]>
+  private readonly choices: CardChoices
   private state: LoginState = { status: 'starting', qrcode: null, qrDataUrl: null, user: null, reason: null, since: new Date().toISOString() }
   private starting: Promise<void> | undefined
   private stopping = false
@@ -79,14 +67,8 @@ export class WechatyAdapter implements PlatformAdapter {
   private lastLogoutAlert = 0
   /** Inbound messages are handled one at a time, in arrival order. */
   private inbound: Promise<void> = Promise.resolve()
-  /** Room and contact ids in use this login session (a message came from or went to them): never re-linked away. */
-  private readonly activeRooms = new Set<string>()
-  private readonly activeContacts = new Set<string>()
-  /** The topic or name last checked against the database, per id (so each message does not query it again). */
-  private readonly roomTopics = new Map<string, string>()
-  private readonly contactNames = new Map<string, string>()
-  /** Old id → new id for rows still queued to an id re-linked since. */
-  private readonly relinked = new Map<string, string>()
+  /** WeChat ids that change between sessions, followed by room topic and contact name (relink.ts). */
+  private readonly ids: Relinker
 
   constructor(
     private readonly deps: AdapterDeps,
@@ -102,7 +84,7 @@ export class WechatyAdapter implements PlatformAdapter {
     const window = Math.max(1, config.WECHATY_PACE_MS)
     this.limits = { perTarget: [{ count: 1, perMs: window }], perPlatform: [{ count: 2, perMs: window }] }
     this.records = deps.ports.records(PLATFORM)
-    this.choices = deps.ports.state<string[]>(PLATFORM, 'card-choices')
+    this.choices = new CardChoices(deps.ports.state<string[]>(PLATFORM, 'card-choices'), this.log)
     this.pacer = new AccountPacer(
       {
         paceMs: config.WECHATY_PACE_MS,
@@ -124,10 +106,16 @@ export class WechatyAdapter implements PlatformAdapter {
       Object.assign(options, { name: opts.memoryName })
     }
     this.bot = WechatyBuilder.build(options)
+    this.ids = new Relinker(this.bot, this.records, this.log)
     this.listen()
   }
 
   // ------------------------------------------------------------------ lifecycle
+
+  /** Forgets which ids are in use, as at a new login (after which WeChat ids may differ). */
+  forgetSession(): void {
+    this.ids.forgetSession()
+  }
 
   /** Starts the bot (idempotent: a second call waits for the first). Login happens later, by QR code or a kept session. */
   start(): Promise<void> {
@@ -156,23 +144,7 @@ export class WechatyAdapter implements PlatformAdapter {
   }
 
   status(): { connected: boolean; detail?: string } {
-    const s = this.state
-    switch (s.status) {
-      case 'logged_in':
-        return { connected: true, detail: `logged in as ${s.user ?? '?'}` }
-      case 'waiting':
-      case 'timeout':
-        return { connected: false, detail: `waiting for the login QR code to be scanned (see the terminal, or GET /status/wechaty/qr) since ${s.since}` }
-      case 'scanned':
-      case 'confirmed':
-        return { connected: false, detail: 'QR code scanned; waiting for the login to be confirmed on the phone' }
-      case 'logged_out':
-        return { connected: false, detail: `logged out${s.reason ? ` (${s.reason})` : ''} at ${s.since}; waiting for a new login` }
-      case 'failed':
-        return { connected: false, detail: `failed to start: ${s.reason ?? 'unknown error'}` }
-      default:
-        return { connected: false, detail: s.status }
-    }
+    return describeLogin(this.state)
   }
 
   /** The login state and QR code, for the operator. */
@@ -201,7 +173,7 @@ export class WechatyAdapter implements PlatformAdapter {
       const again = this.everLoggedIn
       this.everLoggedIn = true
       // A new session: ids in use before may mean something else now.
-      this.forgetSession()
+      this.ids.forgetSession()
       this.setState({ status: 'logged_in', user: name, qrcode: null, qrDataUrl: null, reason: null })
       this.log.info({ user: name, reconnect: again }, again ? 'wechaty logged in again' : 'wechaty logged in')
       this.deps.ports.wake()
@@ -225,7 +197,7 @@ export class WechatyAdapter implements PlatformAdapter {
       this.enqueueInbound(() => this.onBotRemoved(room))
     })
     bot.on('room-topic', (room, topic) => {
-      this.roomTopics.set(room.id, topic)
+      this.ids.roomTopics.set(room.id, topic)
       void this.records.renameChat(room.id, topic).catch((err) => this.log.warn({ err }, 'could not record a group topic change'))
     })
   }
@@ -292,32 +264,17 @@ export class WechatyAdapter implements PlatformAdapter {
     let chatName: string | undefined
     if (room) {
       chatName = await room.topic()
-      await this.linkRoom(room.id, chatName)
+      await this.ids.linkRoom(room.id, chatName)
       const selfId = this.bot.isLoggedIn ? this.bot.currentUser.id : ''
-      const selfNames: string[] = []
-      for (const contact of await msg.mentionList()) {
-        const alias = (await room.alias(contact).catch(() => undefined)) ?? ''
-        const names = [alias, contact.name()].filter((n) => n !== '')
-        if (contact.id === selfId) {
-          mentionsBot = true
-          selfNames.push(...names)
-        } else {
-          mentions.push({ name: names.find((n) => text.includes(`@${n}`)) ?? contact.name(), ids: [{ kind: 'contact', id: contact.id }] })
-        }
-      }
-      if (mentionsBot) {
-        // A mention the text does not spell out (a group nickname we could not see): Wechaty's own stripping, which drops every mention.
-        const spelled = selfNames.some((n) => text.includes(`@${n}`) || text.includes(`＠${n}`))
-        text = spelled ? stripMention(text, selfNames) : await msg.mentionText()
-      }
+      ;({ text, mentionsBot } = await roomMentions(msg, room, selfId, text, mentions))
     }
     const name = talker.name()
-    await this.linkContact(talker.id, name)
+    await this.ids.linkContact(talker.id, name)
 
     // A bare number answers the last card sent to this chat (in a group: only when the bot is mentioned).
     let action: { command: string } | undefined
     const choice = parseChoice(text)
-    if (choice !== null && (!room || mentionsBot)) action = await this.choiceFor(room ? `chat:${room.id}` : `user:${talker.id}`, choice)
+    if (choice !== null && (!room || mentionsBot)) action = await this.choices.choiceFor(room ? `chat:${room.id}` : `user:${talker.id}`, choice)
 
     const inbound: InboundMessage = {
       platform: PLATFORM,
@@ -341,34 +298,15 @@ export class WechatyAdapter implements PlatformAdapter {
   private async onBotAdded(room: Room): Promise<void> {
     if (this.stopping) return
     const topic = await room.topic()
-    await this.linkRoom(room.id, topic)
-    await this.accept({
-      platform: PLATFORM,
-      eventId: `room-join:${room.id}:${Date.now()}`,
-      chatId: room.id,
-      ...(topic ? { chatName: topic } : {}),
-      sender: { ids: [] },
-      text: '',
-      mentions: [],
-      mentionsBot: false,
-      event: 'bot_added',
-    })
+    await this.ids.linkRoom(room.id, topic)
+    await this.accept(membershipEvent(room.id, 'bot_added', topic))
   }
 
   private async onBotRemoved(room: Room): Promise<void> {
     if (this.stopping) return
-    this.roomTopics.delete(room.id)
-    this.activeRooms.delete(room.id)
-    await this.accept({
-      platform: PLATFORM,
-      eventId: `room-leave:${room.id}:${Date.now()}`,
-      chatId: room.id,
-      sender: { ids: [] },
-      text: '',
-      mentions: [],
-      mentionsBot: false,
-      event: 'bot_removed',
-    })
+    this.ids.roomTopics.delete(room.id)
+    this.ids.activeRooms.delete(room.id)
+    await this.accept(membershipEvent(room.id, 'bot_removed'))
   }
 
   /** WeChat does not deliver a message again: a failed store is retried a few times here. */
@@ -381,145 +319,6 @@ export class WechatyAdapter implements PlatformAdapter {
         if (attempt >= 3) throw err
         await sleep(200 * attempt)
       }
-    }
-  }
-
-  // ------------------------------------------------------------------ re-linking
-
-  /**
-   * A room id not known yet: if exactly one of our WeChat groups has this topic and its id is
-   * neither in use this session nor known to the puppet any more, the room is that group under a
-   * new id (ids may change between sessions), and the group follows it. Known rooms keep their
-   * name in step with the topic.
-   */
-  private async linkRoom(id: string, topic: string): Promise<void> {
-    if (this.roomTopics.get(id) === topic) return
-    const records = this.records
-    const known = await records.chat(id)
-    if (known) {
-      if (topic && known.name !== topic) await records.renameChat(id, topic)
-    } else if (topic) {
-      const same = await records.chatsNamed(topic)
-      const old = same.length === 1 ? same[0]! : undefined
-      if (same.length > 1) this.log.warn({ roomId: id, groups: same.map((g) => g.id) }, 'wechaty: several groups have this topic; not re-linking a new room id')
-      if (old && !this.activeRooms.has(old.externalId) && !(await this.roomExists(old.externalId)) && (await records.moveChat(old.id, id))) {
-        this.relinked.set(`chat:${old.externalId}`, id)
-        this.log.warn({ chatGroupId: old.id, oldId: old.externalId, newId: id }, 'wechaty: re-linked a group to its new room id by topic')
-      }
-    }
-    this.roomTopics.set(id, topic)
-    this.activeRooms.add(id)
-  }
-
-  /** The same for a contact: an unknown id whose name is the display name of exactly one bound WeChat identity. */
-  private async linkContact(id: string, name: string): Promise<void> {
-    if (this.contactNames.get(id) === name) return
-    const records = this.records
-    const known = await records.identity('contact', id)
-    if (known) {
-      if (name && known.displayName !== name) await records.renameIdentity(known.id, name)
-    } else if (name) {
-      const same = await records.identitiesNamed('contact', name)
-      const old = same.length === 1 ? same[0]! : undefined
-      if (same.length > 1) this.log.warn({ identities: same.map((i) => i.id) }, 'wechaty: several bound people have this name; not re-linking a new contact id')
-      if (old && !this.activeContacts.has(old.externalId) && !(await this.contactExists(old.externalId)) && (await records.moveIdentity(old.id, id))) {
-        this.relinked.set(`user:${old.externalId}`, id)
-        this.log.warn(
-          { identityId: old.id, personId: old.personId, oldId: old.externalId, newId: id },
-          'wechaty: re-linked a person to their new contact id by name',
-        )
-      }
-    }
-    this.contactNames.set(id, name)
-    this.activeContacts.add(id)
-  }
-
-  /** Forgets which ids are in use, as at a new login (after which WeChat ids may differ). */
-  forgetSession(): void {
-    this.activeRooms.clear()
-    this.activeContacts.clear()
-    this.roomTopics.clear()
-    this.contactNames.clear()
-  }
-
-  private async roomExists(id: string): Promise<boolean> {
-    return (await this.bot.Room.find({ id }).catch(() => undefined)) !== undefined
-  }
-
-  private async contactExists(id: string): Promise<boolean> {
-    return (await this.bot.Contact.find({ id }).catch(() => undefined)) !== undefined
-  }
-
-  /** A queued message for a room id the puppet no longer knows: the group's room under its topic, when exactly one. */
-  private async relinkRoomForSend(oldId: string): Promise<Room | undefined> {
-    const records = this.records
-    const group = await records.chat(oldId)
-    if (!group || (await records.chatsNamed(group.name)).length !== 1) return undefined
-    const rooms = await this.bot.Room.findAll({ topic: group.name })
-    const room = rooms.length === 1 ? rooms[0]! : undefined
-    if (!room || (await records.chat(room.id)) || !(await records.moveChat(group.id, room.id))) return undefined
-    this.relinked.set(`chat:${oldId}`, room.id)
-    this.log.warn({ chatGroupId: group.id, oldId, newId: room.id }, 'wechaty: re-linked a group to its new room id by topic')
-    return room
-  }
-
-  /** The same for a person: the one contact with the identity's display name, when exactly one. */
-  private async relinkContactForSend(oldId: string): Promise<Contact | undefined> {
-    const records = this.records
-    const identity = await records.identity('contact', oldId)
-    if (!identity?.displayName) return undefined
-    if ((await records.identitiesNamed('contact', identity.displayName)).length !== 1) return undefined
-    const contacts = (await this.bot.Contact.findAll({ name: identity.displayName })).filter(
-      (c) => c.friend() !== false && (!this.bot.isLoggedIn || c.id !== this.bot.currentUser.id),
-    )
-    const contact = contacts.length === 1 ? contacts[0]! : undefined
-    if (!contact) return undefined
-    if ((await records.identity('contact', contact.id)) || !(await records.moveIdentity(identity.id, contact.id))) return undefined
-    this.relinked.set(`user:${oldId}`, contact.id)
-    this.log.warn(
-      { identityId: identity.id, personId: identity.personId, oldId, newId: contact.id },
-      'wechaty: re-linked a person to their new contact id by name',
-    )
-    return contact
-  }
-
-  // ------------------------------------------------------------------ numbered choices
-
-  /** The command behind choice `n` of the last card sent to `target` ("chat:<room>" or "user:<contact>"), within the window. */
-  private async choiceFor(target: string, n: number): Promise<{ command: string } | undefined> {
-    const command = (await this.choices.get(target))?.[n - 1]
-    return command ? { command } : undefined
-  }
-
-  /**
-   * Remembers the card about to be sent to `target`: its choices replace the previous card's (a
-   * card without buttons clears them). Written before the send, so that an answer, however quick,
-   * finds them; the returned function puts the previous ones back if the send fails.
-   */
-  private async rememberChoices(target: string, card: Card | undefined): Promise<() => Promise<void>> {
-    if (!card) return async () => {}
-    const previous = await this.choices.entry(target)
-    const commands = choiceCommands(card)
-    if (commands.length === 0) await this.choices.delete(target)
-    else await this.choices.set(target, commands, CHOICE_WINDOW_MS)
-    return async () => {
-      try {
-        if (previous) await this.choices.setUntil(target, previous.value, previous.expiresAt)
-        else await this.choices.delete(target)
-      } catch (err) {
-        this.log.error({ err }, 'wechaty: could not restore a chat’s card choices after a failed send')
-      }
-    }
-  }
-
-  /** Sends with the card's choices remembered for the chat; they are put back as they were if the send fails. */
-  private async withChoices<T>(target: string, card: Card | undefined, send: () => Promise<T>): Promise<T> {
-    const undo = await this.rememberChoices(target, card)
-    try {
-      return await send()
-    } catch (err) {
-      await undo()
-      throw err
     }
   }
 
@@ -540,8 +339,8 @@ export class WechatyAdapter implements PlatformAdapter {
     const botName = safe(() => this.bot.currentUser.name(), '') || this.deps.core.t.botName
 
     if (d.targetKind === 'chat') {
-      const id = this.relinked.get(`chat:${d.target}`) ?? d.target
-      const room = (await this.bot.Room.find({ id }).catch(() => undefined)) ?? (await this.relinkRoomForSend(id))
+      const id = this.ids.relinked.get(`chat:${d.target}`) ?? d.target
+      const room = (await this.bot.Room.find({ id }).catch(() => undefined)) ?? (await this.ids.relinkRoomForSend(id))
       if (!room) throw new Error(`wechaty: no room ${d.target} on this account (not a member any more, or not synced yet)`)
       const text = renderText(d.text, d.card, { texts: this.texts, inRoom: true, botName })
       const contacts: Contact[] = []
@@ -552,17 +351,17 @@ export class WechatyAdapter implements PlatformAdapter {
         else unresolved.push(m.name)
       }
       const body = unresolved.length > 0 ? `${unresolved.map((n) => `@${n}`).join(' ')} ${text}` : text
-      const sent = await this.withChoices(`chat:${room.id}`, d.card, () => room.say(body, ...contacts))
-      this.activeRooms.add(room.id)
+      const sent = await this.choices.withChoices(`chat:${room.id}`, d.card, () => room.say(body, ...contacts))
+      this.ids.activeRooms.add(room.id)
       return sent ? { platformMessageId: sent.id } : {}
     }
 
-    const id = this.relinked.get(`user:${d.target}`) ?? d.target
-    const contact = (await this.bot.Contact.find({ id }).catch(() => undefined)) ?? (await this.relinkContactForSend(id))
+    const id = this.ids.relinked.get(`user:${d.target}`) ?? d.target
+    const contact = (await this.bot.Contact.find({ id }).catch(() => undefined)) ?? (await this.ids.relinkContactForSend(id))
     if (!contact) throw new Error(`wechaty: no contact ${d.target} on this account`)
     const text = renderText(d.text, d.card, { texts: this.texts, inRoom: false, botName })
-    const sent = await this.withChoices(`user:${contact.id}`, d.card, () => contact.say(text))
-    this.activeContacts.add(contact.id)
+    const sent = await this.choices.withChoices(`user:${contact.id}`, d.card, () => contact.say(text))
+    this.ids.activeContacts.add(contact.id)
     return sent ? { platformMessageId: sent.id } : {}
   }
 
@@ -583,26 +382,4 @@ export const wechatyAdapterFactory: AdapterFactory = {
   enabled: wechatyEnabled,
   // The session is kept next to the default SQLite database, so a restart may not need a new scan.
   create: (deps) => createWechatyAdapter(deps, { memoryName: path.join('data', 'wechaty') }),
-}
-
-/** Draws the login QR code in the terminal, locally (the bundled qrcode package); nothing leaves the server. */
-async function printQr(qrcode: string): Promise<void> {
-  const art = await QRCode.toString(qrcode, { type: 'terminal', small: true }).catch(() => '')
-  process.stderr.write(`\n${art}\n微信扫码登录工友机器人 / Scan with WeChat to log the bot in (or open GET /status/wechaty/qr as an administrator)\n\n`)
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-function safe<T>(f: () => T, fallback: T): T {
-  try {
-    return f()
-  } catch {
-    return fallback
-  }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
