@@ -1,4 +1,5 @@
 import { ConfigError, type Config } from '../../src/config.js'
+import type { SendLimits } from '../../src/core/types.js'
 
 /** The app id format WSClient.start() insists on (it silently does nothing otherwise). */
 export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/
@@ -50,4 +51,22 @@ export function feishuSettings(config: Config): FeishuSettings {
     domain: config.FEISHU_DOMAIN.replace(/\/+$/, ''),
     appRateLimit: config.FEISHU_APP_RATE_LIMIT,
   }
+}
+
+/**
+ * Feishu's published limits for sending a message: 5 a second to one chat or user, 50 a second and
+ * 1000 a minute per app. The per-app part is the default of FEISHU_APP_RATE_LIMIT (a tenant's quota
+ * can differ); see `feishuLimitsFor`.
+ */
+export const feishuLimits: SendLimits = {
+  perTarget: [{ count: 5, perMs: 1000 }],
+  perPlatform: [
+    { count: 50, perMs: 1000 },
+    { count: 1000, perMs: 60_000 },
+  ],
+}
+
+/** The limits the outbox keeps for one app: Feishu's per-chat limit and the app's configured quota. */
+export function feishuLimitsFor(settings: Pick<FeishuSettings, 'appRateLimit'>): SendLimits {
+  return { perTarget: feishuLimits.perTarget, perPlatform: settings.appRateLimit.map((r) => ({ ...r })) }
 }

@@ -1,5 +1,5 @@
 import * as lark from '@larksuiteoapi/node-sdk'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import {
   ThrottledError,
@@ -11,13 +11,15 @@ import {
   type SendLimits,
   type SendResult,
 } from '../../src/core/types.js'
-import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
-import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
+import { feishuEnabled, feishuLimitsFor, feishuSettings, type FeishuSettings } from './config.js'
+import { feishuDirectory } from './directory.js'
+import { openRef, sealRef } from './crypto.js'
+import { feishuWebhookRoutes, type Json } from './http.js'
 import { feishuMedia } from './media.js'
+import { type LongConnectionHealth, longConnectionStatus, openLongConnection } from './ws.js'
 import { cardAsText, cardJson, renderDelivery, uuidFor } from './render.js'
 import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLevel, toSendError, TokenCache, apiFailure } from './sdk.js'
 import {
-  BadEventError,
   botAddedEvent,
   botMenuEvent,
   buttonValue,
@@ -34,37 +36,17 @@ import {
   type ButtonValue,
 } from './translate.js'
 
-export { feishuSettings, feishuEnabled } from './config.js'
-
-/**
- * Feishu's published limits for sending a message: 5 a second to one chat or user, 50 a second and
- * 1000 a minute per app. The per-app part is the default of FEISHU_APP_RATE_LIMIT (a tenant's quota
- * can differ); see `feishuLimitsFor`.
- */
-export const feishuLimits: SendLimits = {
-  perTarget: [{ count: 5, perMs: 1000 }],
-  perPlatform: [
-    { count: 50, perMs: 1000 },
-    { count: 1000, perMs: 60_000 },
-  ],
-}
-
-/** The limits the outbox keeps for one app: Feishu's per-chat limit and the app's configured quota. */
-export function feishuLimitsFor(settings: Pick<FeishuSettings, 'appRateLimit'>): SendLimits {
-  return { perTarget: feishuLimits.perTarget, perPlatform: settings.appRateLimit.map((r) => ({ ...r })) }
-}
+export { feishuEnabled, feishuLimits, feishuLimitsFor, feishuSettings } from './config.js'
 
 const strings = {
   'zh-CN': { received: (c: string) => `已收到：${c}`, done: (c: string) => `已处理：${c}`, stale: '这个按钮已失效，请直接发送命令。' },
   en: { received: (c: string) => `Received: ${c}`, done: (c: string) => `Done: ${c}`, stale: 'This button no longer works; please type the command.' },
 }
 
-type Json = Record<string, unknown>
 /** Feishu's answer to content over its size limit. */
 const CONTENT_TOO_LONG = 230025
 /** Feishu's answer to a reply to a message that was recalled or deleted. */
 const MESSAGE_GONE = 230011
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * The Feishu / Lark adapter. Events arrive by webhook (POST /webhooks/feishu: signature over the raw
@@ -86,32 +68,15 @@ export class FeishuAdapter implements PlatformAdapter {
   private readonly sdkLevel
   private readonly t
   private ws?: lark.WSClient
+  private readonly health: LongConnectionHealth = { reconnects: 0 }
   private readonly bot: BotIdentity
   private botFetch?: Promise<void>
-  private reconnects = 0
-  private lastError?: string
   private stopped = false
   private readonly background = new Set<Promise<unknown>>()
-  /**
-   * Feishu's directory: roster mobiles → open_ids (POST /open-apis/contact/v3/users/batch_get_id,
-   * 50 a call; permission contact:user.id:readonly, and the people in the app's data range).
-   */
-  readonly directory: Directory = {
-    batchSize: 50,
-    onUnknownSender: true,
-    findByMobiles: async (mobiles) => {
-      const res = await this.call(() =>
-        this.client.contact.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { mobiles, include_resigned: false } }),
-      )
-      const found = new Map<string, SenderId[]>()
-      const digits = (m: string) => m.replace(/\D/g, '').replace(/^86(?=\d{11}$)/, '')
-      for (const u of res.data?.user_list ?? []) {
-        const asked = u.user_id && u.mobile ? mobiles.find((m) => digits(m) === digits(u.mobile!)) : undefined
-        if (asked) found.set(asked, [{ kind: 'open_id', id: u.user_id! }])
-      }
-      return found
-    },
-  }
+  /** Feishu's directory: roster mobiles → open_ids (directory.ts). */
+  readonly directory: Directory = feishuDirectory((mobiles) =>
+    this.call(() => this.client.contact.user.batchGetId({ params: { user_id_type: 'open_id' }, data: { mobiles, include_resigned: false } })),
+  )
 
   /** Photos and files people send: fetched as message resources (media.ts). */
   readonly media: MediaSource
@@ -325,108 +290,28 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Receiving by webhook
+  // Receiving by webhook (http.ts)
 
   async routes(app: FastifyInstance): Promise<void> {
     if (this.settings.mode !== 'webhook') return
-    await app.register(async (scope) => {
-      // The signature covers the raw bytes: keep them, parse JSON ourselves.
-      scope.removeAllContentTypeParsers()
-      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
-      scope.post('/webhooks/feishu', (req, reply) => this.webhook(req, reply))
-    })
-  }
-
-  private async webhook(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const fail = (status: number, code: string, message: string) => reply.code(status).send({ error: { code, message } })
-    const raw = Buffer.isBuffer(req.body) ? req.body : null
-    if (!raw || raw.length === 0) return fail(400, 'empty_body', '请求体为空，应为 JSON')
-    let outer: unknown
-    try {
-      outer = JSON.parse(raw.toString('utf8'))
-    } catch {
-      return fail(400, 'invalid_json', '请求体不是有效的 JSON')
-    }
-    if (!isObject(outer)) return fail(400, 'invalid_body', '请求体应为 JSON 对象')
-    const encryptKey = this.settings.encryptKey!
-    const signature = checkSignature(req.headers, raw, encryptKey, this.deps.clock.now().getTime())
-    if (signature === 'bad') return fail(401, 'bad_signature', '签名不正确')
-    if (signature === 'stale') return fail(401, 'stale_request', '请求时间戳与服务器时间相差超过 5 分钟')
-    let body: Json = outer
-    if ('encrypt' in outer) {
-      if (typeof outer.encrypt !== 'string') return fail(400, 'invalid_body', 'encrypt 应为字符串')
-      try {
-        const plain: unknown = JSON.parse(decryptEvent(outer.encrypt, encryptKey))
-        if (!isObject(plain)) return fail(400, 'invalid_body', '解密后的内容不是 JSON 对象')
-        body = plain
-      } catch {
-        return fail(400, 'undecryptable', '无法解密请求体（FEISHU_ENCRYPT_KEY 是否与开发者后台一致？）')
-      }
-    }
-    const token = this.settings.verificationToken
-    if (body.type === 'url_verification') {
-      // Feishu does not sign the URL check; a verification token, when set, must match.
-      if (token && body.token !== token) return fail(401, 'bad_token', 'Verification Token 不正确')
-      if (typeof body.challenge !== 'string') return fail(400, 'invalid_body', '缺少 challenge')
-      return reply.send({ challenge: body.challenge })
-    }
-    if (signature === 'missing') return fail(401, 'unsigned', '缺少签名（x-lark-signature）')
-    const header = isObject(body.header) ? body.header : undefined
-    const eventToken = header?.token ?? body.token
-    if (token && eventToken !== token) return fail(401, 'bad_token', 'Verification Token 不正确')
-    try {
-      const result: unknown = await this.dispatcher.invoke(body, { needCheck: false })
-      return reply.send(isObject(result) ? result : {})
-    } catch (error) {
-      if (error instanceof BadEventError) return fail(400, 'invalid_event', error.message.slice(0, 500))
-      req.log.error({ err: error }, 'feishu: could not store an event; answering 503 so Feishu delivers it again')
-      return fail(503, 'unavailable', '暂时无法处理，请稍后重试')
-    }
+    await feishuWebhookRoutes(app, { settings: this.settings, dispatcher: this.dispatcher, now: () => this.deps.clock.now().getTime() })
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Receiving by long connection
+  // Receiving by long connection (ws.ts)
 
   async start(): Promise<void> {
     this.stopped = false
     void this.knowBot()
     if (this.settings.mode !== 'ws') return
-    this.ws = new lark.WSClient({
-      appId: this.settings.appId,
-      appSecret: this.settings.appSecret,
-      domain: this.settings.domain,
-      httpInstance: this.http,
-      logger: this.sdkLog,
-      loggerLevel: this.sdkLevel,
-      autoReconnect: true,
-      handshakeTimeoutMs: 15_000,
-      // No answer to a ping within a minute: the connection is dead, reconnect.
-      wsConfig: { pingTimeout: 60 },
-      onReady: () => this.deps.log.info({ platform: 'feishu' }, 'feishu: long connection established'),
-      onReconnecting: () => {
-        this.reconnects++
-        this.deps.log.warn({ platform: 'feishu', reconnects: this.reconnects }, 'feishu: long connection lost; reconnecting')
-      },
-      onReconnected: () => {
-        this.lastError = undefined
-        this.deps.log.info({ platform: 'feishu', reconnects: this.reconnects }, 'feishu: long connection re-established')
-      },
-      onError: (err) => {
-        this.lastError = err.message
-        this.deps.log.error({ platform: 'feishu', error: err.message }, 'feishu: long connection gave up')
-      },
-    })
+    this.ws = openLongConnection(this.settings, { http: this.http, logger: this.sdkLog, loggerLevel: this.sdkLevel }, this.deps.log, this.health)
     await this.ws.start({ eventDispatcher: this.dispatcher })
   }
 
   status(): { connected: boolean; detail?: string } {
     if (this.settings.mode === 'webhook') return { connected: true, detail: 'webhook /webhooks/feishu' }
     if (!this.ws) return { connected: false, detail: 'long connection not started' }
-    const s = this.ws.getConnectionStatus()
-    const parts = [`long connection ${s.state}`, `${this.reconnects} reconnect(s)`]
-    if (s.reconnectAttempts) parts.push(`${s.reconnectAttempts} attempt(s) in this reconnect`)
-    if (this.lastError) parts.push(`last error: ${this.lastError}`)
-    return { connected: s.state === 'connected', detail: parts.join('; ') }
+    return longConnectionStatus(this.ws, this.health)
   }
 
   async stop(): Promise<void> {
