@@ -42,6 +42,8 @@ export interface ChatCoreOptions {
   maxAttempts?: number
   /** Accepted events handled at once (default 1 on SQLite's single writer is right; more on PostgreSQL). */
   concurrency?: number
+  /** Most queued events one worker handles in one transaction (default 1). */
+  batchSize?: number
   /**
    * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
    * answer in a survey conversation); the first to return true has handled it. The context's
@@ -91,6 +93,7 @@ export class ChatCore {
   private readonly byName = new Map<string, CommandDefinition>()
   private readonly maxAttempts: number
   private readonly concurrency: number
+  private readonly batchSize: number
   private readonly intake: Intake
 
   constructor(
@@ -106,6 +109,7 @@ export class ChatCore {
     this.parser = createParser(opts.commands.map((c) => ({ name: c.name, words: c.words, aliases: c.aliases })))
     this.maxAttempts = opts.maxAttempts ?? 5
     this.concurrency = opts.concurrency ?? 1
+    this.batchSize = opts.batchSize ?? 1
     this.intake = new Intake(db)
   }
 
@@ -172,13 +176,14 @@ export class ChatCore {
   private async runQueue(): Promise<void> {
     for (;;) {
       await this.giveWay()
-      const id = this.queue.shift()
-      if (id === undefined) {
+      // The events that arrived together are handled together: one claim, one transaction.
+      const ids = this.queue.splice(0, this.batchSize)
+      if (ids.length === 0) {
         // In the same turn as the check, so an event queued from now on starts a new runner.
         this.running--
         return
       }
-      await this.process(id).catch((err) => this.opts.log?.error({ err }, 'processing an accepted event failed; recovery will retry'))
+      await this.processBatch(ids).catch((err) => this.opts.log?.error({ err }, 'processing accepted events failed; recovery will retry'))
     }
   }
 
@@ -199,12 +204,50 @@ export class ChatCore {
    * done or claimed by another worker or instance.
    */
   async process(id: number): Promise<boolean> {
+    return (await this.processBatch([id])) === 1
+  }
+
+  /**
+   * Handles stored events that no one else is handling, in their order, in one transaction: one
+   * commit (on SQLite one sync) for all of them. If that transaction fails, each event is handled
+   * again on its own, so one failing event neither holds up nor takes down the others. Returns
+   * how many were handled.
+   */
+  async processBatch(ids: number[]): Promise<number> {
+    const claimed = await this.claim(ids)
+    if (claimed.length === 0) return 0
+    const items = claimed.map((event) => ({ event, msg: JSON.parse(event.payload) as InboundMessage }))
+    for (const { msg } of items) {
+      if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
+        await this.opts
+          .identify(msg)
+          .catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
+      }
+    }
+    if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
+    const startedAt = performance.now()
+    try {
+      await this.db.$transaction((tx) => this.handleAll(tx, items), { timeout: 30_000, maxWait: 30_000 })
+    } catch (error) {
+      this.opts.log?.warn({ err: error, events: items.length }, 'handling events together failed; handling each on its own')
+      let handled = 0
+      for (const { event, msg } of items) if (await this.runClaimed(event, msg)) handled++
+      return handled
+    }
+    const seconds = (performance.now() - startedAt) / 1000 / items.length
+    for (const { msg } of items) this.metrics.eventHandled(msg.platform, seconds)
+    return items.length
+  }
+
+  /**
+   * The claim (and its attempt) is committed on its own: an event that crashes the service every
+   * time it is handled still runs out of attempts. Answers the claimed events in the order asked.
+   */
+  private async claim(ids: number[]) {
     const now = this.opts.clock.now()
-    // The claim (and its attempt) is committed on its own: an event that crashes the service every
-    // time it is handled still runs out of attempts.
-    const [event] = await this.db.inboundEvent.updateManyAndReturn({
+    const rows = await this.db.inboundEvent.updateManyAndReturn({
       where: {
-        id,
+        id: ids.length === 1 ? ids[0]! : { in: ids },
         OR: [
           { status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
           { status: 'processing', lockedUntil: { lt: now } },
@@ -212,27 +255,28 @@ export class ChatCore {
       },
       data: { status: 'processing', lockedUntil: new Date(now.getTime() + 60_000), attempts: { increment: 1 } },
     })
-    if (!event) return false
-    const msg = JSON.parse(event.payload) as InboundMessage
-    if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
-      await this.opts
-        .identify(msg)
-        .catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
+    return rows.sort((a, b) => a.id - b.id)
+  }
+
+  /** Handles claimed events one after the other in the caller's transaction, each writing its replies and marked done. */
+  private async handleAll(tx: Tx, items: { event: { id: number }; msg: InboundMessage }[]): Promise<void> {
+    for (const { event, msg } of items) {
+      const out = await this.handle(tx, msg)
+      await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
+      // Handled: only what de-duplication needs is kept (see retention.ts).
+      await tx.inboundEvent.update({
+        where: { id: event.id },
+        data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
+      })
     }
+  }
+
+  /** Handles one claimed event in its own transaction; on failure records the attempt (and, at the last, tells the asker). */
+  private async runClaimed(event: { id: number; attempts: number }, msg: InboundMessage): Promise<boolean> {
+    const id = event.id
     const startedAt = performance.now()
     try {
-      await this.db.$transaction(
-        async (tx) => {
-          const out = await this.handle(tx, msg)
-          await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id)
-          // Handled: only what de-duplication needs is kept (see retention.ts).
-          await tx.inboundEvent.update({
-            where: { id },
-            data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
-          })
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      )
+      await this.db.$transaction((tx) => this.handleAll(tx, [{ event, msg }]), { timeout: 30_000, maxWait: 30_000 })
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
@@ -284,11 +328,11 @@ export class ChatCore {
       select: { id: true },
     })
     const queued = new Set(this.queue)
+    const ids = rows.map((r) => r.id).filter((id) => !queued.has(id))
     let done = 0
-    for (const row of rows) {
-      if (queued.has(row.id)) continue
+    for (let i = 0; i < ids.length; i += this.batchSize) {
       await this.giveWay()
-      if (await this.process(row.id)) done++
+      done += await this.processBatch(ids.slice(i, i + this.batchSize))
     }
     return done
   }
