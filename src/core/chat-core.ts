@@ -19,7 +19,7 @@ import {
 } from './commands.js'
 import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
-import { resolveDeliveries, type Outbox } from './outbox.js'
+import { batchEnqueues, resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { reducedPayload } from './retention.js'
 import { toAdministrators } from '../organisation/lifecycle.js'
@@ -225,17 +225,24 @@ export class ChatCore {
       }
     }
     if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
-    const startedAt = performance.now()
-    try {
-      await this.db.$transaction((tx) => this.handleAll(tx, items), { timeout: 30_000, maxWait: 30_000 })
-    } catch (error) {
-      this.opts.log?.warn({ err: error, events: items.length }, 'handling events together failed; handling each on its own')
-      let handled = 0
-      for (const { event, msg } of items) if (await this.runClaimed(event, msg)) handled++
-      return handled
+    let rest = items
+    while (rest.length > 0) {
+      // A transaction ends early when a platform is waiting to be answered: give way, then go on.
+      if (rest !== items) await this.giveWay()
+      const startedAt = performance.now()
+      let done: number
+      try {
+        done = await this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 })
+      } catch (error) {
+        this.opts.log?.warn({ err: error, events: rest.length }, 'handling events together failed; handling each on its own')
+        let handled = items.length - rest.length
+        for (const { event, msg } of rest) if (await this.runClaimed(event, msg)) handled++
+        return handled
+      }
+      const seconds = (performance.now() - startedAt) / 1000 / done
+      for (const { msg } of rest.slice(0, done)) this.metrics.eventHandled(msg.platform, seconds)
+      rest = rest.slice(done)
     }
-    const seconds = (performance.now() - startedAt) / 1000 / items.length
-    for (const { msg } of items) this.metrics.eventHandled(msg.platform, seconds)
     return items.length
   }
 
@@ -258,17 +265,32 @@ export class ChatCore {
     return rows.sort((a, b) => a.id - b.id)
   }
 
-  /** Handles claimed events one after the other in the caller's transaction, each writing its replies and marked done. */
-  private async handleAll(tx: Tx, items: { event: { id: number }; msg: InboundMessage }[]): Promise<void> {
-    for (const { event, msg } of items) {
-      const out = await this.handle(tx, msg)
-      await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
-      // Handled: only what de-duplication needs is kept (see retention.ts).
-      await tx.inboundEvent.update({
-        where: { id: event.id },
-        data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
-      })
-    }
+  /**
+   * Handles claimed events one after the other in the caller's transaction, each writing its
+   * replies (together, at the end) and marked done; answers how many it handled. It stops after
+   * any event once a webhook is waiting to be stored (on SQLite that write waits for this
+   * transaction), so a platform's answer waits for one event's handling at most, not a batch's.
+   */
+  private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage }[]): Promise<number> {
+    return batchEnqueues(async () => {
+      let n = 0
+      for (const { event, msg } of items) {
+        if (n > 0) {
+          // Let the event loop read what has arrived (SQLite answers synchronously, so it would not otherwise).
+          await new Promise((r) => setImmediate(r))
+          if (this.intake.busy) break
+        }
+        const out = await this.handle(tx, msg)
+        await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
+        // Handled: only what de-duplication needs is kept (see retention.ts).
+        await tx.inboundEvent.update({
+          where: { id: event.id },
+          data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
+        })
+        n++
+      }
+      return n
+    })
   }
 
   /** Handles one claimed event in its own transaction; on failure records the attempt (and, at the last, tells the asker). */
@@ -276,7 +298,7 @@ export class ChatCore {
     const id = event.id
     const startedAt = performance.now()
     try {
-      await this.db.$transaction((tx) => this.handleAll(tx, [{ event, msg }]), { timeout: 30_000, maxWait: 30_000 })
+      await this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg }]), { timeout: 30_000, maxWait: 30_000 })
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
