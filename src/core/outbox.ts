@@ -2,17 +2,22 @@
  * The outbox: delivery rows written in the caller's transaction, and the per-platform pumps that send
  * them within each adapter's limits, with retries and dead letters.
  *
- * Over 400 lines: not yet split (issue #15 names it; resolving recipients and the sending pump are the
- * seams), left for a later round so the platform branches changing adapters merge cleanly.
+ * The rows themselves (stored form, writing, claiming, recording, backoff) are in outbox-store.ts,
+ * holding writes back for a fan-out in outbox-batch.ts, resolving recipients in outbox-deliveries.ts.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import crypto from 'node:crypto'
-import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
+import type { Db, Tx } from '../db/client.js'
 import type { Clock } from './clock.js'
 import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
-import { PermanentSendError, ThrottledError, type Adapter, type Card, type Delivery, type OutboundMessage, type Platform } from './types.js'
+import { holdBack } from './outbox-batch.js'
+import { BATCH, backoffMs, claimRow, deliveryOf, type NewRow, newRow, type OutboxRow, recordOutcome, writeRows } from './outbox-store.js'
+import { PermanentSendError, ThrottledError, type Adapter, type Delivery, type Platform } from './types.js'
+
+export { batchEnqueues } from './outbox-batch.js'
+export { resolveDeliveries } from './outbox-deliveries.js'
+export { backoffMs, type OutboxRow } from './outbox-store.js'
 
 export interface OutboxOptions {
   clock: Clock
@@ -38,16 +43,6 @@ export interface OutboxOptions {
   metrics?: Metrics
 }
 
-/** The stored form of a delivery's content. */
-interface StoredPayload {
-  text: string
-  mentions?: Delivery['mentions']
-  card?: Card
-  replyTo?: string
-}
-
-export type OutboxRow = Awaited<ReturnType<Db['outboxMessage']['findFirstOrThrow']>>
-
 /** A due row as the pump first sees it: enough to decide whether it may go now (its content is read when it is claimed). */
 interface Candidate {
   id: number
@@ -55,39 +50,6 @@ interface Candidate {
   target: string
 }
 
-/** A row as `enqueue` writes it. */
-type NewRow = { key: string; platform: string; targetKind: string; target: string; payload: string; causeEventId: number | null; nextAttemptAt: Date }
-
-/** Enqueues held back by `batchEnqueues`: rows per outbox and transaction, in order. */
-interface Held {
-  open: boolean
-  rows: Map<Outbox, Map<Tx, NewRow[]>>
-}
-const holding = new AsyncLocalStorage<Held>()
-
-/**
- * Runs `fn`, holding back the rows that its `Outbox.enqueue` calls would write, and writes them
- * together when it returns: in the same transactions, before they commit, a few statements in all
- * instead of some for every call. For loops that enqueue one message per group, such as an
- * announcement's fan-out to thousands of groups inside the transaction that claims it. Nothing in
- * `fn` may read those rows back. If `fn` throws, nothing is written (its transaction rolls back).
- * Inside another `batchEnqueues`, the outer one writes.
- */
-export async function batchEnqueues<T>(fn: () => Promise<T>): Promise<T> {
-  if (holding.getStore()?.open) return fn()
-  const held: Held = { open: true, rows: new Map() }
-  try {
-    const result = await holding.run(held, fn)
-    held.open = false
-    for (const [outbox, byTx] of held.rows) for (const [tx, rows] of byTx) await outbox.write(tx, rows)
-    return result
-  } finally {
-    held.open = false
-  }
-}
-
-/** Due rows read at once. */
-const BATCH = 500
 /** Rows written by a transaction show up when it commits: after an enqueue, look again this often, for a second. */
 const AFTER_ENQUEUE_MS = 25
 const AFTER_ENQUEUE_FOR_MS = 1000
@@ -152,55 +114,15 @@ export class Outbox {
    * or checks many keys at once and inserts the rest together.
    */
   async enqueue(tx: Tx, deliveries: Delivery[], causeEventId?: number, notBefore?: Date): Promise<void> {
-    const rows = deliveries.map((d): NewRow => {
-      const payload: StoredPayload = {
-        text: d.text,
-        ...(d.mentions?.length ? { mentions: d.mentions } : {}),
-        ...(d.card ? { card: d.card } : {}),
-        ...(d.replyTo ? { replyTo: d.replyTo } : {}),
-      }
-      return {
-        key: d.key,
-        platform: d.platform,
-        targetKind: d.targetKind,
-        target: d.target,
-        payload: JSON.stringify(payload),
-        causeEventId: causeEventId ?? null,
-        nextAttemptAt: d.notBefore ?? notBefore ?? this.opts.clock.now(),
-      }
-    })
-    const held = holding.getStore()
-    if (held?.open) {
-      const byTx = held.rows.get(this) ?? new Map<Tx, NewRow[]>()
-      held.rows.set(this, byTx)
-      byTx.set(tx, [...(byTx.get(tx) ?? []), ...rows])
-      return
-    }
+    const rows = deliveries.map((d) => newRow(d, causeEventId ?? null, d.notBefore ?? notBefore ?? this.opts.clock.now()))
+    if (holdBack(this, tx, rows)) return
     await this.write(tx, rows)
   }
 
   /** Writes rows made by `enqueue` (now, or when `batchEnqueues` returns); of several with one key, the first is kept. */
   async write(tx: Tx, all: NewRow[]): Promise<void> {
-    const seen = new Set<string>()
-    const rows = all.filter((r) => !seen.has(r.key) && Boolean(seen.add(r.key)))
-    if (this.provider === 'postgresql') {
-      for (let i = 0; i < rows.length; i += BATCH)
-        await tx.outboxMessage.createMany({ data: rows.slice(i, i + BATCH), skipDuplicates: true } as Parameters<Tx['outboxMessage']['createMany']>[0])
-    } else if (this.provider === 'sqlite' && rows.length === 1) {
-      try {
-        await tx.outboxMessage.create({ data: rows[0]!, select: { id: true } })
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error
-      }
-    } else {
-      for (let i = 0; i < rows.length; i += BATCH) {
-        const chunk = rows.slice(i, i + BATCH)
-        const present = new Set((await tx.outboxMessage.findMany({ where: { key: { in: chunk.map((r) => r.key) } }, select: { key: true } })).map((r) => r.key))
-        const fresh = chunk.filter((r) => !present.has(r.key))
-        if (fresh.length) await tx.outboxMessage.createMany({ data: fresh })
-      }
-    }
-    if (rows.length) this.lastEnqueueAt = Date.now()
+    await writeRows(tx, all, this.provider)
+    if (all.length) this.lastEnqueueAt = Date.now()
     this.wake()
   }
 
@@ -399,42 +321,16 @@ export class Outbox {
     return started > 0 || this.inFlight.size > 0 ? Math.min(wait, 50) : wait
   }
 
-  /**
-   * Claims a due row for sending (its attempt counted, locked for `claimMs`) and returns it, or null
-   * when it is no longer due or someone else holds it. One conditional UPDATE … RETURNING: Prisma runs
-   * updateMany in a transaction of its own, which costs SQLite a fresh connection every time.
-   */
-  private async claim(id: number): Promise<OutboxRow | null> {
-    const now = this.opts.clock.now()
-    try {
-      return await this.db.outboxMessage.update({
-        where: { id, nextAttemptAt: { lte: now }, OR: [{ status: 'pending' }, { status: 'sending', lockedUntil: { lt: now } }] },
-        data: { status: 'sending', lockedUntil: new Date(now.getTime() + this.opts.claimMs), attempts: { increment: 1 } },
-      })
-    } catch (error) {
-      if (isNotFound(error)) return null
-      throw error
-    }
+  private claim(id: number): Promise<OutboxRow | null> {
+    return claimRow(this.db, id, this.opts.clock.now(), this.opts.claimMs)
   }
 
-  /** Records a send's outcome; a row deleted meanwhile (an administrator discarded it) is left gone. */
-  private async record(id: number, data: Parameters<Db['outboxMessage']['update']>[0]['data']): Promise<void> {
-    try {
-      await this.db.outboxMessage.update({ where: { id }, data, select: { id: true } })
-    } catch (error) {
-      if (!isNotFound(error)) throw error
-    }
+  private record(id: number, data: Parameters<Db['outboxMessage']['update']>[0]['data']): Promise<void> {
+    return recordOutcome(this.db, id, data)
   }
 
   private async sendOne(adapter: Adapter, row: OutboxRow, attempt: number, finished: (at: number) => void): Promise<void> {
-    const payload = JSON.parse(row.payload) as StoredPayload
-    const delivery: Delivery = {
-      key: row.key,
-      platform: row.platform as Platform,
-      targetKind: row.targetKind as 'chat' | 'user',
-      target: row.target,
-      ...payload,
-    }
+    const delivery = deliveryOf(row)
     try {
       const result = await adapter.send(delivery).finally(() => finished(Date.now()))
       await this.record(row.id, {
@@ -479,79 +375,4 @@ export class Outbox {
     this.opts.metrics.sendFailed(adapter.platform)
     this.opts.log?.warn({ platform: row.platform, key: row.key, attempt, retryInMs: delay, error: message }, 'outbox: send failed, will retry')
   }
-}
-
-/** Prisma's "record to update not found" (P2025). */
-function isNotFound(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'P2025'
-}
-
-/** Exponential backoff with "equal jitter": half fixed, half random, capped. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1))
-  return Math.round(exp / 2 + random() * (exp / 2))
-}
-
-/** Outbound messages resolved to deliveries: a person is reached on the platforms named in `prefer`, in order. */
-export async function resolveDeliveries(
-  tx: Tx,
-  messages: OutboundMessage[],
-  keyPrefix: string,
-  prefer: Platform[],
-): Promise<{ deliveries: Delivery[]; unreachable: OutboundMessage[] }> {
-  const deliveries: Delivery[] = []
-  const unreachable: OutboundMessage[] = []
-  let n = 0
-  for (const m of messages) {
-    const key = `${keyPrefix}:${n++}`
-    const mentionIds = new Map<number, { platform: string; externalId: string }[]>()
-    if (m.mentions?.length) {
-      const ids = await tx.platformIdentity.findMany({ where: { personId: { in: m.mentions.map((x) => x.personId) } } })
-      for (const id of ids) mentionIds.set(id.personId, [...(mentionIds.get(id.personId) ?? []), id])
-    }
-    const mentionsFor = (platform: Platform) =>
-      m.mentions?.map((x) => ({
-        name: x.name,
-        userId: platform === 'web' ? undefined : mentionIds.get(x.personId)?.find((i) => i.platform === platform)?.externalId,
-      }))
-    const deliver = (platform: Platform, targetKind: 'chat' | 'user', target: string, fallingBack = false, replyTo?: string) =>
-      deliveries.push({
-        key,
-        platform,
-        targetKind,
-        target,
-        ...(fallingBack && m.fallbackText !== undefined ? { text: m.fallbackText } : { text: m.text, mentions: mentionsFor(platform), card: m.card }),
-        ...(replyTo ? { replyTo } : {}),
-      })
-    let to: OutboundMessage['to'] | undefined = m.to
-    if (to.kind === 'person') {
-      const target = await personTarget(tx, to.personId, prefer)
-      if (target) {
-        deliver(target.platform, 'user', target.target)
-        continue
-      }
-      to = m.fallback
-    }
-    const fallingBack = to !== m.to
-    if (!to || to.kind === 'person') unreachable.push(m)
-    else if (to.kind === 'chat') deliver(to.platform, 'chat', to.chatId, fallingBack, fallingBack ? undefined : to.replyTo)
-    else deliver(to.platform, 'user', to.userId, fallingBack)
-  }
-  return { deliveries, unreachable }
-}
-
-/** Where to reach a person privately: the first platform in `prefer` where they have an identity. */
-async function personTarget(tx: Tx, personId: number, prefer: Platform[]): Promise<{ platform: Platform; target: string } | null> {
-  const identities = await tx.platformIdentity.findMany({ where: { personId }, orderBy: { id: 'asc' } })
-  for (const platform of prefer) {
-    if (platform === 'web') {
-      const person = await tx.person.findUnique({ where: { id: personId }, select: { employeeNo: true } })
-      if (person) return { platform, target: person.employeeNo }
-      continue
-    }
-    // Send to the id kind the platform addresses people by (open_id on Feishu, userid on WeCom…).
-    const id = identities.find((i) => i.platform === platform && i.kind !== 'union_id') ?? identities.find((i) => i.platform === platform)
-    if (id) return { platform, target: id.externalId }
-  }
-  return null
 }

@@ -21,7 +21,7 @@ const headerStyle = (row: ExcelJS.Row) => {
   row.alignment = { vertical: 'middle' }
 }
 
-/** Header labels the roster import reads (src/organisation/roster.ts). */
+/** Header labels the roster import reads (src/organisation/roster-parse.ts). */
 function columns(withPhone: boolean): Partial<ExcelJS.Column>[] {
   return [
     { header: '工号', key: 'employeeNo', width: 12 },

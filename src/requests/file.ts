@@ -1,0 +1,99 @@
+/** Filing a request: numbered, categorised, routed, acknowledged. */
+import type { PersonRow, UnitRow } from '../core/commands.js'
+import type { OutboundMessage, Platform } from '../core/types.js'
+import type { Tx } from '../db/client.js'
+import { unitLabel } from '../organisation/scope.js'
+import { formatLocal, localParts } from '../core/time/zone.js'
+import { findCategory, guessCategory } from './categories.js'
+import { deadlines, MAX_CONTENT, refuse, type RequestContext, type RequestRow } from './model.js'
+import { personTo, requesterLabel, tellOfficers } from './notify.js'
+import { chairAndAdministrators, responsibleLevel } from './routing.js'
+import { event } from './timeline.js'
+
+/** The next number of the year, atomic on both databases (an upsert that increments). */
+async function nextNumber(tx: Tx, year: number): Promise<string> {
+  const row = await tx.counter.upsert({
+    where: { name: `request:${year}` },
+    create: { name: `request:${year}`, value: 1 },
+    update: { value: { increment: 1 } },
+  })
+  return `SQ-${year}-${String(row.value).padStart(4, '0')}`
+}
+
+export interface FileInput {
+  requester: PersonRow & { unit: UnitRow }
+  /** The collector or officer filing for the requester, when not the requester. */
+  filedBy?: PersonRow
+  anonymous: boolean
+  content: string
+  source: { platform: Platform; chatId: string | null }
+  urgent?: boolean
+  campaignId?: number
+  categoryName?: string
+}
+
+/** Files a request: numbered, categorised, routed to the responsible officers, acknowledged. */
+export async function fileRequest(
+  ctx: RequestContext,
+  input: FileInput,
+): Promise<{ request: RequestRow; ack: string; out: OutboundMessage[]; discreet: boolean }> {
+  const { tx, t } = ctx
+  // A group is a public place: an anonymous request is never taken there.
+  if (input.anonymous && input.source.chatId !== null) refuse(t.privacy.anonymousNotInGroupHint)
+  const content = input.content.trim()
+  if (!content) refuse(t.requests.emptyContent)
+  if (content.length > MAX_CONTENT) refuse(t.requests.tooLong(MAX_CONTENT))
+  const categories = await tx.requestCategory.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } })
+  const category = (input.categoryName ? findCategory(input.categoryName, categories) : null) ?? guessCategory(content, categories)
+  const urgent = input.urgent === true || category.urgentByDefault || /紧急|十万火急|马上|立刻/.test(content)
+  const number = await nextNumber(tx, localParts(ctx.now, ctx.timeZone).year)
+  const level = await responsibleLevel(tx, input.requester.unitId, category.id)
+  const levelUnit = level?.unit ?? (await tx.unit.findFirst({ where: { parentId: null }, orderBy: { id: 'asc' } })) ?? input.requester.unit
+  const request = await tx.workerRequest.create({
+    data: {
+      number,
+      categoryId: category.id,
+      urgent,
+      content,
+      anonymous: input.anonymous,
+      requesterId: input.anonymous ? null : input.requester.id,
+      filedById: input.filedBy?.id ?? null,
+      unitId: input.requester.unitId,
+      sourcePlatform: input.source.platform,
+      sourceChatId: input.source.chatId,
+      levelUnitId: levelUnit.id,
+      campaignId: input.campaignId ?? null,
+      // The service's clock, like every other time on the request (deadlines, answers, results).
+      createdAt: ctx.now,
+      ...deadlines(category, urgent, ctx.now),
+      firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
+    },
+  })
+  if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
+  await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, {
+    to: levelUnit.id,
+  })
+
+  const out: OutboundMessage[] = []
+  const due = formatLocal(request.answerDueAt!, ctx.timeZone)
+  const text = t.requests.newForOfficerText(
+    number,
+    category.name,
+    urgent,
+    unitLabel(input.requester.unit),
+    requesterLabel(t, request, input.requester),
+    content,
+    due,
+  )
+  if (level) await tellOfficers(ctx, request, level.officers, levelUnit, text, out)
+  else
+    for (const p of await chairAndAdministrators(tx)) out.push({ to: personTo(p.id), text: `${t.requests.noOfficers(number)}\n${text}`, notice: true, urgent })
+  if (input.filedBy) out.push({ to: personTo(input.requester.id), text: t.requests.filedForYou(input.filedBy.name, number, content), notice: true, urgent })
+
+  let ack = t.requests.filed(number, category.name, urgent, unitLabel(levelUnit), due)
+  if (input.anonymous) ack += `\n${t.requests.filedAnonymous}`
+  // The collector filing for someone is told about *their* request, not "您的诉求".
+  if (input.filedBy)
+    ack = `${t.requests.filedOnBehalf(number, input.requester.name)}\n${t.conversation.filedForSomeone(number, input.requester.name, category.name, urgent, unitLabel(levelUnit), due)}`
+  return { request, ack, out, discreet: input.anonymous || category.sensitive }
+}
