@@ -51,11 +51,11 @@ export interface ChatCoreOptions {
    */
   fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
   /**
-   * Runs before a message for the bot is handled, outside its transaction (it may call a platform):
-   * the binding module asks the platform's directory about a sender it does not know yet. Its
-   * failure is logged and the message handled all the same.
+   * Runs before messages for the bot are handled (those handled together, at once), outside their
+   * transaction (it may call a platform): the binding module asks the platform's directory about a
+   * sender it does not know yet. Its failure is logged and the messages handled all the same.
    */
-  identify?: (msg: InboundMessage) => Promise<void>
+  identify?: (msgs: InboundMessage[]) => Promise<void>
   metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook
@@ -217,12 +217,9 @@ export class ChatCore {
     const claimed = await this.claim(ids)
     if (claimed.length === 0) return 0
     const items = claimed.map((event) => ({ event, msg: JSON.parse(event.payload) as InboundMessage }))
-    for (const { msg } of items) {
-      if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
-        await this.opts
-          .identify(msg)
-          .catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
-      }
+    const forBot = items.map((i) => i.msg).filter((msg) => msg.event === undefined && this.isForBot(msg))
+    if (this.opts.identify && forBot.length > 0) {
+      await this.opts.identify(forBot).catch((err) => this.opts.log?.warn({ err }, 'directory lookup for a sender failed; handling the messages without it'))
     }
     if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
     let rest = items
