@@ -1,7 +1,8 @@
 /**
- * The chat core: an inbound event from storing to replying, in one transaction per event.
+ * The chat core: inbound events from storing to replying; the events accepted together in one transaction.
  *
- * Over 400 lines (418): one flow (identify, parse, run, fall back, deliver) that reads best whole.
+ * Over 400 lines (572): one flow (claim, identify, parse, run, fall back, deliver) that reads best whole;
+ * the queue and batch handling (accept … runClaimed) is the seam to split along next.
  */
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Locale, type Messages } from '../messages/index.js'
@@ -31,6 +32,8 @@ import { noMetrics, type Metrics } from '../metrics/types.js'
 const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
 const YIELD_MAX_MS = 1000
+/** A batch's transaction takes no further event after this long (the rest follow in the next). */
+const TX_BUDGET_MS = 30
 
 export interface ChatCoreOptions {
   clock: Clock
@@ -224,7 +227,7 @@ export class ChatCore {
     if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
     let rest = items
     while (rest.length > 0) {
-      // A transaction ends early when a platform is waiting to be answered: give way, then go on.
+      // A transaction that ran out of time leaves the rest for the next one: give way, then go on.
       if (rest !== items) await this.giveWay()
       const startedAt = performance.now()
       let done: number
@@ -265,18 +268,17 @@ export class ChatCore {
   /**
    * Handles claimed events one after the other in the caller's transaction, each writing its
    * replies (together, at the end) and marked done; answers how many it handled. It stops after
-   * any event once a webhook is waiting to be stored (on SQLite that write waits for this
-   * transaction), so a platform's answer waits for one event's handling at most, not a batch's.
+   * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
+   * transaction, so a platform's answer waits for that long at most, not for a whole batch.
    */
   private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage }[]): Promise<number> {
+    const startedAt = performance.now()
     return batchEnqueues(async () => {
       let n = 0
       for (const { event, msg } of items) {
-        if (n > 0) {
-          // Let the event loop read what has arrived (SQLite answers synchronously, so it would not otherwise).
-          await new Promise((r) => setImmediate(r))
-          if (this.intake.busy) break
-        }
+        // Never a turn of the event loop inside the transaction (another instance's write on the
+        // same SQLite file would wait for it, and it for that write): a time budget instead.
+        if (n > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
         const out = await this.handle(tx, msg)
         await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
         // Handled: only what de-duplication needs is kept (see retention.ts).
