@@ -2,26 +2,27 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Config } from '../src/config.js'
 import type { ChatCore } from '../src/core/chat-core.js'
 import type { Clock } from '../src/core/clock.js'
-import type { Outbox } from '../src/core/outbox.js'
 import type { Adapter, Platform } from '../src/core/types.js'
-import type { Db } from '../src/db/client.js'
+import type { AdapterPorts, WithAdminRoutes } from '../src/core/adapter-ports.js'
 import { feishuEnabled } from './feishu/config.js'
 import { wechatyEnabled } from './wechaty/config.js'
 import { wecomEnabled } from './wecom/settings.js'
 
-/** What a platform adapter gets: the core to hand inbound messages to, and the service's parts. */
+/**
+ * What a platform adapter gets: the core to hand inbound messages to, and the ports through which
+ * it learns what the core stored (it never touches a table).
+ */
 export interface AdapterDeps {
   config: Config
   core: ChatCore
-  db: Db
-  outbox: Outbox
+  ports: AdapterPorts
   clock: Clock
   log: FastifyBaseLogger
 }
 
 /** An adapter that may also receive: webhook routes, or a long connection started with the service. */
-export interface PlatformAdapter extends Adapter {
-  /** Registers the adapter's webhook routes. */
+export interface PlatformAdapter extends Adapter, Partial<WithAdminRoutes> {
+  /** Registers the adapter's webhook routes (unauthenticated: the platform signs what it posts). */
   routes?(app: FastifyInstance): Promise<void> | void
 }
 

@@ -1,13 +1,16 @@
 import crypto from 'node:crypto'
 import Fastify, { LogController, type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
 import type { Config } from './config.js'
-import { decidePlayground, type PlaygroundDecision } from './playground.js'
+import { decidePlayground, PlaygroundRoster, type PlaygroundDecision } from './playground.js'
+import { Transcript } from './core/transcript.js'
+import type { AttachmentSettings } from './core/attachments.js'
 import { ChatCore } from './core/chat-core.js'
 import { systemClock, type Clock } from './core/clock.js'
 import { Refusal, type CommandDefinition } from './core/commands.js'
 import type { Deliver, Feature, FeatureContext } from './core/feature.js'
 import { helpCommand } from './core/help.js'
 import { tryAcquireLease } from './core/lease.js'
+import { AdapterPorts } from './core/adapter-ports.js'
 import { Outbox } from './core/outbox.js'
 import { PLATFORMS, type Adapter, type Platform } from './core/types.js'
 import { openDatabase, type Db } from './db/client.js'
@@ -160,7 +163,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   })
 
   const adapters: PlatformAdapter[] = [...(options.adapters ?? [])]
-  if (playground.on) adapters.unshift(new WebAdapter(db))
+  const transcript = new Transcript(db)
+  if (playground.on) adapters.unshift(new WebAdapter(transcript))
   // People are reached privately on the real platforms first, the playground last.
   const enabled = new Set<Platform>([...enabledPlatforms(config, options.adapterFactories), ...adapters.map((a) => a.platform)])
   const privatePlatforms = PLATFORMS.filter((p) => enabled.has(p))
@@ -168,7 +172,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const deliver: Deliver = (tx, messages, keyPrefix) => core.deliver(tx, messages, keyPrefix, undefined)
   const directoryDeps: DirectoryDeps = { db, t, deliver, now: () => clock.now(), log }
   // Every domain is a feature of the same shape: its commands, jobs, fallbacks, intent layer, routes.
-  const context: FeatureContext = { config, db, t, deliver }
+  const context: FeatureContext = { config, db, t, deliver, publicUrl: publicUrlFor(app, config) }
   const signIn: Feature = { commands: [loginCommand({ publicUrl: publicUrlFor(app, config), minutes: config.LOGIN_LINK_MINUTES })], jobs: [] }
   const privacy: Feature = {
     commands: [],
@@ -190,7 +194,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // A sender not known yet is looked up in the platform's directory (bound without typing).
     identify: directoryIdentifier(directoryDeps, () => adapters),
     intent: features.find((f) => f.intent)?.intent,
+    quoted: features.flatMap((f) => (f.quoted ? [f.quoted] : [])),
     lifecycle: handleLifecycle,
+    attachments: attachmentSettings(config.ATTACHMENT_MAX_BYTES, () => adapters, features),
     // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
     concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
     // Events that arrived together are handled in one transaction (one commit instead of one each).
@@ -198,7 +204,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     metrics,
   })
   for (const f of features) await f.setup?.()
-  adapters.push(...(await createPlatformAdapters({ config, core, db, outbox, clock, log }, options.adapterFactories)))
+  const ports = new AdapterPorts(db, outbox, clock)
+  adapters.push(...(await createPlatformAdapters({ config, core, ports, clock, log }, options.adapterFactories)))
   for (const a of adapters) outbox.register(a)
 
   // Scheduled work: node-cron in GONGYOU_TIMEZONE; a database row elects one instance per tick.
@@ -277,7 +284,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   })
   for (const f of features) if (f.routes) await app.register(async (scope) => f.routes!(scope))
   for (const a of adapters) if (a.routes) await app.register(async (scope) => a.routes!(scope))
-  if (playground.on) await app.register(playgroundRoutes, { db, core, outbox, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
+  if (playground.on)
+    await app.register(playgroundRoutes, { roster: new PlaygroundRoster(db), transcript, core, ports, botName: t.botName, timeZone: config.GONGYOU_TIMEZONE })
 
   let recoveryTimer: NodeJS.Timeout | undefined
   let recovering: Promise<unknown> = Promise.resolve()
@@ -322,6 +330,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
   }
   return service
+}
+
+/** Photos and files: fetched through the adapter of their platform, received by the feature that takes them (requests). */
+function attachmentSettings(maxBytes: number, adapters: () => Adapter[], features: Feature[]): AttachmentSettings | undefined {
+  const receive = features.find((f) => f.attachments)?.attachments
+  return receive ? { maxBytes, media: (platform) => adapters().find((a) => a.platform === platform)?.media, receive } : undefined
 }
 
 /** Where a request was not valid, in the words of the error message. */

@@ -82,6 +82,14 @@ export const envSchema = z.object({
   GONGYOU_SECRET: z.string().min(16, { message: 'at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
   // Privacy: figures about fewer people are not shown by unit; sent messages' contents are kept this long.
   PRIVACY_MIN_GROUP: z.coerce.number().int().min(1).max(100).default(5),
+  // Photos and files sent with requests (images and PDF): the largest taken, and how long after a request they still join it.
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  ATTACHMENT_JOIN_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   RETENTION_CRON: cronExpression.default('45 3 * * *'),
   // Announcements (公告): when birthday greetings go out, how often people are reminded, who is @-mentioned.

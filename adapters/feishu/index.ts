@@ -3,16 +3,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import {
   ThrottledError,
-  type Card,
   type Delivery,
   type Directory,
   type InboundMessage,
+  type MediaSource,
   type SenderId,
   type SendLimits,
   type SendResult,
 } from '../../src/core/types.js'
 import { feishuEnabled, feishuSettings, type FeishuSettings } from './config.js'
 import { checkSignature, decryptEvent, openRef, sealRef } from './crypto.js'
+import { feishuMedia } from './media.js'
 import { cardAsText, cardJson, renderDelivery, uuidFor } from './render.js'
 import { FeishuApiError, httpWithTimeout, isInvalidToken, sdkLogger, sdkLoggerLevel, toSendError, TokenCache, apiFailure } from './sdk.js'
 import {
@@ -112,6 +113,9 @@ export class FeishuAdapter implements PlatformAdapter {
     },
   }
 
+  /** Photos and files people send: fetched as message resources (media.ts). */
+  readonly media: MediaSource
+
   constructor(
     private readonly deps: AdapterDeps,
     settings: FeishuSettings,
@@ -131,6 +135,7 @@ export class FeishuAdapter implements PlatformAdapter {
       logger: this.sdkLog,
       loggerLevel: this.sdkLevel,
     })
+    this.media = feishuMedia(this.client)
     // Webhook bodies are verified and decrypted here before the dispatcher sees them, and the long
     // connection delivers plain events, so the dispatcher itself needs no key.
     this.dispatcher = new lark.EventDispatcher({ cache: this.cache, logger: this.sdkLog, loggerLevel: this.sdkLevel })
@@ -272,27 +277,17 @@ export class FeishuAdapter implements PlatformAdapter {
 
   /** Waits for the press to be handled, then shows the card with its buttons disabled and the result under them. */
   private async updateCardAfter(eventRowId: number, value: ButtonValue, messageId: string, operatorOpenId: string): Promise<void> {
-    const { db } = this.deps
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      if (this.stopped) return
-      const row = await db.inboundEvent.findUnique({ where: { id: eventRowId }, select: { status: true } })
-      if (!row || row.status === 'done' || row.status === 'failed') break
-      if (Date.now() > deadline) return
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    const { ports } = this.deps
+    if (!(await ports.handled(eventRowId, { timeoutMs: 30_000, stopped: () => this.stopped }))) return
     const key = openRef(value.k!, this.settings.appSecret)
     if (!key) return
-    const original = await db.outboxMessage.findUnique({ where: { key } })
+    const original = await ports.delivery(key)
     // Act only when the reference names that very message.
-    if (original?.platform !== 'feishu' || original.platformMessageId !== messageId) return
-    const payload = JSON.parse(original.payload) as { text: string; card?: Card }
-    if (!payload.card) return
-    const replies = await db.outboxMessage.findMany({ where: { causeEventId: eventRowId }, orderBy: { id: 'asc' } })
-    const answer = replies.find((r) => r.target === operatorOpenId)
-    const firstLine = answer ? ((JSON.parse(answer.payload) as { text?: string }).text ?? '').split('\n')[0]!.slice(0, 200) : ''
+    if (original?.platform !== 'feishu' || original.platformMessageId !== messageId || !original.card) return
+    const answer = (await ports.causedBy(eventRowId)).find((r) => r.target === operatorOpenId)
+    const firstLine = answer ? answer.text.split('\n')[0]!.slice(0, 200) : ''
     const done = `${this.t.done(value.command)}${firstLine ? ` — ${firstLine}` : ''}`
-    const content = JSON.stringify(cardJson(payload.card, payload.text, { to: 'user', ref: value.k!, done }))
+    const content = JSON.stringify(cardJson(original.card, original.text, { to: 'user', ref: value.k!, done }))
     const patch = () => this.call(() => this.client.im.message.patch({ path: { message_id: messageId }, data: { content } }))
     try {
       await patch()

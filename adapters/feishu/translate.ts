@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MAX_STORED_MENTIONS } from '../../src/core/limits.js'
 import type { InboundMention, InboundMessage, SenderId } from '../../src/core/types.js'
+import { feishuAttachments } from './media.js'
 
 /** An event that can never be handled (missing fields, wrong shapes): answered 400, not retried by us. */
 export class BadEventError extends Error {
@@ -22,6 +23,8 @@ export const messageEvent = z.object({
     create_time: z.string().optional(),
     /** Set for a message in a topic (话题群, or a thread in a group): answers go into that thread. */
     thread_id: z.string().optional(),
+    /** Set for a reply (引用回复): the message it replies to. */
+    parent_id: z.string().max(200).optional(),
     mentions: z
       .array(
         z.object({
@@ -218,6 +221,7 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
   const raw = contentText(m.message_type, m.content)
   const resolved = resolveMentions(raw, m.mentions ?? [], bot)
   const created = m.create_time && /^\d{10,16}$/.test(m.create_time) ? new Date(Number(m.create_time)) : null
+  const attachments = feishuAttachments(m.message_type, m.content)
   return {
     platform: 'feishu',
     eventId: m.message_id,
@@ -229,6 +233,8 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
     mentionsBot: resolved.mentionsBot,
     // In a topic the answer goes into its thread, as a reply to this message.
     ...(!p2p && m.thread_id ? { replyTo: m.message_id } : {}),
+    ...(m.parent_id ? { quotes: m.parent_id } : {}),
     ...(created && !Number.isNaN(created.getTime()) ? { sentAt: created.toISOString() } : {}),
+    ...(attachments.length ? { attachments } : {}),
   }
 }

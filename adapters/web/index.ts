@@ -4,15 +4,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import type { AdapterPorts } from '../../src/core/adapter-ports.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Transcript } from '../../src/core/transcript.js'
 import type { Card } from '../../src/core/types.js'
 import type { Adapter, Delivery, InboundMessage, SendResult } from '../../src/core/types.js'
-import type { Db } from '../../src/db/client.js'
-import { isUniqueViolation } from '../../src/db/client.js'
-import type { Outbox } from '../../src/core/outbox.js'
 import { zhCN } from '../../src/messages/zh-CN.js'
 import { roleLabels } from '../../src/organisation/roster.js'
-import { unitLabel } from '../../src/organisation/scope.js'
+import type { PlaygroundRoster } from '../../src/playground.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -24,26 +23,17 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export class WebAdapter implements Adapter {
   readonly platform = 'web' as const
   readonly limits = {}
-  constructor(private readonly db: Db) {}
+  constructor(private readonly transcript: Transcript) {}
 
   async send(d: Delivery): Promise<SendResult> {
-    try {
-      const row = await this.db.webMessage.create({
-        data: {
-          key: d.key,
-          direction: 'out',
-          chatId: d.targetKind === 'chat' ? d.target : null,
-          personNo: d.targetKind === 'user' ? d.target : null,
-          text: d.text,
-          card: d.card ? JSON.stringify(d.card) : null,
-        },
-      })
-      return { platformMessageId: String(row.id) }
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error
-      const row = await this.db.webMessage.findUniqueOrThrow({ where: { key: d.key } })
-      return { platformMessageId: String(row.id) }
-    }
+    const id = await this.transcript.sent({
+      key: d.key,
+      chatId: d.targetKind === 'chat' ? d.target : null,
+      personNo: d.targetKind === 'user' ? d.target : null,
+      text: d.text,
+      ...(d.card ? { card: d.card } : {}),
+    })
+    return { platformMessageId: String(id) }
   }
 
   status() {
@@ -96,9 +86,9 @@ export function isLoopbackHost(host: string | undefined): boolean {
 /** Registers /playground and its API. */
 export async function playgroundRoutes(
   app: FastifyInstance,
-  opts: { db: Db; core: ChatCore; outbox: Outbox; botName: string; timeZone: string },
+  opts: { roster: PlaygroundRoster; transcript: Transcript; core: ChatCore; ports: AdapterPorts; botName: string; timeZone: string },
 ): Promise<void> {
-  const { db, core, outbox } = opts
+  const { roster, transcript, core, ports } = opts
   const page = fs
     .readFileSync(path.join(here, 'playground.html'), 'utf8')
     .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n<meta name="gongyou-timezone" content="${opts.timeZone.replace(/[^A-Za-z0-9_/+-]/g, '')}">`)
@@ -107,65 +97,50 @@ export async function playgroundRoutes(
   // Every playground route: this machine only, and only while there are demo people to speak as.
   app.addHook('onRequest', async (req, reply) => {
     if (!isLoopbackHost(req.headers.host)) return reply.code(421).send(apiError('misdirected', t.wrongHost))
-    if ((await db.person.count({ where: { demo: true, active: true } })) === 0) return reply.code(410).send(apiError('playground_closed', t.closed))
+    if (!(await roster.open())) return reply.code(410).send(apiError('playground_closed', t.closed))
   })
 
   app.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page))
 
-  app.get('/playground/api/people', async () => {
-    const people = await db.person.findMany({
-      where: { active: true, demo: true },
-      include: { unit: true },
-      orderBy: [{ unitId: 'asc' }, { employeeNo: 'asc' }],
-    })
-    return {
-      people: people.map((p) => ({
-        employeeNo: p.employeeNo,
-        name: p.name,
-        role: p.role,
-        roleLabel: roleLabels[p.role as keyof typeof roleLabels] ?? p.role,
-        unit: unitLabel(p.unit),
-      })),
-    }
-  })
+  app.get('/playground/api/people', async () => ({
+    people: (await roster.people()).map((p) => ({
+      employeeNo: p.employeeNo,
+      name: p.name,
+      role: p.role,
+      roleLabel: roleLabels[p.role as keyof typeof roleLabels] ?? p.role,
+      unit: p.unit,
+    })),
+  }))
 
-  app.get('/playground/api/chats', async () => {
-    const chats = await db.chatGroup.findMany({
-      where: { platform: 'web', demo: true, unitId: { not: null } },
-      include: { unit: true },
-      orderBy: { id: 'asc' },
-    })
-    return { chats: chats.map((c) => ({ id: c.externalId, name: c.name, unit: c.unit ? unitLabel(c.unit) : null })) }
-  })
+  app.get('/playground/api/chats', async () => ({ chats: await roster.chats() }))
 
   app.post('/playground/api/messages', async (req, reply) => {
     const parsed = messageBody.safeParse(req.body ?? {})
     if (!parsed.success) return reply.code(400).send(apiError('invalid_body', parsed.error.issues.map((i) => i.message).join('；')))
     const body = parsed.data
-    const person = await db.person.findUnique({ where: { employeeNo: body.from } })
+    const person = await roster.person(body.from)
     if (!person?.active) return reply.code(404).send(apiError('unknown_person', `没有工号为“${body.from}”的人员`))
     if (!person.demo) return reply.code(403).send(apiError('not_demo_person', t.notDemoPerson(body.from)))
     const chatId = body.chat === 'dm' ? null : body.chat
     let chatName: string | undefined
     if (chatId !== null) {
-      const chat = await db.chatGroup.findUnique({ where: { platform_externalId: { platform: 'web', externalId: chatId } } })
+      const chat = await roster.chat(chatId)
       if (!chat?.demo) return reply.code(404).send(apiError('unknown_chat', `没有 id 为“${chatId}”的群；私聊请用 "dm"`))
       chatName = chat.name
     }
     const typed = body.text ?? `[按钮] ${body.action!.command}`
-    await db.webMessage.create({ data: { key: `in:${crypto.randomUUID()}`, direction: 'in', chatId, personNo: person.employeeNo, text: typed } })
+    await transcript.typed({ key: `in:${crypto.randomUUID()}`, chatId, personNo: person.employeeNo, text: typed })
     const msg = toInbound(body.text ?? '', opts.botName, { from: person.employeeNo, name: person.name, chatId, chatName, action: body.action })
     const { id, duplicate } = await core.receive(msg)
     if (!duplicate) await core.process(id)
-    const rows = await outbox.settled(id)
-    const replies: Reply[] = rows
-      .filter((r) => r.status === 'sent')
-      .map((r) => {
-        const payload = JSON.parse(r.payload) as { text: string; card?: Card }
+    const sent = await ports.settled(id)
+    const replies: Reply[] = sent
+      .filter((d) => d.status === 'sent')
+      .map((d) => {
         // A private message on another platform is shown without its address (it could be an
         // anonymous requester's account); on the playground's own platform it is an employee number.
-        const base = r.targetKind === 'chat' ? { chat: r.target } : r.platform === 'web' ? { chat: 'dm', to: r.target } : { chat: 'dm' }
-        return { ...base, ...(r.platform !== 'web' ? { platform: r.platform } : {}), text: payload.text, ...(payload.card ? { card: payload.card } : {}) }
+        const base = d.targetKind === 'chat' ? { chat: d.target } : d.platform === 'web' ? { chat: 'dm', to: d.target } : { chat: 'dm' }
+        return { ...base, ...(d.platform !== 'web' ? { platform: d.platform } : {}), text: d.text, ...(d.card ? { card: d.card } : {}) }
       })
     return { replies }
   })
@@ -174,25 +149,17 @@ export async function playgroundRoutes(
     const parsed = historyQuery.safeParse(req.query ?? {})
     if (!parsed.success) return reply.code(400).send(apiError('invalid_query', parsed.error.issues.map((i) => i.message).join('；')))
     const { from, chat, after } = parsed.data
-    const where = chat === 'dm' ? { chatId: null, personNo: from } : { chatId: chat }
-    const rows = await db.webMessage.findMany({ where: { ...where, ...(after ? { id: { gt: after } } : {}) }, orderBy: { id: 'desc' }, take: 200 })
-    const names = new Map(
-      (
-        await db.person.findMany({
-          where: { employeeNo: { in: [...new Set(rows.map((r) => r.personNo).filter((x): x is string => !!x))] } },
-          select: { employeeNo: true, name: true },
-        })
-      ).map((p) => [p.employeeNo, p.name]),
-    )
+    const lines = await transcript.lines(chat === 'dm' ? { personNo: from } : { chatId: chat }, after)
+    const names = await roster.names(lines.map((l) => l.personNo).filter((x): x is string => !!x))
     return {
-      messages: rows.reverse().map((r) => ({
+      messages: lines.map((r) => ({
         id: r.id,
         direction: r.direction,
         chat: r.chatId ?? 'dm',
         ...(r.direction === 'in' ? { from: r.personNo, fromName: names.get(r.personNo ?? '') } : r.personNo ? { to: r.personNo } : {}),
         text: r.text,
-        ...(r.card ? { card: JSON.parse(r.card) as Card } : {}),
-        at: r.createdAt.toISOString(),
+        ...(r.card ? { card: r.card } : {}),
+        at: r.at.toISOString(),
       })),
     }
   })

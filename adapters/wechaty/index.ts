@@ -3,13 +3,14 @@ import path from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import QRCode from 'qrcode'
 import { ScanStatus, WechatyBuilder, types, type Contact, type Message, type Room, type Wechaty } from 'wechaty'
-import { requireRoles } from '../../src/auth/tokens.js'
-import { AdapterState } from '../../src/core/adapter-state.js'
-import { PlatformRecords } from '../../src/core/platform-records.js'
+import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
+import type { AdapterState } from '../../src/core/adapter-state.js'
+import type { PlatformRecords } from '../../src/core/platform-records.js'
 import type { Card, Delivery, InboundMention, InboundMessage, Platform, SendLimits, SendResult } from '../../src/core/types.js'
 import { ThrottledError } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { wechatyEnabled } from './config.js'
+import { TAKEN_TYPES, wechatyAttachments, wechatyMedia } from './media.js'
 import { AccountPacer } from './pacer.js'
 import { choiceCommands, parseChoice, renderText, stripMention, wechatyTexts, type WechatyTexts } from './render.js'
 
@@ -60,6 +61,8 @@ export class WechatyAdapter implements PlatformAdapter {
   readonly platform = PLATFORM
   readonly limits: SendLimits
   readonly bot: Wechaty
+  /** Photos and files people send (media.ts). */
+  readonly media = wechatyMedia(() => this.bot)
   private readonly log: FastifyBaseLogger
   private readonly texts: WechatyTexts
   private readonly random: () => number
@@ -98,8 +101,8 @@ export class WechatyAdapter implements PlatformAdapter {
     // WeChat fan-out never fills the outbox's concurrency that other platforms share.
     const window = Math.max(1, config.WECHATY_PACE_MS)
     this.limits = { perTarget: [{ count: 1, perMs: window }], perPlatform: [{ count: 2, perMs: window }] }
-    this.records = new PlatformRecords(deps.db, PLATFORM)
-    this.choices = new AdapterState<string[]>(deps.db, deps.clock, PLATFORM, 'card-choices')
+    this.records = deps.ports.records(PLATFORM)
+    this.choices = deps.ports.state<string[]>(PLATFORM, 'card-choices')
     this.pacer = new AccountPacer(
       {
         paceMs: config.WECHATY_PACE_MS,
@@ -177,9 +180,13 @@ export class WechatyAdapter implements PlatformAdapter {
     return { ...this.state }
   }
 
-  routes(app: FastifyInstance): void {
-    // The login QR code logs whoever scans it in as the bot: administrators only.
-    app.get('/status/wechaty/qr', { preHandler: requireRoles(this.deps.db, ['admin']) }, async () => this.login())
+  /** The login QR code logs whoever scans it in as the bot: administrators only, inside the admin API's authenticated scope. */
+  adminRoutes(app: FastifyInstance, kit: AdminRouteKit): void {
+    app.get(
+      '/status/wechaty/qr',
+      { preHandler: async (req) => void kit.requireAdmin(req), schema: { tags: ['运维'], summary: '微信（Wechaty）登录状态与二维码（仅管理员）' } },
+      async () => this.login(),
+    )
   }
 
   private setState(patch: Partial<LoginState>): void {
@@ -197,7 +204,7 @@ export class WechatyAdapter implements PlatformAdapter {
       this.forgetSession()
       this.setState({ status: 'logged_in', user: name, qrcode: null, qrDataUrl: null, reason: null })
       this.log.info({ user: name, reconnect: again }, again ? 'wechaty logged in again' : 'wechaty logged in')
-      this.deps.outbox.wake()
+      this.deps.ports.wake()
     })
     bot.on('logout', (user, reason) => {
       const name = safe(() => user.name(), this.state.user ?? '')
@@ -248,7 +255,7 @@ export class WechatyAdapter implements PlatformAdapter {
   private async alertLogout(account: string, reason: string): Promise<void> {
     const now = Date.now()
     if (now - this.lastLogoutAlert < LOGOUT_ALERT_EVERY_MS) return
-    const registered = new Set(this.deps.outbox.platforms())
+    const registered = new Set(this.deps.ports.platforms())
     const platforms = ALERT_PLATFORMS.filter((p) => registered.has(p))
     if (platforms.length === 0) {
       this.log.warn('no other platform is on to tell administrators about the WeChat logout')
@@ -267,7 +274,7 @@ export class WechatyAdapter implements PlatformAdapter {
   }
 
   private async onMessage(msg: Message): Promise<void> {
-    if (this.stopping || msg.self() || msg.type() !== types.Message.Text) return
+    if (this.stopping || msg.self() || !TAKEN_TYPES.has(msg.type())) return
     // A puppet may replay what was said while the account was away: old messages are neither answered nor stored.
     const ageMs = this.deps.clock.now().getTime() - msg.date().getTime()
     if (ageMs > this.deps.config.WECHATY_MAX_AGE_MINUTES * 60_000) {
@@ -277,7 +284,9 @@ export class WechatyAdapter implements PlatformAdapter {
     const talker = msg.talker()
     if (talker.type() === types.Contact.Official) return
     const room = msg.room()
-    let text = msg.text()
+    // A photo or a file has no text: the core fetches it (media.ts).
+    let text = msg.type() === types.Message.Text ? msg.text() : ''
+    const attachments = wechatyAttachments(msg)
     let mentionsBot = false
     const mentions: InboundMention[] = []
     let chatName: string | undefined
@@ -320,6 +329,7 @@ export class WechatyAdapter implements PlatformAdapter {
       mentions,
       mentionsBot,
       ...(action ? { action } : {}),
+      ...(attachments.length ? { attachments } : {}),
       sentAt: msg.date().toISOString(),
     }
     // Only what is addressed to the bot is stored (private, mentioning it, answering a choice it

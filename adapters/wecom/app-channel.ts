@@ -2,10 +2,11 @@ import crypto from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
-import { PermanentSendError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, type Delivery, type FetchedMedia, type InboundMessage, type SendResult } from '../../src/core/types.js'
 import { AccessToken, sendError, type WecomHttp, type WecomReply } from './api.js'
 import { CallbackRejected, echoQuery, openEnvelope, parseFlatXml, signedQuery, type EnvelopeKeys } from './envelope.js'
 import { acceptOr503, refuse } from './inbound.js'
+import { appAttachments, fetchAppMedia } from './media.js'
 import { buttonCard, cardAsText, commandOfButtonKey } from './render.js'
 import type { AppSettings } from './settings.js'
 
@@ -106,6 +107,14 @@ export class AppChannel {
       if (!msgId || msgId.length > 128) throw new CallbackRejected(400, 'a text message without MsgId')
       return { ...base, eventId: `app:${msgId}`, text: (f.get('Content') ?? '').trim() }
     }
+    if (type === 'image' || type === 'file') {
+      // A photo or file: the core fetches it through media/get (media.ts); the message has no text.
+      const msgId = f.get('MsgId')
+      const attachments = appAttachments(type, f)
+      if (!msgId || msgId.length > 128) throw new CallbackRejected(400, `an ${type} message without MsgId`)
+      if (attachments.length === 0) return null
+      return { ...base, eventId: `app:${msgId}`, text: '', attachments }
+    }
     if (type === 'event' && f.get('Event') === 'change_contact') {
       // 通讯录变更: a member deleted (left the company) ends their binding; other changes are not ours.
       if (f.get('ChangeType') !== 'delete_user') return null
@@ -132,6 +141,11 @@ export class AppChannel {
       return { ...base, eventId: `app:card:${from}:${f.get('CreateTime') ?? ''}:${digest}`, text: '', action: { command } }
     }
     return null
+  }
+
+  /** The bytes of a media id from a callback. */
+  fetchMedia(mediaId: string, maxBytes: number): Promise<FetchedMedia> {
+    return fetchAppMedia(this.deps.apiBase, this.token, mediaId, maxBytes)
   }
 
   /** Sends to one person by userid: a card with buttons as a template card, anything else as text. */

@@ -1,22 +1,22 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { WSAuthFailureError, WSClient } from '@wecom/aibot-node-sdk'
-import { z } from 'zod'
+import { WSAuthFailureError, WSClient, type TemplateCard, type WsFrame } from '@wecom/aibot-node-sdk'
+import type { AdapterPorts } from '../../src/core/adapter-ports.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Clock } from '../../src/core/clock.js'
-import type { Outbox } from '../../src/core/outbox.js'
-import { PermanentSendError, ThrottledError, type Delivery, type InboundMessage, type SendResult } from '../../src/core/types.js'
-import type { Db } from '../../src/db/client.js'
-import { isUniqueViolation } from '../../src/db/client.js'
+import { PermanentSendError, ThrottledError, type Delivery, type FetchedMedia, type InboundMessage, type SendResult } from '../../src/core/types.js'
+import { botAttachments, fetchBotMedia } from './bot-media.js'
 import { sendError, type WecomHttp, type WecomReply } from './api.js'
-import { CallbackRejected, echoQuery, openEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
-import { acceptOr503, mentionsIn, refuse, stripBotMention } from './inbound.js'
+import { CallbackRejected, echoQuery, openEnvelope, sealEnvelope, signedQuery, type EnvelopeKeys } from './envelope.js'
+import { mentionsIn, refuse, stripBotMention } from './inbound.js'
 import { buttonCard, clipBytes, commandOfButtonKey } from './render.js'
+import { cardAfterPress, CardPresses, updateBody, type CardPress } from './card-update.js'
+import { botPayload, chatKey, isBotEvent, pressOf, type BotPayload } from './bot-payload.js'
+import { ResponseUrls } from './response-urls.js'
 import type { BotSettings } from './settings.js'
 
 export interface BotChannelDeps {
   core: ChatCore
-  db: Db
-  outbox: Outbox
+  ports: AdapterPorts
   log: FastifyBaseLogger
   http: WecomHttp
   apiBase: string
@@ -24,92 +24,6 @@ export interface BotChannelDeps {
   clock?: Clock
   /** How often the long connection checks that this instance is the one sending for WeCom. */
   connectionCheckMs: number
-}
-
-/** What the intelligent bot delivers, by callback (decrypted JSON) or over the long connection (frame body). */
-const botPayload = z
-  .object({
-    msgid: z.string().min(1).max(256),
-    aibotid: z.string().max(256).optional(),
-    chatid: z.string().min(1).max(256).optional(),
-    chattype: z.enum(['single', 'group']).optional(),
-    from: z.object({ userid: z.string().min(1).max(256) }).passthrough(),
-    response_url: z.string().max(2048).optional(),
-    create_time: z.number().optional(),
-    msgtype: z.string(),
-    text: z
-      .object({ content: z.string().max(20_000) })
-      .passthrough()
-      .optional(),
-    voice: z
-      .object({ content: z.string().max(20_000) })
-      .passthrough()
-      .optional(),
-    mixed: z
-      .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() }).passthrough()) })
-      .passthrough()
-      .optional(),
-    event: z
-      .object({
-        eventtype: z.string(),
-        event_key: z.string().optional(),
-        template_card_event: z.object({ event_key: z.string().optional() }).passthrough().optional(),
-      })
-      .passthrough()
-      .optional(),
-  })
-  .passthrough()
-type BotPayload = z.infer<typeof botPayload>
-
-/** Where a reply to a conversation goes: a group by chatid, a private chat by userid. */
-const chatKey = (kind: 'chat' | 'user', id: string) => `${kind}:${id}`
-
-/** The intelligent bot's event id behind an outbox key (`in:wecom:bot:<msgid>:<n>`), for replies. */
-export function replyEventId(key: string): string | null {
-  return /^in:wecom:(bot:[^:]+):/.exec(key)?.[1] ?? null
-}
-
-/**
- * response_urls from callback mode, one row per message, in the Conversation table (platform
- * below, subject "<chat key>|<event id>"): each may be used once, within an hour. Rows are only
- * created and deleted (claiming one is deleting it), so instances never race on an update.
- */
-const POOL = 'wecom:response_url'
-const RESPONSE_URL_LIFE_MS = 60 * 60_000
-
-class ResponseUrls {
-  constructor(private readonly db: Db) {}
-
-  async remember(chat: string, eventId: string, url: string): Promise<void> {
-    try {
-      await this.db.conversation.create({
-        data: { platform: POOL, subject: `${chat}|${eventId}`, state: JSON.stringify({ url, expiresAt: Date.now() + RESPONSE_URL_LIFE_MS - 60_000 }) },
-      })
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error // a redelivery: already remembered
-    }
-  }
-
-  /** Takes the reply's own URL if it has one, else the oldest unused one of the conversation. */
-  async claim(chat: string, eventId: string | null): Promise<string | null> {
-    await this.db.conversation.deleteMany({ where: { platform: POOL, updatedAt: { lt: new Date(Date.now() - 2 * RESPONSE_URL_LIFE_MS) } } })
-    const own = eventId ? await this.db.conversation.findUnique({ where: { platform_subject: { platform: POOL, subject: `${chat}|${eventId}` } } }) : null
-    // LIKE treats "_" in a userid as a wildcard: the exact prefix is checked again here.
-    const others = (
-      await this.db.conversation.findMany({ where: { platform: POOL, subject: { startsWith: `${chat}|` } }, orderBy: { id: 'asc' }, take: 50 })
-    ).filter((r) => r.subject.startsWith(`${chat}|`))
-    for (const row of own ? [own, ...others.filter((r) => r.id !== own.id)] : others) {
-      const { url, expiresAt } = JSON.parse(row.state) as { url: string; expiresAt: number }
-      const taken = await this.db.conversation.deleteMany({ where: { id: row.id } })
-      if (taken.count === 1 && expiresAt > Date.now()) return url
-    }
-    return null
-  }
-
-  /** Puts back a URL whose use failed before WeCom could have seen it. */
-  async putBack(chat: string, eventId: string, url: string): Promise<void> {
-    await this.remember(chat, eventId, url)
-  }
 }
 
 /**
@@ -128,7 +42,8 @@ class ResponseUrls {
  */
 export class BotChannel {
   private readonly keys: EnvelopeKeys | null
-  private readonly urls: ResponseUrls
+  private cardPresses?: CardPresses
+  private responseUrls?: ResponseUrls
   private client: WSClient | null = null
   private timer: NodeJS.Timeout | null = null
   private wanted = false
@@ -141,8 +56,22 @@ export class BotChannel {
     private readonly deps: BotChannelDeps,
   ) {
     this.keys = s.mode === 'callback' ? { token: s.token, encodingAesKey: s.encodingAesKey, receiveId: '' } : null
-    this.urls = new ResponseUrls(deps.db)
     this.apiOrigin = new URL(deps.apiBase).origin
+  }
+
+  /** The bytes of an image or file a person sent (bot-media.ts). */
+  fetchMedia(ref: string, maxBytes: number): Promise<FetchedMedia> {
+    return fetchBotMedia(ref, maxBytes, this.s.mode === 'callback' ? this.s.encodingAesKey : undefined, this.apiOrigin)
+  }
+
+  private get presses(): CardPresses {
+    this.cardPresses ??= new CardPresses(this.deps.ports.state<string>('wecom', 'card_press'))
+    return this.cardPresses
+  }
+
+  private get urls(): ResponseUrls {
+    this.responseUrls ??= new ResponseUrls(this.deps.ports.state<string>('wecom', 'response_url'))
+    return this.responseUrls
   }
 
   get mode(): BotSettings['mode'] {
@@ -183,19 +112,32 @@ export class BotChannel {
       } catch (error) {
         return refuse(reply, error, log, 'bot:message')
       }
-      if (msg) {
-        try {
-          // Remembered before the event is accepted: its reply may be sent as soon as it is handled.
-          if (payload.response_url) await this.rememberResponseUrl(msg, payload.response_url)
-        } catch (err) {
-          log.error({ err }, 'could not store a WeCom bot response_url; answering 503 so WeCom retries')
-          return reply.code(503).send({ error: { code: 'unavailable', message: '暂时无法处理，请稍后重试' } })
-        }
-        const failed = await acceptOr503(core, msg, reply, log)
-        if (failed) return failed
+      const empty = () => reply.code(200).type('text/plain; charset=utf-8').send('')
+      if (!msg) return empty()
+      const unavailable = () => reply.code(503).send({ error: { code: 'unavailable', message: '暂时无法处理，请稍后重试' } })
+      const press = pressOf(payload, msg)
+      try {
+        // The same card pressed again by the same person: nothing happens twice.
+        if (press && !(await this.presses.first(press))) return empty()
+        // Remembered before the event is accepted: its reply may be sent as soon as it is handled.
+        if (payload.response_url) await this.rememberResponseUrl(msg, payload.response_url)
+      } catch (err) {
+        log.error({ err }, 'could not store a WeCom bot callback; answering 503 so WeCom retries')
+        return unavailable()
       }
-      // An empty answer: replies go later, through the response_url.
-      return reply.code(200).type('text/plain; charset=utf-8').send('')
+      let accepted: { id: number; duplicate: boolean }
+      try {
+        accepted = await core.accept(msg)
+      } catch (err) {
+        log.error({ err, platform: 'wecom' }, 'could not store a WeCom event; answering 503 so WeCom retries')
+        if (press) await this.presses.forget(press).catch(() => {})
+        return unavailable()
+      }
+      // A press is answered with the update of its card (the passive reply, encrypted); other replies go later, through the response_url.
+      if (!press || accepted.duplicate) return empty()
+      const card = await cardAfterPress(this.deps.ports, accepted.id, press, core.t.platforms)
+      const sealed = sealEnvelope(keys, JSON.stringify(updateBody(press, card)), this.nowMs())
+      return reply.code(200).type('text/plain; charset=utf-8').send(JSON.stringify(sealed))
     })
   }
 
@@ -229,11 +171,13 @@ export class BotChannel {
         .map((i) => i.text?.content ?? '')
         .filter(Boolean)
         .join('\n')
+    else if (p.msgtype === 'image' || p.msgtype === 'file') text = ''
     else if (p.msgtype === 'event' && p.event?.eventtype === 'template_card_event') {
       command = commandOfButtonKey(p.event.template_card_event?.event_key ?? p.event.event_key)
       if (!command) return null
     } else return null
     const botName = this.deps.core.t.botName
+    const attachments = botAttachments(p as Parameters<typeof botAttachments>[0])
     const body = text === null ? '' : group ? stripBotMention(text, botName) : text.trim()
     return {
       platform: 'wecom',
@@ -244,6 +188,7 @@ export class BotChannel {
       mentions: mentionsIn(body).filter((m) => m.name !== botName),
       mentionsBot: group,
       ...(command ? { action: { command } } : {}),
+      ...(attachments.length ? { attachments } : {}),
       ...(p.create_time ? { sentAt: new Date(p.create_time * 1000).toISOString() } : {}),
     }
   }
@@ -268,7 +213,7 @@ export class BotChannel {
         error: (m: string) => log.error({ sdk: 'aibot' }, m),
       },
     })
-    const inbound = (frame: { body?: unknown }) => void this.fromConnection(frame.body)
+    const inbound = (frame: WsFrame) => void this.fromConnection(frame)
     client.on('message', inbound)
     client.on('event.template_card_event', inbound)
     client.on('error', (error: Error) => {
@@ -299,8 +244,7 @@ export class BotChannel {
     if (this.checking || !this.client) return
     this.checking = true
     try {
-      const lease = await this.deps.db.lease.findUnique({ where: { key: 'outbox:wecom' } })
-      const mine = !!lease && lease.holder === this.deps.outbox.instanceId && lease.expiresAt > new Date()
+      const mine = await this.deps.ports.sendsFor('wecom')
       if (mine && !this.wanted && !this.authFailed) {
         this.wanted = true
         this.client.connect()
@@ -315,8 +259,8 @@ export class BotChannel {
     }
   }
 
-  private async fromConnection(body: unknown): Promise<void> {
-    const parsed = botPayload.safeParse(body)
+  private async fromConnection(frame: WsFrame): Promise<void> {
+    const parsed = botPayload.safeParse(frame.body)
     if (!parsed.success) return
     let msg: InboundMessage | null
     try {
@@ -326,18 +270,35 @@ export class BotChannel {
       return
     }
     if (!msg) return
+    const press = pressOf(parsed.data, msg)
+    // The same card pressed again by the same person (its update not yet shown there): nothing happens twice.
+    if (press && !(await this.presses.first(press).catch(() => true))) return
     // A long connection has no "answer 5xx and WeCom retries": try a few times, then give up (logged).
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.deps.core.accept(msg)
+        const { id, duplicate } = await this.deps.core.accept(msg)
+        if (press && !duplicate) await this.updatePressedCard(frame, press, id)
         return
       } catch (err) {
         if (attempt >= 3) {
           this.deps.log.error({ err }, 'WeCom intelligent bot: could not store a message from the long connection; it is lost')
+          if (press) await this.presses.forget(press).catch(() => {})
           return
         }
         await new Promise((r) => setTimeout(r, 1000 * attempt))
       }
+    }
+  }
+
+  /** Replaces the pressed card, for the presser, by one saying what was done (aibot_respond_update_msg, within 5 s of the event). */
+  private async updatePressedCard(frame: WsFrame, press: CardPress, eventRowId: number): Promise<void> {
+    try {
+      const card = await cardAfterPress(this.deps.ports, eventRowId, press, this.deps.core.t.platforms)
+      const { template_card, userids } = updateBody(press, card)
+      const answer = (await this.client?.updateTemplateCard(frame, template_card as unknown as TemplateCard, userids)) as WecomReply | undefined
+      if (answer?.errcode) throw sendError('aibot_respond_update_msg', answer)
+    } catch (err) {
+      this.deps.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'WeCom intelligent bot: could not update a pressed card')
     }
   }
 
@@ -382,7 +343,8 @@ export class BotChannel {
       }
     }
     const chat = chatKey(kind, d.target)
-    const eventId = replyEventId(d.key)
+    const cause = await this.deps.ports.causeOf(d.key)
+    const eventId = cause && isBotEvent(cause.eventId) ? cause.eventId : null
     const url = await this.urls.claim(chat, eventId)
     if (!url) {
       throw new PermanentSendError(

@@ -9,8 +9,7 @@
  */
 import fs from 'node:fs'
 import { ConfigError, loadConfig } from '../../src/config.js'
-import { openDatabase } from '../../src/db/client.js'
-import { migrate } from '../../src/db/migrate.js'
+import { openPlatformRecords } from '../../src/core/adapter-ports.js'
 import { bindRobot, listRobots, unbindRobot } from './robots.js'
 
 const usage = `Usage: npx tsx adapters/wecom/cli.ts <command>
@@ -30,11 +29,10 @@ async function main(argv: string[]): Promise<number> {
     return command ? 2 : 0
   }
   const config = loadConfig()
-  await migrate(config.DATABASE_URL)
-  const db = openDatabase(config.DATABASE_URL)
+  const { records, close } = await openPlatformRecords(config.DATABASE_URL, 'wecom')
   try {
     if (command === 'robot-list') {
-      const robots = await listRobots(db)
+      const robots = await listRobots(records)
       if (robots.length === 0) console.log('No group robots are bound.')
       for (const r of robots) console.log(`#${r.id}  ${r.name}  ${r.unit ?? '(no unit)'}  ${r.purpose}  key ${r.key}`)
       return 0
@@ -45,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
         console.error("robot-remove needs the robot's id (see robot-list).")
         return 2
       }
-      if (!(await unbindRobot(db, id))) {
+      if (!(await unbindRobot(records, id))) {
         console.error(`No group robot #${id}.`)
         return 1
       }
@@ -57,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(usage)
       return 2
     }
-    const outcome = await bindRobot(db, { webhook, unit, name, purpose: officers ? 'officers' : 'team' })
+    const outcome = await bindRobot(records, { webhook, unit, name, purpose: officers ? 'officers' : 'team' })
     if (!outcome.ok) {
       console.error(outcome.message)
       return 1
@@ -68,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     )
     return 0
   } finally {
-    await db.$disconnect()
+    await close()
   }
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { getSignature } from '@wecom/crypto'
+import { encrypt, getSignature } from '@wecom/crypto'
 import { z } from 'zod'
 
 /**
@@ -100,6 +100,22 @@ export function openEnvelope(keys: EnvelopeKeys, q: SignedQuery, ciphertext: str
   if (!opened) throw new CallbackRejected(400, 'ciphertext cannot be decrypted')
   if (opened.receiveId !== keys.receiveId) throw new CallbackRejected(403, 'receiveid does not match')
   return opened.message
+}
+
+/** An encrypted passive reply of the intelligent bot (the HTTP answer to its callback), as WeCom expects it. */
+export interface SealedReply {
+  encrypt: string
+  msgsignature: string
+  timestamp: number
+  nonce: string
+}
+
+/** Encrypts and signs `message` for WeCom, the same scheme in the other direction (receiveid: keys.receiveId). */
+export function sealEnvelope(keys: EnvelopeKeys, message: string, nowMs = Date.now()): SealedReply {
+  const ciphertext = encrypt(keys.encodingAesKey, message, keys.receiveId)
+  const timestamp = Math.floor(nowMs / 1000)
+  const nonce = crypto.randomBytes(8).toString('hex')
+  return { encrypt: ciphertext, msgsignature: getSignature(keys.token, timestamp, nonce, ciphertext), timestamp, nonce }
 }
 
 /** The fields of WeCom's flat callback XML (`<xml><Tag><![CDATA[…]]></Tag>…</xml>`); null when it is not that. */

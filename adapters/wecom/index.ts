@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify'
-import { PermanentSendError, type Delivery, type Directory, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
+import { PermanentSendError, type Delivery, type Directory, type MediaSource, type SenderId, type SendLimits, type SendResult } from '../../src/core/types.js'
 import type { AdapterDeps, AdapterFactory, PlatformAdapter } from '../index.js'
 import { WecomHttp } from './api.js'
 import { AppChannel } from './app-channel.js'
-import { BotChannel, replyEventId } from './bot-channel.js'
+import { BotChannel } from './bot-channel.js'
+import { isBotEvent } from './bot-payload.js'
+import { wecomMedia } from './media.js'
 import { maskKey, RobotChannel, robotRoutes, ROBOT_PREFIX } from './robots.js'
+import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
 import { readWecomSettings, wecomEnabled, type WecomSettings } from './settings.js'
-import { wasPrivateChatWith } from '../../src/core/retention.js'
 
 export { bindRobot, listRobots, robotKeyFrom, unbindRobot } from './robots.js'
 export { readWecomSettings, wecomEnabled } from './settings.js'
@@ -49,6 +51,8 @@ export class WecomAdapter implements PlatformAdapter {
    * import only: WeCom blocks the call for a day when too many mobiles miss.
    */
   readonly directory?: Directory
+  /** Photos and files people send (media.ts). */
+  readonly media: MediaSource
 
   constructor(
     readonly settings: WecomSettings,
@@ -79,8 +83,7 @@ export class WecomAdapter implements PlatformAdapter {
     this.bot = settings.bot
       ? new BotChannel(settings.bot, {
           core: deps.core,
-          db: deps.db,
-          outbox: deps.outbox,
+          ports: deps.ports,
           log: deps.log,
           clock: deps.clock,
           http,
@@ -89,6 +92,7 @@ export class WecomAdapter implements PlatformAdapter {
         })
       : null
     this.robots = new RobotChannel(http, apiBase)
+    this.media = wecomMedia({ app: this.app, bot: this.bot })
     const app = this.app
     if (app) {
       this.directory = {
@@ -112,7 +116,11 @@ export class WecomAdapter implements PlatformAdapter {
     app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body))
     this.app?.routes(app)
     this.bot?.routes(app)
-    robotRoutes(app, this.deps.db)
+  }
+
+  /** Administrators' routes for group robots, inside the admin API's authenticated scope. */
+  adminRoutes(scope: FastifyInstance, kit: AdminRouteKit): void {
+    robotRoutes(scope, this.deps.ports.records('wecom'), kit)
   }
 
   async send(d: Delivery): Promise<SendResult> {
@@ -132,11 +140,8 @@ export class WecomAdapter implements PlatformAdapter {
    * goes through the app.
    */
   private async answersBotPrivateChat(d: Delivery): Promise<boolean> {
-    const eventId = replyEventId(d.key)
-    if (!eventId) return false
-    const event = await this.deps.db.inboundEvent.findUnique({ where: { platform_eventId: { platform: 'wecom', eventId } }, select: { payload: true } })
-    if (!event) return false
-    return wasPrivateChatWith(event.payload, d.target)
+    const cause = await this.deps.ports.causeOf(d.key)
+    return !!cause && isBotEvent(cause.eventId) && cause.privateChatWith(d.target)
   }
 
   /** A group robot's chat id carries its webhook key, which is enough to post as it: shown masked. */

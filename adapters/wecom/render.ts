@@ -26,7 +26,7 @@ export function clipBytes(s: string, max: number): string {
   return out + mark
 }
 
-function clipChars(s: string, max: number, mark = '…'): string {
+export function clipChars(s: string, max: number, mark = '…'): string {
   const chars = [...s]
   if (chars.length <= max) return s
   const m = [...mark].length < max ? mark : '…'

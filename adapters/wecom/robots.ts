@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { requireRoles } from '../../src/auth/tokens.js'
+import type { AdminRouteKit } from '../../src/core/adapter-ports.js'
+import type { BoundChatRecord, PlatformRecords } from '../../src/core/platform-records.js'
 import type { Delivery, SendResult } from '../../src/core/types.js'
-import type { Db } from '../../src/db/client.js'
-import { findUnits, unitLabel } from '../../src/organisation/scope.js'
 import { sendError, type WecomHttp } from './api.js'
 import { clipBytes, mentionedUserIds } from './render.js'
 
@@ -65,42 +65,31 @@ export interface RobotBinding {
 
 export type BindOutcome = { ok: true; robot: RobotBinding; created: boolean } | { ok: false; status: 400 | 404 | 422; message: string }
 
+const shown = (c: BoundChatRecord): RobotBinding => ({
+  id: c.id,
+  name: c.name,
+  unit: c.unit,
+  purpose: c.purpose,
+  key: maskKey(c.externalId.slice(ROBOT_PREFIX.length)),
+})
+
 /** Binds a robot (by webhook URL or key) to a unit as its team group or officers' group; binding the same key again updates it. */
-export async function bindRobot(db: Db, input: { webhook: string; name: string; unit: string; purpose: 'team' | 'officers' }): Promise<BindOutcome> {
+export async function bindRobot(
+  records: PlatformRecords,
+  input: { webhook: string; name: string; unit: string; purpose: 'team' | 'officers' },
+): Promise<BindOutcome> {
   const key = robotKeyFrom(input.webhook)
   if (!key) return { ok: false, status: 400, message: 'webhook 应为群机器人的 Webhook 地址（…/cgi-bin/webhook/send?key=…）或其中的 key' }
-  const units = await findUnits(db, input.unit)
-  if (units.length === 0) return { ok: false, status: 404, message: `没有找到单位“${input.unit}”` }
-  if (units.length > 1) return { ok: false, status: 422, message: `“${input.unit}”对应多个单位：${units.map(unitLabel).join('、')}，请写完整路径` }
-  const unit = units[0]!
-  const where = { platform_externalId: { platform: 'wecom', externalId: `${ROBOT_PREFIX}${key}` } }
-  const existing = await db.chatGroup.findUnique({ where, select: { id: true } })
-  const row = await db.chatGroup.upsert({
-    where,
-    create: { platform: 'wecom', externalId: `${ROBOT_PREFIX}${key}`, name: input.name, purpose: input.purpose, unitId: unit.id },
-    update: { name: input.name, purpose: input.purpose, unitId: unit.id },
-  })
-  return { ok: true, created: !existing, robot: { id: row.id, name: row.name, unit: unitLabel(unit), purpose: row.purpose, key: maskKey(key) } }
+  const outcome = await records.bindChat(`${ROBOT_PREFIX}${key}`, { name: input.name, unit: input.unit, purpose: input.purpose })
+  return outcome.ok ? { ok: true, created: outcome.created, robot: shown(outcome.chat) } : outcome
 }
 
-export async function listRobots(db: Db): Promise<RobotBinding[]> {
-  const rows = await db.chatGroup.findMany({
-    where: { platform: 'wecom', externalId: { startsWith: ROBOT_PREFIX } },
-    include: { unit: true },
-    orderBy: { id: 'asc' },
-  })
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    unit: r.unit ? unitLabel(r.unit) : null,
-    purpose: r.purpose,
-    key: maskKey(r.externalId.slice(ROBOT_PREFIX.length)),
-  }))
+export async function listRobots(records: PlatformRecords): Promise<RobotBinding[]> {
+  return (await records.boundChats(ROBOT_PREFIX)).map(shown)
 }
 
-export async function unbindRobot(db: Db, id: number): Promise<boolean> {
-  const removed = await db.chatGroup.deleteMany({ where: { id, platform: 'wecom', externalId: { startsWith: ROBOT_PREFIX } } })
-  return removed.count === 1
+export function unbindRobot(records: PlatformRecords, id: number): Promise<boolean> {
+  return records.removeChat(id, ROBOT_PREFIX)
 }
 
 const bindBody = z.object({
@@ -110,31 +99,60 @@ const bindBody = z.object({
   purpose: z.enum(['team', 'officers'], { error: 'purpose 应为 team（班组群）或 officers（工会干部群）' }).default('team'),
 })
 
+const robotOut = z.object({
+  id: z.number(),
+  name: z.string(),
+  unit: z.string().nullable(),
+  purpose: z.string(),
+  key: z.string().describe('Webhook key，已打码'),
+})
+const failure = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+const tags = ['组织']
+
 /**
- * Administrators' API for group robots (bearer token, as the roster API):
+ * Administrators' API for group robots, registered inside the admin API's authenticated scope
+ * (rate limit, zod schemas, listed in /docs), bearer tokens only: these routes change where
+ * messages go, so a browser session (cookie) cannot call them.
  * POST /api/v1/wecom/robots {webhook, name, unit, purpose?} binds; GET lists (keys masked);
  * DELETE /api/v1/wecom/robots/:id unbinds.
  */
-export function robotRoutes(app: FastifyInstance, db: Db): void {
-  // Bearer tokens only: these routes change where messages go, so a browser session (cookie) cannot call them.
-  const bearerOnly = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!/^Bearer\s+\S+$/i.test(req.headers.authorization ?? ''))
-      return reply.code(401).send({ error: { code: 'unauthorized', message: '需要在 Authorization 头中提供管理员的 Bearer 令牌' } })
-  }
-  const admin = { preHandler: [bearerOnly, requireRoles(db, ['admin'])] }
-  app.post('/api/v1/wecom/robots', admin, async (req, reply) => {
-    const parsed = bindBody.safeParse(req.body ?? {})
-    if (!parsed.success) return reply.code(400).send({ error: { code: 'invalid_body', message: parsed.error.issues.map((i) => i.message).join('；') } })
-    const outcome = await bindRobot(db, parsed.data)
-    if (!outcome.ok)
-      return reply.code(outcome.status).send({ error: { code: outcome.status === 404 ? 'unknown_unit' : 'invalid_robot', message: outcome.message } })
-    return reply.code(outcome.created ? 201 : 200).send({ robot: outcome.robot })
-  })
-  app.get('/api/v1/wecom/robots', admin, async () => ({ robots: await listRobots(db) }))
-  app.delete('/api/v1/wecom/robots/:id', admin, async (req, reply) => {
-    const id = Number((req.params as { id?: string }).id)
-    if (!Number.isInteger(id) || id <= 0 || !(await unbindRobot(db, id)))
-      return reply.code(404).send({ error: { code: 'not_found', message: '没有这个群机器人' } })
-    return reply.code(204).send()
-  })
+export function robotRoutes(app: FastifyInstance, records: PlatformRecords, kit: AdminRouteKit): void {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const admin = async (req: Parameters<AdminRouteKit['requireAdmin']>[0]) => void kit.requireAdmin(req, { bearerOnly: true })
+  r.post(
+    '/api/v1/wecom/robots',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: '绑定企业微信群机器人（仅管理员，Bearer 令牌）',
+        body: bindBody,
+        response: { 200: z.object({ robot: robotOut }), 201: z.object({ robot: robotOut }), 400: failure, 404: failure, 422: failure },
+      },
+    },
+    async (req, reply) => {
+      const outcome = await bindRobot(records, req.body)
+      if (!outcome.ok)
+        return reply.code(outcome.status).send({ error: { code: outcome.status === 404 ? 'unknown_unit' : 'invalid_robot', message: outcome.message } })
+      return reply.code(outcome.created ? 201 : 200).send({ robot: outcome.robot })
+    },
+  )
+  r.get(
+    '/api/v1/wecom/robots',
+    { preHandler: admin, schema: { tags, summary: '企业微信群机器人列表（key 打码）', response: { 200: z.object({ robots: z.array(robotOut) }) } } },
+    async () => ({ robots: await listRobots(records) }),
+  )
+  r.delete(
+    '/api/v1/wecom/robots/:id',
+    {
+      preHandler: admin,
+      schema: { tags, summary: '解绑企业微信群机器人', params: z.object({ id: z.string().max(20) }), response: { 204: z.null(), 404: failure } },
+    },
+    async (req, reply) => {
+      const id = Number(req.params.id)
+      if (!Number.isInteger(id) || id <= 0 || !(await unbindRobot(records, id)))
+        return reply.code(404).send({ error: { code: 'not_found', message: '没有这个群机器人' } })
+      return reply.code(204).send(null)
+    },
+  )
 }

@@ -7,7 +7,6 @@ import { canActOnUnit, unitLabel } from '../organisation/scope.js'
 import { nextSlot, parseCron } from '../core/time/recurrence.js'
 import {
   AnnouncementRefusal,
-  audience,
   canManage,
   canView,
   findAnnouncement,
@@ -17,39 +16,12 @@ import {
   type AudienceMember,
 } from './service.js'
 import { kindLabel, scheduleLabel } from './post.js'
-
-/** Who has answered: acknowledgements, and sign-ups (confirmed or waitlisted) by person. */
-export async function responses(
-  tx: Tx,
-  announcementId: number,
-): Promise<{ acked: Set<number>; signups: Map<number, { status: string; createdAt: Date; id: number }> }> {
-  const rows = await tx.announcementResponse.findMany({
-    where: { announcementId, status: { in: ['confirmed', 'waitlisted'] } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  })
-  const acked = new Set<number>()
-  const signups = new Map<number, { status: string; createdAt: Date; id: number }>()
-  for (const r of rows) {
-    if (r.kind === 'ack') acked.add(r.personId)
-    else signups.set(r.personId, { status: r.status, createdAt: r.createdAt, id: r.id })
-  }
-  return { acked, signups }
-}
-
-/**
- * Whether a person has answered what the announcement asks: a sign-up answers both (who signs up
- * has read it); an acknowledgement answers an announcement that asks for one.
- */
-function answered(ann: Pick<AnnouncementRow, 'requireAck' | 'signup'>, r: Awaited<ReturnType<typeof responses>>, personId: number): boolean {
-  if (r.signups.has(personId)) return true
-  return ann.requireAck && r.acked.has(personId)
-}
+import { announcementReach } from './reach.js'
 
 /** The audience members who have not answered (everyone in the target units, the creator aside). */
 export async function nonResponders(tx: Tx, ann: AnnouncementRow): Promise<AudienceMember[]> {
   if (!ann.requireAck && !ann.signup) return []
-  const [people, r] = await Promise.all([audience(tx, ann), responses(tx, ann.id)])
-  return people.filter((p) => !answered(ann, r, p.id))
+  return (await announcementReach(tx, ann)).pending
 }
 
 export function statusLabel(t: Messages, ann: Pick<AnnouncementRow, 'status' | 'paused' | 'scheduleKind'>): string {
@@ -148,9 +120,9 @@ export async function progressView(ctx: AnnouncementContext, viewer: Asker, numb
   lines.push(...fields.map((f) => a.fieldLine(f.label, f.value)), ...groupLines)
 
   if (ann.requireAck || ann.signup) {
-    const everyone = await audience(tx, ann)
-    const people = manager ? everyone : everyone.filter((p) => canActOnUnit(viewer, p.unit))
-    const r = await responses(tx, ann.id)
+    const reach = await announcementReach(tx, ann, manager ? {} : { within: (u) => canActOnUnit(viewer, u) })
+    const { people, responses: r } = reach
+    const hasRead = new Set(reach.read.map((p) => p.id))
     if (!manager) lines.push(a.ownScopeOnly(unitLabel(viewer.unit)))
     if (ann.requireAck) {
       const byUnit = new Map<string, { done: number; all: number }>()
@@ -158,16 +130,15 @@ export async function progressView(ctx: AnnouncementContext, viewer: Asker, numb
         const u = unitLabel(p.unit)
         const row = byUnit.get(u) ?? { done: 0, all: 0 }
         row.all++
-        if (answered(ann, r, p.id)) row.done++
+        if (hasRead.has(p.id)) row.done++
         byUnit.set(u, row)
       }
-      const done = [...byUnit.values()].reduce((n, x) => n + x.done, 0)
-      lines.push(a.acksTitle(done, people.length))
+      lines.push(a.acksTitle(reach.read.length, people.length))
       for (const [u, x] of [...byUnit.entries()].sort((p, q) => p[0].localeCompare(q[0]))) lines.push(a.unitLine(u, x.done, x.all))
     }
     if (ann.signup) {
       const inScope = new Set(people.map((p) => p.id))
-      const byId = new Map(everyone.map((p) => [p.id, p]))
+      const byId = new Map(people.map((p) => [p.id, p]))
       const list = [...r.signups.entries()].filter(([id]) => manager || inScope.has(id))
       const confirmed = list
         .filter(([, s]) => s.status === 'confirmed')
@@ -184,7 +155,7 @@ export async function progressView(ctx: AnnouncementContext, viewer: Asker, numb
       if (confirmed.length) lines.push(a.signedUpNames(names(confirmed, a.morePeople)))
       if (waitlisted.length) lines.push(a.waitlistNames(names(waitlisted, a.morePeople)))
     }
-    const pending = people.filter((p) => !answered(ann, r, p.id))
+    const pending = reach.pending
     lines.push(pending.length ? a.nonResponders(pending.length, names(pending, a.morePeople)) : a.allAnswered)
     if (ann.dueAt) lines.push(a.dueLine(formatLocal(ann.dueAt, tz), ann.remindersSent, ann.maxReminders))
   }
@@ -217,12 +188,13 @@ export async function campaignsView(ctx: AnnouncementContext): Promise<string> {
   const day = (d: Date | null) => (d ? formatLocal(d, tz).slice(0, 10) : '')
   const lines = [a.campaignsTitle]
   for (const c of campaigns) {
-    const [announcements, hazards] = await Promise.all([
+    const [announcements, hazards, photos] = await Promise.all([
       tx.announcement.count({ where: { campaignId: c.id } }),
       tx.workerRequest.count({ where: { campaignId: c.id } }),
+      tx.attachment.count({ where: { kind: 'image', request: { campaignId: c.id } } }),
     ])
     const end = c.endsAt ? new Date(c.endsAt.getTime() - 1) : null
-    lines.push(a.campaignLineFull(c.name, kindLabel(t, c.kind), day(c.startsAt), day(end), announcements, hazards))
+    lines.push(a.campaignLineFull(c.name, kindLabel(t, c.kind), day(c.startsAt), day(end), announcements, hazards, photos))
   }
   return lines.join('\n')
 }

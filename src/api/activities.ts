@@ -2,21 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
-import { isUnitWithin, unitLabel } from '../organisation/scope.js'
+import { unitLabel } from '../organisation/scope.js'
+import { announcementReach } from '../announcements/reach.js'
 import { pollResults } from '../polls/results.js'
+import { pollScopeWhere, unitTarget } from '../polls/scope.js'
 import { asker, iso, loadScope, notFound, outOfScope, type ApiDeps, type Scope } from './context.js'
 import { errors, page, pageSize } from './schemas.js'
 
 const tags = ['活动']
-
-/** Polls the asker may see: all for administrators; otherwise theirs, or aimed at a unit in their scope or above it (the company). */
-function pollWhere(scope: Scope): Prisma.PollWhereInput {
-  if (scope.ids === null) return {}
-  // Units above the officer's own: a poll aimed at them is for the officer's people too.
-  const above = scope.units.filter((u) => isUnitWithin(scope.asker.unit.path, u.path)).map((u) => u.id)
-  const forUnits = [...new Set([...scope.ids, ...above])]
-  return { OR: [{ creatorId: scope.asker.id }, { targets: { some: { unitId: { in: forUnits } } } }] }
-}
 
 /** Announcements the asker may see: all for administrators; otherwise theirs, company-wide ones, or aimed at a unit in their scope. */
 function announcementWhere(scope: Scope): Prisma.AnnouncementWhereInput {
@@ -80,7 +73,7 @@ const announcementOut = z.object({
   lastFiredAt: z.string().nullable(),
   deliveries: z.number().describe('已发送到的群（或人）次数'),
   readCount: z.number().nullable().describe('平台报告的已读人数合计（飞书）'),
-  acknowledgements: z.number(),
+  acknowledgements: z.number().describe('已阅人数：确认已阅或报名的对象（与机器人「公告进度」同一口径，限本人负责范围）'),
   signups: z.number(),
   waitlisted: z.number(),
   createdAt: z.string(),
@@ -105,7 +98,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
     handler: async (req) => {
       const scope = await loadScope(db, asker(req))
       const q = req.query
-      const where: Prisma.PollWhereInput = { AND: [pollWhere(scope), ...(q.status ? [{ status: q.status }] : []), ...(q.kind ? [{ kind: q.kind }] : [])] }
+      const where: Prisma.PollWhereInput = { AND: [pollScopeWhere(scope), ...(q.status ? [{ status: q.status }] : []), ...(q.kind ? [{ kind: q.kind }] : [])] }
       const [total, rows] = await Promise.all([
         db.poll.count({ where }),
         db.poll.findMany({
@@ -113,7 +106,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
           orderBy: { id: 'desc' },
           skip: (q.page - 1) * q.pageSize,
           take: q.pageSize,
-          include: { targets: { select: { unitId: true } } },
+          include: { targets: { where: unitTarget, select: { unitId: true } } },
         }),
       ])
       const ids = rows.map((p) => p.id)
@@ -166,7 +159,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       const scope = await loadScope(db, asker(req))
       const poll = await db.poll.findUnique({ where: { number: req.params.number } })
       if (!poll) throw notFound(`${req.params.number}`)
-      if ((await db.poll.count({ where: { AND: [{ id: poll.id }, pollWhere(scope)] } })) === 0) throw outOfScope(`${poll.number} `)
+      if ((await db.poll.count({ where: { AND: [{ id: poll.id }, pollScopeWhere(scope)] } })) === 0) throw outOfScope(`${poll.number} `)
       const results = await pollResults(db, poll.id, deps.config.PRIVACY_MIN_GROUP)
       const voters =
         poll.kind === 'survey'
@@ -234,6 +227,10 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
       const count = (id: number, kind: string, status: string) =>
         responses.find((x) => x.announcementId === id && x.kind === kind && x.status === status)?._count._all ?? 0
       const campaignNames = new Map(campaigns.map((c) => [c.id, c.name]))
+      // 已阅 as the bot's 公告进度 counts it (one definition: src/announcements/reach.ts), in the asker's part.
+      const readers = new Map<number, number>()
+      for (const a of rows.filter((x) => x.requireAck))
+        readers.set(a.id, (await announcementReach(db, a, scope.ids === null ? {} : { within: (u) => scope.has(u) })).read.length)
       return {
         total,
         page: q.page,
@@ -260,7 +257,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
           lastFiredAt: iso(a.lastFiredAt),
           deliveries: delivered.get(a.id) ?? 0,
           readCount: read.get(a.id) ?? null,
-          acknowledgements: count(a.id, 'ack', 'confirmed'),
+          acknowledgements: readers.get(a.id) ?? 0,
           signups: count(a.id, 'signup', 'confirmed'),
           waitlisted: count(a.id, 'signup', 'waitlisted'),
           createdAt: a.createdAt.toISOString(),

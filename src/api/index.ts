@@ -8,14 +8,17 @@ import { authenticate, rateLimitKey } from '../auth/tokens.js'
 import { requestSite } from './origin.js'
 import type { Config } from '../config.js'
 import { staffRoles } from '../core/commands.js'
+import { hasAdminRoutes, type AdminRouteKit } from '../core/adapter-ports.js'
 import { dashboardRoutes } from '../dashboard/routes.js'
 import { authRoutes, publicAuthRoutes } from './auth.js'
-import { ApiError, type ApiDeps } from './context.js'
+import { ApiError, requireAdmin, type ApiDeps } from './context.js'
 import { operationsRoutes } from './operations.js'
 import { organisationApiRoutes } from './organisation.js'
 import { bindingRoutes } from './bindings.js'
 import { reportRoutes } from './reports.js'
+import { attachmentRoutes } from './attachments.js'
 import { requestRoutes } from './requests.js'
+import { categoryRoutes } from './categories.js'
 import { activityRoutes } from './activities.js'
 
 const zhErrors = z.locales.zhCN().localeError
@@ -54,6 +57,13 @@ export function publicUrlFor(app: FastifyInstance, config: Config): () => string
 export async function adminPlugin(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(apiScope, deps)
   await app.register(dashboardRoutes, deps)
+}
+
+const adminKit: AdminRouteKit = {
+  requireAdmin(req, opts) {
+    if (opts?.bearerOnly && req.authVia !== 'bearer') throw new ApiError(401, 'unauthorized', '需要在 Authorization 头中提供管理员的 Bearer 令牌')
+    return requireAdmin(req)
+  },
 }
 
 async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -111,8 +121,12 @@ async function apiScope(app: FastifyInstance, deps: ApiDeps): Promise<void> {
     await authed.register(organisationApiRoutes, deps)
     await authed.register(bindingRoutes, deps)
     await authed.register(requestRoutes, deps)
+    await authed.register(attachmentRoutes, deps)
+    await authed.register(categoryRoutes, deps)
     await authed.register(reportRoutes, deps)
     await authed.register(activityRoutes, deps)
     await authed.register(operationsRoutes, deps)
+    // Platform adapters' administrators' routes (WeCom group robots, the Wechaty login): the same auth, limit, schemas and docs.
+    for (const a of deps.adapters) if (hasAdminRoutes(a)) await authed.register(async (scope) => a.adminRoutes(scope, adminKit))
   })
 }

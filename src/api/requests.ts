@@ -5,24 +5,11 @@ import { z } from 'zod'
 import type { UnitRow } from '../core/commands.js'
 import type { Db } from '../db/client.js'
 import type { Prisma } from '../generated/sqlite/client.js'
-import { FALLBACK_CATEGORY } from '../requests/categories.js'
 import { act, canHandle, OPEN_STATUSES, type OfficerAction, type RequestContext, type RequestRow } from '../requests/service.js'
 import { isOverdue } from '../requests/views.js'
-import {
-  ApiError,
-  asker,
-  iso,
-  loadScope,
-  notFound,
-  outOfScope,
-  requestScopeWhere,
-  requireAdmin,
-  subtreeIds,
-  unitRef,
-  type ApiDeps,
-  type Scope,
-} from './context.js'
-import { errors, idParam, page, pageSize, personRef, queryBool, requestNumberParam, text, unitRef as unitRefSchema } from './schemas.js'
+import { attachmentOut, attachmentsOf } from './attachment-list.js'
+import { ApiError, asker, iso, loadScope, notFound, outOfScope, requestScopeWhere, subtreeIds, unitRef, type ApiDeps, type Scope } from './context.js'
+import { errors, page, pageSize, personRef, queryBool, requestNumberParam, text, unitRef as unitRefSchema } from './schemas.js'
 
 const tags = ['诉求']
 
@@ -63,6 +50,7 @@ const timelineEvent = z.object({
   label: z.string(),
   actor: z.object({ name: z.string(), role: z.string() }).nullable().describe('null：系统或匿名职工'),
   actorLabel: z.string(),
+  sentence: z.string().describe('这一步读成一句话，与机器人“进度”中的时间线相同'),
   text: z.string().nullable(),
   fromUnit: unitRefSchema.nullable(),
   toUnit: unitRefSchema.nullable(),
@@ -74,6 +62,7 @@ const requestDetail = requestSummary.extend({
   ratingComment: z.string().nullable(),
   ratedAt: z.string().nullable(),
   timeline: z.array(timelineEvent),
+  attachments: z.array(attachmentOut).describe('照片和文件（不含内容；url 取内容）。匿名诉求的附件没有上传人'),
   canAct: z.boolean().describe('当前登录的人能否办理'),
   actions: z.array(z.enum(ACTIONS)).describe('现在可以进行的办理操作'),
 })
@@ -171,13 +160,19 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
     let actor = e.actorId === null ? null : (names.people.get(e.actorId) ?? null)
     // On an anonymous request, only staff acting as staff are named; anything the author did is not.
     if (r.anonymous && actor && (actor.role === 'worker' || actor.role === 'collector' || ['filed', 'rated', 'reopened'].includes(e.kind))) actor = null
-    const anonymousStep = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(e.kind)
+    const anonymousStep = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested', 'attached'].includes(e.kind)
     return {
       at: e.at.toISOString(),
       kind: e.kind,
-      label: t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind,
+      label: t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? t.attachments.events[e.kind] ?? e.kind,
       actor: actor ? { name: actor.name, role: t.roles[actor.role] ?? actor.role } : null,
       actorLabel: actor ? actor.name : r.anonymous && anonymousStep ? t.requests.anonymousName : t.requests.system,
+      sentence: t.conversation.timelineEntry({
+        kind: e.kind,
+        who: actor ? actor.name : anonymousStep ? t.requests.anonymousName : null,
+        text: e.text,
+        to: e.toUnitId === null ? null : (unitRef(scope.byId.get(e.toUnitId))?.label ?? null),
+      }),
       text: e.text,
       fromUnit: unitRef(e.fromUnitId === null ? null : scope.byId.get(e.fromUnitId)),
       toUnit: unitRef(e.toUnitId === null ? null : scope.byId.get(e.toUnitId)),
@@ -190,6 +185,7 @@ export async function requestDetailFor(deps: ApiDeps, scope: Scope, r: RequestRo
     ratingComment: r.ratingComment,
     ratedAt: iso(r.ratedAt),
     timeline,
+    attachments: await attachmentsOf(db, r),
     canAct,
     actions: allowedActions(r, canAct),
   }
@@ -232,59 +228,6 @@ const actionBody = z.discriminatedUnion(
   ],
   { error: 'action 应为 accept（受理）、reply（回复）、resolve（办结）、reject（驳回）、transfer（转办）、escalate（升级）或 supervise（督办）' },
 )
-
-const categoryOut = z.object({
-  id: z.number(),
-  name: z.string(),
-  keywords: z.string(),
-  urgentByDefault: z.boolean(),
-  sensitive: z.boolean().describe('敏感类别：工会干部群只看到编号、类别和单位，不见姓名和内容'),
-  answerMinutes: z.number(),
-  resultMinutes: z.number(),
-  urgentAnswerMinutes: z.number(),
-  urgentResultMinutes: z.number(),
-  sortOrder: z.number(),
-  active: z.boolean(),
-})
-
-const minutes = (what: string) =>
-  z
-    .number({ error: `${what}应为分钟数` })
-    .int(`${what}应为整数分钟`)
-    .min(1, `${what}至少 1 分钟`)
-    .max(366 * 24 * 60, `${what}最多一年`)
-const categoryFields = z.object({
-  name: z.string().trim().min(1, '请填写类别名称').max(20, '类别名称最多 20 字'),
-  keywords: z.string().max(1000, '关键词最多 1000 字').default(''),
-  urgentByDefault: z.boolean().default(false),
-  sensitive: z.boolean({ error: 'sensitive 应为 true 或 false' }).default(false),
-  answerMinutes: minutes('首次答复时限'),
-  resultMinutes: minutes('办结时限'),
-  urgentAnswerMinutes: minutes('紧急首次答复时限').default(30),
-  urgentResultMinutes: minutes('紧急办结时限'),
-  sortOrder: z.number().int().min(0).max(10_000).default(50),
-  active: z.boolean().default(true),
-})
-const categoryPatch = z
-  .object({
-    name: categoryFields.shape.name,
-    keywords: z.string().max(1000, '关键词最多 1000 字'),
-    urgentByDefault: z.boolean(),
-    sensitive: z.boolean({ error: 'sensitive 应为 true 或 false' }),
-    answerMinutes: minutes('首次答复时限'),
-    resultMinutes: minutes('办结时限'),
-    urgentAnswerMinutes: minutes('紧急首次答复时限'),
-    urgentResultMinutes: minutes('紧急办结时限'),
-    sortOrder: z.number().int().min(0).max(10_000),
-    active: z.boolean(),
-  })
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, '请至少修改一项')
-
-function checkDeadlines(c: { answerMinutes: number; resultMinutes: number; urgentAnswerMinutes: number; urgentResultMinutes: number }): void {
-  if (c.answerMinutes > c.resultMinutes) throw new ApiError(400, 'invalid_request', '首次答复时限不能长于办结时限')
-  if (c.urgentAnswerMinutes > c.urgentResultMinutes) throw new ApiError(400, 'invalid_request', '紧急首次答复时限不能长于紧急办结时限')
-}
 
 export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -401,57 +344,4 @@ export async function requestRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       return { message: result.ack, request: await requestDetailFor(deps, scope, result.request) }
     },
   })
-
-  r.get('/api/v1/categories', {
-    schema: { tags, summary: '诉求类别与办理时限（分钟）', response: { 200: z.object({ categories: z.array(categoryOut) }), ...errors } },
-    handler: async () => ({ categories: (await db.requestCategory.findMany({ orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }] })).map(categoryFieldsOf) }),
-  })
-
-  r.post('/api/v1/categories', {
-    schema: { tags, summary: '新增类别（管理员）', body: categoryFields, response: { 201: categoryOut, ...errors, 409: errors[400] } },
-    handler: async (req, reply) => {
-      requireAdmin(req)
-      checkDeadlines(req.body)
-      if (await db.requestCategory.findUnique({ where: { name: req.body.name } })) throw new ApiError(409, 'exists', `已有类别“${req.body.name}”`)
-      return reply.code(201).send(categoryFieldsOf(await db.requestCategory.create({ data: req.body })))
-    },
-  })
-
-  r.patch('/api/v1/categories/:id', {
-    schema: {
-      tags,
-      summary: '修改类别与时限（管理员）',
-      description: '新时限用于之后提交的诉求；已有诉求的期限不变。',
-      params: idParam,
-      body: categoryPatch,
-      response: { 200: categoryOut, ...errors, 409: errors[400] },
-    },
-    handler: async (req) => {
-      requireAdmin(req)
-      const current = await db.requestCategory.findUnique({ where: { id: req.params.id } })
-      if (!current) throw notFound(`编号为 ${req.params.id} 的类别`)
-      const next = { ...current, ...req.body }
-      checkDeadlines(next)
-      if (req.body.name && req.body.name !== current.name && (await db.requestCategory.findUnique({ where: { name: req.body.name } })))
-        throw new ApiError(409, 'exists', `已有类别“${req.body.name}”`)
-      if (req.body.active === false && current.name === FALLBACK_CATEGORY) throw new ApiError(409, 'fallback_category', `“${current.name}”是兜底类别，不能停用`)
-      return categoryFieldsOf(await db.requestCategory.update({ where: { id: current.id }, data: req.body }))
-    },
-  })
-}
-
-function categoryFieldsOf(c: z.infer<typeof categoryOut> & { createdAt?: Date }): z.infer<typeof categoryOut> {
-  return {
-    id: c.id,
-    name: c.name,
-    keywords: c.keywords,
-    urgentByDefault: c.urgentByDefault,
-    sensitive: c.sensitive,
-    answerMinutes: c.answerMinutes,
-    resultMinutes: c.resultMinutes,
-    urgentAnswerMinutes: c.urgentAnswerMinutes,
-    urgentResultMinutes: c.urgentResultMinutes,
-    sortOrder: c.sortOrder,
-    active: c.active,
-  }
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js'
+import { isUniqueViolation, type Db } from '../db/client.js'
 import type { Clock } from './clock.js'
 import type { Platform } from './types.js'
 
@@ -59,5 +59,44 @@ export class AdapterState<T> {
 
   async delete(key: string): Promise<void> {
     await this.db.conversation.deleteMany({ where: { platform: this.platform, subject: this.subject(key) } })
+  }
+
+  /** Keeps `value` under `key` for `ttlMs` unless the key is taken already (then false): entries written this way are never updated, so instances never race on one. */
+  async add(key: string, value: T, ttlMs: number): Promise<boolean> {
+    const state = JSON.stringify({ value, expiresAt: this.clock.now().getTime() + ttlMs } satisfies StateEntry<T>)
+    try {
+      await this.db.conversation.create({ data: { platform: this.platform, subject: this.subject(key), state } })
+      return true
+    } catch (error) {
+      if (isUniqueViolation(error)) return false
+      throw error
+    }
+  }
+
+  /** Removes the entry and answers its value, if it was there and had not expired; of two instances taking one entry, one gets it. */
+  async take(key: string): Promise<T | undefined> {
+    const entry = await this.entry(key)
+    const taken = await this.db.conversation.deleteMany({ where: { platform: this.platform, subject: this.subject(key) } })
+    return taken.count === 1 ? entry?.value : undefined
+  }
+
+  /** Keys starting with `prefix` (exactly: not as a LIKE pattern), oldest first, at most `limit`. */
+  async keys(prefix: string, limit = 50): Promise<string[]> {
+    const start = this.subject(prefix)
+    const rows = await this.db.conversation.findMany({
+      where: { platform: this.platform, subject: { startsWith: start } },
+      orderBy: { id: 'asc' },
+      take: limit,
+      select: { subject: true },
+    })
+    // LIKE treats "_" as a wildcard: the exact prefix is checked again here.
+    return rows.filter((r) => r.subject.startsWith(start)).map((r) => r.subject.slice(this.namespace.length + 1))
+  }
+
+  /** Drops entries of this namespace last written more than `ms` ago by the wall clock (whatever their expiry; `updatedAt` is the database's). */
+  async prune(ms: number): Promise<void> {
+    await this.db.conversation.deleteMany({
+      where: { platform: this.platform, subject: { startsWith: `${this.namespace}:` }, updatedAt: { lt: new Date(Date.now() - ms) } },
+    })
   }
 }

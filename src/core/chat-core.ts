@@ -1,23 +1,14 @@
 /**
  * The chat core: inbound events from storing to replying; the events accepted together in one transaction.
- *
- * Over 400 lines (572): one flow (claim, identify, parse, run, fall back, deliver) that reads best whole;
- * the queue and batch handling (accept … runClaimed) is the seam to split along next.
+ * One flow (claim, identify, parse, run, fall back, deliver); who is speaking is resolved in chat-identity.ts,
+ * what the core is built with is in chat-options.ts.
  */
 import type { Db, Tx } from '../db/client.js'
-import { messagesFor, type Locale, type Messages } from '../messages/index.js'
-import type { Clock } from './clock.js'
-import {
-  vouchedRoles,
-  type Asker,
-  type AskerRole,
-  type ChatRow,
-  type CommandContext,
-  type CommandDefinition,
-  type CoreSettings,
-  type PersonRow,
-  type Role,
-} from './commands.js'
+import { messagesFor, type Messages } from '../messages/index.js'
+import type { AskerRole, CommandContext, CommandDefinition, ReceivedFile, ReceivedFiles } from './commands.js'
+import { ensureChat, resolveMentions, resolveSender } from './chat-identity.js'
+import type { ChatCoreOptions } from './chat-options.js'
+import { fetchAttachments } from './attachments.js'
 import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
 import { batchEnqueues, resolveDeliveries, type Outbox } from './outbox.js'
@@ -35,54 +26,7 @@ const YIELD_MAX_MS = 1000
 /** A batch's transaction takes no further event after this long (the rest follow in the next). */
 const TX_BUDGET_MS = 30
 
-export interface ChatCoreOptions {
-  clock: Clock
-  locale: Locale
-  settings: CoreSettings
-  commands: CommandDefinition[]
-  log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
-  /** Attempts before an inbound event is given up (the asker is then told it failed). */
-  maxAttempts?: number
-  /** Accepted events handled at once (default 1 on SQLite's single writer is right; more on PostgreSQL). */
-  concurrency?: number
-  /** Most queued events one worker handles in one transaction (default 1). */
-  batchSize?: number
-  /**
-   * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
-   * answer in a survey conversation); the first to return true has handled it. The context's
-   * `rawArgs` is the whole message.
-   */
-  fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
-  /**
-   * Runs before messages for the bot are handled (those handled together, at once), outside their
-   * transaction (it may call a platform): the binding module asks the platform's directory about a
-   * sender it does not know yet. Its failure is logged and the messages handled all the same.
-   */
-  identify?: (msgs: InboundMessage[]) => Promise<void>
-  metrics?: Metrics
-  /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
-  intent?: IntentHook
-  /** Handles platform happenings (InboundMessage.event other than bot_added) in the event's transaction: src/organisation/lifecycle.ts. */
-  lifecycle?: (tx: Tx, msg: InboundMessage, t: Messages, now: Date) => Promise<OutboundMessage[]>
-}
-
-/**
- * The intent layer as the core sees it. The core asks it twice: whether a group message the
- * strict parser would ignore is still meant for the bot (`@工友诉求…` with no space, a mistyped
- * command word), and what a message that is not a strict command means.
- */
-export interface IntentHook {
-  /** For a message that is not a strict command: its text as meant for the bot, or null when it is not addressed to it. */
-  addressed(text: string, isCommand: (text: string) => boolean): { text: string; mentionsBot: boolean } | null
-  /**
-   * A message the strict parser did not read (the context's `rawArgs` is the whole message):
-   * `{ command }` to run that command instead, true when it answered itself, false when it did not
-   * understand either (the core then answers, suggesting a command only if `sameMeaning`).
-   */
-  interpret(ctx: CommandContext): Promise<{ command: string } | boolean>
-  /** Whether a letter-by-letter suggestion means what the person wrote (a homophone, or an ASCII alias typo). */
-  sameMeaning(written: string, suggested: string): boolean
-}
+export type { ChatCoreOptions, IntentHook, QuoteHook } from './chat-options.js'
 
 /**
  * The platform-free heart: stores every inbound event before the platform gets its answer
@@ -225,10 +169,13 @@ export class ChatCore {
       await this.opts.identify(forBot).catch((err) => this.opts.log?.warn({ err }, 'directory lookup for a sender failed; handling the messages without it'))
     }
     if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
-    let rest = items
+    // Photos and files are fetched first, outside the transaction (see runClaimed).
+    const withFiles = []
+    for (const it of items) withFiles.push({ ...it, files: await this.filesOf(it.event, it.msg) })
+    let rest = withFiles
     while (rest.length > 0) {
       // A transaction that ran out of time leaves the rest for the next one: give way, then go on.
-      if (rest !== items) await this.giveWay()
+      if (rest !== withFiles) await this.giveWay()
       const startedAt = performance.now()
       let done: number
       try {
@@ -271,15 +218,15 @@ export class ChatCore {
    * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
    * transaction, so a platform's answer waits for that long at most, not for a whole batch.
    */
-  private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage }[]): Promise<number> {
+  private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
     return batchEnqueues(async () => {
       let n = 0
-      for (const { event, msg } of items) {
+      for (const { event, msg, files } of items) {
         // Never a turn of the event loop inside the transaction (another instance's write on the
         // same SQLite file would wait for it, and it for that write): a time budget instead.
         if (n > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
-        const out = await this.handle(tx, msg)
+        const out = await this.handle(tx, msg, files)
         await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
         // Handled: only what de-duplication needs is kept (see retention.ts).
         await tx.inboundEvent.update({
@@ -292,12 +239,20 @@ export class ChatCore {
     })
   }
 
+  /** Photos and files of a private message, fetched outside the transaction; a failed fetch is tried again twice with the event. */
+  private async filesOf(event: { attempts: number }, msg: InboundMessage): Promise<ReceivedFile[] | undefined> {
+    return msg.attachments?.length && msg.chatId === null && this.opts.attachments
+      ? fetchAttachments(msg, this.opts.attachments, event.attempts < 3)
+      : undefined
+  }
+
   /** Handles one claimed event in its own transaction; on failure records the attempt (and, at the last, tells the asker). */
   private async runClaimed(event: { id: number; attempts: number }, msg: InboundMessage): Promise<boolean> {
     const id = event.id
     const startedAt = performance.now()
     try {
-      await this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg }]), { timeout: 30_000, maxWait: 30_000 })
+      const files = await this.filesOf(event, msg)
+      await this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg, files }]), { timeout: 30_000, maxWait: 30_000 })
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
@@ -395,32 +350,116 @@ export class ChatCore {
     return { kind: 'user', platform: msg.platform, userId: id?.id ?? '' }
   }
 
-  /** Decides what to do with one message; returns what to send. Runs inside the event's transaction. */
-  async handle(tx: Tx, received: InboundMessage): Promise<OutboundMessage[]> {
+  /** The command a quoting reply stands for, when it quotes a message the bot sent and a feature reads it. */
+  private async quotedCommand(
+    tx: Tx,
+    msg: InboundMessage,
+    person: NonNullable<CommandContext['person']>,
+    role: AskerRole,
+    chat: CommandContext['chat'],
+    reply: CommandContext['reply'],
+    out: OutboundMessage[],
+  ): Promise<string | null> {
+    const sent = await tx.outboxMessage.findFirst({ where: { platform: msg.platform, platformMessageId: msg.quotes! }, select: { payload: true } })
+    // Contents are dropped after RETENTION_DAYS: an old message is no longer known.
+    const quoted = sent?.payload ? (JSON.parse(sent.payload) as { text?: string }).text : undefined
+    if (!quoted) return null
+    const raw = msg.text.trim()
+    const ctx: CommandContext = {
+      tx,
+      now: this.opts.clock.now(),
+      t: this.t,
+      settings: this.opts.settings,
+      msg,
+      person,
+      role,
+      chat,
+      word: '',
+      args: normalizeText(raw),
+      rawArgs: raw,
+      tokens: tokenize(raw),
+      mentioned: [],
+      reply,
+      send: (m) => out.push(m),
+    }
+    for (const hook of this.opts.quoted ?? []) {
+      const meant = await hook(ctx, quoted)
+      if (meant) return meant.command
+    }
+    return null
+  }
+
+  /**
+   * Decides what to do with one message; returns what to send. Runs inside the event's transaction.
+   * Attachments no command took (`补充 SQ-…` takes them) go to the feature that receives them.
+   */
+  async handle(tx: Tx, received: InboundMessage, files?: ReceivedFile[]): Promise<OutboundMessage[]> {
+    const attachments: ReceivedFiles | undefined = files?.length ? { files, taken: false } : undefined
+    const seen: { ctx?: CommandContext } = {}
+    const out = await this.handleMessage(tx, received, attachments, seen)
+    if (attachments && !attachments.taken && seen.ctx?.person && this.opts.attachments) await this.opts.attachments.receive(seen.ctx, attachments.files)
+    return out
+  }
+
+  private async handleMessage(
+    tx: Tx,
+    received: InboundMessage,
+    attachments: ReceivedFiles | undefined,
+    seenCtx: { ctx?: CommandContext },
+  ): Promise<OutboundMessage[]> {
     if (received.event && received.event !== 'bot_added') return this.opts.lifecycle ? this.opts.lifecycle(tx, received, this.t, this.opts.clock.now()) : []
     const out: OutboundMessage[] = []
     const seen = received.chatId === null ? null : this.addressed(received)
     const msg: InboundMessage = seen ? { ...received, text: seen.text, mentionsBot: seen.mentionsBot } : received
-    const chat = msg.chatId === null ? null : await this.ensureChat(tx, msg)
+    const chat = msg.chatId === null ? null : await ensureChat(tx, msg)
     if (msg.event === 'bot_added' && chat) {
       // Ask for the group to be bound, unless it already is.
       if (chat.unitId === null) out.push({ to: this.replyTarget(msg), text: this.t.addedToGroup })
       return out
     }
     if (!this.isForBot(msg)) return out
-    const { person, pendingRole } = await this.resolveSender(tx, msg)
+    const { person, pendingRole } = await resolveSender(tx, msg)
     const role: AskerRole = person ? (person.role as AskerRole) : 'guest'
     const replyTo = this.replyTarget(msg)
     const reply: CommandContext['reply'] = (text, extra) =>
       out.push({ to: replyTo, text, ...(extra?.card ? { card: extra.card } : {}), ...(extra?.mentions ? { mentions: extra.mentions } : {}) })
 
-    const text = msg.action?.command ?? msg.text
+    let text = msg.action?.command ?? msg.text
     if (text.length > MAX_MESSAGE_CHARS) {
       reply(this.t.limits.tooLong(MAX_MESSAGE_CHARS))
       return out
     }
+    // A reply quoting the bot's own message (found by the id the platform gave it when sent) may be about what that message was about.
+    if (msg.quotes && !msg.action && person && this.opts.quoted?.length && !this.parser.startsWithCommand(text)) {
+      const command = await this.quotedCommand(tx, msg, person, role, chat, reply, out)
+      if (command) text = command
+    }
     let parsed = this.parser.parse(text)
     if (parsed.kind === 'empty') {
+      // A photo or file alone: for whatever receives attachments (the sender must be bound).
+      if (attachments) {
+        if (!person) reply(this.t.needBinding)
+        else
+          seenCtx.ctx = {
+            tx,
+            now: this.opts.clock.now(),
+            t: this.t,
+            settings: this.opts.settings,
+            msg,
+            person,
+            role,
+            chat,
+            word: '',
+            args: '',
+            rawArgs: '',
+            tokens: [],
+            mentioned: [],
+            reply,
+            send: (m) => out.push(m),
+            attachments,
+          }
+        return out
+      }
       reply(this.t.unknown.emptyMention)
       return out
     }
@@ -443,7 +482,9 @@ export class ChatCore {
         mentioned: [],
         reply,
         send: (m) => out.push(m),
+        ...(attachments ? { attachments } : {}),
       }
+      seenCtx.ctx = ctx
       if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
         for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
       }
@@ -483,7 +524,7 @@ export class ChatCore {
         reply(this.t.limits.tooManyMentions(MAX_MENTIONS))
         return out
       }
-      mentioned = await this.resolveMentions(tx, msg, names)
+      mentioned = await resolveMentions(tx, msg, names)
     }
     const ctx: CommandContext = {
       tx,
@@ -502,73 +543,10 @@ export class ChatCore {
       mentioned,
       reply,
       send: (m) => out.push(m),
+      ...(attachments ? { attachments } : {}),
     }
+    seenCtx.ctx = ctx
     await command.run(ctx)
     return out
-  }
-
-  /** A group seen for the first time is recorded (unbound) so an officer can bind it. */
-  private async ensureChat(tx: Tx, msg: InboundMessage): Promise<ChatRow> {
-    const where = { platform_externalId: { platform: msg.platform, externalId: msg.chatId! } }
-    const existing = await tx.chatGroup.findUnique({ where })
-    if (existing) return existing
-    return tx.chatGroup.create({ data: { platform: msg.platform, externalId: msg.chatId!, name: msg.chatName ?? msg.chatId! } })
-  }
-
-  /**
-   * The person behind the sender's platform ids. The web playground names people by employee
-   * number, and may speak only as demo people: a real person is never resolved that way.
-   * Nobody acts as somebody else: a staff role (collector, officer, admin) bound only by a typed
-   * claim is answered as a worker — every command sees `role: 'worker'` — until an administrator
-   * confirms the binding or the person redeems a one-time code (`pendingRole` keeps the roster role).
-   */
-  private async resolveSender(tx: Tx, msg: InboundMessage): Promise<{ person: Asker | null; pendingRole?: Role }> {
-    for (const id of msg.sender.ids) {
-      if (msg.platform === 'web' && id.kind === 'employeeNo') {
-        const person = await tx.person.findUnique({ where: { employeeNo: id.id }, include: { unit: true } })
-        if (person?.active && person.demo) return { person }
-        continue
-      }
-      const identity = await tx.platformIdentity.findUnique({
-        where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
-        include: { person: { include: { unit: true } } },
-      })
-      if (!identity?.person.active) continue
-      const role = identity.person.role as Role
-      if (identity.vouchedBy === 'claim' && vouchedRoles.includes(role)) return { person: { ...identity.person, role: 'worker' }, pendingRole: role }
-      return { person: identity.person }
-    }
-    return { person: null }
-  }
-
-  /**
-   * The people behind @mentions (already de-duplicated and capped): by the platform ids the mention
-   * carries, else by a name or employee number naming exactly one active person. Two queries
-   * whatever the number of mentions.
-   */
-  private async resolveMentions(tx: Tx, msg: InboundMessage, names: string[]): Promise<{ name: string; person: PersonRow | null }[]> {
-    if (names.length === 0) return []
-    const idsOf = new Map(names.map((name) => [name, msg.mentions.find((x) => x.name === name && !x.isBot)?.ids ?? []]))
-    const pairs = [...idsOf.values()].flat().slice(0, 5 * MAX_MENTIONS)
-    const identities = pairs.length
-      ? await tx.platformIdentity.findMany({
-          where: { platform: msg.platform, OR: pairs.map((id) => ({ kind: id.kind, externalId: id.id })) },
-          include: { person: true },
-        })
-      : []
-    const byId = new Map(identities.map((i) => [`${i.kind}\u0000${i.externalId}`, i.person]))
-    const unresolved = names.filter((name) => !idsOf.get(name)!.some((id) => byId.has(`${id.kind}\u0000${id.id}`)))
-    const people = unresolved.length
-      ? await tx.person.findMany({ where: { active: true, OR: [{ name: { in: unresolved } }, { employeeNo: { in: unresolved } }] } })
-      : []
-    return names.map((name) => {
-      for (const id of idsOf.get(name)!) {
-        const person = byId.get(`${id.kind}\u0000${id.id}`)
-        if (person) return { name, person }
-      }
-      // By name (or employee number), when it names exactly one active person.
-      const candidates = people.filter((p) => p.name === name || p.employeeNo === name)
-      return { name, person: candidates.length === 1 ? candidates[0]! : null }
-    })
   }
 }

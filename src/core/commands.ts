@@ -57,7 +57,21 @@ export interface CommandContext {
   reply(text: string, extra?: { card?: Card; mentions?: OutboundMessage['mentions'] }): void
   /** Send any other message (a private notice, a post to another group). */
   send(message: OutboundMessage): void
+  /** Photos and files that came with the message (private chats only); a command that files them sets `taken`. */
+  attachments?: ReceivedFiles
 }
+
+/** The attachments of a message as fetched and checked (src/core/attachments.ts). */
+export interface ReceivedFiles {
+  files: ReceivedFile[]
+  /** Set by whatever joined them to a request (then nothing else does). */
+  taken: boolean
+}
+
+/** One attachment: accepted (with its bytes) or refused (why). */
+export type ReceivedFile =
+  | { ok: true; kind: 'image' | 'file'; name: string | null; mime: string; size: number; sha256: string; bytes: Buffer }
+  | { ok: false; kind: 'image' | 'file'; name: string | null; reason: 'type' | 'size' | 'failed' }
 
 export interface CommandDefinition {
   name: string

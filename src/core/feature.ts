@@ -9,7 +9,8 @@ import type { Config } from '../config.js'
 import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
 import type { CommandContext, CommandDefinition } from './commands.js'
-import type { IntentHook } from './chat-core.js'
+import type { AttachmentSettings } from './attachments.js'
+import type { IntentHook, QuoteHook } from './chat-core.js'
 import type { OutboundMessage } from './types.js'
 
 /** Writes messages to the outbox in a transaction (ChatCore.deliver, outside any inbound event). */
@@ -21,6 +22,8 @@ export interface FeatureContext {
   db: Db
   t: Messages
   deliver: Deliver
+  /** The service's public address (links in messages), once it listens. */
+  publicUrl?: () => string
 }
 
 /** Internal schedules no operator needs to change (tests may pass others: `ServiceOptions.schedules`). */
@@ -41,6 +44,10 @@ export interface Feature {
   fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
   /** What the core asks when a message is no command (at most one feature gives it). */
   intent?: IntentHook
+  /** What receives photos and files no command took (at most one feature gives it). */
+  attachments?: AttachmentSettings['receive']
+  /** What a reply quoting one of the bot's messages means (e.g. a reply to a message about a request). */
+  quoted?: QuoteHook
   /** Routes the feature serves itself. */
   routes?(app: FastifyInstance): Promise<void>
   /** Run once at start, before any event is handled (e.g. default rows). */

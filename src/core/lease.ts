@@ -23,3 +23,9 @@ export async function tryAcquireLease(db: Db, key: string, holder: string, ttlMs
 export async function releaseLease(db: Db, key: string, holder: string): Promise<void> {
   await db.lease.deleteMany({ where: { key, holder } })
 }
+
+/** Whether `holder` holds the lease `key` now. */
+export async function leaseHeldBy(db: Db, key: string, holder: string, now: Date): Promise<boolean> {
+  const lease = await db.lease.findUnique({ where: { key } })
+  return !!lease && lease.holder === holder && lease.expiresAt > now
+}

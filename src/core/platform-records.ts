@@ -1,4 +1,5 @@
 import { isUniqueViolation, type Db } from '../db/client.js'
+import { findUnits, unitLabel } from '../organisation/scope.js'
 import type { Platform } from './types.js'
 
 export interface ChatRecord {
@@ -6,6 +7,18 @@ export interface ChatRecord {
   externalId: string
   name: string
 }
+
+/** A chat bound to a unit by an administrator (e.g. a WeCom group robot), as listed. */
+export interface BoundChatRecord extends ChatRecord {
+  /** The unit's label (its path), or null when it has none. */
+  unit: string | null
+  purpose: string
+}
+
+export type BindChatOutcome =
+  | { ok: true; chat: BoundChatRecord; created: boolean }
+  /** 404: no such unit; 422: the unit's name is ambiguous (the message names the candidates). */
+  | { ok: false; status: 404 | 422; message: string }
 
 export interface IdentityRecord {
   id: number
@@ -87,5 +100,44 @@ export class PlatformRecords {
       if (isUniqueViolation(err)) return false
       throw err
     }
+  }
+
+  /**
+   * Binds a chat the adapter knows of (by its platform id) to a unit, found by path or a unique
+   * name, as its team group or officers' group; binding the same id again updates it.
+   */
+  async bindChat(externalId: string, o: { name: string; unit: string; purpose: 'team' | 'officers' }): Promise<BindChatOutcome> {
+    const units = await findUnits(this.db, o.unit)
+    if (units.length === 0) return { ok: false, status: 404, message: `没有找到单位“${o.unit}”` }
+    if (units.length > 1) return { ok: false, status: 422, message: `“${o.unit}”对应多个单位：${units.map(unitLabel).join('、')}，请写完整路径` }
+    const unit = units[0]!
+    const where = { platform_externalId: { platform: this.platform, externalId } }
+    const existing = await this.db.chatGroup.findUnique({ where, select: { id: true } })
+    const row = await this.db.chatGroup.upsert({
+      where,
+      create: { platform: this.platform, externalId, name: o.name, purpose: o.purpose, unitId: unit.id },
+      update: { name: o.name, purpose: o.purpose, unitId: unit.id },
+    })
+    return { ok: true, created: !existing, chat: { id: row.id, externalId: row.externalId, name: row.name, unit: unitLabel(unit), purpose: row.purpose } }
+  }
+
+  /** The chats whose platform id starts with `prefix` (exactly), oldest first. */
+  async boundChats(prefix: string): Promise<BoundChatRecord[]> {
+    const rows = await this.db.chatGroup.findMany({
+      where: { platform: this.platform, externalId: { startsWith: prefix } },
+      include: { unit: true },
+      orderBy: { id: 'asc' },
+    })
+    return rows
+      .filter((r) => r.externalId.startsWith(prefix))
+      .map((r) => ({ id: r.id, externalId: r.externalId, name: r.name, unit: r.unit ? unitLabel(r.unit) : null, purpose: r.purpose }))
+  }
+
+  /** Removes the chat `id` if its platform id starts with `prefix`; false when there is no such chat. */
+  async removeChat(id: number, prefix: string): Promise<boolean> {
+    const row = await this.db.chatGroup.findFirst({ where: { id, platform: this.platform }, select: { externalId: true } })
+    if (!row?.externalId.startsWith(prefix)) return false
+    const removed = await this.db.chatGroup.deleteMany({ where: { id, platform: this.platform } })
+    return removed.count === 1
   }
 }

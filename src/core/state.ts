@@ -8,8 +8,8 @@
  * namespace's part, so clearing one part keeps the others; a bound person's subject is
  * `personSubject(id)`, so retiring a person deletes their row (src/organisation).
  *
- * Not yet on it: WeCom's response_urls (adapters/wecom/bot-channel.ts), left for a later round;
- * the Wechaty adapter's choices are being moved by its own change.
+ * Adapters keep their own state (WeCom's response_urls and pressed cards, Wechaty's choices) in
+ * AdapterState (adapter-state.ts), reached through the ports of adapter-ports.ts.
  */
 import { z } from 'zod'
 import type { Tx } from '../db/client.js'

@@ -52,10 +52,49 @@ export interface InboundMessage {
    * Feishu topic group's thread); absent where answers simply go to the chat.
    */
   replyTo?: string
+  /**
+   * The platform's id of the message this one quotes or replies to (Feishu parent_id, WeCom and
+   * Wechaty quotes), when the platform says. A reply quoting the bot's message about a request is
+   * threaded to that request (QuoteHook).
+   */
+  quotes?: string
   /** Not a message but a happening (see LifecycleEvent); `bot_added`: the bot was added to the group `chatId`. */
   event?: 'bot_added' | LifecycleEvent
   /** For `message_recalled`: the platform's id of the recalled message (the eventId it arrived under). */
   about?: string
+  /** Photos and files sent with the message (or as it): the core fetches them through the adapter's MediaSource. */
+  attachments?: InboundAttachment[]
+}
+
+/** A photo or file as a platform announces it: what is known before the bytes are fetched. */
+export interface InboundAttachment {
+  kind: 'image' | 'file'
+  /** The file's name, when the platform gives one. */
+  name?: string
+  /** The type the platform declares, when it does (the core trusts only the bytes). */
+  mime?: string
+  /** Bytes, when the platform says beforehand. */
+  size?: number
+  /** The platform's reference to the bytes (a file key, a media id, an encrypted URL…): only the adapter reads it. */
+  ref: string
+}
+
+/** The bytes of an attachment, as the adapter fetched them. */
+export interface FetchedMedia {
+  bytes: Buffer
+  mime?: string
+  name?: string
+}
+
+/** The media was larger than the service takes: thrown by a MediaSource that stops reading past the limit. */
+export class MediaTooLargeError extends Error {
+  override name = 'MediaTooLargeError'
+}
+
+/** The one narrow port through which the core gets an attachment's bytes: the adapter knows the platform's API. */
+export interface MediaSource {
+  /** Fetches one attachment of `msg`; throws MediaTooLargeError past `maxBytes` (without reading much further). */
+  fetch(msg: InboundMessage, attachment: InboundAttachment, maxBytes: number): Promise<FetchedMedia>
 }
 
 /**
@@ -183,6 +222,8 @@ export interface Adapter {
   limits: SendLimits
   /** The platform's directory, when configured and permitted (see the adapter's README). */
   directory?: Directory
+  /** Where photos and files people send are fetched from, when the adapter receives any. */
+  media?: MediaSource
   send(delivery: Delivery): Promise<SendResult>
   /** Connection state for /readyz. */
   status(): { connected: boolean; detail?: string }

@@ -230,7 +230,6 @@ export const en: Messages = {
     transferredAck: (number: string, to: string) => `Handed ${number} to ${to}.`,
     transferTargetNotOfficer: (name: string) => `${name} is not a union officer.`,
     escalated: (number: string, to: string) => `Your request ${number} was escalated to ${to}.`,
-    escalatedToYou: (number: string, from: string, why: string) => `Request ${number} was escalated to you from ${from}${why ? ` (${why})` : ''}.`,
     escalatedAck: (number: string, to: string) => `Escalated ${number} to ${to}.`,
     escalatedAway: (number: string, to: string, why: string) => `Request ${number} was escalated to ${to}${why ? ` (${why})` : ''}.`,
     alreadyTop: (number: string) => `Request ${number} is at the top level already.`,
@@ -238,8 +237,6 @@ export const en: Messages = {
     alreadySupervised: (number: string) => `${number} is supervised already.`,
     rated: (number: string, score: number) => `Thank you! Request ${number} rated ${score}.`,
     ratedLow: (number: string, to: string) => `Thank you. Request ${number} is reopened for review by ${to}.`,
-    reopenedForYou: (number: string, score: number, comment: string) =>
-      `the requester rated ${number} ${score}${comment ? ` (${comment})` : ''} and asks the level above to review it`,
     ratedForOfficer: (number: string, score: number, comment: string) => `Request ${number} was rated ${score}${comment ? `: ${comment}` : ''}.`,
     badScore: 'The score is a whole number from 1 to 5, e.g. rate SQ-2026-0042 4 solved but slow',
     notRatable: (number: string) => `Request ${number} is not resolved yet; rate it once it is.`,
@@ -265,7 +262,7 @@ export const en: Messages = {
       rating: 'Rating',
     },
     timelineTitle: 'History:',
-    eventLine: (at: string, who: string, what: string) => `${at} ${who}: ${what}`,
+    eventLine: (at: string, what: string) => `${at} ${what}`,
     events: {
       filed: 'filed',
       filedOnBehalf: 'filed for the worker',
@@ -325,7 +322,7 @@ export const en: Messages = {
       campaign: '创建活动 name kind start-date 至 end-date',
       campaignExample: '创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
       campaigns: '活动列表',
-      hazard: '隐患 where and what (photos are not supported yet: describe it in words)',
+      hazard: '隐患 where and what (photos may follow)',
       hazardExample: '隐患 The switchboard door at workshop 2 east gate will not close, wires exposed',
       birthdayOff: '不要生日祝福',
       birthdayOn: '恢复生日祝福',
@@ -499,8 +496,8 @@ export const en: Messages = {
     listLine: (number: string, kind: string, title: string, status: string, schedule: string) => `${number} [${kind}] ${title} · ${status} · ${schedule}`,
     campaignsEmpty: 'No campaigns yet. Create one with 创建活动 name kind start 至 end.',
     campaignsTitle: 'Campaigns:',
-    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number) =>
-      `${name} (${kind})${start || end ? ` ${start || '…'} to ${end || '…'}` : ''}: ${announcements} announcements, ${hazards} hazard reports`,
+    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number, photos = 0) =>
+      `${name} (${kind})${start || end ? ` ${start || '…'} to ${end || '…'}` : ''}: ${announcements} announcements, ${hazards} hazard reports${photos ? ` (${photos} photo(s))` : ''}`,
     badDate: (text: string) => `"${text}" is not a date; write it as 2026-03-01.`,
     campaignName: 'Write the campaign name (at most 60 characters), e.g. 创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
     campaignPeriodOrder: 'The end date cannot be before the start date.',
@@ -508,7 +505,7 @@ export const en: Messages = {
     campaignCreated: (name: string, kind: string, from: string, to: string, safety: boolean) =>
       `Campaign "${name}" created (${kind}${from || to ? `, ${from || '…'} to ${to || '…'}` : ''}). Write "所属活动 ${name}" in an announcement to file it under the campaign${safety ? '; hazard reports (隐患) during the campaign count towards it' : ''}.`,
     hazardCampaign: (name: string) => `Counted in the ${name} hazard campaign.`,
-    hazardPhotos: 'Photos cannot be sent through Gongyou yet: describe the place and the problem in words; an officer will contact you.',
+    hazardPhotos: 'You may send photos of it privately now: those sent within a few minutes join this report.',
     reminderTitle: (number: string, title: string) => `Reminder: ${number} "${title}"`,
     reminderInGroup: (number: string, title: string, names: string[], command: string, due: string | null) =>
       `[Reminder] ${names.join(', ')}: you have not answered announcement ${number} "${title}" yet; please reply "${command}"${due ? ` (by ${due})` : ''}.`,
@@ -807,6 +804,100 @@ export const en: Messages = {
       contest: 'contest a resolved or rejected request once: the level above reviews it',
     },
     badMonth: 'Write the month like 2026-03.',
+    /** A step told to the requester, as the collector who filed it for them reads it: whose request, without what only the requester may do (rate, contest). */
+    forCollector: (text: string, name: string) =>
+      text
+        .replace(/^(About )?[Yy]our request/, (_m: string, about: string | undefined) => `${about ?? ''}${about ? 'the' : 'The'} request you filed for ${name}`)
+        .split('\n')
+        .filter((line) => !/^(Please rate it|To contest it)/.test(line))
+        .join('\n'),
+    officersGroupMoved: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '[URGENT] ' : ''}Request ${number} (${category}, ${unit}) has come up to this level; the officers in charge have the details privately.`,
+    transferredTitle: (number: string) => `Request ${number} handed to you`,
+    escalatedTitle: (number: string) => `Request ${number} escalated to you`,
+    reviewTitle: (number: string) => `Please review request ${number}`,
+    escalatedForOfficer: (f: {
+      number: string
+      category: string
+      urgent: boolean
+      from: string
+      why: string
+      unit: string
+      who: string
+      content: string
+      filed: string
+      state: string
+      due: string
+    }) =>
+      `${f.urgent ? '[URGENT] ' : ''}Request ${f.number} was escalated to you from ${f.from}${f.why ? `, because: ${f.why}` : ''}.\nCategory: ${f.category}\nUnit: ${f.unit}\nRequester: ${f.who}\nContent: ${f.content}\nFiled ${f.filed}; before the escalation: ${f.state}.\nPlease accept or answer by ${f.due}. Send "accept ${f.number}" to accept.`,
+    reviewForOfficer: (f: {
+      number: string
+      category: string
+      urgent: boolean
+      from: string
+      status: string
+      reason: string
+      outcome: string
+      unit: string
+      who: string
+      content: string
+      due: string
+    }) =>
+      `${f.urgent ? '[URGENT] ' : ''}Please review request ${f.number}: the requester contests how ${f.from} handled it (${f.status}). Reason: ${f.reason}\nCategory: ${f.category}\nUnit: ${f.unit}\nRequester: ${f.who}\nContent: ${f.content}\nDecided before: ${f.outcome}\nPlease accept it by ${f.due}, then resolve or reject it; the review is final.`,
+    lowRatingReason: (score: number, comment: string) => `rated ${score}${comment ? `, ${comment}` : ''}`,
+    /** A timeline entry as a sentence: who (null for an automatic step) did what; `to` is the unit it went to. */
+    timelineEntry: (e: { kind: string; who: string | null; text: string | null; to: string | null }): string => {
+      const who = e.who ?? 'the system'
+      const x = e.text ?? ''
+      switch (e.kind) {
+        case 'filed':
+          return `${who} filed the request`
+        case 'filedOnBehalf':
+          return `${who} filed it on the requester's behalf`
+        case 'accepted':
+          return `${who} accepted it`
+        case 'replied':
+          return `${who} replied: ${x}`
+        case 'asked':
+          return `${who} asked: ${x}`
+        case 'resolved':
+          return `${who} resolved it: ${x}`
+        case 'rejected':
+          return `${who} rejected it, because: ${x}`
+        case 'transferred':
+          return `${who} handed it on${e.to ? ` to ${e.to}` : ''}${x ? `: ${x}` : ''}`
+        case 'escalated':
+          return e.who
+            ? `${who} escalated it to ${e.to ?? ''}${x ? `, because: ${x}` : ''}`
+            : `${x || 'deadline missed'}, escalated automatically to ${e.to ?? ''}`
+        case 'reopened':
+          return `reopened for review by ${e.to ?? 'this level'}${x ? ` (${x})` : ''}`
+        case 'supervised':
+          return `${who} placed it under supervision${x ? `: ${x}` : ''}`
+        case 'rated': {
+          const [score, ...comment] = x.split(' ')
+          return `${who} rated it ${score}${comment.length ? `: ${comment.join(' ')}` : ''}`
+        }
+        case 'recategorised':
+          return `${who} changed the category to ${x}`
+        case 'closed':
+          return 'not rated after it was resolved, closed automatically'
+        case 'overdue':
+          return `missed the ${x} deadline at the top level; the chair and administrators were told`
+        case 'recalled':
+          return 'the message that filed it was recalled (the request stays)'
+        case 'added':
+          return `${who} added: ${x}`
+        case 'answered':
+          return `${who} answered the question: ${x}`
+        case 'contested':
+          return `${who} asked for a review, because: ${x}`
+        default:
+          return `${who}: ${e.kind}${x ? `: ${x}` : ''}`
+      }
+    },
+    figuresActivities: (f: { announcements: number; read: number; signups: number; polls: number; votes: number }) =>
+      `announcements ${f.announcements}, read by ${f.read}, sign-ups ${f.signups}; polls and surveys ${f.polls}, votes ${f.votes}`,
     figures: (
       scope: string,
       month: string,
@@ -826,7 +917,6 @@ export const en: Messages = {
       `Requests of ${scope} in ${month}:\nfiled ${f.filed}, resolved ${f.resolved}, rejected ${f.rejected}, open ${f.open}\nanswered on time ${f.onTime}, late ${f.late}, on-time rate ${f.share}\nrated ${f.rated}, average ${f.average}\nsupervised ${f.supervised}\n(on time: first answered by the deadline set at filing; escalation does not restart the clock)`,
     none: '—',
     todoDue: (what: string, at: string) => ` (${what} by ${at})`,
-    overdueStep: (what: string) => `missed the ${what} deadline, escalated automatically`,
     filedForSomeone: (number: string, name: string, category: string, urgent: boolean, level: string, due: string) =>
       `${name}'s request ${number} (${category}${urgent ? ', urgent' : ''}) went to the union officers of ${level}, to be answered by ${due}; ${name} and you will hear of its progress.\nSend "status ${number}" to follow it.`,
     asked: (number: string, officer: string, text: string) => `About your request ${number}, ${officer} asks: ${text}\nAnswer with: add ${number} your answer`,
@@ -872,10 +962,37 @@ export const en: Messages = {
     tooFew: (min: number) => `fewer than ${min} people, not shown separately`,
     textsHidden: (min: number) => `fewer than ${min} answered: the texts are not shown`,
   },
+  /** Photos and files sent with requests (src/requests/attachments.ts). */
+  attachments: {
+    joined: (number: string, n: number) => `${n} attachment(s) added to request ${number}.`,
+    forOfficer: (number: string, who: string, n: number, link: string) =>
+      `Request ${number}: ${who} sent ${n} attachment(s)${link ? `: ${link}` : '; see the dashboard'}`,
+    noticeLine: (n: number, link: string) => `${n} attachment(s)${link ? `: ${link}` : ' (on the dashboard)'}`,
+    refusedType: (name: string) => `${name} is not an image or a PDF and was not kept. Send photos (JPG, PNG, GIF, WebP) or PDF files.`,
+    refusedSize: (name: string, limit: string) => `${name} is too large and was not kept (at most ${limit}). Please make it smaller and send it again.`,
+    refusedFailed: (name: string) => `${name} could not be fetched from the platform; please send it again.`,
+    aFile: (kind: 'image' | 'file', name: string | null) => (name ? `The file "${name}"` : kind === 'image' ? 'This image' : 'This file'),
+    offer: (n: number) =>
+      `Received ${n} attachment(s). Report it as a safety hazard, or file it as a request?\nYou can also send "req <text>" first and the photo after, or "add SQ-… " to add it to a request you filed.`,
+    closed: (number: string) => `Request ${number} is closed: attachments can no longer be added.`,
+    offerTitle: 'Photo or file received',
+    buttons: { hazard: 'Report a hazard', request: 'File a request', cancel: 'No thanks' },
+    hazardContent: 'Snapshot: safety hazard (see the photo)',
+    requestContent: '(see the attachment)',
+    cancelled: 'All right: the attachment was not kept.',
+    expired: 'That choice has expired and the attachment was not kept. Please send the photo again.',
+    nothingPending: 'No attachment is waiting.',
+    event: (n: number) => `${n} attachment(s)`,
+    events: { attached: 'sent attachments' } as Record<string, string>,
+    hazardPhotos: (n: number) => `${n} photo(s)`,
+  },
   /** What the platform adapters (Feishu, WeCom) say in their own words. */
   platforms: {
     buttonAsCommand: (label: string, command: string) => `${label}: send "${command}"`,
     cut: '… (too long; the rest is not shown)',
+    cardReceived: (command: string) => `Received: ${command}`,
+    cardDone: (command: string) => `Done: ${command}`,
+    cardDoneButton: 'Done',
   },
   lifecycle: {
     groupUnbound: (platform: string, name: string, unit: string, disbanded: boolean) =>

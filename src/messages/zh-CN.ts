@@ -220,7 +220,6 @@ export const zhCN = {
     transferredAck: (number: string, to: string) => `已把 ${number} 转给 ${to}。`,
     transferTargetNotOfficer: (name: string) => `${name} 不是工会干部，不能转办给他。`,
     escalated: (number: string, to: string) => `您的诉求 ${number} 已升级到 ${to} 办理。`,
-    escalatedToYou: (number: string, from: string, why: string) => `诉求 ${number} 从 ${from} 升级到您这里${why ? `（${why}）` : ''}，请及时处理。`,
     escalatedAck: (number: string, to: string) => `已把 ${number} 升级到 ${to}。`,
     escalatedAway: (number: string, to: string, why: string) => `诉求 ${number} 已升级到 ${to}${why ? `（${why}）` : ''}。`,
     alreadyTop: (number: string) => `诉求 ${number} 已在最高一级，不能再升级。`,
@@ -228,8 +227,6 @@ export const zhCN = {
     alreadySupervised: (number: string) => `${number} 已经是督办事项。`,
     rated: (number: string, score: number) => `感谢评价！诉求 ${number} 得分 ${score} 分。`,
     ratedLow: (number: string, to: string) => `已收到您的评价。诉求 ${number} 已重新打开，交由 ${to} 复核。`,
-    reopenedForYou: (number: string, score: number, comment: string) =>
-      `诉求人对诉求 ${number} 的办理评价 ${score} 分${comment ? `（${comment}）` : ''}，申请上一级复核`,
     ratedForOfficer: (number: string, score: number, comment: string) => `诉求 ${number} 的评价：${score} 分${comment ? `，${comment}` : ''}。`,
     badScore: '分数请写 1 到 5 的整数，例如：评价 SQ-2026-0042 4 解决了但慢',
     notRatable: (number: string) => `诉求 ${number} 还没有办结，办结后才能评价。`,
@@ -246,7 +243,7 @@ export const zhCN = {
     progressTitle: (number: string) => `诉求 ${number}`,
     progressFields: { status: '状态', category: '类别', unit: '单位', level: '当前办理', due: '期限', content: '内容', result: '处理结果', rating: '评价' },
     timelineTitle: '经过：',
-    eventLine: (at: string, who: string, what: string) => `${at} ${who}：${what}`,
+    eventLine: (at: string, what: string) => `${at} ${what}`,
     events: {
       filed: '提交诉求',
       filedOnBehalf: '代报诉求',
@@ -306,7 +303,7 @@ export const zhCN = {
       campaign: '创建活动 名称 类型 开始日期 至 结束日期',
       campaignExample: '创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
       campaigns: '活动列表',
-      hazard: '隐患 位置和情况（照片暂不支持，请用文字描述）',
+      hazard: '隐患 位置和情况（随后可以发照片）',
       hazardExample: '隐患 二号车间东门配电箱门关不上，电线外露',
       birthdayOff: '不要生日祝福',
       birthdayOn: '恢复生日祝福',
@@ -479,8 +476,8 @@ export const zhCN = {
     listLine: (number: string, kind: string, title: string, status: string, schedule: string) => `${number}【${kind}】${title} · ${status} · ${schedule}`,
     campaignsEmpty: '还没有活动。发送“创建活动 名称 类型 开始日期 至 结束日期”创建。',
     campaignsTitle: '活动：',
-    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number) =>
-      `${name}（${kind}）${start || end ? ` ${start || '…'} 至 ${end || '…'}` : ''}：公告 ${announcements} 条，隐患上报 ${hazards} 件`,
+    campaignLineFull: (name: string, kind: string, start: string, end: string, announcements: number, hazards: number, photos = 0) =>
+      `${name}（${kind}）${start || end ? ` ${start || '…'} 至 ${end || '…'}` : ''}：公告 ${announcements} 条，隐患上报 ${hazards} 件${photos ? `（照片 ${photos} 张）` : ''}`,
     badDate: (text: string) => `日期“${text}”不对，请写成 2026-03-01 这样。`,
     campaignName: '请写上活动名称（最长 60 字），例如：创建活动 2026安康杯 安全 2026-03-01 至 2026-12-31',
     campaignPeriodOrder: '结束日期不能早于开始日期。',
@@ -488,7 +485,7 @@ export const zhCN = {
     campaignCreated: (name: string, kind: string, from: string, to: string, safety: boolean) =>
       `已创建活动“${name}”（${kind}${from || to ? `，${from || '…'} 至 ${to || '…'}` : ''}）。发布公告时写“所属活动 ${name}”归入本活动${safety ? '；活动期间“隐患”上报会计入本活动' : ''}。`,
     hazardCampaign: (name: string) => `已计入“${name}”隐患排查。`,
-    hazardPhotos: '照片暂时不能通过工友上传：请用文字写清位置和情况，干部受理后会与您联系。',
+    hazardPhotos: '可以接着私聊发现场照片：几分钟内发来的会加到这条隐患上。',
     reminderTitle: (number: string, title: string) => `提醒：${number}《${title}》`,
     reminderInGroup: (number: string, title: string, names: string[], command: string, due: string | null) =>
       `【提醒】${names.join('、')}：公告 ${number}《${title}》您还没有回复，请回复“${command}”${due ? `（${due} 截止）` : ''}。`,
@@ -778,6 +775,98 @@ export const zhCN = {
       contest: '对办结或驳回有异议时申请上一级复核（一次）',
     },
     badMonth: '月份请写成 2026-03 这样。',
+    /** A step told to the requester, as the collector who filed it for them reads it: whose request, without what only the requester may do (rate, contest). */
+    forCollector: (text: string, name: string) =>
+      text
+        .replace(/^(关于)?您的诉求/, (_m: string, about: string | undefined) => `${about ?? ''}您为 ${name} 代报的诉求`)
+        .split('\n')
+        .filter((line) => !/^(请为办理结果打分|如有异议)/.test(line))
+        .join('\n'),
+    officersGroupMoved: (number: string, category: string, unit: string, urgent: boolean) =>
+      `${urgent ? '【紧急】' : ''}诉求 ${number}（${category}，${unit}）已转到本级，交负责的干部处理，详情私下查看。`,
+    transferredTitle: (number: string) => `转给您办理的诉求 ${number}`,
+    escalatedTitle: (number: string) => `升级到您这里的诉求 ${number}`,
+    reviewTitle: (number: string) => `请复核诉求 ${number}`,
+    escalatedForOfficer: (f: {
+      number: string
+      category: string
+      urgent: boolean
+      from: string
+      why: string
+      unit: string
+      who: string
+      content: string
+      filed: string
+      state: string
+      due: string
+    }) =>
+      `${f.urgent ? '【紧急】' : ''}诉求 ${f.number} 从 ${f.from} 升级到您这里${f.why ? `，原因：${f.why}` : ''}。\n类别：${f.category}\n单位：${f.unit}\n诉求人：${f.who}\n内容：${f.content}\n${f.filed} 提交，升级前${f.state}。\n请在 ${f.due} 前受理或回复。发送“受理 ${f.number}”受理。`,
+    reviewForOfficer: (f: {
+      number: string
+      category: string
+      urgent: boolean
+      from: string
+      status: string
+      reason: string
+      outcome: string
+      unit: string
+      who: string
+      content: string
+      due: string
+    }) =>
+      `${f.urgent ? '【紧急】' : ''}请复核诉求 ${f.number}：诉求人对 ${f.from} 的处理（${f.status}）有异议，申请由您复核。理由：${f.reason}\n类别：${f.category}\n单位：${f.unit}\n诉求人：${f.who}\n内容：${f.content}\n原处理：${f.outcome}\n请在 ${f.due} 前受理，复核后办结或驳回，复核结果为最终结果。`,
+    lowRatingReason: (score: number, comment: string) => `评价 ${score} 分${comment ? `，${comment}` : ''}`,
+    /** A timeline entry as a sentence: who (null for an automatic step) did what; `to` is the unit it went to. */
+    timelineEntry: (e: { kind: string; who: string | null; text: string | null; to: string | null }): string => {
+      const who = e.who ?? '系统'
+      const x = e.text ?? ''
+      switch (e.kind) {
+        case 'filed':
+          return `${who} 提交了诉求`
+        case 'filedOnBehalf':
+          return `${who} 代报了诉求`
+        case 'accepted':
+          return `${who} 受理了诉求`
+        case 'replied':
+          return `${who} 回复：${x}`
+        case 'asked':
+          return `${who} 提问：${x}`
+        case 'resolved':
+          return `${who} 办结，处理结果：${x}`
+        case 'rejected':
+          return `${who} 驳回，理由：${x}`
+        case 'transferred':
+          return `${who} 转办${e.to ? `到 ${e.to}` : ''}${x ? `：${x}` : ''}`
+        case 'escalated':
+          return e.who ? `${who} 升级到 ${e.to ?? ''}${x ? `，原因：${x}` : ''}` : `${x || '超过期限'}，自动升级到 ${e.to ?? ''}`
+        case 'reopened':
+          return `重新打开，交 ${e.to ?? '本级'} 复核${x ? `（${x}）` : ''}`
+        case 'supervised':
+          return `${who} 列为督办${x ? `：${x}` : ''}`
+        case 'rated': {
+          const [score, ...comment] = x.split(' ')
+          return `${who} 评价 ${score} 分${comment.length ? `：${comment.join(' ')}` : ''}`
+        }
+        case 'recategorised':
+          return `${who} 把类别改为 ${x}`
+        case 'closed':
+          return '办结后未评价，自动关闭'
+        case 'overdue':
+          return `超过${x}期限，已在最高一级，已提醒主席和管理员`
+        case 'recalled':
+          return '提交诉求的原消息已撤回（诉求保留）'
+        case 'added':
+          return `${who} 补充了内容：${x}`
+        case 'answered':
+          return `${who} 回答了问题：${x}`
+        case 'contested':
+          return `${who} 申请复核，理由：${x}`
+        default:
+          return `${who}：${e.kind}${x ? `：${x}` : ''}`
+      }
+    },
+    figuresActivities: (f: { announcements: number; read: number; signups: number; polls: number; votes: number }) =>
+      `公告 ${f.announcements} 条，已阅 ${f.read} 人，报名 ${f.signups} 人；投票和问卷 ${f.polls} 个，投票 ${f.votes} 人次`,
     figures: (
       scope: string,
       month: string,
@@ -797,7 +886,6 @@ export const zhCN = {
       `${scope} ${month} 诉求统计：\n提交 ${f.filed} 件，办结 ${f.resolved} 件，驳回 ${f.rejected} 件，未办结 ${f.open} 件\n按时答复 ${f.onTime} 件，超期答复 ${f.late} 件，按时答复率 ${f.share}\n评价 ${f.rated} 件，平均 ${f.average} 分\n督办 ${f.supervised} 件\n（按时答复：首次答复不晚于提交时定的答复期限，升级不重新计时）`,
     none: '—',
     todoDue: (what: string, at: string) => `（${at} 前${what}）`,
-    overdueStep: (what: string) => `超过${what}期限，自动升级`,
     filedForSomeone: (number: string, name: string, category: string, urgent: boolean, level: string, due: string) =>
       `${name}的诉求 ${number}（${category}${urgent ? '，紧急' : ''}）已转给${level}的工会干部，将在 ${due} 前答复，进展会通知${name}和您。\n发送“进度 ${number}”查看进展。`,
     asked: (number: string, officer: string, text: string) => `关于您的诉求 ${number}，${officer} 问您：${text}\n请回复：补充 ${number} 您的回答`,
@@ -840,12 +928,40 @@ export const zhCN = {
     tooFew: (min: number) => `不足 ${min} 人，不单独显示`,
     textsHidden: (min: number) => `回答不足 ${min} 人，文字内容不显示`,
   },
+  /** Photos and files sent with requests (src/requests/attachments.ts). */
+  attachments: {
+    joined: (number: string, n: number) => `已把 ${n} 个附件加入诉求 ${number}。`,
+    forOfficer: (number: string, who: string, n: number, link: string) =>
+      `诉求 ${number}：${who}发来附件 ${n} 个${link ? `，查看：${link}` : '，请在后台查看'}`,
+    noticeLine: (n: number, link: string) => `附件 ${n} 个${link ? `：${link}` : '（后台查看）'}`,
+    refusedType: (name: string) => `${name}不是图片或 PDF，没有收下。请发照片（JPG、PNG、GIF、WebP）或 PDF 文件。`,
+    refusedSize: (name: string, limit: string) => `${name}太大，没有收下（最大 ${limit}）。请压缩后再发。`,
+    refusedFailed: (name: string) => `${name}没能从平台取到，请重新发送一次。`,
+    aFile: (kind: 'image' | 'file', name: string | null) => (name ? `文件“${name}”` : kind === 'image' ? '这张图片' : '这个文件'),
+    offer: (n: number) =>
+      `收到 ${n} 个附件。要把它作为安全隐患（随手拍）上报，还是作为诉求提交？\n也可以先发“诉求 内容”，再发照片；或发“补充 SQ-编号”加到已有的诉求。`,
+    closed: (number: string) => `诉求 ${number} 已经办结，不能再加附件。`,
+    offerTitle: '收到照片或文件',
+    buttons: { hazard: '上报安全隐患', request: '提交诉求', cancel: '不用了' },
+    hazardContent: '随手拍：安全隐患（详见照片）',
+    requestContent: '（详见附件）',
+    cancelled: '好的，附件没有保存。',
+    expired: '这个选择已过期，附件没有保存。请重新发送照片。',
+    nothingPending: '没有待处理的附件。',
+    event: (n: number) => `附件 ${n} 个`,
+    events: { attached: '发来附件' } as Record<string, string>,
+    hazardPhotos: (n: number) => `照片 ${n} 张`,
+  },
   /** What the platform adapters (Feishu, WeCom) say in their own words. */
   platforms: {
     /** Under a card sent as text (too long for a card): how to do what its buttons did. */
     buttonAsCommand: (label: string, command: string) => `${label}：请发送“${command}”`,
     /** Where a text too long for the platform was cut. */
     cut: '……（内容过长，其余部分未显示）',
+    /** A card after its button was pressed (its buttons replaced): what was done, and the button left in their place. */
+    cardReceived: (command: string) => `已收到：${command}`,
+    cardDone: (command: string) => `已处理：${command}`,
+    cardDoneButton: '已处理',
   },
   /** Platform happenings the core keeps up with (src/organisation/lifecycle.ts). */
   lifecycle: {

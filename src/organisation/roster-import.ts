@@ -46,10 +46,24 @@ export async function importRoster(db: Db, rows: RosterRow[], opts: RosterImport
 
 async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImportOptions): Promise<RosterImportResult> {
   const demo = opts.demo ?? false
-  let unitsCreated = 0
   // A real roster replaces the demo organisation, in this same transaction: all or nothing.
   const demoRetired = demo ? 0 : await retireDemo(tx)
+  const { root, byId, rowUnits, unitsCreated } = await ensureUnits(tx, rows, opts, demo)
+  const collectorGrid = await assignGrids(tx, rows, rowUnits, root, byId)
+  const plan = await planPeople(tx, rows, rowUnits, collectorGrid)
+  await applyPeople(tx, plan, rowUnits, collectorGrid, demo)
+  const { toCreate, updated, unchanged } = plan
+  return { created: toCreate.length, updated, unchanged, unitsCreated, ...(demoRetired > 0 ? { demoRetired } : {}) }
+}
 
+/** The unit of every row (index by index), creating the company root and every missing unit on the way. */
+async function ensureUnits(
+  tx: Tx,
+  rows: RosterRow[],
+  opts: RosterImportOptions,
+  demo: boolean,
+): Promise<{ root: CachedUnit; byId: Map<number, CachedUnit>; rowUnits: CachedUnit[]; unitsCreated: number }> {
+  let unitsCreated = 0
   // Units, cached by path.
   const byPath = new Map<string, CachedUnit>()
   const byId = new Map<number, CachedUnit>()
@@ -94,7 +108,11 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
     if (segments.length > 0 && rootNames.has(segments[0]!)) segments.shift()
     rowUnits.push(await ensureUnit(segments))
   }
+  return { root, byId, rowUnits, unitsCreated }
+}
 
+/** Puts units into grids (the 网格 column, else each collector's unit's grid, made when missing); answers each collector row's grid. */
+async function assignGrids(tx: Tx, rows: RosterRow[], rowUnits: CachedUnit[], root: CachedUnit, byId: Map<number, CachedUnit>): Promise<Map<number, number>> {
   // Grids: the 网格 column first, then each collector's unit's grid (made when missing).
   const gridsByName = new Map<string, number>()
   for (const g of await tx.grid.findMany({ select: { id: true, name: true } })) gridsByName.set(g.name, g.id)
@@ -132,8 +150,21 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
       unit.gridId = gridId
     }
   }
+  return collectorGrid
+}
 
-  // People.
+/** What the import changes about people: who is new, the same change for many in one update, collector links to add and remove. */
+interface PeoplePlan {
+  toCreate: { index: number; row: RosterRow }[]
+  updates: Map<string, { data: PersonUpdate; ids: number[] }>
+  addLinks: { gridId: number; personId: number }[]
+  removeLinks: Map<number, number[]>
+  updated: number
+  unchanged: number
+}
+
+/** Compares the rows with the people already there (read in chunks); writes nothing. */
+async function planPeople(tx: Tx, rows: RosterRow[], rowUnits: CachedUnit[], collectorGrid: Map<number, number>): Promise<PeoplePlan> {
   const existing = new Map<string, ExistingPerson>()
   const memberships = new Map<number, Set<number>>() // person id → grid ids they collect for
   for (const part of chunks(rows, 1000)) {
@@ -192,7 +223,12 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
     if (changed || stale.length > 0 || missingLink) updated++
     else unchanged++
   }
+  return { toCreate, updates, addLinks, removeLinks, updated, unchanged }
+}
 
+/** Writes the plan: new people (and their links), grouped updates, removed and added collector links. */
+async function applyPeople(tx: Tx, plan: PeoplePlan, rowUnits: CachedUnit[], collectorGrid: Map<number, number>, demo: boolean): Promise<void> {
+  const { toCreate, updates, addLinks, removeLinks } = plan
   for (const part of chunks(toCreate, 500)) {
     const created = await tx.person.createManyAndReturn({
       data: part.map(({ index, row }) => ({
@@ -220,6 +256,4 @@ async function importInTransaction(tx: Tx, rows: RosterRow[], opts: RosterImport
     for (const part of chunks(personIds, 1000)) await tx.gridCollector.deleteMany({ where: { gridId, personId: { in: part } } })
   }
   for (const part of chunks(addLinks, 1000)) await tx.gridCollector.createMany({ data: part })
-
-  return { created: toCreate.length, updated, unchanged, unitsCreated, ...(demoRetired > 0 ? { demoRetired } : {}) }
 }

@@ -2,7 +2,7 @@
 import type { OutboundMessage } from '../core/types.js'
 import { chatRecipient, postedGroups, type PollContext, type PollRow } from './service.js'
 import { pollResults, votersByOption } from './results.js'
-import { surveyResults } from './survey.js'
+import { surveyResults } from './survey-results.js'
 import { pollClosedMessages, surveyClosedMessages } from './views.js'
 
 /**

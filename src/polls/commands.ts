@@ -6,7 +6,8 @@ import { findPoll, MAX_OPTIONS, normalisePollNumber, PollRefusal, refuse, type P
 import { createPoll } from './create.js'
 import { castVote } from './voting.js'
 import { mayClose, maySeeResults, pollResults, votersByOption } from './results.js'
-import { answerSurvey, createSurvey, findTemplate, startSurvey, surveyResults, templateNames } from './survey.js'
+import { answerSurvey, createSurvey, findTemplate, startSurvey, templateNames } from './survey.js'
+import { surveyResults } from './survey-results.js'
 import { resultsView, surveyResultsView } from './views.js'
 
 export interface PollCommandOptions {

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js'
 import { DEFAULT_MIN_GROUP } from '../core/commands.js'
 import { zhCN, type Messages } from '../messages/zh-CN.js'
 import { pollResults, votersByOption } from './results.js'
-import { surveyResults } from './survey.js'
+import { surveyResults } from './survey-results.js'
 
 /**
  * A survey's (or a poll's) results as an XLSX workbook: a summary sheet (every question with its

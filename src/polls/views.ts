@@ -9,7 +9,8 @@ import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
 import type { PollContext, PollRow } from './service.js'
 import type { PollResults } from './results.js'
-import type { QuestionRow, SurveyResults } from './survey.js'
+import type { QuestionRow } from './survey.js'
+import type { SurveyResults } from './survey-results.js'
 
 const BAR_CELLS = 10
 const CHART_LABEL_MAX = 12

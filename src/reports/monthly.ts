@@ -5,6 +5,8 @@ import type { Prisma } from '../generated/sqlite/client.js'
 import { formatLocal } from '../core/time/zone.js'
 import { isUnitWithin, unitLabel } from '../organisation/scope.js'
 import { scopeRoot } from '../auth/tokens.js'
+import { pollScopeWhere } from '../polls/scope.js'
+import { announcementReach } from '../announcements/reach.js'
 import { monthly, monthRange, overview, statFields, type ActivityCounts, type MonthlyReport, type StatContext, type StatRow } from './stats.js'
 
 export interface ReportScope {
@@ -58,7 +60,7 @@ async function activityCounts(db: Db, scope: ReportScope, from: Date, to: Date):
     : {}
   const pollWhere: Prisma.PollWhereInput = {
     createdAt: inMonth,
-    ...(ids ? { OR: [{ creatorId: scope.asker.id }, { targets: { some: { unitId: { in: ids } } } }] } : {}),
+    ...pollScopeWhere(scope),
   }
   const [campaigns, acknowledgements, signups, polls, votes] = await Promise.all([
     db.campaign.count({
@@ -66,12 +68,26 @@ async function activityCounts(db: Db, scope: ReportScope, from: Date, to: Date):
         AND: [{ OR: [{ startsAt: null }, { startsAt: { lt: to } }] }, { OR: [{ endsAt: null }, { endsAt: { gte: from } }] }, { createdAt: { lt: to } }],
       },
     }),
-    db.announcementResponse.count({ where: { kind: 'ack', status: 'confirmed', createdAt: inMonth, ...peopleInScope } }),
+    readsInMonth(db, scope, from, to),
     db.announcementResponse.count({ where: { kind: 'signup', status: { in: ['confirmed', 'waitlisted'] }, createdAt: inMonth, ...peopleInScope } }),
     db.poll.count({ where: pollWhere }),
     db.pollVote.count({ where: { createdAt: inMonth, ...(ids ? { unitId: { in: ids } } : {}) } }),
   ])
   return { campaigns, announcements: new Set(deliveries.map((d) => d.announcementId)).size, acknowledgements, signups, polls, votes }
+}
+
+/** 已阅 in the month: people of the scope who first read an announcement that asks for it then (src/announcements/reach.ts). */
+async function readsInMonth(db: Db, scope: ReportScope, from: Date, to: Date): Promise<number> {
+  const answered = await db.announcementResponse.findMany({
+    where: { createdAt: { gte: from, lt: to } },
+    select: { announcementId: true },
+    distinct: ['announcementId'],
+  })
+  const anns = await db.announcement.findMany({ where: { id: { in: answered.map((r) => r.announcementId) }, requireAck: true } })
+  const ids = scope.ids === null ? null : new Set(scope.ids)
+  let n = 0
+  for (const ann of anns) n += (await announcementReach(db, ann, { period: { from, to }, ...(ids ? { within: (u) => ids.has(u.id) } : {}) })).read.length
+  return n
 }
 
 /** The monthly report for a scope ("2026-03", months in the service's time zone). */

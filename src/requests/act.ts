@@ -103,7 +103,7 @@ export async function act(
         text: t.requests.transferredToYou(n, actor.name, action.note),
         notice: true,
         urgent: request.urgent,
-        card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note)),
+        card: officerCard(ctx, request, '', t.requests.transferredToYou(n, actor.name, action.note), t.conversation.transferredTitle(n)),
       })
       await tellRequester(ctx, request, t.requests.transferred(n, actor.name, to.name), out)
       return { ack: t.requests.transferredAck(n, to.name), out, request }

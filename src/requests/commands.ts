@@ -266,6 +266,8 @@ const addCommand: CommandDefinition = {
     guarded(ctx, async () => {
       const n = ctx.tokens[0]
       const text = textAfterFirst(ctx)
+      // `补充 SQ-…` with a photo and no words: the photo is the addition (src/requests/attachments.ts joins it).
+      if (isRequestReference(n) && !text && ctx.attachments) return
       if (!isRequestReference(n) || !text) return replyPrivately(ctx, ctx.t.usage(ctx.t.conversation.usage.add, ctx.t.conversation.usage.addExample))
       const { ack, out } = await addToRequest(requestContext(ctx), ctx.person!, n!, text)
       await replyPrivately(ctx, ack)
@@ -321,7 +323,7 @@ const figuresCommand: CommandDefinition = {
           rated: r.satisfaction.count,
           average: r.satisfaction.average === null ? none : String(r.satisfaction.average),
           supervised: r.totals.supervised,
-        }),
+        }) + (r.activities ? `\n${ctx.t.conversation.figuresActivities({ ...r.activities, read: r.activities.acknowledgements })}` : ''),
       )
     }),
 }

@@ -37,14 +37,7 @@ export async function contest(ctx: RequestContext, person: PersonRow, request: R
     where: { id: request.id },
     data: { status: 'new', closedAt: null, resolvedAt: null, rejectReason: null, result: null },
   })
-  const moved = await escalate(
-    ctx,
-    reopened,
-    null,
-    t.conversation.contestedForReviewer(request.number, t.requests.status[request.status] ?? request.status, reason),
-    out,
-    'reopened',
-  )
+  const moved = await escalate(ctx, reopened, null, reason, out, 'reopened', { status: request.status, outcome: request.result ?? request.rejectReason })
   const level = moved?.unit ?? (await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } }))
   if (!moved) {
     // At the top already: the chair and the administrators review it.

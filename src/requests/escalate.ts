@@ -20,6 +20,8 @@ export async function escalate(
   reason: string,
   out: OutboundMessage[],
   kind: 'escalated' | 'reopened' = 'escalated',
+  /** A contested request (申请复核 or a low rating) goes up for review: what was decided before. */
+  review?: { status: string; outcome: string | null },
 ): Promise<{ request: RequestRow; unit: UnitRow } | null> {
   const { tx, t } = ctx
   const next = await responsibleLevel(tx, request.levelUnitId, request.categoryId, false)
@@ -45,8 +47,31 @@ export async function escalate(
   // Officers at the new level get the request; those at the old level are told where it went.
   const requester = request.requesterId ? await tx.person.findUnique({ where: { id: request.requesterId } }) : null
   const unit = await tx.unit.findUniqueOrThrow({ where: { id: request.unitId } })
-  const text = `${t.requests.escalatedToYou(n, unitLabel(fromUnit), reason)}\n${t.requests.newForOfficerText(n, category.name, request.urgent, unitLabel(unit), requesterLabel(t, request, requester), request.content, formatLocal(updated.answerDueAt!, ctx.timeZone))}`
-  await tellOfficers(ctx, updated, next.officers, next.unit, text, out)
+  // Not a new request: the officers upstairs read why it reached them, what happened before and by when to answer.
+  const about = {
+    number: n,
+    category: category.name,
+    urgent: request.urgent,
+    from: unitLabel(fromUnit),
+    unit: unitLabel(unit),
+    who: requesterLabel(t, request, requester),
+    content: request.content,
+    due: formatLocal(updated.answerDueAt!, ctx.timeZone),
+  }
+  const text = review
+    ? t.conversation.reviewForOfficer({
+        ...about,
+        status: t.requests.status[review.status] ?? review.status,
+        reason,
+        outcome: review.outcome ?? t.conversation.none,
+      })
+    : t.conversation.escalatedForOfficer({
+        ...about,
+        why: reason,
+        filed: formatLocal(request.createdAt, ctx.timeZone),
+        state: t.requests.status[request.status] ?? request.status,
+      })
+  await tellOfficers(ctx, updated, next.officers, next.unit, text, out, true, review ? t.conversation.reviewTitle(n) : t.conversation.escalatedTitle(n))
   const previous = await responsibleLevel(tx, fromUnit.id, request.categoryId)
   for (const o of previous?.unit.id === fromUnit.id ? previous.officers : []) {
     if (o.id !== actorId) out.push({ to: personTo(o.id), text: t.requests.escalatedAway(n, toLabel, reason), notice: true, urgent: request.urgent })

@@ -62,13 +62,18 @@ export async function tellRequester(ctx: RequestContext, request: RequestRow, te
       ...(card ? { card } : {}),
       ...(fallback ? { fallback, fallbackText: ctx.t.privacy.requesterUpdateHint(request.number) } : {}),
     })
-  if (request.filedById && request.filedById !== authorId) out.push({ to: personTo(request.filedById), text, notice: true, urgent: request.urgent })
+  if (request.filedById && request.filedById !== authorId) {
+    // The collector who filed it reads about that person's request, not "您的诉求".
+    const requester = request.requesterId ? await ctx.tx.person.findUnique({ where: { id: request.requesterId }, select: { name: true } }) : null
+    const forCollector = requester ? ctx.t.conversation.forCollector(text, requester.name) : text
+    out.push({ to: personTo(request.filedById), text: forCollector, notice: true, urgent: request.urgent })
+  }
 }
 
-export function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string): Card {
+export function officerCard(ctx: RequestContext, request: RequestRow, category: string, body: string, title?: string): Card {
   const b = ctx.t.requests.buttons
   return {
-    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${ctx.t.requests.newForOfficer(request.number)}`,
+    title: `${request.urgent ? `【${ctx.t.requests.urgentTag}】` : ''}${title ?? ctx.t.requests.newForOfficer(request.number)}`,
     body,
     fields: [
       { label: ctx.t.requests.progressFields.category, value: category },
@@ -97,15 +102,22 @@ export async function tellOfficers(
   text: string,
   out: OutboundMessage[],
   withCard = true,
+  title?: string,
 ): Promise<void> {
   const category = await ctx.tx.requestCategory.findUnique({ where: { id: request.categoryId } })
-  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text) : undefined
+  const card = withCard ? officerCard(ctx, request, category?.name ?? '', text, title) : undefined
   for (const o of officers) out.push({ to: personTo(o.id), text, notice: true, urgent: request.urgent, ...(card ? { card } : {}) })
   const groups = await officersGroups(ctx.tx, levelUnit)
   if (groups.length === 0) return
   if (request.anonymous || category?.sensitive) {
     const unit = await unitForGroups(ctx, request.unitId)
-    const notice = ctx.t.privacy.officersGroupNotice(request.number, category?.name ?? '', unitLabel(unit), request.urgent)
+    // A request escalated, sent for review or handed on is not new to this level's group either.
+    const notice = (title ? ctx.t.conversation.officersGroupMoved : ctx.t.privacy.officersGroupNotice)(
+      request.number,
+      category?.name ?? '',
+      unitLabel(unit),
+      request.urgent,
+    )
     for (const g of groups) out.push({ to: g, text: notice, notice: true, urgent: request.urgent })
     return
   }

@@ -37,11 +37,14 @@ export async function rate(
   if (request.assigneeId) out.push({ to: personTo(request.assigneeId), text: t.requests.ratedForOfficer(request.number, score, comment), notice: true })
   if (score <= 2 && final) return { ack: t.conversation.ratedFinal(request.number, score), out }
   if (score <= 2) {
-    const moved = await escalate(ctx, { ...rated, status: 'new' }, null, t.requests.reopenedForYou(request.number, score, comment), out, 'reopened')
+    const moved = await escalate(ctx, { ...rated, status: 'new' }, null, t.conversation.lowRatingReason(score, comment), out, 'reopened', {
+      status: request.status,
+      outcome: request.result,
+    })
     if (moved) return { ack: t.requests.ratedLow(request.number, unitLabel(moved.unit)), out }
     // At the top already: reopen where it is.
     await tx.workerRequest.update({ where: { id: request.id }, data: { status: 'new', closedAt: null, resolvedAt: null } })
-    await event(ctx, rated, 'reopened', null, `${score}`)
+    await event(ctx, rated, 'reopened', null, t.conversation.lowRatingReason(score, comment))
     const level = await tx.unit.findUniqueOrThrow({ where: { id: request.levelUnitId } })
     return { ack: t.requests.ratedLow(request.number, unitLabel(level)), out }
   }

@@ -82,6 +82,9 @@ async function maySee(ctx: RequestContext, viewer: Asker, request: RequestRow): 
   return false
 }
 
+/** Steps an anonymous author takes: recorded without an actor, shown as 匿名职工. */
+export const ANONYMOUS_STEPS = ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested']
+
 /** `进度 SQ-…`: status, deadlines and the timeline. Never names an anonymous requester. */
 export async function progress(ctx: RequestContext, viewer: Asker, numberInput: string): Promise<{ text: string; card: Card }> {
   const { tx, t } = ctx
@@ -117,18 +120,24 @@ export async function progress(ctx: RequestContext, viewer: Asker, numberInput: 
     ...(request.rejectReason ? [{ label: f.result, value: request.rejectReason }] : []),
     ...(request.rating ? [{ label: f.rating, value: `${request.rating}${request.ratingComment ? ` ${request.ratingComment}` : ''}` }] : []),
   ]
+  const toUnits = new Map(
+    (await tx.unit.findMany({ where: { id: { in: events.map((e) => e.toUnitId).filter((x): x is number => x !== null) } } })).map((u) => [u.id, unitLabel(u)]),
+  )
+  // The author's own steps on an anonymous request carry no actor: 匿名职工; other steps without one are automatic.
   const who = (actorId: number | null, kind: string) =>
-    actorId !== null
-      ? (actors.get(actorId) ?? '')
-      : ['filed', 'rated', 'recategorised', 'added', 'answered', 'contested'].includes(kind)
-        ? t.requests.anonymousName
-        : t.requests.system
-  const what = (e: (typeof events)[number]) =>
-    // Automatic steps read as sentences: "超过答复期限，自动升级", not "超期：答复".
-    e.kind === 'overdue'
-      ? t.conversation.overdueStep(e.text ?? '')
-      : `${t.requests.events[e.kind] ?? t.conversation.events[e.kind] ?? e.kind}${e.text ? `：${e.text}` : ''}`
-  const timeline = events.map((e) => t.requests.eventLine(formatLocal(e.at, ctx.timeZone), who(e.actorId, e.kind), what(e)))
+    actorId !== null ? (actors.get(actorId) ?? '') : ANONYMOUS_STEPS.includes(kind) ? t.requests.anonymousName : null
+  // Every entry reads as a sentence: "超过答复期限，自动升级到 一车间", not "系统：超期：答复".
+  const timeline = events.map((e) =>
+    t.requests.eventLine(
+      formatLocal(e.at, ctx.timeZone),
+      t.conversation.timelineEntry({
+        kind: e.kind,
+        who: who(e.actorId, e.kind),
+        text: e.text,
+        to: e.toUnitId === null ? null : (toUnits.get(e.toUnitId) ?? null),
+      }),
+    ),
+  )
   const text = `${t.requests.progressTitle(request.number)}\n${fields.map((x) => `${x.label}：${x.value}`).join('\n')}\n${t.requests.timelineTitle}\n${timeline.join('\n')}`
   return {
     text,

@@ -30,7 +30,7 @@ describe('campaigns and hazard reports', () => {
     const answer = text(replies)
     expect(answer).toMatch(/已收到您的诉求 (SQ-2026-\d{4})（安全隐患，紧急）/)
     expect(answer).toContain('已计入“2026安康杯”隐患排查')
-    expect(answer).toContain('照片暂时不能通过工友上传')
+    expect(answer).toContain('可以接着私聊发现场照片')
     const number = /SQ-2026-\d{4}/.exec(answer)![0]
     const request = await svc.db.workerRequest.findUniqueOrThrow({ where: { number } })
     const category = await svc.db.requestCategory.findUniqueOrThrow({ where: { id: request.categoryId } })

@@ -153,7 +153,7 @@ describe('the officers’ dashboard', () => {
     await page.getByRole('button', { name: '提交回复' }).click()
     await expect.poll(() => page.locator('#toast').textContent()).toContain(`已把回复发给 ${n.gloves} 的诉求人`)
     await expect.poll(() => page.locator('#timeline').textContent()).toContain(answer)
-    expect(await page.locator('#timeline').textContent()).toContain('梁秀英 · 回复')
+    expect(await page.locator('#timeline').textContent()).toContain('梁秀英 回复：')
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-request.png'), fullPage: true })
 
     await expect.poll(() => history('D1002'), { timeout: 10_000 }).toContain(`关于您的诉求 ${n.gloves}，梁秀英 回复：${answer}`)

@@ -8,6 +8,7 @@
  * directory — never the playground's employee-number shortcut, which speaks only as demo people.
  */
 import { WebAdapter, toInbound } from '../../adapters/web/index.js'
+import { Transcript } from '../../src/core/transcript.js'
 import type { Service } from '../../src/app.js'
 import type { Adapter, Card, Delivery, SendResult } from '../../src/core/types.js'
 import type { Db } from '../../src/db/client.js'
@@ -46,7 +47,7 @@ export class TestChatAdapter implements Adapter {
   readonly limits = {}
   private web: WebAdapter | undefined
   attach(db: Db): void {
-    this.web = new WebAdapter(db)
+    this.web = new WebAdapter(new Transcript(db))
   }
   send(d: Delivery): Promise<SendResult> {
     if (!this.web) throw new Error('the test chat is not attached to a database')

@@ -129,6 +129,9 @@ describe('an anonymous request', () => {
     for (const m of [...fake.shown.values()].filter((m) => m.target !== AUTHOR.openId)) expectClean('feishu message', m.text)
     for (const r of seen) expectClean('playground reply', r)
     expect(seen.join('\n')).toContain('匿名职工')
+    // Escalated, it reaches the officers' group above as moved up, not as a new request, and still without words or name.
+    const groupTexts = webOut.filter((m) => m.chatId === 'web-officers').map((m) => m.text)
+    expect(groupTexts.some((x) => x.includes(`诉求 ${number}（`) && x.includes('已转到本级'))).toBe(true)
 
     // The author heard each step, on Feishu.
     const toAuthor = [...fake.shown.values()]

@@ -110,7 +110,8 @@ describe('an officer works a request to the end, and the worker rates it', () =>
 
     const progress = text(await svc.say('D1002', 'dm', `进度 ${number}`))
     expect(progress).toContain('状态：已评价')
-    for (const step of ['张伟：提交诉求', '何平：受理', '何平：回复：已报修', '何平：办结：水龙头已更换', '张伟：评价：5']) expect(progress).toContain(step)
+    for (const step of ['张伟 提交了诉求', '何平 受理了诉求', '何平 回复：已报修', '何平 办结，处理结果：水龙头已更换', '张伟 评价 5 分'])
+      expect(progress).toContain(step)
   })
 
   it('a low rating reopens the request one level up for review', async () => {
@@ -118,7 +119,7 @@ describe('an officer works a request to the end, and the worker rates it', () =>
     await svc.say('D2001', 'dm', `办结 ${number} 已反映`)
     const rated = await svc.say('D1003', 'dm', `评价 ${number} 2 根本没解决`)
     expect(text(rated)).toContain('已重新打开，交由 一车间 复核')
-    expect(text(to(rated, 'D3001'))).toMatch(/评价 2 分（根本没解决），申请上一级复核/)
+    expect(text(to(rated, 'D3001'))).toMatch(/申请由您复核。理由：评价 2 分，根本没解决/)
     // The officer below is told where it went, not that it is theirs to review.
     expect(text(to(rated, 'D2001'))).toContain(`诉求 ${number} 已升级到 一车间`)
     expect(text(to(rated, 'D2001'))).not.toContain('交您')
@@ -143,7 +144,13 @@ describe('an officer works a request to the end, and the worker rates it', () =>
     const second = await file('D1003', 'dm', '诉求 宿舍热水器坏了')
     const escalated = await svc.say('D2001', 'dm', `升级 ${second.number} 班组解决不了`)
     expect(text(escalated)).toContain(`已把 ${second.number} 升级到 一车间`)
-    expect(text(to(escalated, 'D3001'))).toMatch(/从 一车间\/电工班 升级到您这里（班组解决不了）/)
+    // Not a new request for the officer upstairs: what it is, why, what happened before, by when.
+    const upstairs = to(escalated, 'D3001')
+    expect(text(upstairs)).toMatch(/诉求 SQ-\S+ 从 一车间\/电工班 升级到您这里，原因：班组解决不了。\n类别：/)
+    expect(text(upstairs)).toMatch(/提交，升级前待受理。\n请在 \S+ \S+ 前受理或回复/)
+    expect(upstairs.map((r) => r.card?.title)).toEqual([`升级到您这里的诉求 ${second.number}`])
+    expect(text(upstairs)).not.toContain('新诉求')
+    expect(to(transferred, 'D3001').map((r) => r.card?.title)).toEqual([`转给您办理的诉求 ${number}`])
     expect(text(to(escalated, 'D1003'))).toContain('已升级到 一车间 办理')
 
     expect(text(await svc.say('D3001', 'dm', `督办 ${second.number}`))).toContain('列为督办事项')

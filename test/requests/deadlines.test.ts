@@ -156,11 +156,16 @@ describe('escalation of overdue requests', () => {
     expect(moved.answerDueAt!.getTime()).toBe(clock.now().getTime() + CANTEEN_ANSWER_MS)
     const toWorkshop = await privateTo(svc, 'D3001')
     expect(toWorkshop).toHaveLength(1)
-    expect(toWorkshop[0]).toContain(`诉求 ${number} 从 一车间/电工班 升级到您这里（超过答复期限）`)
+    expect(toWorkshop[0]).toContain(`诉求 ${number} 从 一车间/电工班 升级到您这里，原因：超过答复期限。`)
     expect(toWorkshop[0]).toContain('诉求人：张伟（D1002）')
     expect(await privateTo(svc, 'D2001', `诉求 ${number} 已升级到 一车间`)).toHaveLength(1)
     expect(await privateTo(svc, 'D1002', `您的诉求 ${number} 已升级到 一车间 办理`)).toHaveLength(1)
     expect(await levelShown(svc, 'D1002', number)).toBe('一车间')
+    // The worker's timeline reads as sentences, not "系统：超期：答复".
+    const timeline = text(await svc.say('D1002', 'dm', `进度 ${number}`))
+    expect(timeline).toContain('张伟 提交了诉求')
+    expect(timeline).toContain('超过答复期限，自动升级到 一车间')
+    expect(timeline).not.toMatch(/系统：|超期：/)
     // Nobody else was pulled in: not the company, not another team.
     expect(await privateTo(svc, 'D9001')).toEqual([])
     expect(await privateTo(svc, 'D2002')).toEqual([])
@@ -437,7 +442,7 @@ describe('closing unrated requests', () => {
     await runJob(svc, clock, 'requests:close-unrated')
     await runJob(svc, clock, 'requests:close-unrated')
     expect((await request(svc, unrated.number)).status).toBe('closed')
-    expect(text(await svc.say('D1002', 'dm', `进度 ${unrated.number}`))).toMatch(/状态：已关闭[\s\S]*系统：自动关闭/)
+    expect(text(await svc.say('D1002', 'dm', `进度 ${unrated.number}`))).toMatch(/状态：已关闭[\s\S]*办结后未评价，自动关闭/)
     expect(await privateTo(svc, 'D1002', `诉求 ${unrated.number} 办结后一直未评价，已自动关闭`)).toHaveLength(1)
     expect(await recipientsOf(svc, '已自动关闭')).toEqual(['D1002'])
 

@@ -16,6 +16,10 @@
  *   e  filed at the end, within its deadline                       → pending
  *   on time 3, late 2, pending 1, rate 60%; filed 6, resolved 1 (a; f was reopened), rejected 1, open 4;
  *   rated 2, average 3.5.
+ * And the month's activities: an announcement for 一车间 asking for 已阅 and sign-ups, read by
+ * three (one 已阅, two sign-ups: who signs up has read it) → 已阅 3, sign-ups 2, one announcement;
+ * a poll for 一车间 started in the company's officers' group, two votes → its scope is 一车间
+ * (the group it was posted to is not whom it is for), 1 poll, 2 votes.
  */
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -35,6 +39,8 @@ let admin: string
 const n: Record<string, string> = {}
 
 const expected = { onTime: 3, late: 2, pending: 1, share: 0.6, filed: 6, resolved: 1, rejected: 1, open: 4, rated: 2, average: 3.5 }
+const activities = { announcements: 1, acknowledgements: 3, signups: 2, polls: 1, votes: 2 }
+let poll = ''
 
 async function ok(from: string, words: string, expectText: RegExp): Promise<void> {
   const replies = await svc.say(from, 'dm', words)
@@ -49,7 +55,15 @@ beforeAll(async () => {
   n.d = await file(svc, 'D1004', '匿名诉求 食堂夜宵太贵了')
   n.c = await file(svc, 'D1002', '诉求 食堂餐具不够')
   n.f = await file(svc, 'D1003', '诉求 食堂早餐不够吃')
+  await ok('D3001', '发布公告 通知 四月安全学习\n请各班组学习安全规程。\n范围 一车间\n需要已阅\n报名 名额30', /N-1/)
+  const started = await svc.say('D3001', 'web-officers', '发起投票 周末加班意愿 | 愿意 | 不愿意 范围 一车间 截止 明天10:00')
+  poll = /P-\d+/.exec(started.map((r) => r.text).join('\n'))![0]
   clock.advance(HOUR)
+  await ok('D1002', '已阅 N-1', /已确认/)
+  await ok('D1003', '报名 N-1', /报名成功/)
+  await ok('D1006', '报名 N-1', /报名成功/)
+  await ok('D1002', `投票 ${poll} 1`, /投票成功/)
+  await ok('D1006', `投票 ${poll} 2`, /投票成功/)
   await ok('D2001', `受理 ${n.a}`, /已受理/)
   await ok('D2001', `驳回 ${n.c} 上周已补齐餐具`, /已驳回/)
   await ok('D2001', `受理 ${n.f}`, /已受理/)
@@ -77,6 +91,7 @@ describe('the headline figures of a scripted month', () => {
     expect(r.deadline.answer).toEqual({ onTime: expected.onTime, late: expected.late, pending: expected.pending, share: expected.share })
     expect(r.totals).toMatchObject({ filed: expected.filed, resolved: expected.resolved, rejected: expected.rejected, open: expected.open })
     expect(r.satisfaction).toMatchObject({ count: expected.rated, average: expected.average })
+    expect(r.activities).toMatchObject(activities)
   })
 
   it('the dashboard overview gives the same answer figures', async () => {
@@ -103,6 +118,23 @@ describe('the headline figures of a scripted month', () => {
     expect(summary.get('本月驳回')).toBe(expected.rejected)
     expect(summary.get('本月评价数')).toBe(expected.rated)
     expect(summary.get('平均满意度（1–5 分）')).toBe(expected.average)
+    expect(summary.get('已阅确认')).toBe(activities.acknowledgements)
+    expect(summary.get('发布的公告')).toBe(activities.announcements)
+  })
+
+  it('the dashboard’s announcement and poll lists count and scope as the bot does', async () => {
+    for (const token of [admin, await tokenFor(svc, 'D3001')]) {
+      const anns = (await call(svc, { url: '/api/v1/announcements', token })).json().items as { number: string; acknowledgements: number }[]
+      expect(anns.find((a) => a.number === 'N-1')).toMatchObject({ acknowledgements: activities.acknowledgements })
+      const polls = (await call(svc, { url: '/api/v1/polls', token })).json().items as { number: string; targets: string[]; voters: number }[]
+      expect(polls.find((p) => p.number === poll)).toMatchObject({ targets: ['一车间'], voters: activities.votes })
+      expect((await call(svc, { url: `/api/v1/polls/${poll}`, token })).json()).toMatchObject({ targets: ['一车间'], voters: activities.votes })
+    }
+    const progress = (await svc.say('D3001', 'dm', '公告进度 N-1')).map((r) => r.text).join('\n')
+    expect(progress).toContain(`已阅：${activities.acknowledgements}/`)
+    const results = (await svc.say('D3001', 'dm', `投票结果 ${poll}`)).map((r) => r.text).join('\n')
+    expect(results).toContain('一车间')
+    expect(results).not.toContain('示例集团')
   })
 
   it('the bot’s 统计 says the same, privately, with the definition', async () => {
@@ -111,6 +143,7 @@ describe('the headline figures of a scripted month', () => {
     expect(text).toContain(`按时答复 ${expected.onTime} 件，超期答复 ${expected.late} 件，按时答复率 60%`)
     expect(text).toContain(`评价 ${expected.rated} 件，平均 ${expected.average} 分`)
     expect(text).toContain('升级不重新计时')
+    expect(text).toContain(`公告 1 条，已阅 ${activities.acknowledgements} 人，报名 ${activities.signups} 人；投票和问卷 1 个，投票 ${activities.votes} 人次`)
   })
 
   it('统计 refuses a malformed month with a short answer, and is not for workers', async () => {

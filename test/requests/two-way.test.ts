@@ -35,7 +35,7 @@ describe('补充 and the officer’s question', () => {
     expect(text(replies)).toContain(`已把补充内容记入诉求 ${n}`)
     expect(to(replies, 'D2001')).toBe(`诉求 ${n}：诉求人 张伟补充了内容：是三号窗口，七点以后`)
     const progress = text(await svc.say('D1002', 'dm', `进度 ${n}`))
-    expect(progress).toMatch(/张伟：补充了内容：是三号窗口，七点以后/)
+    expect(progress).toMatch(/张伟 补充了内容：是三号窗口，七点以后/)
   })
 
   it('nobody else can add to it, and a malformed 补充 gets the usage', async () => {
@@ -93,13 +93,21 @@ describe('disagreement has a path', () => {
     const contested = await svc.say('D1002', 'dm', `评价 ${n} 1 不该驳回`)
     expect(text(contested)).toContain(`诉求 ${n} 已交 一车间 复核，复核结果为最终结果`)
     expect(text(contested)).not.toContain('还没有办结')
-    expect(to(contested, 'D3001')).toContain('申请复核。理由：不该驳回')
+    // The reviewer reads a review, not a new request: whose decision is contested, why, what it was.
+    expect(to(contested, 'D3001')).toMatch(new RegExp(`^请复核诉求 ${n}：诉求人对 一车间/电工班 的处理（已驳回）有异议，申请由您复核。理由：不该驳回\n`))
+    expect(to(contested, 'D3001')).toContain('原处理：按规定一月一副\n请在 ')
+    expect(contested.filter((r) => r.to === 'D3001').map((r) => r.card?.title)).toEqual([`请复核诉求 ${n}`])
+    expect(to(contested, 'D3001')).not.toContain('新诉求')
     expect(to(contested, 'D2001')).toContain(`诉求 ${n} 的诉求人申请复核，已交 一车间 复核`)
     const review = await svc.say('D3001', 'dm', `驳回 ${n} 经核实符合规定`)
     expect(to(review, 'D1002')).toContain('经复核仍不予受理（梁秀英）。理由：经核实符合规定\n这是复核结果，为最终结果。')
     expect(text(await svc.say('D1002', 'dm', `申请复核 ${n} 还是不服`))).toBe(`诉求 ${n} 已经复核过，复核结果为最终结果，不能再次申请。`)
     const progress = text(await svc.say('D1002', 'dm', `进度 ${n}`))
-    expect(progress).toMatch(/张伟：申请复核：不该驳回[\s\S]*梁秀英：驳回：经核实符合规定/)
+    expect(progress).toMatch(/张伟 申请复核，理由：不该驳回[\s\S]*重新打开，交 一车间 复核[\s\S]*梁秀英 驳回，理由：经核实符合规定/)
+    // The API (and so the dashboard) has the same sentences.
+    const api = (await call(svc, { url: `/api/v1/requests/${n}`, token: await tokenFor(svc, 'D3001') })).json()
+    const sentences = (api.timeline as { sentence: string }[]).map((e) => e.sentence)
+    expect(sentences).toEqual(expect.arrayContaining(['张伟 申请复核，理由：不该驳回', '梁秀英 驳回，理由：经核实符合规定']))
   })
 
   it('申请复核 works on a resolved request, needs a reason, and is refused while the request is open', async () => {
@@ -184,6 +192,14 @@ describe('collectors follow what they relay; words fit the reader', () => {
     const ack = text(replies.filter((r) => !r.to || r.to === 'D1001'))
     expect(ack).toMatch(/已为 刘洋 代报诉求 SQ-\d{4}-\d{4}。\n刘洋的诉求 SQ-\d{4}-\d{4}（食堂餐饮）已转给/)
     expect(ack).not.toContain('已收到您的诉求')
+    // Each step after reaches the worker as theirs and the collector as the request they filed for 刘洋.
+    const n = numberIn(ack)
+    const accepted = await svc.say('D2001', 'dm', `受理 ${n}`)
+    expect(to(accepted, 'D1004')).toBe(`您的诉求 ${n} 已由 何平 受理，正在办理。`)
+    expect(to(accepted, 'D1001')).toBe(`您为 刘洋 代报的诉求 ${n} 已由 何平 受理，正在办理。`)
+    const resolved = await svc.say('D2001', 'dm', `办结 ${n} 已调淡`)
+    expect(to(resolved, 'D1004')).toContain(`评价 ${n} 分数`)
+    expect(to(resolved, 'D1001')).toBe(`您为 刘洋 代报的诉求 ${n} 已办结（何平）。处理结果：已调淡`)
   })
 
   it('待办 shows each deadline, overdue first', async () => {

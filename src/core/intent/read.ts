@@ -19,7 +19,6 @@ import {
   OFFICER_WORDS,
   ON_BEHALF_LEADS,
   ON_BEHALF_VERBS,
-  OPENERS,
   PROBLEM_MARKERS,
   SCORE,
   SMALL_TALK,
@@ -29,74 +28,14 @@ import {
   WANTING,
   YES,
 } from './lexicon.js'
-import { fuzzySyllable, isHan, readingForm, soundKey, syllables } from './text.js'
+import { isHan, readingForm } from './text.js'
+import type { OfficerAction, Reading, ReadOptions, Role } from './reading.js'
+import { dropOpeners, FACES, findNumber, HAS_FACE, includesAny, LEAD, PUNCT, startsWithAny, TRAIL } from './shape.js'
+import { typoAtStart } from './typos.js'
 
-export type IntentKind = 'file' | 'fileAnonymous' | 'hazard' | 'onBehalf' | 'status' | 'list' | 'help' | 'officer' | 'rate' | 'offer' | 'smallTalk' | 'unknown'
-export type OfficerAction = 'accept' | 'reply' | 'resolve' | 'reject' | 'escalate' | 'supervise'
-export type Role = 'guest' | 'worker' | 'collector' | 'officer' | 'admin'
-
-export interface Reading {
-  kind: IntentKind
-  /** The strict command this message reads as (诉求 …, 进度 SQ-…, 受理 SQ-…), when it reads as one. */
-  command?: string
-  /** True when the command should be offered with a button rather than run (a guess, or a typo of a command that writes). */
-  confirm: boolean
-  /** The request's text as the person wrote it (filing readings). */
-  text?: string
-  /** A request number as written: `SQ-2026-0042`, or a short `42`. */
-  number?: string
-  action?: OfficerAction
-  /** The person a collector files for. */
-  who?: string
-  urgent?: boolean
-  /** A category the words themselves name (建议 → 合理化建议). */
-  category?: string
-  /** Small talk: greeting | thanks | ok | bye | laugh. */
-  topic?: string
-  /** A command word mistyped (homophone), as written and as meant. */
-  typo?: { written: string; meant: string }
-}
-
-export interface ReadOptions {
-  role: Role
-}
-
-const PUNCT = /[\s,.;:!?~、。，；：！？…—\-_"'“”‘’()（）【】[\]<>《》·*#^&%$@]+/gu
-const TRAIL = /[\s,.;:!?~、。，；：！？…]+$/u
-const LEAD = /^[\s,.;:!?~、。，；：！？…]+/u
-/** Emoji and WeChat's bracketed faces count as nothing when judging small talk. */
-const FACES = /\[[^\]]{1,4}\]|\p{Extended_Pictographic}/gu
-const HAS_FACE = /\[[^\]]{1,4}\]|\p{Extended_Pictographic}/u
-
-const FULL_NUMBER = /(?:sq)\s*-?\s*(\d{4})\s*-?\s*(\d{1,6})/i
-const SHORT_NUMBER = /(?:^|[^\d-])(?:#|第|编号|单号)?\s*(\d{1,6})\s*号/
-
-/** A request number found anywhere in the text: the full form, or "42号" / "#42". */
-export function findNumber(s: string): string | undefined {
-  const full = FULL_NUMBER.exec(s)
-  if (full) return `SQ-${full[1]}-${full[2]!.padStart(4, '0')}`
-  const short = SHORT_NUMBER.exec(s) ?? /#\s*(\d{1,6})\b/.exec(s)
-  return short ? short[1] : undefined
-}
-
-const startsWithAny = (s: string, words: readonly string[]): string | undefined => {
-  let best: string | undefined
-  for (const w of words) if (s.startsWith(w) && (!best || w.length > best.length)) best = w
-  return best
-}
-const includesAny = (s: string, words: readonly string[]): string | undefined => words.find((w) => s.includes(w))
-
-/** Drops greetings and fillers before the point: "你好，工友，我想…" → "我想…". */
-function dropOpeners(s: string): string {
-  let rest = s
-  for (let i = 0; i < 4; i++) {
-    const before = rest
-    const w = startsWithAny(rest, OPENERS)
-    if (w) rest = rest.slice(w.length).replace(LEAD, '')
-    if (rest === before) break
-  }
-  return rest
-}
+export type { IntentKind, OfficerAction, Reading, ReadOptions, Role } from './reading.js'
+export { findNumber } from './shape.js'
+export { startsWithTypo, typoAtStart } from './typos.js'
 
 const SMALL = new Map<string, string>()
 for (const [topic, words] of Object.entries(SMALL_TALK)) for (const w of words) SMALL.set(w.replace(PUNCT, ''), topic)
@@ -111,74 +50,6 @@ function smallTalk(s: string): string | undefined {
   // Repeated laughs and yeses: 哈哈哈哈, 好好好, 谢谢谢谢.
   const squeezed = bare.replace(/(.+?)\1+/gu, '$1')
   return SMALL.get(bare) ?? SMALL.get(squeezed) ?? (squeezed.length <= 2 ? SMALL.get(squeezed[0]!) : undefined)
-}
-
-/**
- * Command words and how they may be mistyped by a pinyin input method. Not 反映: its homophone
- * 反应 is an everyday word (反应很快). Only words whose arguments make the typo unmistakable: a number must follow 进度 and officer words, text must
- * follow 诉求, nothing may follow 帮助.
- */
-interface Spoken {
-  word: string
-  kind: IntentKind
-  args: 'none' | 'number' | 'text'
-  action?: OfficerAction
-  staff?: boolean
-}
-const SPOKEN: Spoken[] = [
-  { word: '诉求', kind: 'file', args: 'text' },
-  { word: '匿名诉求', kind: 'fileAnonymous', args: 'text' },
-  { word: '隐患', kind: 'hazard', args: 'text' },
-  { word: '进度', kind: 'status', args: 'number' },
-  { word: '查进度', kind: 'status', args: 'number' },
-  { word: '帮助', kind: 'help', args: 'none' },
-  { word: '我的诉求', kind: 'list', args: 'none' },
-  { word: '受理', kind: 'officer', action: 'accept', args: 'number', staff: true },
-  { word: '办结', kind: 'officer', action: 'resolve', args: 'number', staff: true },
-  { word: '驳回', kind: 'officer', action: 'reject', args: 'number', staff: true },
-  { word: '回复', kind: 'officer', action: 'reply', args: 'number', staff: true },
-  { word: '督办', kind: 'officer', action: 'supervise', args: 'number', staff: true },
-]
-let spokenKeys: Map<string, Spoken> | undefined
-function spokenIndex(): Map<string, Spoken> {
-  if (!spokenKeys) {
-    spokenKeys = new Map()
-    for (const s of SPOKEN) spokenKeys.set(`${Array.from(s.word).length}:${soundKey(s.word)}`, s)
-  }
-  return spokenKeys
-}
-
-/** A command word mistyped at the start (诉球, 进渡, 帮住): the word meant and what follows. */
-export function typoAtStart(s: string, role: Role): { spoken: Spoken; written: string; rest: string } | undefined {
-  if (!isHan(s[0])) return undefined
-  const head = Array.from(s.slice(0, 4))
-  let han = 0
-  while (han < head.length && isHan(head[han])) han++
-  if (han < 2) return undefined
-  const sounds = syllables(head.slice(0, han).join('')).map(fuzzySyllable)
-  const index = spokenIndex()
-  for (let n = Math.min(han, 4); n >= 2; n--) {
-    const hit = index.get(`${n}:${sounds.slice(0, n).join(' ')}`)
-    if (!hit) continue
-    const written = head.slice(0, n).join('')
-    if (written === hit.word) return undefined
-    if (hit.staff && role !== 'officer' && role !== 'admin') continue
-    const rest = s.slice(written.length).replace(LEAD, '')
-    if (hit.args === 'none' && rest !== '') continue
-    if (hit.args === 'number' && !/^(sq)?\s*-?\s*\d/i.test(rest)) continue
-    if (hit.args === 'text' && Array.from(rest.replace(PUNCT, '')).length < 2) continue
-    return { spoken: hit, written, rest }
-  }
-  return undefined
-}
-
-/** Cheap check for the chat core: a group message that starts with a mistyped command word is for the bot. */
-export function startsWithTypo(text: string, role: Role = 'worker'): boolean {
-  try {
-    return typoAtStart(dropOpeners(readingForm(text)), role) !== undefined
-  } catch {
-    return false
-  }
 }
 
 function statusCommand(number: string | undefined): string {

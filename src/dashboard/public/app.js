@@ -592,6 +592,23 @@
           h('p', { class: 'request-content', dataset: { field: 'content' } }, r.content),
           r.result ? [h('h3', { style: 'margin-top:12px' }, '办理结果'), h('p', { class: 'request-content' }, r.result)] : null,
           r.rejectReason ? [h('h3', { style: 'margin-top:12px' }, '驳回理由'), h('p', { class: 'request-content' }, r.rejectReason)] : null,
+          r.attachments?.length
+            ? [
+                h('h3', { style: 'margin-top:12px' }, `附件 ${r.attachments.length} 个`),
+                h(
+                  'ul',
+                  { class: 'attachments', id: 'attachments' },
+                  r.attachments.map((a, i) =>
+                    h(
+                      'li',
+                      null,
+                      h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.name || `${a.kind === 'image' ? '照片' : '文件'} ${i + 1}`),
+                      ` · ${a.size >= 1048576 ? `${(a.size / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(a.size / 1024))} KB`} · ${fmt(a.createdAt)}${a.uploader ? ` · ${a.uploader}` : ''}`,
+                    ),
+                  ),
+                ),
+              ]
+            : null,
         ),
         panel,
         h(
@@ -601,20 +618,7 @@
           h(
             'ol',
             { class: 'timeline', id: 'timeline' },
-            r.timeline.map((e) =>
-              h(
-                'li',
-                null,
-                h('div', { class: 'when' }, fmt(e.at)),
-                h(
-                  'div',
-                  { class: 'what' },
-                  `${e.actorLabel} · ${e.label}`,
-                  e.toUnit && (e.kind === 'escalated' || e.kind === 'transferred') ? ` → ${e.toUnit.label}` : '',
-                ),
-                e.text ? h('div', { class: 'text' }, e.text) : null,
-              ),
-            ),
+            r.timeline.map((e) => h('li', null, h('div', { class: 'when' }, fmt(e.at)), h('div', { class: 'what' }, e.sentence))),
           ),
         ),
       ),

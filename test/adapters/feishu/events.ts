@@ -84,14 +84,18 @@ export function messageEvent(
     chatType: 'p2p' | 'group'
     text?: string
     post?: object
+    /** Another message type (image, file…) with its content object. */
+    other?: { type: string; content: object }
     mentions?: Mention[]
     eventId?: string
     messageId?: string
     senderType?: string
     threadId?: string
+    /** A reply (引用回复) to this message. */
+    parentId?: string
   },
 ) {
-  const content = o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
+  const content = o.other ? JSON.stringify(o.other.content) : o.post ? JSON.stringify(o.post) : JSON.stringify({ text: o.text ?? '' })
   const messageId = o.messageId ?? id('om_in_')
   return envelope(
     'im.message.receive_v1',
@@ -103,7 +107,8 @@ export function messageEvent(
         chat_id: o.chatId,
         chat_type: o.chatType,
         ...(o.threadId ? { thread_id: o.threadId, root_id: o.messageId ?? messageId } : {}),
-        message_type: o.post ? 'post' : 'text',
+        ...(o.parentId ? { parent_id: o.parentId, root_id: o.parentId } : {}),
+        message_type: o.other ? o.other.type : o.post ? 'post' : 'text',
         content,
         ...(o.mentions ? { mentions: o.mentions.map((m) => ({ ...m, tenant_key: 'tenant-1' })) } : {}),
       },

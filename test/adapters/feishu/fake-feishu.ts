@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import { decodeFrame, encodeFrame, headerOf, type Frame } from './frames.js'
+import { serveResources, type Resource } from './fake-resources.js'
 import { ServerSocket } from './websocket.js'
 
 /** A message Feishu showed to people: one per uuid. */
@@ -68,6 +69,9 @@ export class FakeFeishu {
   /** Whether the app was granted contact:user.id:readonly. */
   directoryPermission = true
   readonly directoryCalls: { mobiles: string[]; userIdType: string }[] = []
+  /** Photos and files people sent: message_id → file_key → the resource (see fake-resources.ts). */
+  readonly resources = new Map<string, Map<string, Resource>>()
+  readonly resourceDownloads: { message_id: string; file_key: string; type: string }[] = []
 
   // Long connection
   readonly sockets = new Set<ServerSocket>()
@@ -82,6 +86,7 @@ export class FakeFeishu {
     readonly appSecret: string,
   ) {
     const app = this.app
+    serveResources(this)
 
     app.post('/open-apis/auth/v3/tenant_access_token/internal', async (req) => {
       const body = (req.body ?? {}) as { app_id?: string; app_secret?: string }
@@ -200,7 +205,7 @@ export class FakeFeishu {
     })
   }
 
-  private authorised(req: FastifyRequest, reply: FastifyReply, method: string, body?: { receive_id?: string; uuid?: string; content?: string }): boolean {
+  authorised(req: FastifyRequest, reply: FastifyReply, method: string, body?: { receive_id?: string; uuid?: string; content?: string }): boolean {
     const auth = req.headers.authorization ?? ''
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : ''
     const known = this.tokens.get(token)
@@ -224,14 +229,7 @@ export class FakeFeishu {
     })
   }
 
-  private refuse(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    code: number,
-    msg: string,
-    body?: { receive_id?: string; uuid?: string; content?: string },
-  ) {
+  refuse(req: FastifyRequest, reply: FastifyReply, status: number, code: number, msg: string, body?: { receive_id?: string; uuid?: string; content?: string }) {
     this.log(req, status, code, body)
     return reply.code(status).send({ code, msg })
   }

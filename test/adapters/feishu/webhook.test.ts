@@ -178,7 +178,7 @@ describe('the webhook', () => {
     })
     const app = Fastify({ logger: false })
     const core = { t: { botName: '工友' }, isForBot: () => true, accept: async () => Promise.reject(new Error('database is down')) } as unknown as ChatCore
-    const adapter = await feishuAdapterFactory.create({ config, core, db: null, outbox: null, clock: systemClock, log: app.log } as unknown as AdapterDeps)
+    const adapter = await feishuAdapterFactory.create({ config, core, ports: null, clock: systemClock, log: app.log } as unknown as AdapterDeps)
     await app.register(async (scope) => adapter.routes!(scope))
     try {
       const r = request(messageEvent(keys, { from: zhang, chatId: 'oc_p2p_y', chatType: 'p2p', text: '帮助' }), keys)

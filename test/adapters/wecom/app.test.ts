@@ -131,7 +131,7 @@ describe('receiving (POST /webhooks/wecom/app)', () => {
     ).toBe(400)
   })
 
-  it('answers 200 to kinds it does not act on (an image) and stores nothing', async () => {
+  it('answers 200 to what it does not act on (an image without a MediaId) and stores nothing', async () => {
     const before = await events()
     const res = await postApp(
       svc,

@@ -2,7 +2,7 @@ import { encrypt } from '@wecom/crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../../helpers/service.js'
 import { wecomAppAdapterFactory } from '../../../adapters/wecom/index.js'
-import { FakeWecom, shown } from './fake-wecom.js'
+import { checkCardUpdate, FakeWecom, openPassiveReply, shown } from './fake-wecom.js'
 import { AGENT_ID, APP_SECRET, appEnv, appText, BOT_AES, BOT_ID, BOT_TOKEN, CORP_ID, nextId, numberIn, postApp, settled, signed, waitFor } from './helpers.js'
 
 let fake: FakeWecom
@@ -231,5 +231,41 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
       'the group notice to be refused',
     )
     expect(dead.lastError).toContain('response_url')
+  })
+
+  it('a pressed card is updated for the presser by the passive reply; pressing the same card again does nothing', async () => {
+    const number = numberIn(await sayInGroup('zhangwei', '@工友 诉求 楼梯扶手松了'))
+    const press = (msgid = nextId()) => {
+      const { url } = fake.responseUrl()
+      return {
+        msgid,
+        create_time: Math.floor(Date.now() / 1000),
+        aibotid: BOT_ID,
+        chatid: GROUP,
+        chattype: 'group',
+        from: { userid: 'heping' },
+        response_url: url,
+        msgtype: 'event',
+        event: {
+          eventtype: 'template_card_event',
+          template_card_event: { card_type: 'button_interaction', event_key: `gy:受理 ${number}`, task_id: 'gy_card2' },
+        },
+      }
+    }
+    const res = await postBot(press())
+    expect(res.statusCode).toBe(200)
+    const update = openPassiveReply(res.body, BOT_TOKEN, BOT_AES)
+    expect(checkCardUpdate(update, 'gy_card2')).toBe(0)
+    expect(update.userids).toEqual(['heping'])
+    expect(update.template_card.main_title.title).toBe(`已处理：受理 ${number}`)
+    expect(JSON.stringify(update.template_card)).not.toContain('gy:受理')
+    await settled(svc)
+
+    const again = nextId()
+    const second = await postBot(press(again))
+    expect(second.statusCode).toBe(200)
+    expect(second.body).toBe('')
+    await settled(svc)
+    expect(await svc.db.inboundEvent.count({ where: { platform: 'wecom', eventId: `bot:${again}` } })).toBe(0)
   })
 })

@@ -121,4 +121,42 @@ describe('the intelligent bot over its long connection', () => {
     expect(notice.template_card.main_title.title).toMatch(/^新诉求 SQ-/)
     expect(notice.template_card.button_list[0].key).toMatch(/^gy:受理 SQ-/)
   })
+
+  it('a pressed card is updated for the presser (aibot_respond_update_msg); pressing the same card again does nothing', async () => {
+    const card = [...socket.sendsTo(GROUP)].reverse().find((b) => b.msgtype === 'template_card')!.template_card
+    const key: string = card.button_list[0].key
+    const command = key.slice('gy:'.length)
+    const press = (msgid = nextId()) =>
+      frame('aibot_event_callback', {
+        msgid,
+        create_time: 1,
+        aibotid: BOT_ID,
+        chatid: GROUP,
+        chattype: 'group',
+        from: { userid: 'heping' },
+        msgtype: 'event',
+        event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: key, task_id: card.task_id } },
+      })
+    const [answer] = await inGroup(press())
+    expect(answer).toContain('已受理')
+    const update = await waitFor(svc, () => socket.cardUpdates.find((u) => u.taskId === card.task_id), 'the card update')
+    // Only the presser's card changes (a group card is shared), and it says what was done.
+    expect(update.userids).toEqual(['heping'])
+    expect(update.card.main_title.title).toBe(`已处理：${command}`)
+    expect(update.card.sub_title_text).toContain('已受理')
+    expect(socket.refusedUpdates).toEqual([])
+    // The presser's card has no button carrying the command any more; the others' still has.
+    expect(JSON.stringify(socket.cardSeenBy(card.task_id, 'heping'))).not.toContain(key)
+    expect(JSON.stringify(socket.cardSeenBy(card.task_id, 'zhangwei'))).toContain(key)
+
+    // The same card pressed again (an old client, another device): nothing happens twice.
+    const again = nextId()
+    const sendsBefore = socket.sendsTo(GROUP).length
+    expect(socket.push(press(again))).toBe(1)
+    // Settled by a later message being answered; then nothing of the second press is there.
+    expect((await inGroup(groupText('zhangwei', '@工友 我的信息'))).join('\n')).toContain('张伟')
+    expect(await svc.db.inboundEvent.count({ where: { platform: 'wecom', eventId: `bot:${again}` } })).toBe(0)
+    expect(socket.sendsTo(GROUP).length - sendsBefore).toBe(1)
+    expect(socket.cardUpdates.filter((u) => u.taskId === card.task_id)).toHaveLength(1)
+  })
 })

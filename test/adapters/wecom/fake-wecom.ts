@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import { decrypt, getSignature } from '@wecom/crypto'
 import Fastify from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 
@@ -28,6 +29,11 @@ export class FakeWecom {
   /** The corp's members the app may see: mainland mobile → userid. */
   readonly members = new Map<string, string>()
   readonly getUserIdCalls: { mobile: string }[] = []
+  /** Media the app may fetch (media/get): media_id → the file, as WeCom keeps it for 3 days after the message. */
+  readonly media = new Map<string, { bytes: Buffer; mime: string; name: string }>()
+  readonly mediaGets: { mediaId: string; errcode: number }[] = []
+  /** What the intelligent bot's download URLs (/aibot/media/:id) answer: ciphertext (see encryptBotFile). */
+  readonly botFiles = new Map<string, Buffer>()
   private readonly valid = new Set<string>()
   private readonly expired = new Set<string>()
   private readonly responseCodes = new Map<string, 'fresh' | 'used'>()
@@ -61,6 +67,27 @@ export class FakeWecom {
         return answer(45009)
       }
       return answer(0, { invaliduser: '', msgid: `msg-${this.sends.length}`, ...(body.msgtype === 'template_card' ? { response_code: 'rc' } : {}) })
+    })
+
+    // media/get, as documented: the token checked (42001 expired, 40014 invalid), 40007 for an unknown
+    // media_id, JSON for every error; the bytes with their Content-Type and a Content-Disposition name.
+    this.app.get('/cgi-bin/media/get', async (req, reply) => {
+      const q = req.query as { access_token?: string; media_id?: string }
+      const fail = (errcode: number, errmsg: string) => (this.mediaGets.push({ mediaId: q.media_id ?? '', errcode }), { errcode, errmsg })
+      if (this.expired.has(q.access_token ?? '')) return fail(42001, 'access_token expired')
+      if (!this.valid.has(q.access_token ?? '')) return fail(40014, 'invalid access_token')
+      const m = this.media.get(q.media_id ?? '')
+      if (!m) return fail(40007, 'invalid media_id')
+      this.mediaGets.push({ mediaId: q.media_id!, errcode: 0 })
+      return reply
+        .header('content-type', m.mime)
+        .header('content-disposition', `attachment; filename="${encodeURIComponent(m.name)}"; filename*=UTF-8''${encodeURIComponent(m.name)}`)
+        .send(m.bytes)
+    })
+    this.app.get('/aibot/media/:id', async (req, reply) => {
+      const file = this.botFiles.get((req.params as { id: string }).id)
+      if (!file) return reply.code(404).send('')
+      return reply.header('content-type', 'application/octet-stream').send(file)
     })
 
     // Contact: one mobile → userid (POST /cgi-bin/user/getuserid), as documented: the access token
@@ -148,6 +175,31 @@ function validButtonCard(card: Json): boolean {
   return card.button_list.every((b: Json) => typeof b.key === 'string' && Buffer.byteLength(b.key) <= 1024)
 }
 
+/** A card update (aibot_respond_update_msg's body, or the passive reply to a card event) as WeCom checks it; 0 when valid. */
+export function checkCardUpdate(body: Json, taskId: string): number {
+  if (body.response_type !== 'update_template_card') return 40008
+  if (body.userids !== undefined && (!Array.isArray(body.userids) || body.userids.some((u: unknown) => typeof u !== 'string'))) return 40058
+  const card = body.template_card ?? {}
+  if (card.task_id !== taskId || !card.main_title?.title) return 40058
+  if (card.card_type === 'button_interaction' && !validButtonCard(card)) return 40058
+  return 0
+}
+
+/**
+ * The intelligent bot's encrypted passive reply (the HTTP answer to a callback), opened as WeCom
+ * does: JSON {encrypt, msgsignature, timestamp, nonce}, the signature over token, timestamp, nonce
+ * and ciphertext, the ciphertext for ReceiveId "". Throws when any of it is wrong.
+ */
+export function openPassiveReply(raw: string, token: string, aes: string): Json {
+  const r = JSON.parse(raw) as Json
+  if (typeof r.encrypt !== 'string' || typeof r.nonce !== 'string' || typeof r.timestamp !== 'number') throw new Error('not a passive reply')
+  if (r.msgsignature !== getSignature(token, r.timestamp, r.nonce, r.encrypt)) throw new Error('passive reply signature does not match')
+  if (Math.abs(Date.now() / 1000 - r.timestamp) > 300) throw new Error('passive reply timestamp is stale')
+  const { message, id } = decrypt(aes, r.encrypt)
+  if (id !== '') throw new Error('passive reply not for ReceiveId ""')
+  return JSON.parse(message) as Json
+}
+
 export function shown(body: Json): string {
   if (body.msgtype === 'text') return body.text.content
   if (body.msgtype === 'markdown') return body.markdown.content
@@ -166,6 +218,11 @@ export class FakeBotSocket {
   readonly received: Json[] = []
   private readonly sockets = new Set<WebSocket>()
   authenticated = 0
+  /** template_card_event frames pushed, by req_id: their card (task_id), when, and whether answered by an update already. */
+  private readonly cardEvents = new Map<string, { taskId: string; at: number; answered: boolean }>()
+  /** Card updates WeCom took (aibot_respond_update_msg), in order, and those it refused with their errcode. */
+  readonly cardUpdates: { taskId: string; userids: string[] | null; card: Json }[] = []
+  readonly refusedUpdates: { errcode: number; body: Json }[] = []
 
   constructor(readonly o: { botId: string; secret: string }) {}
 
@@ -187,6 +244,10 @@ export class FakeBotSocket {
             this.authenticated++
             this.sockets.add(socket)
           }
+        } else if (frame.cmd === 'aibot_respond_update_msg') {
+          const errcode = this.checkUpdate(reqId, frame.body ?? {})
+          if (errcode) this.refusedUpdates.push({ errcode, body: frame.body })
+          socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode, errmsg: errcode ? 'invalid update' : 'ok' }))
         } else if (frame.cmd === 'ping' || frame.cmd === 'aibot_send_msg' || frame.cmd === 'aibot_respond_msg') {
           socket.send(JSON.stringify({ headers: { req_id: reqId }, errcode: 0, errmsg: 'ok' }))
         }
@@ -196,8 +257,32 @@ export class FakeBotSocket {
     return this
   }
 
+  /**
+   * An update as WeCom checks it: it answers a template_card_event pushed less than 5 s ago (its
+   * req_id), once; response_type update_template_card; the card names that event's task_id and is
+   * a valid card. Returns the errcode (0: taken).
+   */
+  private checkUpdate(reqId: string | undefined, body: Json): number {
+    const event = reqId ? this.cardEvents.get(reqId) : undefined
+    if (!event || event.answered || Date.now() - event.at > 5000) return 40008
+    const errcode = checkCardUpdate(body, event.taskId)
+    if (errcode) return errcode
+    event.answered = true
+    this.cardUpdates.push({ taskId: event.taskId, userids: Array.isArray(body.userids) ? body.userids : null, card: body.template_card })
+    return 0
+  }
+
+  /** The card `taskId` as `userid` sees it now: the last update that reached them, else the card as sent. */
+  cardSeenBy(taskId: string, userid: string): Json | undefined {
+    const update = [...this.cardUpdates].reverse().find((u) => u.taskId === taskId && (u.userids === null || u.userids.includes(userid)))
+    return update?.card ?? this.received.find((f) => f.cmd === 'aibot_send_msg' && f.body?.template_card?.task_id === taskId)?.body.template_card
+  }
+
   /** Pushes a frame to every authenticated connection; returns how many got it. */
   push(frame: Json): number {
+    const event = frame.body?.event
+    if (frame.cmd === 'aibot_event_callback' && event?.eventtype === 'template_card_event' && event.template_card_event?.task_id)
+      this.cardEvents.set(frame.headers?.req_id, { taskId: event.template_card_event.task_id, at: Date.now(), answered: false })
     for (const s of this.sockets) s.send(JSON.stringify(frame))
     return this.sockets.size
   }
@@ -210,4 +295,13 @@ export class FakeBotSocket {
     for (const s of this.sockets) s.terminate()
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()))
   }
+}
+
+/** A file as the intelligent bot's URLs serve it: AES-256-CBC with `aesKey` (base64), IV its first 16 bytes, PKCS#7 padded to 32. */
+export function encryptBotFile(plain: Buffer, aesKey: string): Buffer {
+  const key = Buffer.from(aesKey, 'base64')
+  const pad = 32 - (plain.length % 32)
+  const cipher = crypto.createCipheriv('aes-256-cbc', key, key.subarray(0, 16))
+  cipher.setAutoPadding(false)
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()])
 }

@@ -96,6 +96,15 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
     expect((await api('DELETE', `/api/v1/wecom/robots/${id}`, admin)).statusCode).toBe(404)
   })
 
+  it('are part of the admin API: listed in /docs, invalid bodies answered in its error shape', async () => {
+    const docs = (await svc.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> }
+    expect(Object.keys(docs.paths['/api/v1/wecom/robots'] ?? {}).sort()).toEqual(['get', 'post'])
+    expect(Object.keys(docs.paths['/api/v1/wecom/robots/{id}'] ?? {})).toEqual(['delete'])
+    const invalid = await api('POST', '/api/v1/wecom/robots', admin, { name: 'x', unit: '' })
+    expect(invalid.json().error).toMatchObject({ code: 'invalid_request' })
+    expect(invalid.json().error.message).toContain('webhook')
+  })
+
   it('sends 20 of 25 announcements at once and holds the rest: WeCom never has to refuse', async () => {
     await announce(svc, FLOOD, 25, 'test:flood')
     await waitFor(svc, () => fake.robotCalls.filter((c) => c.key === FLOOD).length >= 20, '20 announcements to go out')

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "OutboxMessage_platform_platformMessageId_idx" ON "OutboxMessage"("platform", "platformMessageId");
+
