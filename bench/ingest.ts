@@ -35,6 +35,33 @@ async function drive(
   return { latencies: latencies.sort((a, b) => a - b), statuses, seconds: (performance.now() - started) / 1000 }
 }
 
+/**
+ * What the workers write: each of a worker's messages is about another matter, so none is taken for
+ * a repeat of their earlier one (which the service answers with a question, filing nothing).
+ */
+const TOPICS = [
+  '机床防护罩松动',
+  '食堂晚班没有热饭',
+  '更衣室热水器坏了',
+  '夜班交通车太少',
+  '劳保手套一个月没换',
+  '加班费少算了两天',
+  '宿舍空调漏水',
+  '车间通风不好很闷',
+  '体检报告还没发',
+  '工位照明太暗看不清',
+  '叉车通道堆了杂物',
+  '饮水机滤芯该换了',
+  '培训课安排在休息日',
+  '厕所冲水坏了很久',
+  '高温补贴没到账',
+  '安全帽带子断了',
+  '停车棚顶漏雨',
+  '年休假申请没人批',
+  '噪声太大需要耳塞',
+  '班组活动室没开门',
+]
+
 /** Signed, encrypted message events from bound workers, each filing a request. */
 function events(openIds: string[], count = EVENTS, from = 0): { headers: Record<string, string>; payload: string }[] {
   return Array.from({ length: count }, (_, k) => k + from).map((i) =>
@@ -43,7 +70,7 @@ function events(openIds: string[], count = EVENTS, from = 0): { headers: Record<
         from: { open_id: openIds[i % openIds.length]! },
         chatId: `oc_p2p_${i % openIds.length}`,
         chatType: 'p2p',
-        text: `诉求 基准测试第${i}件：车间${i % 7}号机床防护罩松动`,
+        text: `诉求 ${TOPICS[Math.floor(i / openIds.length) % TOPICS.length]}（车间${i % 7}，第${i}件）`,
       }),
       keys,
     ),

@@ -92,7 +92,7 @@ export async function startProcess(
   script: string,
   env: Record<string, string>,
   readyUrl: string,
-  timeoutMs = 30_000,
+  timeoutMs = Number(process.env.BENCH_START_TIMEOUT_MS ?? 30_000),
 ): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })

@@ -14,11 +14,19 @@ const providers: Provider[] = ['sqlite', ...((await postgresAvailable()) ? (['po
 if (providers.length === 1) console.warn('PostgreSQL is not reachable at BENCH_POSTGRES_URL; running on SQLite only')
 
 const rows: BenchRow[] = []
+let failed = false
 for (const [name, run] of Object.entries(benches)) {
   if (only && !only.includes(name)) continue
   for (const provider of providers) {
     process.stderr.write(`running ${name} on ${provider}…\n`)
-    rows.push(...(await run(provider)))
+    // One bench failing (a service too slow to start on a busy machine) loses none of the others' figures.
+    try {
+      rows.push(...(await run(provider)))
+    } catch (error) {
+      failed = true
+      process.stderr.write(`${name} on ${provider} failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+    }
   }
 }
 printTable(rows)
+if (failed) process.exitCode = 1

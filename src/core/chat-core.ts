@@ -1,6 +1,6 @@
 /**
- * The chat core: an inbound event from storing to replying, in one transaction per event.
- * One flow (identify, parse, run, fall back, deliver); who is speaking is resolved in chat-identity.ts,
+ * The chat core: inbound events from storing to replying; the events accepted together in one transaction.
+ * One flow (claim, identify, parse, run, fall back, deliver); who is speaking is resolved in chat-identity.ts,
  * what the core is built with is in chat-options.ts.
  */
 import type { Db, Tx } from '../db/client.js'
@@ -11,7 +11,7 @@ import type { ChatCoreOptions } from './chat-options.js'
 import { fetchAttachments } from './attachments.js'
 import { Intake, type Received } from './intake.js'
 import { clipInbound, MAX_MENTIONS, MAX_MESSAGE_CHARS } from './limits.js'
-import { resolveDeliveries, type Outbox } from './outbox.js'
+import { batchEnqueues, resolveDeliveries, type Outbox } from './outbox.js'
 import { createParser, normalizeText, tokenize } from './parser.js'
 import { reducedPayload } from './retention.js'
 import { toAdministrators } from '../organisation/lifecycle.js'
@@ -23,6 +23,8 @@ import { noMetrics, type Metrics } from '../metrics/types.js'
 const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
 const YIELD_MAX_MS = 1000
+/** A batch's transaction takes no further event after this long (the rest follow in the next). */
+const TX_BUDGET_MS = 30
 
 export type { ChatCoreOptions, IntentHook, QuoteHook } from './chat-options.js'
 
@@ -38,6 +40,7 @@ export class ChatCore {
   private readonly byName = new Map<string, CommandDefinition>()
   private readonly maxAttempts: number
   private readonly concurrency: number
+  private readonly batchSize: number
   private readonly intake: Intake
 
   constructor(
@@ -53,6 +56,7 @@ export class ChatCore {
     this.parser = createParser(opts.commands.map((c) => ({ name: c.name, words: c.words, aliases: c.aliases })))
     this.maxAttempts = opts.maxAttempts ?? 5
     this.concurrency = opts.concurrency ?? 1
+    this.batchSize = opts.batchSize ?? 1
     this.intake = new Intake(db)
   }
 
@@ -119,13 +123,14 @@ export class ChatCore {
   private async runQueue(): Promise<void> {
     for (;;) {
       await this.giveWay()
-      const id = this.queue.shift()
-      if (id === undefined) {
+      // The events that arrived together are handled together: one claim, one transaction.
+      const ids = this.queue.splice(0, this.batchSize)
+      if (ids.length === 0) {
         // In the same turn as the check, so an event queued from now on starts a new runner.
         this.running--
         return
       }
-      await this.process(id).catch((err) => this.opts.log?.error({ err }, 'processing an accepted event failed; recovery will retry'))
+      await this.processBatch(ids).catch((err) => this.opts.log?.error({ err }, 'processing accepted events failed; recovery will retry'))
     }
   }
 
@@ -146,12 +151,57 @@ export class ChatCore {
    * done or claimed by another worker or instance.
    */
   async process(id: number): Promise<boolean> {
+    return (await this.processBatch([id])) === 1
+  }
+
+  /**
+   * Handles stored events that no one else is handling, in their order, in one transaction: one
+   * commit (on SQLite one sync) for all of them. If that transaction fails, each event is handled
+   * again on its own, so one failing event neither holds up nor takes down the others. Returns
+   * how many were handled.
+   */
+  async processBatch(ids: number[]): Promise<number> {
+    const claimed = await this.claim(ids)
+    if (claimed.length === 0) return 0
+    const items = claimed.map((event) => ({ event, msg: JSON.parse(event.payload) as InboundMessage }))
+    const forBot = items.map((i) => i.msg).filter((msg) => msg.event === undefined && this.isForBot(msg))
+    if (this.opts.identify && forBot.length > 0) {
+      await this.opts.identify(forBot).catch((err) => this.opts.log?.warn({ err }, 'directory lookup for a sender failed; handling the messages without it'))
+    }
+    if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
+    // Photos and files are fetched first, outside the transaction (see runClaimed).
+    const withFiles = []
+    for (const it of items) withFiles.push({ ...it, files: await this.filesOf(it.event, it.msg) })
+    let rest = withFiles
+    while (rest.length > 0) {
+      // A transaction that ran out of time leaves the rest for the next one: give way, then go on.
+      if (rest !== withFiles) await this.giveWay()
+      const startedAt = performance.now()
+      let done: number
+      try {
+        done = await this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 })
+      } catch (error) {
+        this.opts.log?.warn({ err: error, events: rest.length }, 'handling events together failed; handling each on its own')
+        let handled = items.length - rest.length
+        for (const { event, msg } of rest) if (await this.runClaimed(event, msg)) handled++
+        return handled
+      }
+      const seconds = (performance.now() - startedAt) / 1000 / done
+      for (const { msg } of rest.slice(0, done)) this.metrics.eventHandled(msg.platform, seconds)
+      rest = rest.slice(done)
+    }
+    return items.length
+  }
+
+  /**
+   * The claim (and its attempt) is committed on its own: an event that crashes the service every
+   * time it is handled still runs out of attempts. Answers the claimed events in the order asked.
+   */
+  private async claim(ids: number[]) {
     const now = this.opts.clock.now()
-    // The claim (and its attempt) is committed on its own: an event that crashes the service every
-    // time it is handled still runs out of attempts.
-    const [event] = await this.db.inboundEvent.updateManyAndReturn({
+    const rows = await this.db.inboundEvent.updateManyAndReturn({
       where: {
-        id,
+        id: ids.length === 1 ? ids[0]! : { in: ids },
         OR: [
           { status: 'pending', OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
           { status: 'processing', lockedUntil: { lt: now } },
@@ -159,32 +209,50 @@ export class ChatCore {
       },
       data: { status: 'processing', lockedUntil: new Date(now.getTime() + 60_000), attempts: { increment: 1 } },
     })
-    if (!event) return false
-    const msg = JSON.parse(event.payload) as InboundMessage
-    if (this.opts.identify && msg.event === undefined && this.isForBot(msg)) {
-      await this.opts
-        .identify(msg)
-        .catch((err) => this.opts.log?.warn({ err, platform: msg.platform }, 'directory lookup for a sender failed; handling the message without it'))
-    }
+    return rows.sort((a, b) => a.id - b.id)
+  }
+
+  /**
+   * Handles claimed events one after the other in the caller's transaction, each writing its
+   * replies (together, at the end) and marked done; answers how many it handled. It stops after
+   * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
+   * transaction, so a platform's answer waits for that long at most, not for a whole batch.
+   */
+  private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
+    const startedAt = performance.now()
+    return batchEnqueues(async () => {
+      let n = 0
+      for (const { event, msg, files } of items) {
+        // Never a turn of the event loop inside the transaction (another instance's write on the
+        // same SQLite file would wait for it, and it for that write): a time budget instead.
+        if (n > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
+        const out = await this.handle(tx, msg, files)
+        await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
+        // Handled: only what de-duplication needs is kept (see retention.ts).
+        await tx.inboundEvent.update({
+          where: { id: event.id },
+          data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
+        })
+        n++
+      }
+      return n
+    })
+  }
+
+  /** Photos and files of a private message, fetched outside the transaction; a failed fetch is tried again twice with the event. */
+  private async filesOf(event: { attempts: number }, msg: InboundMessage): Promise<ReceivedFile[] | undefined> {
+    return msg.attachments?.length && msg.chatId === null && this.opts.attachments
+      ? fetchAttachments(msg, this.opts.attachments, event.attempts < 3)
+      : undefined
+  }
+
+  /** Handles one claimed event in its own transaction; on failure records the attempt (and, at the last, tells the asker). */
+  private async runClaimed(event: { id: number; attempts: number }, msg: InboundMessage): Promise<boolean> {
+    const id = event.id
     const startedAt = performance.now()
     try {
-      // Photos and files are fetched first, outside the transaction; a failed fetch is tried again twice with the event.
-      const files =
-        msg.attachments?.length && msg.chatId === null && this.opts.attachments
-          ? await fetchAttachments(msg, this.opts.attachments, event.attempts < 3)
-          : undefined
-      await this.db.$transaction(
-        async (tx) => {
-          const out = await this.handle(tx, msg, files)
-          await this.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, id)
-          // Handled: only what de-duplication needs is kept (see retention.ts).
-          await tx.inboundEvent.update({
-            where: { id },
-            data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
-          })
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      )
+      const files = await this.filesOf(event, msg)
+      await this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg, files }]), { timeout: 30_000, maxWait: 30_000 })
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
@@ -236,11 +304,11 @@ export class ChatCore {
       select: { id: true },
     })
     const queued = new Set(this.queue)
+    const ids = rows.map((r) => r.id).filter((id) => !queued.has(id))
     let done = 0
-    for (const row of rows) {
-      if (queued.has(row.id)) continue
+    for (let i = 0; i < ids.length; i += this.batchSize) {
       await this.giveWay()
-      if (await this.process(row.id)) done++
+      done += await this.processBatch(ids.slice(i, i + this.batchSize))
     }
     return done
   }

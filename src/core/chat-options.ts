@@ -17,6 +17,8 @@ export interface ChatCoreOptions {
   maxAttempts?: number
   /** Accepted events handled at once (default 1 on SQLite's single writer is right; more on PostgreSQL). */
   concurrency?: number
+  /** Most queued events one worker handles in one transaction (default 1). */
+  batchSize?: number
   /**
    * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
    * answer in a survey conversation); the first to return true has handled it. The context's
@@ -24,11 +26,11 @@ export interface ChatCoreOptions {
    */
   fallbacks?: ((ctx: CommandContext) => Promise<boolean>)[]
   /**
-   * Runs before a message for the bot is handled, outside its transaction (it may call a platform):
-   * the binding module asks the platform's directory about a sender it does not know yet. Its
-   * failure is logged and the message handled all the same.
+   * Runs before messages for the bot are handled (those handled together, at once), outside their
+   * transaction (it may call a platform): the binding module asks the platform's directory about a
+   * sender it does not know yet. Its failure is logged and the messages handled all the same.
    */
-  identify?: (msg: InboundMessage) => Promise<void>
+  identify?: (msgs: InboundMessage[]) => Promise<void>
   metrics?: Metrics
   /** Reads messages written the way people write (src/core/intent), before the strict parser's "unknown". */
   intent?: IntentHook

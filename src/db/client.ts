@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Client, Config } from '@libsql/client'
 import { PrismaLibSQL } from '@prisma/adapter-libsql'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
@@ -68,7 +69,7 @@ function openClient(url: string): Db {
   if (providerOf(url) === 'sqlite') {
     const file = sqlitePath(url)
     fs.mkdirSync(path.dirname(file), { recursive: true })
-    const adapter = new PrismaLibSQL({ url: `file:${file}` })
+    const adapter = new WaitingLibSQL({ url: `file:${file}` })
     return new SqliteClient({ adapter })
   }
   const { connectionString, schema } = splitPostgresUrl(url)
@@ -81,6 +82,52 @@ function openClient(url: string): Db {
   pool.on('connect', (client) => client.on('error', ignore))
   const adapter = new PrismaPg(pool, { schema })
   return new PostgresClient({ adapter }) as unknown as Db
+}
+
+/**
+ * How long an SQLite statement waits for another connection's write to finish (another instance on
+ * the same file, or a migration) before failing with SQLITE_BUSY. Within one process the adapter
+ * runs one statement or transaction at a time, so only another process's write makes it wait.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = 5000
+
+/**
+ * The libSQL adapter with a busy timeout on every connection. libSQL hands its connection to each
+ * transaction and opens a new one for what follows, so a pragma set once would hold for one
+ * transaction only: it is set on each connection before its first use.
+ */
+class WaitingLibSQL extends PrismaLibSQL {
+  override createClient(config: Config): Client {
+    const client = super.createClient(config)
+    let fresh = true
+    const prime = async () => {
+      if (!fresh) return
+      fresh = false
+      await client.execute(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
+    }
+    return new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'execute' || prop === 'batch' || prop === 'executeMultiple') {
+          const method = target[prop].bind(target) as (...args: unknown[]) => Promise<unknown>
+          return async (...args: unknown[]) => {
+            await prime()
+            return method(...args)
+          }
+        }
+        if (prop === 'transaction') {
+          return async (mode?: 'write' | 'read' | 'deferred') => {
+            await prime()
+            const tx = await target.transaction(mode)
+            // The connection went with the transaction; the next statement opens a new one.
+            fresh = true
+            return tx
+          }
+        }
+        const value: unknown = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  }
 }
 
 /** True when the error is a unique-constraint violation (Prisma P2002), whatever the provider. */

@@ -306,28 +306,47 @@ export async function syncDirectories(deps: DirectoryDeps, adapters: readonly Ad
  * with a directory (or a staff member bound only by a claim) makes it ask the directory about the
  * roster's unvouched mobiles — at most once per `minIntervalMs` per platform, one lookup at a time.
  */
-export function directoryIdentifier(deps: DirectoryDeps, adapters: () => readonly Adapter[], minIntervalMs = 60_000): (msg: InboundMessage) => Promise<void> {
+export function directoryIdentifier(
+  deps: DirectoryDeps,
+  adapters: () => readonly Adapter[],
+  minIntervalMs = 60_000,
+): (msgs: InboundMessage[]) => Promise<void> {
   const last = new Map<Platform, number>()
   const running = new Map<Platform, Promise<unknown>>()
-  return async (msg) => {
-    if (msg.platform === 'web' || msg.sender.ids.length === 0) return
-    const directory = adapters().find((a) => a.platform === msg.platform)?.directory
-    if (!directory?.onUnknownSender) return
-    const known = await deps.db.platformIdentity.findFirst({
-      where: { platform: msg.platform, OR: msg.sender.ids.map((i) => ({ kind: i.kind, externalId: i.id })) },
-      include: { person: { select: { role: true } } },
+  /** Whether a platform's messages come from someone the directory should be asked about: one query for all of them. */
+  const anyUnknown = async (platform: Platform, msgs: InboundMessage[]): Promise<boolean> => {
+    const pairs = msgs.flatMap((m) => m.sender.ids.map((i) => ({ kind: i.kind, externalId: i.id })))
+    const known = await deps.db.platformIdentity.findMany({
+      where: { platform, OR: pairs },
+      select: { kind: true, externalId: true, vouchedBy: true, person: { select: { role: true } } },
     })
-    if (known && (known.vouchedBy !== 'claim' || !needsVouching(known.person.role))) return
-    const inFlight = running.get(msg.platform)
+    const vouched = new Set(known.filter((k) => k.vouchedBy !== 'claim' || !needsVouching(k.person.role)).map((k) => `${k.kind}\u0000${k.externalId}`))
+    const seen = new Set(known.map((k) => `${k.kind}\u0000${k.externalId}`))
+    // A sender is known by the first of their ids the service has; unknown, or known only by a claim, asks.
+    return msgs.some((m) => {
+      const first = m.sender.ids.find((i) => seen.has(`${i.kind}\u0000${i.id}`))
+      return !first || !vouched.has(`${first.kind}\u0000${first.id}`)
+    })
+  }
+  const identify = async (platform: Platform, msgs: InboundMessage[]) => {
+    const directory = adapters().find((a) => a.platform === platform)?.directory
+    if (!directory?.onUnknownSender) return
+    if (!(await anyUnknown(platform, msgs))) return
+    const inFlight = running.get(platform)
     if (inFlight) {
       await inFlight
       return
     }
     const now = Date.now()
-    if (now - (last.get(msg.platform) ?? -Infinity) < minIntervalMs) return
-    last.set(msg.platform, now)
-    const run = syncDirectory(deps, msg.platform, directory).finally(() => running.delete(msg.platform))
-    running.set(msg.platform, run)
+    if (now - (last.get(platform) ?? -Infinity) < minIntervalMs) return
+    last.set(platform, now)
+    const run = syncDirectory(deps, platform, directory).finally(() => running.delete(platform))
+    running.set(platform, run)
     await run
+  }
+  return async (msgs) => {
+    const byPlatform = new Map<Platform, InboundMessage[]>()
+    for (const m of msgs) if (m.platform !== 'web' && m.sender.ids.length > 0) byPlatform.set(m.platform, [...(byPlatform.get(m.platform) ?? []), m])
+    for (const [platform, list] of byPlatform) await identify(platform, list)
   }
 }

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toInbound } from '../../adapters/web/index.js'
+import type { ObservedQuery } from '../../src/db/client.js'
+import { waitUntil } from '../helpers/metrics.js'
+import { startTestService, type TestService } from '../helpers/service.js'
+
+// Events accepted together are handled together: one claim and one transaction for the lot, and
+// a failing event among them is handled again on its own, so it takes none of the others down.
+let svc: TestService
+const queries: ObservedQuery[] = []
+/** Content whose request cannot be written: the observer throws, as a failing database would. */
+const POISON = '这一件写不进去'
+
+beforeAll(async () => {
+  svc = await startTestService({
+    // The test chat (a real roster), not the playground.
+    env: { PUBLIC_URL: 'https://gongyou.example' },
+    observe: (q) => {
+      queries.push(q)
+      if (q.model === 'WorkerRequest' && q.operation === 'create' && JSON.stringify(q.args).includes(POISON)) throw new Error('the disk is full')
+    },
+  })
+  const workers = await svc.db.person.findMany({ where: { role: 'worker', active: true }, orderBy: { id: 'asc' }, take: 12 })
+  for (const p of workers) {
+    await svc.db.platformIdentity.create({ data: { platform: 'web', kind: 'test', externalId: p.employeeNo, personId: p.id, vouchedBy: 'directory' } })
+  }
+  people = workers
+})
+afterAll(async () => {
+  await svc.close()
+  await svc.dropDatabase()
+})
+
+let people: { employeeNo: string; name: string }[] = []
+
+function filing(i: number, content: string) {
+  const p = people[i % people.length]!
+  const msg = toInbound(`诉求 ${content}`, svc.core.t.botName, { from: p.employeeNo, name: p.name, chatId: null })
+  msg.sender.ids = [{ kind: 'test', id: p.employeeNo }]
+  return msg
+}
+
+const claims = () => queries.filter((q) => q.model === 'InboundEvent' && q.operation === 'updateManyAndReturn').length
+
+async function acceptTogether(contents: string[]): Promise<number[]> {
+  const received = await Promise.all(contents.map((c, i) => svc.core.accept(filing(i, c))))
+  return received.map((r) => r.id)
+}
+
+describe('events accepted together', () => {
+  it('are claimed and handled together, each filing its request once', async () => {
+    const before = claims()
+    const contents = people.map((_, i) => `第${i}号机床防护罩松动，批量测试`)
+    const ids = await acceptTogether(contents)
+    await waitUntil('the events to be handled', async () => (await svc.db.inboundEvent.count({ where: { id: { in: ids }, status: 'done' } })) === ids.length)
+    await svc.core.drain()
+    // One claim for the twelve (a worker takes the queue as it is; it never takes them one by one).
+    expect(claims() - before).toBeLessThanOrEqual(2)
+    const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
+    expect(filed.map((r) => r.content).sort()).toEqual([...contents].sort())
+    const acks = await svc.db.outboxMessage.count({ where: { causeEventId: { in: ids } } })
+    expect(acks).toBeGreaterThanOrEqual(ids.length)
+  })
+
+  it('a failing one is retried on its own, and the others are handled', async () => {
+    const contents = people.map((_, i) => (i === 5 ? POISON : `第${i}号车间通风不好，批量测试二`))
+    const ids = await acceptTogether(contents)
+    const good = ids.filter((_, i) => i !== 5)
+    await waitUntil(
+      'the other events to be handled',
+      async () => (await svc.db.inboundEvent.count({ where: { id: { in: good }, status: 'done' } })) === good.length,
+    )
+    await svc.core.drain()
+    const bad = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id: ids[5]! } })
+    // Back in line with a backoff, its one attempt counted (the shared attempt is not counted twice).
+    expect(bad.status).toBe('pending')
+    expect(bad.attempts).toBe(1)
+    expect(bad.error).toContain('the disk is full')
+    const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
+    expect(filed.map((r) => r.content).sort()).toEqual(contents.filter((c) => c !== POISON).sort())
+  })
+})
