@@ -1,12 +1,12 @@
 import cron from 'node-cron'
 import { z } from 'zod'
+import { feishuEnv } from '../adapters/feishu/config.js'
 import { wechatyEnv } from '../adapters/wechaty/config.js'
+import { wecomEnv } from '../adapters/wecom/config.js'
+import { ConfigError } from './env.js'
 import { PLATFORMS, type Platform } from './core/types.js'
 
-/** A configuration problem an operator must fix; its message is one line naming the variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { ConfigError, rateLimits } from './env.js'
 
 const timeZone = z.string().refine(
   (tz) => {
@@ -26,25 +26,6 @@ const quietHours = z
   .string()
   .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM-HH:MM (e.g. 22:00-07:00) or off')
   .transform((v) => (v === 'off' ? null : { start: v.slice(0, 5), end: v.slice(6) }))
-
-const RATE_UNITS: Record<string, number> = { s: 1000, sec: 1000, second: 1000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000 }
-
-/**
- * Rate limits as people write them: a comma-separated list of count/period, e.g. `50/s,1000/min`
- * (periods s, min, h). Each becomes a sliding-window rule; a send must keep under all of them.
- */
-export const rateLimits = z
-  .string()
-  .regex(
-    /^\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*(,\s*[1-9]\d{0,6}\s*\/\s*(s|sec|second|min|minute|h|hour)\s*)*$/,
-    'a comma-separated list of count/period (periods s, min, h), e.g. 50/s,1000/min',
-  )
-  .transform((v) =>
-    v.split(',').map((part) => {
-      const [count, unit] = part.split('/').map((x) => x.trim())
-      return { count: Number(count), perMs: RATE_UNITS[unit!]! }
-    }),
-  )
 
 const databaseUrl = z.string().regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:<path> for SQLite or postgresql://user@host:port/db for PostgreSQL')
 
@@ -124,30 +105,11 @@ export const envSchema = z.object({
     .default(12),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
 
-  // Feishu / Lark: on when FEISHU_APP_ID and FEISHU_APP_SECRET are set (adapters/feishu checks the rest).
-  FEISHU_APP_ID: z.string().optional(),
-  FEISHU_APP_SECRET: z.string().optional(),
-  FEISHU_ENCRYPT_KEY: z.string().optional(),
-  FEISHU_VERIFICATION_TOKEN: z.string().optional(),
-  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
-  FEISHU_DOMAIN: z.url({ message: 'a URL such as https://open.feishu.cn or https://open.larksuite.com' }).default('https://open.feishu.cn'),
-  /** The app's message-sending quota (Feishu documents 50/s and 1000/min; a tenant's may differ). */
-  FEISHU_APP_RATE_LIMIT: rateLimits.prefault('50/s,1000/min'),
+  // Feishu / Lark: on when FEISHU_APP_ID and FEISHU_APP_SECRET are set (the adapter owns its variables).
+  ...feishuEnv,
 
-  // WeCom (企业微信) self-built app: on when WECOM_CORP_ID and WECOM_SECRET are set.
-  WECOM_CORP_ID: z.string().optional(),
-  WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
-  WECOM_SECRET: z.string().optional(),
-  WECOM_TOKEN: z.string().optional(),
-  WECOM_ENCODING_AES_KEY: z.string().optional(),
-  WECOM_API_BASE: z.url({ message: 'a URL such as https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
-  // WeCom intelligent bot (智能机器人) for group chats: on when WECOM_BOT_ID is set.
-  WECOM_BOT_ID: z.string().optional(),
-  WECOM_BOT_SECRET: z.string().optional(),
-  WECOM_BOT_MODE: z.enum(['ws', 'callback']).default('ws'),
-  WECOM_BOT_TOKEN: z.string().optional(),
-  WECOM_BOT_ENCODING_AES_KEY: z.string().optional(),
-  WECOM_BOT_WS_URL: z.string().optional(),
+  // WeCom (企业微信): the self-built app and the intelligent bot (the adapter owns its variables).
+  ...wecomEnv,
 
   // WeChat groups through Wechaty: on when WECHATY_PUPPET is set (the adapter owns its variables).
   ...wechatyEnv,

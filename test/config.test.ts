@@ -36,6 +36,10 @@ describe('configuration', () => {
     // The Wechaty adapter's own slice (adapters/wechaty/config.ts), validated all the same.
     ['WECHATY_DAILY_LIMIT', '0', /^Invalid configuration: WECHATY_DAILY_LIMIT \(got "0"\)/],
     ['WECHATY_PACE_MS', 'fast', /WECHATY_PACE_MS/],
+    // The Feishu and WeCom adapters' slices (adapters/feishu/config.ts, adapters/wecom/config.ts) too.
+    ['FEISHU_MODE', 'longpoll', /^Invalid configuration: FEISHU_MODE \(got "longpoll"\) — expected one of webhook, ws/],
+    ['WECOM_API_BASE', 'qyapi', /^Invalid configuration: WECOM_API_BASE \(got "qyapi"\) — expected a URL/],
+    ['WECOM_BOT_MODE', 'poll', /^Invalid configuration: WECOM_BOT_MODE \(got "poll"\) — expected one of ws, callback/],
     // A secret too short to use is refused without being shown.
     ['METRICS_TOKEN', 'short-secret', /^Invalid configuration: METRICS_TOKEN \(got "\*\*\*"\) — expected at least 16 characters/],
   ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {

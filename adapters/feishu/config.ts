@@ -1,5 +1,22 @@
-import { ConfigError, type Config } from '../../src/config.js'
+import { z } from 'zod'
+import type { Config } from '../../src/config.js'
+import { ConfigError, rateLimits } from '../../src/env.js'
 import type { SendLimits } from '../../src/core/types.js'
+
+/**
+ * The Feishu adapter's slice of the environment (src/config.ts merges it into the one schema, so
+ * loadConfig validates it and names a bad variable). On when FEISHU_APP_ID and FEISHU_APP_SECRET are set.
+ */
+export const feishuEnv = {
+  FEISHU_APP_ID: z.string().optional(),
+  FEISHU_APP_SECRET: z.string().optional(),
+  FEISHU_ENCRYPT_KEY: z.string().optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().optional(),
+  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
+  FEISHU_DOMAIN: z.url({ message: 'a URL such as https://open.feishu.cn or https://open.larksuite.com' }).default('https://open.feishu.cn'),
+  /** The app's message-sending quota (Feishu documents 50/s and 1000/min; a tenant's may differ). */
+  FEISHU_APP_RATE_LIMIT: rateLimits.prefault('50/s,1000/min'),
+}
 
 /** The app id format WSClient.start() insists on (it silently does nothing otherwise). */
 export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/

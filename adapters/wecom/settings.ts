@@ -1,4 +1,5 @@
-import { ConfigError, type Config } from '../../src/config.js'
+import type { Config } from '../../src/config.js'
+import { ConfigError } from '../../src/env.js'
 
 /** The self-built app (自建应用): private messages and notices to people by userid. */
 export interface AppSettings {
