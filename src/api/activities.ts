@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Prisma } from '../generated/sqlite/client.js'
 import { unitLabel } from '../organisation/scope.js'
 import { announcementReach } from '../announcements/reach.js'
+import { statusLabel } from '../announcements/views.js'
 import { pollResults } from '../polls/results.js'
 import { pollScopeWhere, unitTarget } from '../polls/scope.js'
 import { asker, iso, loadScope, notFound, outOfScope, type ApiDeps, type Scope } from './context.js'
@@ -59,6 +60,7 @@ const announcementOut = z.object({
   kind: z.string(),
   title: z.string(),
   status: z.string(),
+  statusLabel: z.string().describe('状态的说法，与机器人“公告列表”“公告进度”的同一个函数（定期公告为 定期发送中 / 已暂停）'),
   paused: z.boolean(),
   scheduleKind: z.string(),
   scheduledAt: z.string().nullable(),
@@ -240,6 +242,7 @@ export async function activityRoutes(app: FastifyInstance, deps: ApiDeps): Promi
           kind: a.kind,
           title: a.title,
           status: a.status,
+          statusLabel: statusLabel(deps.t, a),
           paused: a.paused,
           scheduleKind: a.scheduleKind,
           scheduledAt: iso(a.scheduledAt),

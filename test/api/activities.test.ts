@@ -93,4 +93,24 @@ describe('announcements and campaigns', () => {
     expect((await get(ws1, '/api/v1/campaigns')).json().campaigns).toEqual([expect.objectContaining({ name: '2026 安康杯', announcements: 1, requests: 0 })])
     expect((await get(ws2, '/api/v1/campaigns')).json().campaigns).toEqual([expect.objectContaining({ name: '2026 安康杯', announcements: 0 })])
   })
+
+  it('names a recurring announcement’s state in the words the bot uses, running and paused', async () => {
+    const recurring = await svc.db.announcement.create({
+      data: { number: 'N-4', kind: 'notice', title: '每周班前会', body: '……', allUnits: true, status: 'scheduled', scheduleKind: 'cron', cron: '50 7 * * 1' },
+    })
+    const apiLabel = async () =>
+      ((await get(admin, '/api/v1/announcements')).json().items as { number: string; statusLabel: string }[]).find((a) => a.number === 'N-4')?.statusLabel
+    const botLine = async () =>
+      (await svc.say('D9000', 'dm', '公告列表'))
+        .map((r) => r.text)
+        .join('\n')
+        .split('\n')
+        .find((l) => l.includes('N-4')) ?? ''
+    expect(await apiLabel()).toBe('定期发送中')
+    expect(await botLine()).toContain('定期发送中')
+    await svc.db.announcement.update({ where: { id: recurring.id }, data: { paused: true } })
+    const paused = await apiLabel()
+    expect(paused).not.toBe('定期发送中')
+    expect(await botLine()).toContain(paused)
+  })
 })

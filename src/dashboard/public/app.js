@@ -853,15 +853,7 @@
                       h('td', { class: 'nowrap' }, a.number),
                       h('td', null, a.title, a.campaign ? h('div', { class: 'muted small' }, a.campaign) : null),
                       h('td', { class: 'nowrap' }, labels().announcementKinds[a.kind] || a.kind),
-                      h(
-                        'td',
-                        null,
-                        h(
-                          'span',
-                          { class: `badge ${a.status === 'sent' ? 'ok' : a.status === 'cancelled' ? '' : 'new'}` },
-                          a.paused ? labels().paused : labels().announcementStatus[a.status] || a.status,
-                        ),
-                      ),
+                      h('td', null, h('span', { class: `badge ${a.status === 'sent' ? 'ok' : a.status === 'cancelled' ? '' : 'new'}` }, a.statusLabel)),
                       h('td', { class: 'hide-sm' }, a.allUnits ? '全部单位' : a.targets.join('、')),
                       h('td', { class: 'num' }, a.deliveries),
                       h('td', { class: 'num' }, a.requireAck ? a.acknowledgements : '—'),
