@@ -145,29 +145,36 @@ export class ChatCore {
     // Contents are dropped after RETENTION_DAYS: an old message is no longer known.
     const quoted = sent?.payload ? (JSON.parse(sent.payload) as { text?: string }).text : undefined
     if (!quoted) return null
-    const raw = msg.text.trim()
-    const ctx: CommandContext = {
-      tx,
-      now: this.opts.clock.now(),
-      t: this.t,
-      settings: this.opts.settings,
-      msg,
-      person,
-      role,
-      chat,
-      word: '',
-      args: normalizeText(raw),
-      rawArgs: raw,
-      tokens: tokenize(raw),
-      mentioned: [],
-      reply,
-      send: (m) => out.push(m),
-    }
+    const ctx = this.contextFor(tx, msg, { person, role, chat }, reply, out, wholeMessage(msg.text))
     for (const hook of this.opts.quoted ?? []) {
       const meant = await hook(ctx, quoted)
       if (meant) return meant.command
     }
     return null
+  }
+
+  /** The context a command (or a fallback, a hook, the intent layer) runs in; what it sends is collected in `out`. */
+  private contextFor(
+    tx: Tx,
+    msg: InboundMessage,
+    speaker: Pick<CommandContext, 'person' | 'role' | 'pendingRole' | 'chat'>,
+    reply: CommandContext['reply'],
+    out: OutboundMessage[],
+    words: Pick<CommandContext, 'word' | 'args' | 'rawArgs' | 'tokens' | 'mentioned'>,
+    attachments?: ReceivedFiles,
+  ): CommandContext {
+    return {
+      tx,
+      now: this.opts.clock.now(),
+      t: this.t,
+      settings: this.opts.settings,
+      msg,
+      ...speaker,
+      ...words,
+      reply,
+      send: (m) => out.push(m),
+      ...(attachments ? { attachments } : {}),
+    }
   }
 
   /**
@@ -245,26 +252,7 @@ export class ChatCore {
       return out
     }
     if (parsed.kind === 'unknown') {
-      const raw = msg.text.trim()
-      const ctx: CommandContext = {
-        tx,
-        now: this.opts.clock.now(),
-        t: this.t,
-        settings: this.opts.settings,
-        msg,
-        person,
-        role,
-        ...(pendingRole ? { pendingRole } : {}),
-        chat,
-        word: '',
-        args: normalizeText(raw),
-        rawArgs: raw,
-        tokens: tokenize(raw),
-        mentioned: [],
-        reply,
-        send: (m) => out.push(m),
-        ...(attachments ? { attachments } : {}),
-      }
+      const ctx = this.contextFor(tx, msg, { person, role, ...(pendingRole ? { pendingRole } : {}), chat }, reply, out, wholeMessage(msg.text), attachments)
       seenCtx.ctx = ctx
       if (msg.chatId === null && person && !msg.action && this.opts.fallbacks?.length) {
         for (const fallback of this.opts.fallbacks) if (await fallback(ctx)) return out
@@ -307,27 +295,16 @@ export class ChatCore {
       }
       mentioned = await resolveMentions(tx, msg, names)
     }
-    const ctx: CommandContext = {
-      tx,
-      now: this.opts.clock.now(),
-      t: this.t,
-      settings: this.opts.settings,
-      msg,
-      person,
-      role,
-      ...(pendingRole ? { pendingRole } : {}),
-      chat,
-      word: parsed.word,
-      args: parsed.args,
-      rawArgs: parsed.rawArgs,
-      tokens: parsed.tokens,
-      mentioned,
-      reply,
-      send: (m) => out.push(m),
-      ...(attachments ? { attachments } : {}),
-    }
+    const words = { word: parsed.word, args: parsed.args, rawArgs: parsed.rawArgs, tokens: parsed.tokens, mentioned }
+    const ctx = this.contextFor(tx, msg, { person, role, ...(pendingRole ? { pendingRole } : {}), chat }, reply, out, words, attachments)
     seenCtx.ctx = ctx
     await command.run(ctx)
     return out
   }
+}
+
+/** A whole message as a command's words: what the fallbacks, the intent layer and quoting hooks read. */
+function wholeMessage(text: string): Pick<CommandContext, 'word' | 'args' | 'rawArgs' | 'tokens' | 'mentioned'> {
+  const raw = text.trim()
+  return { word: '', args: normalizeText(raw), rawArgs: raw, tokens: tokenize(raw), mentioned: [] }
 }
