@@ -73,12 +73,7 @@ export async function attachToRequest(
     await tx.attachment.create({
       data: {
         requestId: request.id,
-        kind: f.kind,
-        name: f.name,
-        mime: f.mime,
-        size: f.size,
-        sha256: f.sha256,
-        bytes: new Uint8Array(f.bytes),
+        ...fileColumns(f),
         uploaderId: request.anonymous ? null : person.id,
         platform,
         createdAt: ctx.now,
@@ -162,12 +157,7 @@ async function offer(ctx: CommandContext, person: PersonRow, files: AcceptedFile
     const row = await ctx.tx.attachment.create({
       data: {
         requestId: null,
-        kind: f.kind,
-        name: f.name,
-        mime: f.mime,
-        size: f.size,
-        sha256: f.sha256,
-        bytes: new Uint8Array(f.bytes),
+        ...fileColumns(f),
         uploaderId: person.id,
         platform: ctx.msg.platform,
         createdAt: ctx.now,
@@ -251,4 +241,9 @@ export function attachmentCommands(options: AttachmentOptions): CommandDefinitio
 export async function dropUnclaimed(tx: Tx, now: Date): Promise<number> {
   const { count } = await tx.attachment.deleteMany({ where: { requestId: null, createdAt: { lt: new Date(now.getTime() - 24 * 60 * 60_000) } } })
   return count
+}
+
+/** A checked file as the Attachment table keeps it. */
+function fileColumns(f: AcceptedFile) {
+  return { kind: f.kind, name: f.name, mime: f.mime, size: f.size, sha256: f.sha256, bytes: new Uint8Array(f.bytes) }
 }
