@@ -49,6 +49,9 @@ export class BotChannel {
   private wanted = false
   private authFailed = false
   private checking = false
+  /** The connection check under way, awaited by stop() so that it cannot connect after the channel stopped. */
+  private check: Promise<void> = Promise.resolve()
+  private stopped = false
   private readonly apiOrigin: string
 
   constructor(
@@ -198,6 +201,7 @@ export class BotChannel {
   /** Starts keeping the long connection on whichever instance sends for WeCom (ws mode). */
   start(): void {
     if (this.s.mode !== 'ws' || this.timer) return
+    this.stopped = false
     const s = this.s
     const log = this.deps.log
     const client = new WSClient({
@@ -233,18 +237,29 @@ export class BotChannel {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
     this.timer = null
+    // A check that was asking for the lease when the service stopped would otherwise connect afterwards,
+    // and the SDK would keep that connection (and its reconnects) alive past the shutdown.
+    await this.check
     if (this.client && this.wanted) this.client.disconnect()
     this.wanted = false
   }
 
   /** Connects while this instance holds the outbox's WeCom lease (it sends for WeCom), disconnects otherwise. */
-  private async keepConnection(): Promise<void> {
-    if (this.checking || !this.client) return
+  private keepConnection(): Promise<void> {
+    if (this.checking || !this.client || this.stopped) return this.check
     this.checking = true
+    this.check = this.checkConnection()
+    return this.check
+  }
+
+  private async checkConnection(): Promise<void> {
+    if (!this.client) return
     try {
       const mine = await this.deps.ports.sendsFor('wecom')
+      if (this.stopped) return
       if (mine && !this.wanted && !this.authFailed) {
         this.wanted = true
         this.client.connect()
