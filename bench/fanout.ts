@@ -43,7 +43,7 @@ async function load(url: string): Promise<void> {
       })
     }
     const admin = await db.person.create({ data: { employeeNo: 'BA0001', name: '基准管理员', role: 'admin', unitId: root.id } })
-    await db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: ADMIN_OPEN_ID, personId: admin.id } })
+    await db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: ADMIN_OPEN_ID, personId: admin.id, vouchedBy: 'directory' } })
   } finally {
     await db.$disconnect()
   }

@@ -70,6 +70,8 @@ async function load(db: Db): Promise<void> {
     kind: 'open_id',
     externalId: p.employeeNo === 'VO0001' ? OFFICER : openIdOf(Number(p.employeeNo.slice(1))),
     personId: p.id,
+    // Bound from the company's directory, as a real deployment's are (a claimed officer acts as a worker).
+    vouchedBy: 'directory',
   }))
   for (let i = 0; i < identities.length; i += 1000) await db.platformIdentity.createMany({ data: identities.slice(i, i + 1000) })
   await db.chatGroup.create({ data: { platform: 'feishu', externalId: GROUP, name: '全体职工群', purpose: 'team', unitId: root.id } })
