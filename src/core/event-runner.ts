@@ -5,6 +5,7 @@
  * chat core's (chat-core.ts); this file only runs events through it.
  */
 import type { Db, Tx } from '../db/client.js'
+import { forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
 import { fetchAttachments } from './attachments.js'
@@ -30,6 +31,8 @@ export interface EventHandler {
   handle(tx: Tx, msg: InboundMessage, files?: ReceivedFile[]): Promise<OutboundMessage[]>
   deliver(tx: Tx, messages: OutboundMessage[], keyPrefix: string, causeEventId: number | undefined): Promise<void>
   replyTarget(msg: InboundMessage): OutboundMessage['to']
+  /** Reads what the messages' handling will ask of each sender, for all of them at once (see read-memo.ts). */
+  prefetch(msgs: InboundMessage[]): Promise<void>
 }
 
 export class EventRunner {
@@ -136,11 +139,17 @@ export class EventRunner {
   async processBatch(ids: number[]): Promise<number> {
     const claimed = await this.claim(ids)
     if (claimed.length === 0) return 0
+    // The events' repeated reads of standing data (senders, units, officers, categories, polls) are asked once.
+    return withReadMemo(() => this.handleClaimed(claimed))
+  }
+
+  private async handleClaimed(claimed: Awaited<ReturnType<EventRunner['claim']>>): Promise<number> {
     const items = claimed.map((event) => ({ event, msg: JSON.parse(event.payload) as InboundMessage }))
     const forBot = items.map((i) => i.msg).filter((msg) => msg.event === undefined && this.core.isForBot(msg))
     if (this.opts.identify && forBot.length > 0) {
       await this.opts.identify(forBot).catch((err) => this.opts.log?.warn({ err }, 'directory lookup for a sender failed; handling the messages without it'))
     }
+    if (items.length > 1) await this.core.prefetch(items.map((i) => i.msg))
     if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
     // Photos and files are fetched first, outside the transaction (see runClaimed).
     const withFiles = []
@@ -155,6 +164,7 @@ export class EventRunner {
         done = await this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 })
       } catch (error) {
         this.opts.log?.warn({ err: error, events: rest.length }, 'handling events together failed; handling each on its own')
+        forgetReads()
         let handled = items.length - rest.length
         for (const { event, msg } of rest) if (await this.runClaimed(event, msg)) handled++
         return handled
@@ -229,6 +239,7 @@ export class EventRunner {
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
+      forgetReads()
       this.metrics.eventFailed(msg.platform)
       this.metrics.error('events', error)
       const message = error instanceof Error ? error.message : String(error)
