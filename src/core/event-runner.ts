@@ -14,7 +14,7 @@ import type { ReceivedFile } from './commands.js'
 import type { Intake, Received } from './intake.js'
 import { clipInbound } from './limits.js'
 import { batchEnqueues } from './outbox.js'
-import { reducedPayload } from './retention.js'
+import { HANDLED_PAYLOAD, traceOf } from './retention.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
 
 /** Handling starts once no event has arrived for this long… */
@@ -201,24 +201,26 @@ export class EventRunner {
    * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
    * transaction, so a platform's answer waits for that long at most, not for a whole batch.
    */
-  private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
+  private handleSome(tx: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
     return batchEnqueues(async () => {
-      let n = 0
+      const handled: number[] = []
       for (const { event, msg, files } of items) {
         // Never a turn of the event loop inside the transaction (another instance's write on the
         // same SQLite file would wait for it, and it for that write): a time budget instead.
-        if (n > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
+        if (handled.length > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
         const out = await this.core.handle(tx, msg, files)
         await this.core.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
-        // Handled: only what de-duplication needs is kept (see retention.ts).
-        await tx.inboundEvent.update({
-          where: { id: event.id },
-          data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
-        })
-        n++
+        // A row stored before traces were written on arrival gets its own.
+        if (event.trace === null) await tx.inboundEvent.update({ where: { id: event.id }, data: { trace: traceOf(msg) } })
+        handled.push(event.id)
       }
-      return n
+      // Handled: only the trace is kept (see retention.ts) — one statement for the events handled together.
+      await tx.inboundEvent.updateMany({
+        where: { id: handled.length === 1 ? handled[0]! : { in: handled } },
+        data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: HANDLED_PAYLOAD },
+      })
+      return handled.length
     })
   }
 
@@ -230,7 +232,7 @@ export class EventRunner {
   }
 
   /** Handles one claimed event in its own transaction; on failure records the attempt (and, at the last, tells the asker). */
-  private async runClaimed(event: { id: number; attempts: number }, msg: InboundMessage): Promise<boolean> {
+  private async runClaimed(event: { id: number; attempts: number; trace: string | null }, msg: InboundMessage): Promise<boolean> {
     const id = event.id
     const startedAt = performance.now()
     try {
@@ -249,7 +251,7 @@ export class EventRunner {
         .update({
           where: { id },
           data: giveUp
-            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000), payload: reducedPayload(msg) }
+            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000), payload: HANDLED_PAYLOAD, trace: traceOf(msg) }
             : {
                 status: 'pending',
                 lockedUntil: new Date(this.opts.clock.now().getTime() + Math.min(60_000, 1000 * 2 ** event.attempts)),
