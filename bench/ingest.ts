@@ -2,7 +2,18 @@ import { openDatabase } from '../src/db/client.js'
 import { seedDemoOrganisation } from '../src/organisation/demo.js'
 import { FakeFeishu } from '../test/adapters/feishu/fake-feishu.js'
 import { messageEvent, request, type Keys } from '../test/adapters/feishu/events.js'
-import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+import {
+  freePort,
+  freshDatabase,
+  instancesFor,
+  percentile,
+  serviceEnv,
+  startInstances,
+  startProcess,
+  stopProcess,
+  type BenchRow,
+  type Provider,
+} from './lib.js'
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 3000)
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 32)
@@ -14,7 +25,7 @@ const SECRET = 'bench-app-secret'
 
 /** Posts requests with a fixed concurrency; returns each one's time to answer (ms) and the statuses seen. */
 async function drive(
-  url: string,
+  urls: string[],
   requests: { headers: Record<string, string>; payload: string }[],
 ): Promise<{ latencies: number[]; statuses: Map<number, number>; seconds: number }> {
   const latencies: number[] = []
@@ -23,9 +34,10 @@ async function drive(
   const started = performance.now()
   const worker = async () => {
     while (next < requests.length) {
-      const r = requests[next++]!
+      const i = next++
+      const r = requests[i]!
       const t0 = performance.now()
-      const res = await fetch(url, { method: 'POST', headers: r.headers, body: r.payload })
+      const res = await fetch(urls[i % urls.length]!, { method: 'POST', headers: r.headers, body: r.payload })
       await res.arrayBuffer()
       latencies.push(performance.now() - t0)
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
@@ -96,13 +108,13 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
       `http://127.0.0.1:${basePort}/readyz`,
     )
     const openIds = Array.from({ length: 200 }, (_, i) => `ou_bench_${String(i).padStart(4, '0')}`)
-    await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, events(openIds, WARMUP, EVENTS))
-    const b = await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, events(openIds))
+    await drive([`http://127.0.0.1:${basePort}/webhooks/feishu`], events(openIds, WARMUP, EVENTS))
+    const b = await drive([`http://127.0.0.1:${basePort}/webhooks/feishu`], events(openIds))
     await stopProcess(baseline.child)
 
     // The service, with the demo organisation and 200 workers bound to Feishu accounts.
-    const port = await freePort()
-    const env = serviceEnv(port, full.url, { keys, secret: SECRET, domain: fake.url })
+    const instances = instancesFor(provider)
+    const on = instances > 1 ? `, ${instances} instances` : ''
     // Organisation and bindings first (one writer at a time on SQLite), then the service.
     const db = openDatabase(full.url)
     await seedDemoOrganisation(db)
@@ -118,10 +130,10 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
         vouchedBy: 'directory',
       })),
     })
-    const svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
+    const svc = await startInstances(instances, (port) => serviceEnv(port, full.url, { keys, secret: SECRET, domain: fake.url }))
     const started = performance.now()
-    await drive(`http://127.0.0.1:${port}/webhooks/feishu`, events(openIds, WARMUP, EVENTS))
-    const s = await drive(`http://127.0.0.1:${port}/webhooks/feishu`, events(openIds))
+    await drive(svc.urls, events(openIds, WARMUP, EVENTS))
+    const s = await drive(svc.urls, events(openIds))
     // Every accepted event is handled (in the background, after the platform's answer): wait
     // (bounded) for them to be done, then count the requests filed.
     const deadline = Date.now() + HANDLE_TIMEOUT_MS
@@ -129,7 +141,7 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
     const handledSeconds = (performance.now() - started) / 1000
     const handled = await db.workerRequest.count()
     await db.$disconnect()
-    await stopProcess(svc.child)
+    await svc.stop()
     if ((s.statuses.get(200) ?? 0) !== EVENTS) throw new Error(`service answered ${JSON.stringify([...s.statuses])}`)
     if (handled !== EVENTS + WARMUP) throw new Error(`only ${handled} of ${EVENTS + WARMUP} events filed a request`)
 
@@ -141,7 +153,7 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
       {
         bench: 'ingest',
         database: provider,
-        metric: `events/s to 200 (${EVENTS}, ${CONCURRENCY} at once)`,
+        metric: `events/s to 200 (${EVENTS}, ${CONCURRENCY} at once${on})`,
         value: rate,
         unit: '/s',
         baseline: baseRate,
@@ -173,7 +185,7 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
       {
         bench: 'ingest',
         database: provider,
-        metric: `events handled/s, all ${EVENTS + WARMUP} filed (${handledSeconds.toFixed(0)} s from first post)`,
+        metric: `events handled/s, all ${EVENTS + WARMUP} filed (${handledSeconds.toFixed(0)} s from first post${on})`,
         value: (EVENTS + WARMUP) / handledSeconds,
         unit: '/s',
         baseline: baseRate,

@@ -48,6 +48,40 @@ export function serviceEnv(
   }
 }
 
+/**
+ * How many instances of the service share the database in the ingest and vote benches: on
+ * PostgreSQL, several instances (behind a load balancer in a deployment, here the bench's own
+ * round robin) are how the service uses more than one core; SQLite has one writer. Default 2 on
+ * PostgreSQL, 1 on SQLite; BENCH_INSTANCES sets it for both.
+ */
+export function instancesFor(provider: Provider): number {
+  return Number(process.env.BENCH_INSTANCES ?? (provider === 'postgresql' ? 2 : 1))
+}
+
+/** Starts `n` instances of the service one after the other (each on its own port); answers their webhook URLs and a stop. */
+export async function startInstances(
+  n: number,
+  envFor: (port: number) => Record<string, string>,
+  path = '/webhooks/feishu',
+): Promise<{ urls: string[]; stop: () => Promise<void> }> {
+  const started: ChildProcess[] = []
+  const urls: string[] = []
+  const stop = async () => {
+    for (const child of started.splice(0)) await stopProcess(child)
+  }
+  try {
+    for (let i = 0; i < n; i++) {
+      const port = await freePort()
+      started.push((await startProcess('src/main.ts', envFor(port), `http://127.0.0.1:${port}/healthz`)).child)
+      urls.push(`http://127.0.0.1:${port}${path}`)
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { urls, stop }
+}
+
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
 
 export type Provider = 'sqlite' | 'postgresql'

@@ -6,7 +6,18 @@ import { openDatabase } from '../src/db/client.js'
 import { pollResults } from '../src/polls/results.js'
 import { buttonsOf, FakeFeishu, textOf, type ShownMessage } from '../test/adapters/feishu/fake-feishu.js'
 import { cardActionEvent, messageEvent, request, type Keys } from '../test/adapters/feishu/events.js'
-import { freePort, serviceEnv, freshDatabase, percentile, startProcess, stopProcess, type BenchRow, type Provider } from './lib.js'
+import {
+  freePort,
+  freshDatabase,
+  instancesFor,
+  percentile,
+  serviceEnv,
+  startInstances,
+  startProcess,
+  stopProcess,
+  type BenchRow,
+  type Provider,
+} from './lib.js'
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_VOTES_CONCURRENCY ?? 32)
@@ -134,7 +145,7 @@ function burst(values: { command: string }[], messageId: string): Press[] {
 
 /** Posts the presses (signed now) with a fixed concurrency; each one's time to answer, the statuses and the answers. */
 async function drive(
-  url: string,
+  urls: string[],
   presses: Press[],
 ): Promise<{ latencies: number[]; statuses: Map<number, number>; bodies: string[]; seconds: number; started: number }> {
   const signed = presses.map((p) => request(p.event, keys))
@@ -154,7 +165,7 @@ async function drive(
       const after = presses[i]!.after
       if (after !== undefined) await done[after]
       const t0 = performance.now()
-      const res = await fetch(url, { method: 'POST', headers: r.headers, body: r.payload })
+      const res = await fetch(urls[i % urls.length]!, { method: 'POST', headers: r.headers, body: r.payload })
       bodies[i] = await res.text()
       latencies.push(performance.now() - t0)
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
@@ -192,6 +203,7 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
   const full = await freshDatabase(provider)
   const db = openDatabase(full.url)
   let svc: Awaited<ReturnType<typeof startProcess>> | undefined
+  let instances: Awaited<ReturnType<typeof startInstances>> | undefined
   try {
     await load(db)
     const port = await freePort()
@@ -234,13 +246,14 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
       { PORT: String(basePort), DATABASE_URL: base.url, FEISHU_ENCRYPT_KEY: keys.encryptKey },
       `http://127.0.0.1:${basePort}/readyz`,
     )
-    const b = await drive(`http://127.0.0.1:${basePort}/webhooks/feishu`, presses)
+    const b = await drive([`http://127.0.0.1:${basePort}/webhooks/feishu`], presses)
     await stopProcess(baseline.child)
     if ((b.statuses.get(200) ?? 0) !== presses.length) throw new Error(`baseline answered ${JSON.stringify([...b.statuses])}`)
 
     // The burst, against the service.
-    svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
-    const s = await drive(webhook, presses)
+    const count = instancesFor(provider)
+    instances = await startInstances(count, (p) => ({ ...serviceEnv(p, full.url, { keys, secret: SECRET, domain: fake.url }), GONGYOU_DEMO_SEED: 'off' }))
+    const s = await drive(instances.urls, presses)
     if ((s.statuses.get(200) ?? 0) !== presses.length) throw new Error(`service answered ${JSON.stringify([...s.statuses])}`)
     const unanswered = presses.filter((p, i) => {
       const body = JSON.parse(s.bodies[i]!) as { toast?: { content?: string } }
@@ -314,8 +327,7 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     const dead = answers.filter((a) => a.status === 'dead').length
     if (dead) throw new Error(`${dead} confirmations are dead letters`)
 
-    await stopProcess(svc.child)
-    svc = undefined
+    await instances.stop()
 
     const rate = presses.length / s.seconds
     const baseRate = presses.length / b.seconds
@@ -328,7 +340,7 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
       {
         bench: 'votes',
         database: provider,
-        metric: `presses/s to toast (${mix}; ${s.seconds.toFixed(1)} s, ${CONCURRENCY} at once)`,
+        metric: `presses/s to toast (${mix}; ${s.seconds.toFixed(1)} s, ${CONCURRENCY} at once${count > 1 ? `, ${count} instances` : ''})`,
         value: rate,
         unit: '/s',
         baseline: baseRate,
@@ -364,6 +376,7 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     ]
   } finally {
     if (svc) await stopProcess(svc.child)
+    await instances?.stop()
     await db.$disconnect()
     await fake.stop()
     await base.drop()

@@ -8,7 +8,6 @@ import { findCategory, guessCategory } from './categories.js'
 import { deadlines, MAX_CONTENT, refuse, type RequestContext, type RequestRow } from './model.js'
 import { personTo, requesterLabel, tellOfficers } from './notify.js'
 import { chairAndAdministrators, responsibleLevel } from './routing.js'
-import { event } from './timeline.js'
 
 /** The next number of the year, atomic on both databases (an upsert that increments). */
 async function nextNumber(tx: Tx, year: number): Promise<string> {
@@ -67,12 +66,18 @@ export async function fileRequest(
       createdAt: ctx.now,
       ...deadlines(category, urgent, ctx.now),
       firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
+      // Its first timeline entry, written with it (one query).
+      events: {
+        create: {
+          at: ctx.now,
+          kind: input.filedBy ? 'filedOnBehalf' : 'filed',
+          actorId: input.filedBy?.id ?? (input.anonymous ? null : input.requester.id),
+          toUnitId: levelUnit.id,
+        },
+      },
     },
   })
   if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
-  await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, {
-    to: levelUnit.id,
-  })
 
   const out: OutboundMessage[] = []
   const due = formatLocal(request.answerDueAt!, ctx.timeZone)
