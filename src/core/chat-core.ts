@@ -5,7 +5,7 @@
  */
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Messages } from '../messages/index.js'
-import type { AskerRole, CommandContext, CommandDefinition, ReceivedFile, ReceivedFiles } from './commands.js'
+import type { AskerRole, CommandContext, CommandDefinition, PersonRow, ReceivedFile, ReceivedFiles } from './commands.js'
 import { ensureChat, prefetchSenders, resolveMentions, resolveSender } from './chat-identity.js'
 import type { ChatCoreOptions } from './chat-options.js'
 import { EventRunner } from './event-runner.js'
@@ -94,9 +94,24 @@ export class ChatCore {
     return this.runner.giveWay()
   }
 
-  /** Reads the senders' bindings of a batch of messages at once. */
-  prefetch(msgs: InboundMessage[]): Promise<void> {
-    return prefetchSenders(this.db, msgs)
+  /**
+   * Reads ahead for a batch of messages: the senders' bindings at once, then what the commands
+   * they call will read, for the commands that can (CommandDefinition.prefetch).
+   */
+  async prefetch(msgs: InboundMessage[]): Promise<void> {
+    await prefetchSenders(this.db, msgs)
+    const calls = new Map<CommandDefinition, { tokens: string[]; person: PersonRow }[]>()
+    for (const msg of msgs) {
+      const parsed = this.parser.parse(msg.action?.command ?? msg.text)
+      const command = parsed.kind === 'command' ? this.byName.get(parsed.name) : undefined
+      if (!command?.prefetch) continue
+      const { person } = await resolveSender(this.db, msg)
+      if (person) calls.set(command, [...(calls.get(command) ?? []), { tokens: tokenize(parsed.kind === 'command' ? parsed.args : ''), person }])
+    }
+    for (const [command, list] of calls)
+      await command.prefetch!(this.db, list).catch((err) =>
+        this.opts.log?.warn({ err, command: command.name }, 'reading ahead failed; the commands read for themselves'),
+      )
   }
 
   /** Writes messages to the outbox in the caller's transaction. */

@@ -89,6 +89,12 @@ export interface CommandDefinition {
   summary(t: Messages): string
   example?(t: Messages): string
   run(ctx: CommandContext): Promise<void>
+  /**
+   * For messages handled together that call this command: reads at once what each one's `run`
+   * will read, and remembers it as those reads' answers (db/read-memo.ts) — a vote burst's
+   * earlier votes in one query. Optional; a failure only costs the reads it meant to save.
+   */
+  prefetch?(db: Tx, calls: { tokens: string[]; person: PersonRow }[]): Promise<void>
 }
 
 /**

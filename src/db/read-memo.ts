@@ -34,7 +34,15 @@ const STANDING = new Set([
   'SurveyQuestion',
 ])
 
+/**
+ * Models written during handling, one row at a time by its unique key (a vote): only their
+ * `findUnique` answers are kept, and a write by a unique key forgets just that row's answers.
+ */
+const KEYED = new Set(['PollVote'])
+
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany'])
+/** Writes that name one row by a unique key in `where`. */
+const ROW_WRITES = new Set(['update', 'upsert', 'delete'])
 /** Raw statements that cannot write. */
 const RAW_READS = new Set(['$queryRaw', '$queryRawUnsafe'])
 
@@ -104,6 +112,7 @@ export function memoised(relations: RelationMap) {
       if (!RAW_READS.has(operation)) memo.answers.clear()
       return query(args)
     }
+    if (KEYED.has(model)) return keyed(memo, model, operation, args, query)
     if (!STANDING.has(model)) return query(args)
     if (!READS.has(operation)) {
       memo.answers.clear()
@@ -124,4 +133,28 @@ export function memoised(relations: RelationMap) {
     memo.answers.set(key, structuredClone(answer))
     return answer
   }
+}
+
+/** A keyed model's read or write (see KEYED). */
+async function keyed(memo: ReadMemo, model: string, operation: string, args: unknown, query: (args: unknown) => Promise<unknown>): Promise<unknown> {
+  const where = JSON.stringify((args as { where?: unknown } | undefined)?.where ?? null)
+  const prefix = `${model}.findUnique:`
+  if (operation !== 'findUnique') {
+    if (!READS.has(operation))
+      for (const key of memo.answers.keys())
+        if (
+          key.startsWith(prefix) &&
+          (!ROW_WRITES.has(operation) || JSON.stringify((JSON.parse(key.slice(prefix.length)) as { where?: unknown }).where ?? null) === where)
+        )
+          memo.answers.delete(key)
+    return query(args)
+  }
+  const key = keyOf(model, operation, args)
+  if (memo.answers.has(key)) {
+    memo.hits++
+    return structuredClone(memo.answers.get(key))
+  }
+  const answer = await query(args)
+  memo.answers.set(key, structuredClone(answer))
+  return answer
 }

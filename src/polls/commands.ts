@@ -4,7 +4,7 @@ import { parsePollLine, parseQuestionLine, type PollLine } from './grammar.js'
 import { closePoll } from './closing.js'
 import { findPoll, MAX_OPTIONS, normalisePollNumber, PollRefusal, refuse, type PollContext } from './service.js'
 import { createPoll } from './create.js'
-import { castVote } from './voting.js'
+import { castVote, prefetchVotes } from './voting.js'
 import { mayClose, maySeeResults, pollResults, votersByOption } from './results.js'
 import { answerSurvey, createSurvey, findTemplate, startSurvey, templateNames } from './survey.js'
 import { surveyResults } from './survey-results.js'
@@ -272,5 +272,15 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     'answerExample',
   )
 
+  // A burst of presses on one poll: the voters' earlier votes read in one query.
+  vote.prefetch = (db, calls) =>
+    prefetchVotes(
+      db,
+      options.secret,
+      calls.flatMap((c) => {
+        const number = normalisePollNumber(c.tokens[0], 'P')
+        return number ? [{ number, personId: c.person.id }] : []
+      }),
+    )
   return [startPoll, vote, results, close, startSurveyCommand, fill, answer]
 }

@@ -2,6 +2,8 @@
  * Announcements (公告): casting and changing a vote (keyed hash for anonymous votes)
  */
 import type { Asker } from '../core/commands.js'
+import type { Tx } from '../db/client.js'
+import { primeRead } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
 import { findPoll, refuse, targetUnits, voterKey, withinTargets, type PollContext, type PollRow } from './service.js'
@@ -46,6 +48,30 @@ function positionsOf(t: Messages, options: { position: number; label: string }[]
   return positions
 }
 
+/** The read of a person's vote on a poll (by its unique key): what castVote asks, and prefetchVotes answers ahead. */
+const voteRead = (pollId: number, key: string) => ({ where: { pollId_voterKey: { pollId, voterKey: key } }, select: { choices: true } })
+
+/**
+ * For votes handled together (a burst of button presses): each voter's earlier vote on the poll
+ * they press, read in one query a poll and remembered as the answer to castVote's read of it
+ * (db/read-memo.ts). A vote written meanwhile makes castVote read its row again.
+ */
+export async function prefetchVotes(db: Tx, secret: string, calls: { number: string; personId: number }[]): Promise<void> {
+  const byNumber = new Map<string, number[]>()
+  for (const c of calls) byNumber.set(c.number, [...(byNumber.get(c.number) ?? []), c.personId])
+  for (const [number, people] of byNumber) {
+    const poll = await db.poll.findUnique({ where: { number } })
+    if (!poll) continue
+    const keys = [...new Set(people)].map((id) => voterKey(secret, poll.id, id))
+    const found = await db.pollVote.findMany({ where: { pollId: poll.id, voterKey: { in: keys } }, select: { voterKey: true, choices: true } })
+    const choices = new Map(found.map((v) => [v.voterKey, v.choices]))
+    for (const key of keys) {
+      const earlier = choices.get(key)
+      primeRead('PollVote', 'findUnique', voteRead(poll.id, key), earlier === undefined ? null : { choices: earlier })
+    }
+  }
+}
+
 /**
  * Records a person's vote: one per person per poll, whichever group or platform it comes from
  * (unique poll + voter key), changeable until the poll closes unless the creator said 不可改.
@@ -62,8 +88,9 @@ export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput)
   if (input.choices.length === 0) refuse(t.polls.noChoice(poll.number, options.length))
   const picked = positionsOf(t, options, input.choices)
   const key = voterKey(ctx.secret, poll.id, voter.id)
-  const where = { pollId_voterKey: { pollId: poll.id, voterKey: key } }
-  const existing = await tx.pollVote.findUnique({ where, select: { choices: true } })
+  const read = voteRead(poll.id, key)
+  const { where } = read
+  const existing = await tx.pollVote.findUnique(read)
   const before = existing ? parseChoices(existing.choices) : []
   let chosen = picked
   if (input.toggle) {

@@ -85,4 +85,42 @@ describe('events accepted together', () => {
     const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
     expect(filed.map((r) => r.content).sort()).toEqual(contents.filter((c) => c !== POISON).sort())
   })
+
+  it('votes pressed together: earlier votes read in one query, and a second press in the same batch sees the first', async () => {
+    const officer = await svc.db.person.findFirstOrThrow({ where: { role: 'officer', active: true, unit: { parentId: null } } })
+    const started = await svc.say(officer.employeeNo, 'dm', '发起投票 下月排班方案 | 四班三倒 | 三班两倒 | 维持现状')
+    const number = /P-\d+/.exec(started.map((r) => r.text).join('\n'))?.[0]
+    expect(number).toBeTruthy()
+    const press = (i: number, option: number) => {
+      const p = people[i]!
+      const msg = toInbound('', svc.core.t.botName, { from: p.employeeNo, name: p.name, chatId: null, action: { command: `投票 ${number} ${option}` } })
+      msg.sender.ids = [{ kind: 'test', id: p.employeeNo }]
+      return msg
+    }
+    // Person 0 voted earlier; now everyone presses, and person 1 presses twice.
+    await svc.core.receiveAndProcess(press(0, 3))
+    const asked = queries.length
+    const msgs = [...people.map((_, i) => press(i, (i % 3) + 1)), press(1, 3)]
+    const ids = (await Promise.all(msgs.map((m) => svc.core.accept(m)))).map((r) => r.id)
+    await waitUntil('the presses to be handled', async () => (await svc.db.inboundEvent.count({ where: { id: { in: ids }, status: 'done' } })) === ids.length)
+    await svc.core.drain()
+    const reads = queries.slice(asked).filter((q) => q.model === 'PollVote' && q.operation === 'findUnique').length
+    // Read ahead for the batch; person 1's second press reads again after the first one's write.
+    expect(reads).toBeLessThanOrEqual(2)
+    const poll = await svc.db.poll.findUniqueOrThrow({ where: { number: number! } })
+    const votes = await svc.db.pollVote.findMany({ where: { pollId: poll.id } })
+    expect(votes).toHaveLength(people.length)
+    const byPerson = new Map(votes.map((v) => [v.personId, v.choices]))
+    const all = await svc.db.person.findMany({ where: { employeeNo: { in: people.map((p) => p.employeeNo) } } })
+    const idOf = (i: number) => all.find((p) => p.employeeNo === people[i]!.employeeNo)!.id
+    expect(byPerson.get(idOf(1))).toBe('3')
+    expect(byPerson.get(idOf(2))).toBe('3')
+    // What each was told: person 0 changed an earlier vote, person 1's second press changed the first.
+    const told = async (i: number) =>
+      (await svc.db.outboxMessage.findMany({ where: { causeEventId: ids[i]! } })).map((r) => (JSON.parse(r.payload) as { text: string }).text).join('\n')
+    expect(await told(0)).toContain('已改票')
+    expect(await told(1)).toContain('投票成功')
+    expect(await told(msgs.length - 1)).toContain('已改票')
+    expect(await told(2)).toContain('投票成功')
+  })
 })

@@ -72,4 +72,25 @@ describe('reads remembered within a batch', () => {
       expect(await db.unit.findFirst({ where: { name: '不存在的班组' } })).toBeNull()
     })
   })
+
+  it('keeps a vote read until that vote is written, not until any vote is', async () => {
+    const poll = await db.poll.create({ data: { number: 'P-900', title: '记忆测试', creatorId: 1, deadline: new Date(Date.now() + 86_400_000) } })
+    const read = (voterKey: string) => ({ where: { pollId_voterKey: { pollId: poll.id, voterKey } }, select: { choices: true } })
+    const vote = (voterKey: string, choices: string) =>
+      db.pollVote.upsert({ where: read(voterKey).where, create: { pollId: poll.id, voterKey, choices }, update: { choices } })
+    await withReadMemo(async () => {
+      expect(await db.pollVote.findUnique(read('a'))).toBeNull()
+      expect(await db.pollVote.findUnique(read('b'))).toBeNull()
+      const before = asked('PollVote')
+      await vote('a', '1')
+      // b's answer stands (nobody wrote b); a's is asked again and shows the write.
+      expect(await db.pollVote.findUnique(read('b'))).toBeNull()
+      expect(await db.pollVote.findUnique(read('a'))).toEqual({ choices: '1' })
+      expect(asked('PollVote') - before).toBe(2)
+      // A write not by one row's key forgets every vote read.
+      await db.pollVote.deleteMany({ where: { pollId: poll.id } })
+      expect(await db.pollVote.findUnique(read('a'))).toBeNull()
+    })
+  })
 })
+
