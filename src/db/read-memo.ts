@@ -125,14 +125,19 @@ export function memoised(relations: RelationMap) {
     } catch {
       return query(args) // arguments JSON cannot write (a BigInt): asked, not remembered
     }
-    if (memo.answers.has(key)) {
-      memo.hits++
-      return structuredClone(memo.answers.get(key))
-    }
-    const answer = await query(args)
-    memo.answers.set(key, structuredClone(answer))
-    return answer
+    return remembered(memo, key, args, query)
   }
+}
+
+/** The remembered answer to a read (a copy), or the database's, remembered. */
+async function remembered(memo: ReadMemo, key: string, args: unknown, query: (args: unknown) => Promise<unknown>): Promise<unknown> {
+  if (memo.answers.has(key)) {
+    memo.hits++
+    return structuredClone(memo.answers.get(key))
+  }
+  const answer = await query(args)
+  memo.answers.set(key, structuredClone(answer))
+  return answer
 }
 
 /** A keyed model's read or write (see KEYED). */
@@ -149,12 +154,5 @@ async function keyed(memo: ReadMemo, model: string, operation: string, args: unk
           memo.answers.delete(key)
     return query(args)
   }
-  const key = keyOf(model, operation, args)
-  if (memo.answers.has(key)) {
-    memo.hits++
-    return structuredClone(memo.answers.get(key))
-  }
-  const answer = await query(args)
-  memo.answers.set(key, structuredClone(answer))
-  return answer
+  return remembered(memo, keyOf(model, operation, args), args, query)
 }
