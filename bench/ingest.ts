@@ -110,7 +110,13 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
     await db.person.createMany({ data: openIds.map((_, i) => ({ employeeNo: `BW${i}`, name: `基准职工${i}`, unitId: team.id })) })
     const people = await db.person.findMany({ where: { employeeNo: { startsWith: 'BW' } }, orderBy: { id: 'asc' } })
     await db.platformIdentity.createMany({
-      data: people.map((p) => ({ platform: 'feishu', kind: 'open_id', externalId: openIds[Number(p.employeeNo.slice(2))]!, personId: p.id, vouchedBy: 'directory' })),
+      data: people.map((p) => ({
+        platform: 'feishu',
+        kind: 'open_id',
+        externalId: openIds[Number(p.employeeNo.slice(2))]!,
+        personId: p.id,
+        vouchedBy: 'directory',
+      })),
     })
     const svc = await startProcess('src/main.ts', env, `http://127.0.0.1:${port}/healthz`)
     const started = performance.now()

@@ -95,7 +95,9 @@ export async function startProcess(
   timeoutMs = Number(process.env.BENCH_START_TIMEOUT_MS ?? 30_000),
 ): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  // BENCH_PROFILE_DIR: each process started writes a CPU profile there when it exits (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (d) => (stderr += String(d)))
   const deadline = Date.now() + timeoutMs

@@ -16,6 +16,8 @@ const DUPLICATE_SHARE = Number(process.env.BENCH_VOTES_DUPLICATES ?? 0.03)
 const CHANGE_SHARE = Number(process.env.BENCH_VOTES_CHANGES ?? 0.02)
 /** How long to wait for every press to be handled (counted) after the burst. */
 const WAIT_SECONDS = Number(process.env.BENCH_VOTES_WAIT_S ?? 300)
+/** How soon after the first press every vote should be counted (issue #19). */
+const COUNTED_TARGET_S = 15
 /** The burst must arrive within this window (the issue's "5,000 votes within 60 seconds"). */
 const BURST_SECONDS = 60
 
@@ -344,8 +346,9 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
         unit: 's',
         baseline: b.seconds,
         ratio: countedSeconds / b.seconds,
-        target: `≤ ${WAIT_SECONDS} s`,
-        met: countedSeconds <= WAIT_SECONDS,
+        // Issue #19: every vote of the 5,000 counted within 15 s of the first press.
+        target: `≤ ${COUNTED_TARGET_S} s`,
+        met: countedSeconds <= COUNTED_TARGET_S,
       },
       {
         bench: 'votes',

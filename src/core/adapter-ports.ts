@@ -117,9 +117,9 @@ export class AdapterPorts {
   async causeOf(key: string): Promise<DeliveryCause | null> {
     const row = await this.db.outboxMessage.findUnique({ where: { key }, select: { causeEventId: true } })
     if (row?.causeEventId == null) return null
-    const event = await this.db.inboundEvent.findUnique({ where: { id: row.causeEventId }, select: { eventId: true, payload: true } })
+    const event = await this.db.inboundEvent.findUnique({ where: { id: row.causeEventId }, select: { eventId: true, payload: true, trace: true } })
     if (!event) return null
-    return { eventId: event.eventId, privateChatWith: (userId) => wasPrivateChatWith(event.payload, userId) }
+    return { eventId: event.eventId, privateChatWith: (userId) => wasPrivateChatWith(event, userId) }
   }
 
   /** A keyed store with expiry for the adapter's own state, namespaced per platform and purpose. */

@@ -6,7 +6,7 @@
 import type { Db, Tx } from '../db/client.js'
 import { messagesFor, type Messages } from '../messages/index.js'
 import type { AskerRole, CommandContext, CommandDefinition, ReceivedFile, ReceivedFiles } from './commands.js'
-import { ensureChat, resolveMentions, resolveSender } from './chat-identity.js'
+import { ensureChat, prefetchSenders, resolveMentions, resolveSender } from './chat-identity.js'
 import type { ChatCoreOptions } from './chat-options.js'
 import { EventRunner } from './event-runner.js'
 import { Intake, type Received } from './intake.js'
@@ -92,6 +92,11 @@ export class ChatCore {
   /** Background work awaits this before using the database: the platforms' answers come first. */
   giveWay(): Promise<void> {
     return this.runner.giveWay()
+  }
+
+  /** Reads the senders' bindings of a batch of messages at once. */
+  prefetch(msgs: InboundMessage[]): Promise<void> {
+    return prefetchSenders(this.db, msgs)
   }
 
   /** Writes messages to the outbox in the caller's transaction. */

@@ -1,5 +1,6 @@
 /** Who is speaking, where, and whom they mention: a message's sender, group and @mentions resolved to rows. */
 import type { Tx } from '../db/client.js'
+import { primeRead } from '../db/read-memo.js'
 import { vouchedRoles, type Asker, type ChatRow, type PersonRow, type Role } from './commands.js'
 import { MAX_MENTIONS } from './limits.js'
 import type { InboundMessage } from './types.js'
@@ -26,16 +27,39 @@ export async function resolveSender(tx: Tx, msg: InboundMessage): Promise<{ pers
       if (person?.active && person.demo) return { person }
       continue
     }
-    const identity = await tx.platformIdentity.findUnique({
-      where: { platform_kind_externalId: { platform: msg.platform, kind: id.kind, externalId: id.id } },
-      include: { person: { include: { unit: true } } },
-    })
+    const identity = await tx.platformIdentity.findUnique(identityRead(msg.platform, id))
     if (!identity?.person.active) continue
     const role = identity.person.role as Role
     if (identity.vouchedBy === 'claim' && vouchedRoles.includes(role)) return { person: { ...identity.person, role: 'worker' }, pendingRole: role }
     return { person: identity.person }
   }
   return { person: null }
+}
+
+/** The read of one sender id's binding, with its person and unit. */
+const identityRead = (platform: string, id: { kind: string; id: string }) => ({
+  where: { platform_kind_externalId: { platform, kind: id.kind, externalId: id.id } },
+  include: { person: { include: { unit: true } } },
+})
+
+/**
+ * The bindings of a batch's senders, read in one query and remembered as the answers to the
+ * reads `resolveSender` makes (read-memo.ts), so a batch of events does not ask once per sender.
+ */
+export async function prefetchSenders(db: Tx, msgs: InboundMessage[]): Promise<void> {
+  const byPlatform = new Map<string, { kind: string; id: string }[]>()
+  for (const m of msgs) {
+    if (m.platform === 'web' && m.sender.ids.every((i) => i.kind === 'employeeNo')) continue
+    byPlatform.set(m.platform, [...(byPlatform.get(m.platform) ?? []), ...m.sender.ids])
+  }
+  for (const [platform, ids] of byPlatform) {
+    const found = await db.platformIdentity.findMany({
+      where: { platform, OR: ids.map((i) => ({ kind: i.kind, externalId: i.id })) },
+      include: identityRead(platform, ids[0]!).include,
+    })
+    const byId = new Map(found.map((f) => [`${f.kind}\u0000${f.externalId}`, f]))
+    for (const id of ids) primeRead('PlatformIdentity', 'findUnique', identityRead(platform, id), byId.get(`${id.kind}\u0000${id.id}`) ?? null)
+  }
 }
 
 /**

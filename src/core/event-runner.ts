@@ -5,6 +5,7 @@
  * chat core's (chat-core.ts); this file only runs events through it.
  */
 import type { Db, Tx } from '../db/client.js'
+import { forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
 import { fetchAttachments } from './attachments.js'
@@ -13,7 +14,7 @@ import type { ReceivedFile } from './commands.js'
 import type { Intake, Received } from './intake.js'
 import { clipInbound } from './limits.js'
 import { batchEnqueues } from './outbox.js'
-import { reducedPayload } from './retention.js'
+import { HANDLED_PAYLOAD, traceOf } from './retention.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
 
 /** Handling starts once no event has arrived for this long… */
@@ -30,6 +31,8 @@ export interface EventHandler {
   handle(tx: Tx, msg: InboundMessage, files?: ReceivedFile[]): Promise<OutboundMessage[]>
   deliver(tx: Tx, messages: OutboundMessage[], keyPrefix: string, causeEventId: number | undefined): Promise<void>
   replyTarget(msg: InboundMessage): OutboundMessage['to']
+  /** Reads what the messages' handling will ask of each sender, for all of them at once (see read-memo.ts). */
+  prefetch(msgs: InboundMessage[]): Promise<void>
 }
 
 export class EventRunner {
@@ -136,11 +139,17 @@ export class EventRunner {
   async processBatch(ids: number[]): Promise<number> {
     const claimed = await this.claim(ids)
     if (claimed.length === 0) return 0
+    // The events' repeated reads of standing data (senders, units, officers, categories, polls) are asked once.
+    return withReadMemo(() => this.handleClaimed(claimed))
+  }
+
+  private async handleClaimed(claimed: Awaited<ReturnType<EventRunner['claim']>>): Promise<number> {
     const items = claimed.map((event) => ({ event, msg: JSON.parse(event.payload) as InboundMessage }))
     const forBot = items.map((i) => i.msg).filter((msg) => msg.event === undefined && this.core.isForBot(msg))
     if (this.opts.identify && forBot.length > 0) {
       await this.opts.identify(forBot).catch((err) => this.opts.log?.warn({ err }, 'directory lookup for a sender failed; handling the messages without it'))
     }
+    if (items.length > 1) await this.core.prefetch(items.map((i) => i.msg))
     if (items.length === 1) return (await this.runClaimed(items[0]!.event, items[0]!.msg)) ? 1 : 0
     // Photos and files are fetched first, outside the transaction (see runClaimed).
     const withFiles = []
@@ -155,6 +164,7 @@ export class EventRunner {
         done = await this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 })
       } catch (error) {
         this.opts.log?.warn({ err: error, events: rest.length }, 'handling events together failed; handling each on its own')
+        forgetReads()
         let handled = items.length - rest.length
         for (const { event, msg } of rest) if (await this.runClaimed(event, msg)) handled++
         return handled
@@ -191,24 +201,26 @@ export class EventRunner {
    * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
    * transaction, so a platform's answer waits for that long at most, not for a whole batch.
    */
-  private handleSome(tx: Tx, items: { event: { id: number }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
+  private handleSome(tx: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
     return batchEnqueues(async () => {
-      let n = 0
+      const handled: number[] = []
       for (const { event, msg, files } of items) {
         // Never a turn of the event loop inside the transaction (another instance's write on the
         // same SQLite file would wait for it, and it for that write): a time budget instead.
-        if (n > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
+        if (handled.length > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
         const out = await this.core.handle(tx, msg, files)
         await this.core.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
-        // Handled: only what de-duplication needs is kept (see retention.ts).
-        await tx.inboundEvent.update({
-          where: { id: event.id },
-          data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: reducedPayload(msg) },
-        })
-        n++
+        // A row stored before traces were written on arrival gets its own.
+        if (event.trace === null) await tx.inboundEvent.update({ where: { id: event.id }, data: { trace: traceOf(msg) } })
+        handled.push(event.id)
       }
-      return n
+      // Handled: only the trace is kept (see retention.ts) — one statement for the events handled together.
+      await tx.inboundEvent.updateMany({
+        where: { id: handled.length === 1 ? handled[0]! : { in: handled } },
+        data: { status: 'done', processedAt: this.opts.clock.now(), lockedUntil: null, error: null, payload: HANDLED_PAYLOAD },
+      })
+      return handled.length
     })
   }
 
@@ -220,7 +232,7 @@ export class EventRunner {
   }
 
   /** Handles one claimed event in its own transaction; on failure records the attempt (and, at the last, tells the asker). */
-  private async runClaimed(event: { id: number; attempts: number }, msg: InboundMessage): Promise<boolean> {
+  private async runClaimed(event: { id: number; attempts: number; trace: string | null }, msg: InboundMessage): Promise<boolean> {
     const id = event.id
     const startedAt = performance.now()
     try {
@@ -229,6 +241,7 @@ export class EventRunner {
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
+      forgetReads()
       this.metrics.eventFailed(msg.platform)
       this.metrics.error('events', error)
       const message = error instanceof Error ? error.message : String(error)
@@ -238,7 +251,7 @@ export class EventRunner {
         .update({
           where: { id },
           data: giveUp
-            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000), payload: reducedPayload(msg) }
+            ? { status: 'failed', lockedUntil: null, error: message.slice(0, 2000), payload: HANDLED_PAYLOAD, trace: traceOf(msg) }
             : {
                 status: 'pending',
                 lockedUntil: new Date(this.opts.clock.now().getTime() + Math.min(60_000, 1000 * 2 ** event.attempts)),

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js'
 import { isUniqueViolation } from '../db/client.js'
+import { traceOf } from './retention.js'
 import type { InboundMessage } from './types.js'
 
 export interface Received {
@@ -28,6 +29,9 @@ const MAX_BATCH = 256
  * for a moment, so handling (long transactions on SQLite's one connection) does not stand
  * between a platform and its answer during a burst.
  */
+/** An inbound event's row: the whole message until it is handled, and from the start what is kept of it afterwards. */
+const stored = (m: InboundMessage) => ({ platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m), trace: traceOf(m) })
+
 export class Intake {
   private pending: Waiting[] = []
   private flushing: Promise<void> | null = null
@@ -95,7 +99,7 @@ export class Intake {
     const created = new Map<string, number>()
     const createAll = async (list: InboundMessage[]) => {
       const rows = await this.db.inboundEvent.createManyAndReturn({
-        data: list.map((m) => ({ platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m) })),
+        data: list.map(stored),
         select: { id: true, platform: true, eventId: true },
       })
       for (const row of rows) created.set(keyOf(row), row.id)
@@ -142,7 +146,7 @@ export class Intake {
   private async insertOne(m: InboundMessage): Promise<Received> {
     try {
       return {
-        id: (await this.db.inboundEvent.create({ data: { platform: m.platform, eventId: m.eventId, payload: JSON.stringify(m) }, select: { id: true } })).id,
+        id: (await this.db.inboundEvent.create({ data: stored(m), select: { id: true } })).id,
         duplicate: false,
       }
     } catch (error) {

@@ -122,8 +122,17 @@ export class Outbox {
   /** Writes rows made by `enqueue` (now, or when `batchEnqueues` returns); of several with one key, the first is kept. */
   async write(tx: Tx, all: NewRow[]): Promise<void> {
     await writeRows(tx, all, this.provider)
-    if (all.length) this.lastEnqueueAt = Date.now()
-    this.wake()
+    if (all.length === 0) return
+    this.lastEnqueueAt = Date.now()
+    // New rows sort after every row already due (by id). A pump that holds a full read (more rows
+    // were due than it read) has nothing to gain from reading again before it has used that read
+    // up: under a burst it would re-read hundreds of rows every few milliseconds to send a few.
+    for (const platform of new Set(all.map((r) => r.platform as Platform))) {
+      const cached = this.due.get(platform)
+      // Marked stale: read again (no sooner than MIN_QUERY_GAP_MS after the last read).
+      if (cached && (!cached.full || cached.rows.length === 0)) cached.wakes = -1
+    }
+    this.nudge()
   }
 
   /** Starts one sending pump per registered platform. */
@@ -242,7 +251,9 @@ export class Outbox {
   private async candidates(platform: Platform): Promise<Candidate[] | null> {
     const nowMs = Date.now()
     const cached = this.due.get(platform)
-    const maxAge = nowMs - this.lastEnqueueAt < AFTER_ENQUEUE_FOR_MS ? AFTER_ENQUEUE_MS : this.opts.pollMs
+    // Soon after an enqueue the new rows may not have been committed at the last read: read again
+    // soon — unless that read was full, so new rows come after it anyway (see `write`).
+    const maxAge = nowMs - this.lastEnqueueAt < AFTER_ENQUEUE_FOR_MS && !cached?.full ? AFTER_ENQUEUE_MS : this.opts.pollMs
     const age = cached ? nowMs - cached.at : Infinity
     const reread = !cached || cached.wakes !== this.wakes || age >= maxAge || (cached.rows.length === 0 && cached.full)
     if (!reread) return cached.rows

@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
+import { memoised, relationMap } from './read-memo.js'
 
 /**
  * The database client. Both providers' generated clients have the same models (the schema drift
@@ -44,21 +45,30 @@ export interface ObservedQuery {
 export interface DatabaseOptions {
   /**
    * For tests only: told of every query before it runs — on the client and inside interactive
-   * transactions, model operations and raw SQL alike (a Prisma query extension). Without it the
-   * plain client is returned, so production runs exactly as before.
+   * transactions, model operations and raw SQL alike, except reads answered from a batch's memory
+   * (read-memo.ts).
    */
   observe?: (query: ObservedQuery) => void
 }
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
   const client = openClient(url)
-  if (!options.observe) return client
-  const observe = options.observe
+  const { observe } = options
+  // Reads repeated within a batch of events are answered from memory (read-memo.ts); the observer
+  // sees the queries that reach the database.
+  const remember = memoised(relationMap((client as unknown as { _runtimeDataModel: Parameters<typeof relationMap>[0] })._runtimeDataModel))
   const extended = client.$extends({
     query: {
-      async $allOperations({ model, operation, args, query }) {
-        observe({ ...(model ? { model } : {}), operation, args })
-        return query(args)
+      $allOperations({ model, operation, args, query }) {
+        return remember({
+          ...(model ? { model } : {}),
+          operation,
+          args,
+          query: (a) => {
+            observe?.({ ...(model ? { model } : {}), operation, args: a })
+            return query(a as typeof args)
+          },
+        })
       },
     },
   })

@@ -50,12 +50,18 @@ async function acceptTogether(contents: string[]): Promise<number[]> {
 describe('events accepted together', () => {
   it('are claimed and handled together, each filing its request once', async () => {
     const before = claims()
+    const asked = queries.length
     const contents = people.map((_, i) => `第${i}号机床防护罩松动，批量测试`)
     const ids = await acceptTogether(contents)
     await waitUntil('the events to be handled', async () => (await svc.db.inboundEvent.count({ where: { id: { in: ids }, status: 'done' } })) === ids.length)
     await svc.core.drain()
     // One claim for the twelve (a worker takes the queue as it is; it never takes them one by one).
     expect(claims() - before).toBeLessThanOrEqual(2)
+    // The senders' bindings read in one query, and each unit of their ladders once (read-memo.ts), not once an event.
+    const reads = (model: string, operation: string) => queries.slice(asked).filter((q) => q.model === model && q.operation === operation).length
+    expect(reads('PlatformIdentity', 'findUnique')).toBe(0)
+    expect(reads('Unit', 'findUnique')).toBeLessThan(people.length)
+    expect(reads('RequestCategory', 'findMany')).toBeLessThanOrEqual(2)
     const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
     expect(filed.map((r) => r.content).sort()).toEqual([...contents].sort())
     const acks = await svc.db.outboxMessage.count({ where: { causeEventId: { in: ids } } })

@@ -34,16 +34,36 @@ describe('inbound events', () => {
     // Not handled yet (a crash now must lose nothing): the whole message is there.
     const waiting = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })
     expect(waiting.payload).toContain('住院')
+    // What is kept afterwards is written on arrival, and it holds no name, no words and no platform id.
+    expect(waiting.trace).toBeTruthy()
+    for (const gone of ['住院', '刘洋', 'D1004']) expect(waiting.trace).not.toContain(gone)
     expect(await svc.core.process(id)).toBe(true)
     const done = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })
     expect(done).toMatchObject({ platform: 'web', eventId: 'ev_retention_1', status: 'done' })
     expect(done.receivedAt).toBeInstanceOf(Date)
     expect(done.processedAt).toBeInstanceOf(Date)
-    for (const gone of ['住院', '刘洋', 'D1004']) expect(done.payload).not.toContain(gone)
+    for (const gone of ['住院', '刘洋', 'D1004']) expect(`${done.payload}${done.trace}`).not.toContain(gone)
     // A redelivery is still recognised and not handled again.
     const requests = await svc.db.workerRequest.count()
     expect((await svc.core.receiveAndProcess(msg)).duplicate).toBe(true)
     expect(await svc.db.workerRequest.count()).toBe(requests)
+  })
+
+  it('stored before traces were written on arrival, get theirs when handled', async () => {
+    const msg: InboundMessage = {
+      platform: 'web',
+      eventId: 'ev_retention_legacy',
+      chatId: null,
+      sender: { ids: [{ kind: 'employeeNo', id: 'D1004' }], name: '刘洋' },
+      text: '诉求 宿舍热水器坏了',
+      mentions: [],
+      mentionsBot: false,
+    }
+    const { id } = await svc.db.inboundEvent.create({ data: { platform: 'web', eventId: msg.eventId, payload: JSON.stringify(msg) } })
+    expect(await svc.core.process(id)).toBe(true)
+    const done = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })
+    expect(done.payload).not.toContain('热水器')
+    expect(JSON.parse(done.trace!)).toMatchObject({ reduced: true, private: true })
   })
 
   it('keep none of what the playground said once handled', async () => {

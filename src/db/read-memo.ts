@@ -1,0 +1,127 @@
+/**
+ * Reads of the organisation's standing data repeated within one batch of events, answered from
+ * memory. Events handled together in one transaction ask the same questions again and again —
+ * the voter's poll and its options, a unit's ladder, its officers, the categories, a group's
+ * binding — and each question costs a statement (on the JavaScript thread: Prisma compiles it,
+ * the driver prepares it). Inside `withReadMemo` the first answer to a read of a standing-data
+ * model is kept and later identical reads get a copy of it.
+ *
+ * Kept true: a write to any standing-data model (or any raw statement that may write) forgets
+ * everything, so an event sees what an earlier event in the batch changed; a read that includes a
+ * relation outside the standing data (a person's requests, a poll's votes) is never kept; answers
+ * are copies, so a caller changing one changes nothing for the next. The memo lives as long as
+ * the batch (its transactions take a few hundred milliseconds at most, see event-runner.ts): what
+ * another instance or the API commits meanwhile is seen by the next batch, as if the batch had been
+ * handled a moment earlier. After a transaction that rolled back, the memo is forgotten.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+/** The models read far more often than written while handling events. */
+const STANDING = new Set([
+  'Unit',
+  'Grid',
+  'GridCollector',
+  'Person',
+  'PlatformIdentity',
+  'ChatGroup',
+  'RequestCategory',
+  'OfficerCategory',
+  'Setting',
+  'Campaign',
+  'Poll',
+  'PollOption',
+  'PollTarget',
+  'SurveyQuestion',
+])
+
+const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany'])
+/** Raw statements that cannot write. */
+const RAW_READS = new Set(['$queryRaw', '$queryRawUnsafe'])
+
+/** For each model, the model each of its relation fields leads to (from the generated client's data model). */
+export type RelationMap = Record<string, Record<string, string>>
+
+export function relationMap(dataModel: { models: Record<string, { fields: readonly { name: string; kind: string; type: string }[] }> }): RelationMap {
+  const map: RelationMap = {}
+  for (const [model, { fields }] of Object.entries(dataModel.models))
+    map[model] = Object.fromEntries(fields.filter((f) => f.kind === 'object').map((f) => [f.name, f.type]))
+  return map
+}
+
+class ReadMemo {
+  readonly answers = new Map<string, unknown>()
+  hits = 0
+}
+
+const current = new AsyncLocalStorage<ReadMemo>()
+
+/** Runs `work` (a batch of events) with standing-data reads remembered; answers its result. */
+export function withReadMemo<T>(work: () => Promise<T>): Promise<T> {
+  return current.run(new ReadMemo(), work)
+}
+
+/** Forgets what was remembered: after a transaction rolled back, its reads may show writes that never happened. */
+export function forgetReads(): void {
+  current.getStore()?.answers.clear()
+}
+
+/**
+ * Remembers an answer read another way — one query for a whole batch — as the answer to the read
+ * `model.operation(args)` a handler will make, so that read is not asked. Outside a memo it does nothing.
+ */
+export function primeRead(model: string, operation: string, args: unknown, answer: unknown): void {
+  current.getStore()?.answers.set(keyOf(model, operation, args), structuredClone(answer))
+}
+
+const keyOf = (model: string, operation: string, args: unknown) => `${model}.${operation}:${JSON.stringify(args)}`
+
+/** True when every relation the read includes or selects (at any depth) is standing data too. */
+function standingOnly(relations: RelationMap, model: string, args: unknown): boolean {
+  if (!args || typeof args !== 'object') return true
+  for (const part of ['include', 'select'] as const) {
+    const nested = (args as Record<string, unknown>)[part]
+    if (!nested || typeof nested !== 'object') continue
+    for (const [field, value] of Object.entries(nested)) {
+      if (!value) continue
+      if (field === '_count') return false
+      const target = relations[model]?.[field]
+      if (target === undefined) continue // a scalar column
+      if (!STANDING.has(target) || !standingOnly(relations, target, value)) return false
+    }
+  }
+  return true
+}
+
+/**
+ * The query hook: a Prisma `$allOperations` extension body. Outside `withReadMemo` it only runs the
+ * query.
+ */
+export function memoised(relations: RelationMap) {
+  return async ({ model, operation, args, query }: { model?: string; operation: string; args: unknown; query: (args: unknown) => Promise<unknown> }) => {
+    const memo = current.getStore()
+    if (!memo) return query(args)
+    if (model === undefined) {
+      if (!RAW_READS.has(operation)) memo.answers.clear()
+      return query(args)
+    }
+    if (!STANDING.has(model)) return query(args)
+    if (!READS.has(operation)) {
+      memo.answers.clear()
+      return query(args)
+    }
+    if (!standingOnly(relations, model, args)) return query(args)
+    let key: string
+    try {
+      key = keyOf(model, operation, args)
+    } catch {
+      return query(args) // arguments JSON cannot write (a BigInt): asked, not remembered
+    }
+    if (memo.answers.has(key)) {
+      memo.hits++
+      return structuredClone(memo.answers.get(key))
+    }
+    const answer = await query(args)
+    memo.answers.set(key, structuredClone(answer))
+    return answer
+  }
+}

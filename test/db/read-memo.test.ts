@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, type Db, type ObservedQuery } from '../../src/db/client.js'
+import { forgetReads, withReadMemo } from '../../src/db/read-memo.js'
+import { createTestDatabaseUrl } from '../helpers/db.js'
+
+// A batch of events asks the organisation's standing data once (read-memo.ts); what the batch
+// itself writes is seen by its next event, and a rolled-back transaction leaves nothing behind.
+let db: Db
+let drop: () => Promise<void>
+const queries: ObservedQuery[] = []
+let unitId: number
+
+beforeAll(async () => {
+  const fresh = await createTestDatabaseUrl()
+  drop = fresh.drop
+  db = openDatabase(fresh.url, { observe: (q) => queries.push(q) })
+  unitId = (await db.unit.create({ data: { name: '一车间', path: '一车间', level: 'branch' } })).id
+})
+afterAll(async () => {
+  await db.$disconnect()
+  await drop()
+})
+
+const asked = (model: string) => queries.filter((q) => q.model === model).length
+
+describe('reads remembered within a batch', () => {
+  it('asks a repeated read of standing data once, and hands out copies', async () => {
+    const before = asked('Unit')
+    await withReadMemo(async () => {
+      const first = await db.unit.findUnique({ where: { id: unitId } })
+      first!.name = '被调用者改掉的名字'
+      const second = await db.unit.findUnique({ where: { id: unitId } })
+      expect(second!.name).toBe('一车间')
+      second!.name = '又被改掉'
+      expect((await db.unit.findUnique({ where: { id: unitId } }))!.name).toBe('一车间')
+    })
+    expect(asked('Unit') - before).toBe(1)
+  })
+
+  it('asks again after a write to standing data, and sees the write', async () => {
+    await withReadMemo(async () => {
+      expect((await db.unit.findUnique({ where: { id: unitId } }))!.name).toBe('一车间')
+      await db.unit.update({ where: { id: unitId }, data: { name: '一车间（新）' } })
+      expect((await db.unit.findUnique({ where: { id: unitId } }))!.name).toBe('一车间（新）')
+    })
+    await db.unit.update({ where: { id: unitId }, data: { name: '一车间' } })
+  })
+
+  it('never remembers other data, counts, or reads outside a batch', async () => {
+    const person = await db.person.create({ data: { employeeNo: 'RM1', name: '记忆测试', unitId } })
+    const before = queries.length
+    await withReadMemo(async () => {
+      for (let i = 0; i < 2; i++) {
+        await db.workerRequest.findMany({ where: { requesterId: person.id } })
+        await db.unit.findUnique({ where: { id: unitId }, include: { _count: { select: { people: true } } } })
+      }
+    })
+    await db.unit.findUnique({ where: { id: unitId } })
+    await db.unit.findUnique({ where: { id: unitId } })
+    expect(queries.length - before).toBe(6)
+  })
+
+  it('forgets what a rolled-back transaction read', async () => {
+    await withReadMemo(async () => {
+      await db
+        .$transaction(async (tx) => {
+          await tx.unit.create({ data: { name: '不存在的班组', path: '一车间/不存在的班组', level: 'team', parentId: unitId } })
+          expect(await tx.unit.findFirst({ where: { name: '不存在的班组' } })).not.toBeNull()
+          throw new Error('rolled back')
+        })
+        .catch(() => forgetReads())
+      expect(await db.unit.findFirst({ where: { name: '不存在的班组' } })).toBeNull()
+    })
+  })
+})
