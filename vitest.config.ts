@@ -10,5 +10,10 @@ export default defineConfig({
     // time (two workers kept 1.2 cores busy), and .ci/run has to finish both databases within ten minutes.
     maxWorkers: 3,
     pool: 'forks',
+    // The files a worker runs share its module cache: importing the service's module graph (fastify,
+    // Prisma, the platform SDKs) cost ~2 s per file, 140 s of the suite's time on SQLite. So a helper
+    // module must not register hooks at its top level (they would belong to the first file that
+    // imports it): the kits register theirs when a file calls them (useFeishu, useWecom, start).
+    isolate: false,
   },
 })

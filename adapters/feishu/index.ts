@@ -48,6 +48,14 @@ const CONTENT_TOO_LONG = 230025
 /** Feishu's answer to a reply to a message that was recalled or deleted. */
 const MESSAGE_GONE = 230011
 
+export interface FeishuAdapterOptions {
+  /**
+   * How long one API call may take before it counts as failed and its row is retried (default
+   * 15 s). Tests shorten it to see a slow answer retried within seconds. Never set in production.
+   */
+  timeoutMs?: number
+}
+
 /**
  * The Feishu / Lark adapter. Events arrive by webhook (POST /webhooks/feishu: signature over the raw
  * body, AES decryption, url_verification) or by the SDK's long connection (FEISHU_MODE=ws); both go
@@ -63,7 +71,7 @@ export class FeishuAdapter implements PlatformAdapter {
   readonly dispatcher: lark.EventDispatcher
   readonly settings: FeishuSettings
   private readonly cache = new TokenCache()
-  private readonly http = httpWithTimeout(15_000)
+  private readonly http
   private readonly sdkLog
   private readonly sdkLevel
   private readonly t
@@ -84,8 +92,10 @@ export class FeishuAdapter implements PlatformAdapter {
   constructor(
     private readonly deps: AdapterDeps,
     settings: FeishuSettings,
+    options: FeishuAdapterOptions = {},
   ) {
     this.settings = settings
+    this.http = httpWithTimeout(options.timeoutMs ?? 15_000)
     this.limits = feishuLimitsFor(settings)
     this.sdkLog = sdkLogger(deps.log)
     this.sdkLevel = sdkLoggerLevel(deps.config.LOG_LEVEL)
@@ -386,10 +396,14 @@ export class FeishuAdapter implements PlatformAdapter {
   }
 }
 
-export const feishuAdapterFactory: AdapterFactory = {
-  platform: 'feishu',
-  enabled: feishuEnabled,
-  create(deps) {
-    return new FeishuAdapter(deps, feishuSettings(deps.config))
-  },
+export function createFeishuAdapterFactory(options: FeishuAdapterOptions = {}): AdapterFactory {
+  return {
+    platform: 'feishu',
+    enabled: feishuEnabled,
+    create(deps) {
+      return new FeishuAdapter(deps, feishuSettings(deps.config), options)
+    },
+  }
 }
+
+export const feishuAdapterFactory: AdapterFactory = createFeishuAdapterFactory()

@@ -34,6 +34,11 @@ export interface WechatyAdapterOptions {
   showQr?: (qrcode: string) => void | Promise<void>
   /** For the send jitter (tests). */
   random?: () => number
+  /**
+   * How long a send refused while the account is logged out waits before it is tried again
+   * (default 5 s). Tests shorten it so a held message goes out soon after the next login.
+   */
+  loggedOutRetryMs?: number
 }
 
 type WechatyOptions = NonNullable<Parameters<typeof WechatyBuilder.build>[0]>
@@ -368,7 +373,7 @@ export class WechatyAdapter implements PlatformAdapter {
   private assertLoggedIn(): void {
     // Held like a throttle: the message waits without using up attempts until someone scans the
     // QR code again (which takes a person longer than the outbox's retries would last).
-    if (!this.bot.isLoggedIn || this.state.status !== 'logged_in') throw new ThrottledError('wechaty: not logged in', 5_000)
+    if (!this.bot.isLoggedIn || this.state.status !== 'logged_in') throw new ThrottledError('wechaty: not logged in', this.opts.loggedOutRetryMs ?? 5_000)
   }
 }
 

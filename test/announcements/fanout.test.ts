@@ -77,7 +77,7 @@ describe('fan-out to 500 groups', () => {
 
     // Another instance comes up on the same database: once the stopped one's send lease has run
     // out, it sends what is left. (The rate window is let pass first: a limiter lives in memory.)
-    await sleep(1100)
+    await until(async () => feishu.windowClear(), 5_000, "the Feishu fake's rate window to pass")
     clock.advance(MINUTE + 1000)
     const next = await start(clock, {}, { url: first.config.DATABASE_URL, adapters: adapters() })
     await until(

@@ -2,7 +2,7 @@
  * Shared helpers for the announcement tests: services on a ManualClock with every schedule
  * pushed out of reach (jobs run when a test says so), and readers for what people received.
  */
-import { afterEach, expect } from 'vitest'
+import { expect, onTestFinished } from 'vitest'
 import { ManualClock } from '../../src/core/clock.js'
 import type { ServiceOptions } from '../../src/app.js'
 import { testProvider } from '../helpers/db.js'
@@ -27,16 +27,26 @@ export const MONDAY_9AM = new Date('2026-03-02T01:00:00Z')
 
 let started: TestService[] = []
 const dropLater: (() => Promise<void>)[] = []
+let cleanUpRegistered = false
 
-afterEach(async () => {
+/** Closes the services the test started and drops their databases (registered by the test's first `start`). */
+async function cleanUp(): Promise<void> {
+  cleanUpRegistered = false
   const services = started.reverse()
   started = []
   for (const s of services) await s.close()
   for (const s of services) await s.dropDatabase()
   for (const drop of dropLater.splice(0)) await drop()
-})
+}
 
+/** A service for this test (closed, its database dropped, when the test ends). */
 export async function start(clock: ManualClock, env: Record<string, string> = {}, extra: ServiceOptions & { url?: string } = {}): Promise<TestService> {
+  // Per test, not a module-level afterEach: a hook registered when this module is first imported
+  // would belong to the first test file that imports it.
+  if (!cleanUpRegistered) {
+    onTestFinished(cleanUp)
+    cleanUpRegistered = true
+  }
   const svc = await startTestService({ clock, env: { ...NO_CRON, ...env }, ...extra, schedules: { ...NO_INTERNAL_CRON, ...extra.schedules } })
   started.push(svc)
   return svc

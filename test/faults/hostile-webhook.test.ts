@@ -3,27 +3,15 @@
  * and stale signatures, replays. Each gets a 4xx (never a 500) and the service keeps working.
  */
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
+import { describe, expect, it } from 'vitest'
 import { encrypt, messageEvent, request, signature } from '../adapters/feishu/events.js'
-import { FakeFeishu } from '../adapters/feishu/fake-feishu.js'
-import { startTestService, type TestService } from '../helpers/service.js'
-import { feishuEnv, keys, messageIdOf, SECRET, settle, stranger, waitFor } from './kit.js'
+import { useFeishu } from '../adapters/feishu/kit.js'
+import { keys, messageIdOf, SECRET, stranger, waitFor } from './kit.js'
 
-let fake: FakeFeishu
-let svc: TestService
+const feishu = useFeishu({ keys, secret: SECRET })
 
-beforeAll(async () => {
-  fake = await new FakeFeishu(keys.appId, SECRET).start()
-  svc = await startTestService({ env: feishuEnv(fake), adapterFactories: [feishuAdapterFactory] })
-})
-afterAll(async () => {
-  await svc?.close()
-  await svc?.dropDatabase()
-  await fake?.stop()
-})
-
-const post = (payload: string | Buffer, headers: Record<string, string>) => svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers, payload })
+/** Posts a body as it is (a string or raw bytes) to the webhook. */
+const post = (payload: string | Buffer, headers: Record<string, string>) => feishu.svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers, payload })
 
 /** Headers carrying a valid signature for exactly this body. */
 function signed(payload: string | Buffer, o: { timestamp?: number } = {}): Record<string, string> {
@@ -45,8 +33,8 @@ async function stillWorks(): Promise<void> {
   const r = request(ev, keys)
   const res = await post(r.payload, r.headers)
   expect(res.statusCode, res.body).toBe(200)
-  await waitFor('the reply to the valid event', () => fake.shownTo(who.open_id).length > 0, 20_000, svc)
-  const ready = await svc.app.inject({ method: 'GET', url: '/readyz' })
+  await waitFor('the reply to the valid event', () => feishu.fake.shownTo(who.open_id).length > 0, 20_000, feishu.svc)
+  const ready = await feishu.svc.app.inject({ method: 'GET', url: '/readyz' })
   expect(ready.statusCode).toBe(200)
 }
 
@@ -108,7 +96,7 @@ describe('hostile webhook bodies', () => {
     // Raw bytes that are not UTF-8.
     const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0xc3, 0x28])
     expect4xx(await post(bytes, { 'content-type': 'application/octet-stream' }), 'invalid utf-8')
-    expect(await svc.db.inboundEvent.count({ where: { platform: 'feishu' } })).toBe(0)
+    expect(await feishu.svc.db.inboundEvent.count({ where: { platform: 'feishu' } })).toBe(0)
     await stillWorks()
   })
 
@@ -143,7 +131,7 @@ describe('hostile webhook bodies', () => {
   })
 
   it('refuses forged, stale, future and tampered signatures with 401, storing nothing', async () => {
-    const before = await svc.db.inboundEvent.count()
+    const before = await feishu.svc.db.inboundEvent.count()
     const who = stranger('forger')
     const ev = messageEvent(keys, { from: who, chatId: `oc_p2p_${who.open_id}`, chatType: 'p2p', text: '帮助' })
     const forged = request(ev, keys, { forge: true })
@@ -166,8 +154,8 @@ describe('hostile webhook bodies', () => {
       const res = await post(good.payload, headers)
       expect(res.statusCode, JSON.stringify(headers)).toBe(401)
     }
-    expect(await svc.db.inboundEvent.count()).toBe(before)
-    expect(fake.shownTo(who.open_id)).toHaveLength(0)
+    expect(await feishu.svc.db.inboundEvent.count()).toBe(before)
+    expect(feishu.fake.shownTo(who.open_id)).toHaveLength(0)
     await stillWorks()
   })
 
@@ -182,9 +170,9 @@ describe('hostile webhook bodies', () => {
     // The same event re-encrypted and re-signed (as Feishu's redelivery is) is still one event.
     const redelivered = request(ev, keys)
     expect((await post(redelivered.payload, redelivered.headers)).statusCode).toBe(200)
-    await settle(svc)
-    expect(await svc.db.inboundEvent.count({ where: { platform: 'feishu', eventId: messageIdOf(ev) } })).toBe(1)
-    expect(fake.shownTo(who.open_id)).toHaveLength(1)
+    await feishu.settle()
+    expect(await feishu.svc.db.inboundEvent.count({ where: { platform: 'feishu', eventId: messageIdOf(ev) } })).toBe(1)
+    expect(feishu.fake.shownTo(who.open_id)).toHaveLength(1)
     // The same event signed long ago.
     const old = request(ev, keys, { timestamp: Date.now() - 6 * 60_000 })
     const res = await post(old.payload, old.headers)
@@ -193,7 +181,7 @@ describe('hostile webhook bodies', () => {
   })
 
   it('property: any body with valid-looking (or valid) signature headers gets a status below 500', async () => {
-    const before = await svc.db.inboundEvent.count()
+    const before = await feishu.svc.db.inboundEvent.count()
     const body = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.string({ unit: 'binary', maxLength: 300 }),
@@ -228,7 +216,7 @@ describe('hostile webhook bodies', () => {
       { numRuns: 300 },
     )
     // Nothing random was stored as an event of a person (a url_verification echo stores nothing either).
-    expect(await svc.db.inboundEvent.count()).toBe(before)
+    expect(await feishu.svc.db.inboundEvent.count()).toBe(before)
     await stillWorks()
   })
 })

@@ -70,6 +70,11 @@ export class FakeTarget {
     return { perTarget, perApp }
   }
 
+  /** Whether the app's window holds no accepted send any more (so a sender starting afresh cannot exceed it). */
+  windowClear(now = Date.now()): boolean {
+    return !this.requests.some((r) => r.status === 200 && r.at > now - this.limits.windowMs)
+  }
+
   throttled(): number {
     return this.requests.filter((r) => r.status === 429).length
   }

@@ -4,19 +4,16 @@
  * (代报, 转办) resolve @mentions, at most 20 different ones; repeated mentions count once. Through
  * the real Feishu webhook (signed, encrypted events; replies read back from the fake Feishu).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feishuAdapterFactory } from '../../adapters/feishu/index.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { zhCN } from '../../src/messages/zh-CN.js'
-import { feishuEnv } from '../faults/kit.js'
-import { startTestService, type TestService } from '../helpers/service.js'
-import { messageEvent, request, type Keys, type Mention, type Person } from '../adapters/feishu/events.js'
-import { FakeFeishu, textOf, type ShownMessage } from '../adapters/feishu/fake-feishu.js'
+import { messageEvent, type Keys, type Mention, type Person } from '../adapters/feishu/events.js'
+import { textOf, type ShownMessage } from '../adapters/feishu/fake-feishu.js'
+import { useFeishu } from '../adapters/feishu/kit.js'
 
 const keys: Keys = { appId: 'cli_limits0000000001', encryptKey: 'limitsEncryptKeyForTests', verificationToken: 'vtok-limits' }
 const SECRET = 'app-secret-for-limits'
 
-let fake: FakeFeishu
-let svc: TestService
+const feishu = useFeishu({ keys, secret: SECRET })
 
 // 张伟 (worker) and 李明 (collector of 张伟's grid) are bound on Feishu; a stranger is not.
 const zhang: Person = { open_id: 'ou_limits_zhangwei' }
@@ -24,71 +21,36 @@ const li: Person = { open_id: 'ou_limits_liming' }
 const stranger: Person = { open_id: 'ou_limits_stranger' }
 const he: Person = { open_id: 'ou_limits_heping' }
 
-beforeAll(async () => {
-  fake = await new FakeFeishu(keys.appId, SECRET).start()
-  svc = await startTestService({
-    env: feishuEnv(fake, keys, SECRET),
-    adapterFactories: [feishuAdapterFactory],
-  })
-  for (const [employeeNo, who] of [
-    ['D1002', zhang],
-    ['D1001', li],
-    ['D2001', he],
-  ] as const) {
-    const person = await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
-    await svc.db.platformIdentity.create({
-      data: { platform: 'feishu', kind: 'open_id', externalId: who.open_id, personId: person.id, vouchedBy: 'directory' },
-    })
-  }
-})
-afterAll(async () => {
-  await svc?.close()
-  await svc?.dropDatabase()
-  await fake?.stop()
-})
+beforeAll(() =>
+  feishu.bind([
+    [zhang, 'D1002'],
+    [li, 'D1001'],
+    [he, 'D2001'],
+  ]),
+)
 
 async function deliver(from: Person, text: string, mentions?: Mention[]): Promise<void> {
-  const r = request(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text, ...(mentions ? { mentions } : {}) }), keys)
-  const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
-  expect(res.statusCode, res.body).toBe(200)
-}
-
-/** Waits (bounded) until every stored event is handled and every due Feishu message is sent. */
-async function settle(timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    svc.outbox.wake()
-    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({
-      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
-    })
-    if (events === 0 && outbox === 0) return
-    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
+  await feishu.deliver(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text, ...(mentions ? { mentions } : {}) }))
 }
 
 const to = (shown: ShownMessage[], who: Person) => shown.filter((m) => m.receive_id === who.open_id).map(textOf)
 
 async function say(from: Person, text: string, mentions?: Mention[]): Promise<string[]> {
-  const before = fake.messages.length
-  await deliver(from, text, mentions)
-  await settle()
-  return to(fake.messages.slice(before), from)
+  return to(await feishu.say(from, text, mentions ? { mentions } : {}), from)
 }
 
 describe('one message cannot stall everyone', () => {
   it('refuses 绑定 followed by 20,000 @张 in words, and someone else’s 帮助 sent meanwhile is answered too', async () => {
-    const before = fake.messages.length
+    const before = feishu.fake.messages.length
     await Promise.all([deliver(stranger, `绑定 ${'@张 '.repeat(20_000)}`), deliver(zhang, '帮助')])
-    await settle()
-    const shown = fake.messages.slice(before)
+    await feishu.settle()
+    const shown = feishu.fake.messages.slice(before)
     expect(to(shown, stranger)).toEqual([zhCN.limits.tooLong(4000)])
     const help = to(shown, zhang)
     expect(help).toHaveLength(1)
     expect(help[0]).toContain('诉求')
     // What was stored of it is cut down too.
-    const stored = await svc.db.inboundEvent.findMany({ where: { platform: 'feishu' } })
+    const stored = await feishu.svc.db.inboundEvent.findMany({ where: { platform: 'feishu' } })
     expect(Math.max(...stored.map((e) => e.payload.length))).toBeLessThan(20_000)
   })
 
@@ -110,8 +72,8 @@ describe('one message cannot stall everyone', () => {
     const repeated = Array.from({ length: 25 }, (_, i) => zhangMention(i + 1))
     const answer = await say(li, `代报 ${keysOf(repeated)} 劳保手套磨破了`, repeated)
     expect(answer.join('\n')).toMatch(/SQ-\d{4}-\d{4}/)
-    const request = await svc.db.workerRequest.findFirstOrThrow({ orderBy: { id: 'desc' } })
-    expect(request.requesterId).toBe((await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1002' } })).id)
+    const request = await feishu.svc.db.workerRequest.findFirstOrThrow({ orderBy: { id: 'desc' } })
+    expect(request.requesterId).toBe((await feishu.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1002' } })).id)
   })
 
   it('a command that acts on nobody is not refused for its mentions: they are plain text to it', async () => {
@@ -122,8 +84,8 @@ describe('one message cannot stall everyone', () => {
 
   it('转办 resolves its @mentioned officer (one of few mentions)', async () => {
     const number = (await say(zhang, '诉求 更衣柜坏了')).join('\n').match(/SQ-\d{4}-\d{4}/)![0]
-    const officer = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })
-    await svc.db.platformIdentity.create({
+    const officer = await feishu.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })
+    await feishu.svc.db.platformIdentity.create({
       data: { platform: 'feishu', kind: 'open_id', externalId: 'ou_limits_liang', personId: officer.id, vouchedBy: 'directory' },
     })
     const answer = await say(he, `转办 ${number} @_user_1 请车间处理`, [{ key: '@_user_1', id: { open_id: 'ou_limits_liang' }, name: '梁' }])

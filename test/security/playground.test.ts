@@ -21,6 +21,7 @@ import { openDatabase } from '../../src/db/client.js'
 import { call, codeIn } from '../api/helpers.js'
 import { messageEvent, request, type Keys, type Person } from '../adapters/feishu/events.js'
 import { FakeFeishu, textOf } from '../adapters/feishu/fake-feishu.js'
+import { feishuEnv as feishuEnvFor, settleFeishu } from '../adapters/feishu/kit.js'
 import { createTestDatabaseUrl } from '../helpers/db.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
@@ -29,13 +30,7 @@ const keys: Keys = { appId: 'cli_playground00001', encryptKey: 'playgroundEncryp
 const SECRET = 'app-secret-for-playground-tests'
 
 let fake: FakeFeishu
-const feishuEnv = () => ({
-  FEISHU_APP_ID: keys.appId,
-  FEISHU_APP_SECRET: SECRET,
-  FEISHU_ENCRYPT_KEY: keys.encryptKey,
-  FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-  FEISHU_DOMAIN: fake.url,
-})
+const feishuEnv = () => feishuEnvFor(fake, keys, SECRET)
 
 beforeAll(async () => {
   fake = await new FakeFeishu(keys.appId, SECRET).start()
@@ -50,17 +45,7 @@ async function sayOnFeishu(svc: TestService, from: Person, text: string): Promis
   const r = request(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text }), keys)
   const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
   expect(res.statusCode, res.body).toBe(200)
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    svc.outbox.wake()
-    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const open = await svc.db.outboxMessage.count({
-      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
-    })
-    if (events === 0 && open === 0) break
-    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${open} messages open`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+  await settleFeishu(svc)
   return fake.messages.slice(before).map(textOf).join('\n')
 }
 

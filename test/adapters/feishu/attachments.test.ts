@@ -1,14 +1,11 @@
 import crypto from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feishuAdapterFactory } from '../../../adapters/feishu/index.js'
+import { describe, expect, it } from 'vitest'
 import { campaignsView } from '../../../src/announcements/views.js'
 import { issueToken } from '../../../src/auth/tokens.js'
 import { messagesFor } from '../../../src/messages/index.js'
-import { feishuEnv } from '../../faults/kit.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
-import { messageEvent, request, type Keys, type Person } from './events.js'
+import { messageEvent, type Keys, type Person } from './events.js'
 import { addResource } from './fake-resources.js'
-import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
+import { texts, useFeishu } from './kit.js'
 
 // Photos and files on requests through Feishu (issue #18): a person sends them privately; the service
 // fetches them from Feishu's message resources, checks them, joins them to a request, and the
@@ -17,21 +14,8 @@ const keys: Keys = { appId: 'cli_a77ac4e7a1b2c3d4', encryptKey: 'attachEncryptKe
 const SECRET = 'attach-app-secret'
 const MAX = 64 * 1024
 
-let fake: FakeFeishu
-let svc: TestService
-
-beforeAll(async () => {
-  fake = await new FakeFeishu(keys.appId, SECRET).start()
-  svc = await startTestService({
-    env: { ...feishuEnv(fake, keys, SECRET), ATTACHMENT_MAX_BYTES: String(MAX), PUBLIC_URL: 'https://gongyou.example.com' },
-    adapterFactories: [feishuAdapterFactory],
-  })
-})
-afterAll(async () => {
-  await svc?.close()
-  await svc?.dropDatabase()
-  await fake?.stop()
-})
+const feishu = useFeishu({ keys, secret: SECRET, env: { ATTACHMENT_MAX_BYTES: String(MAX), PUBLIC_URL: 'https://gongyou.example.com' } })
+const { after, say } = feishu
 
 const zhang: Person = { open_id: 'ou_attach_zhangwei' }
 const wang: Person = { open_id: 'ou_attach_wangfang' }
@@ -42,45 +26,20 @@ const png = (size = 2000) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47,
 const pdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n'), crypto.randomBytes(500)])
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex')
 
-async function settle(timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    svc.outbox.wake()
-    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({
-      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
-    })
-    if (events === 0 && outbox === 0) return
-    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-async function after(event: object): Promise<ShownMessage[]> {
-  const before = fake.messages.length
-  const r = request(event, keys)
-  const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
-  expect(res.statusCode, res.body).toBe(200)
-  await settle()
-  return fake.messages.slice(before)
-}
-
 let seq = 0
-const say = (from: Person, text: string) => after(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text }))
 /** A person sends a message of another type privately, its resources put in Feishu first. */
 function send(from: Person, type: string, content: object, resources: [string, 'image' | 'file', Buffer, string][]) {
   const messageId = `om_attach_${++seq}_${crypto.randomBytes(3).toString('hex')}`
-  for (const [key, kind, bytes, mime] of resources) addResource(fake, messageId, key, { type: kind, bytes, mime })
+  for (const [key, kind, bytes, mime] of resources) addResource(feishu.fake, messageId, key, { type: kind, bytes, mime })
   return after(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', other: { type, content }, messageId }))
 }
 const sendImage = (from: Person, bytes: Buffer) => send(from, 'image', { image_key: `img_${++seq}` }, [[`img_${seq}`, 'image', bytes, 'image/png']])
-const texts = (shown: ShownMessage[]) => shown.map(textOf).join('\n')
 
 async function tokenOf(employeeNo: string): Promise<string> {
-  const person = await svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
-  return issueToken(svc.db, person.id)
+  const person = await feishu.svc.db.person.findUniqueOrThrow({ where: { employeeNo } })
+  return issueToken(feishu.svc.db, person.id)
 }
-const get = (url: string, token: string) => svc.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })
+const get = (url: string, token: string) => feishu.svc.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })
 
 describe('photos and files on requests through Feishu', () => {
   it('a photo sent right after a request joins it; the officer is told with a link; the dashboard serves the bytes to those in scope only', async () => {
@@ -92,13 +51,13 @@ describe('photos and files on requests through Feishu', () => {
     const photo = png()
     const shown = await sendImage(zhang, photo)
     expect(texts(shown.filter((m) => m.receive_id === zhang.open_id))).toContain(`已把 1 个附件加入诉求 ${number}`)
-    expect(fake.resourceDownloads.at(-1)).toMatchObject({ type: 'image' })
+    expect(feishu.fake.resourceDownloads.at(-1)).toMatchObject({ type: 'image' })
     const toOfficer = texts(shown.filter((m) => m.receive_id === he.open_id))
     expect(toOfficer).toContain(`诉求 ${number}：张伟发来附件 1 个`)
     expect(toOfficer).toContain(`https://gongyou.example.com/dashboard/#/requests/${number}`)
 
-    const stored = await svc.db.attachment.findMany({ where: { request: { number } } })
-    const zhangId = (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1002' } })).id
+    const stored = await feishu.svc.db.attachment.findMany({ where: { request: { number } } })
+    const zhangId = (await feishu.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1002' } })).id
     expect(stored.map((a) => ({ kind: a.kind, mime: a.mime, size: a.size, sha256: a.sha256, uploaderId: a.uploaderId }))).toEqual([
       { kind: 'image', mime: 'image/png', size: photo.length, sha256: sha(photo), uploaderId: zhangId },
     ])
@@ -118,7 +77,7 @@ describe('photos and files on requests through Feishu', () => {
 
     // An officer of another workshop may not see the request, nor its photo; nobody without a token.
     expect((await get(detail.attachments[0].url, await tokenOf('D3002'))).statusCode).toBe(403)
-    expect((await svc.app.inject({ method: 'GET', url: detail.attachments[0].url })).statusCode).toBe(401)
+    expect((await feishu.svc.app.inject({ method: 'GET', url: detail.attachments[0].url })).statusCode).toBe(401)
   })
 
   it('an anonymous request’s file carries no uploader, in the table, the API and the timeline', async () => {
@@ -128,7 +87,7 @@ describe('photos and files on requests through Feishu', () => {
     const shown = await send(zhang, 'file', { file_key: 'file_v2_payslip', file_name: '工资条.pdf' }, [['file_v2_payslip', 'file', file, 'application/pdf']])
     expect(texts(shown)).toContain(`已把 1 个附件加入诉求 ${number}`)
     expect(texts(shown)).not.toContain('张伟发来')
-    const [stored] = await svc.db.attachment.findMany({ where: { request: { number } } })
+    const [stored] = await feishu.svc.db.attachment.findMany({ where: { request: { number } } })
     expect(stored).toMatchObject({ kind: 'file', mime: 'application/pdf', name: '工资条.pdf', uploaderId: null })
 
     const detail = (await get(`/api/v1/requests/${number}`, await tokenOf('D2001'))).json()
@@ -142,14 +101,14 @@ describe('photos and files on requests through Feishu', () => {
   })
 
   it('refuses what is not an image or a PDF, and what is too large, in Chinese, storing nothing', async () => {
-    const before = await svc.db.attachment.count()
+    const before = await feishu.svc.db.attachment.count()
     const notAnImage = await send(zhang, 'file', { file_key: 'file_v2_txt', file_name: 'notes.pdf' }, [
       ['file_v2_txt', 'file', Buffer.from('just text pretending to be a PDF'), 'application/pdf'],
     ])
     expect(texts(notAnImage)).toContain('文件“notes.pdf”不是图片或 PDF，没有收下')
     const tooLarge = await sendImage(zhang, png(MAX + 1))
     expect(texts(tooLarge)).toContain('这张图片太大，没有收下（最大 64 KB）')
-    expect(await svc.db.attachment.count()).toBe(before)
+    expect(await feishu.svc.db.attachment.count()).toBe(before)
   })
 
   it('`补充 SQ-…` with a photo joins the request it names, not the newest', async () => {
@@ -158,12 +117,12 @@ describe('photos and files on requests through Feishu', () => {
     const post = { title: '', content: [[{ tag: 'text', text: `补充 ${first}` }], [{ tag: 'img', image_key: 'img_post_1' }]] }
     const shown = await send(wang, 'post', post, [['img_post_1', 'image', png(), 'image/png']])
     expect(texts(shown)).toContain(`已把 1 个附件加入诉求 ${first}`)
-    expect(await svc.db.attachment.count({ where: { request: { number: first } } })).toBe(1)
-    expect(await svc.db.attachment.count({ where: { request: { number: second } } })).toBe(0)
+    expect(await feishu.svc.db.attachment.count({ where: { request: { number: first } } })).toBe(1)
+    expect(await feishu.svc.db.attachment.count({ where: { request: { number: second } } })).toBe(0)
   })
 
   it('a photo sent alone is answered with an offer; 随手拍 files it as an urgent hazard report with the photo, counted in the campaign', async () => {
-    const campaign = await svc.db.campaign.create({ data: { name: '安康杯（测试）', kind: 'safety', createdAt: new Date(Date.now() - 60_000) } })
+    const campaign = await feishu.svc.db.campaign.create({ data: { name: '安康杯（测试）', kind: 'safety', createdAt: new Date(Date.now() - 60_000) } })
     const liu: Person = { open_id: 'ou_attach_liuyang' }
     await say(liu, '绑定 D1004 刘洋')
     const shown = await sendImage(liu, png())
@@ -171,18 +130,18 @@ describe('photos and files on requests through Feishu', () => {
     const card = shown.find((m) => m.msg_type === 'interactive')!
     const hazard = JSON.stringify(card.content).match(/随手拍 ([0-9a-f]{8})/)
     expect(hazard).not.toBeNull()
-    expect(await svc.db.attachment.count({ where: { requestId: null } })).toBe(1)
+    expect(await feishu.svc.db.attachment.count({ where: { requestId: null } })).toBe(1)
 
     const filed = texts(await say(liu, `随手拍 ${hazard![1]}`))
     const number = /SQ-\d{4}-\d{4}/.exec(filed)![0]
     expect(filed).toContain(`已把 1 个附件加入诉求 ${number}`)
-    const request = await svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { attachments: true } })
+    const request = await feishu.svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { attachments: true } })
     expect(request.urgent).toBe(true)
     expect(request.attachments).toHaveLength(1)
-    expect((await svc.db.requestCategory.findUniqueOrThrow({ where: { id: request.categoryId } })).name).toBe('安全隐患')
+    expect((await feishu.svc.db.requestCategory.findUniqueOrThrow({ where: { id: request.categoryId } })).name).toBe('安全隐患')
     expect(request.campaignId).toBe(campaign.id)
     const t = messagesFor('zh-CN')
-    const view = await campaignsView({ tx: svc.db, now: new Date(), t, settings: { timeZone: 'Asia/Shanghai' } as never, deliver: async () => {} })
+    const view = await campaignsView({ tx: feishu.svc.db, now: new Date(), t, settings: { timeZone: 'Asia/Shanghai' } as never, deliver: async () => {} })
     expect(view).toContain('隐患上报 1 件（照片 1 张）')
     // The same answer twice files nothing more.
     expect(texts(await say(liu, `随手拍 ${hazard![1]}`))).toContain('已过期')

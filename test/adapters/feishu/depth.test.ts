@@ -1,65 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feishuAdapterFactory } from '../../../adapters/feishu/index.js'
+import { describe, expect, it } from 'vitest'
 import type { Delivery } from '../../../src/core/types.js'
-import { feishuEnv } from '../../faults/kit.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
-import { botMenuEvent, chatGoneEvent, messageEvent, messageRecalledEvent, request, userDeletedEvent, type Keys, type Person } from './events.js'
-import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
+import { botMenuEvent, chatGoneEvent, messageEvent, messageRecalledEvent, userDeletedEvent, type Keys, type Person } from './events.js'
+import { textOf, type ShownMessage } from './fake-feishu.js'
+import { texts, useFeishu } from './kit.js'
 
 // Platform depth on Feishu: the bot menu, long cards, threads, lifecycle events.
 const keys: Keys = { appId: 'cli_d3e4f5a6b7c80910', encryptKey: 'depthEncryptKeyForTests', verificationToken: 'vtok-depth' }
 const SECRET = 'depth-app-secret'
 
-let fake: FakeFeishu
-let svc: TestService
-
-beforeAll(async () => {
-  fake = await new FakeFeishu(keys.appId, SECRET).start()
-  svc = await startTestService({
-    env: feishuEnv(fake, keys, SECRET),
-    adapterFactories: [feishuAdapterFactory],
-  })
-})
-afterAll(async () => {
-  await svc?.close()
-  await svc?.dropDatabase()
-  await fake?.stop()
-})
+const feishu = useFeishu({ keys, secret: SECRET })
+const { after, say, settle } = feishu
 
 const zhang: Person = { open_id: 'ou_depth_zhangwei', union_id: 'on_depth_zhangwei' }
-
-async function deliver(event: object) {
-  const r = request(event, keys)
-  const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
-  expect(res.statusCode, res.body).toBe(200)
-  return res
-}
-
-/** Waits until every stored event is handled and every due Feishu message is sent (or dead). */
-async function settle(timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    svc.outbox.wake()
-    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({
-      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
-    })
-    if (events === 0 && outbox === 0) return
-    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-/** Delivers an event and returns what Feishu showed afterwards. */
-async function after(event: object): Promise<ShownMessage[]> {
-  const before = fake.messages.length
-  await deliver(event)
-  await settle()
-  return fake.messages.slice(before)
-}
-
-const say = (from: Person, text: string) => after(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text }))
-const texts = (shown: ShownMessage[]) => shown.map(textOf).join('\n')
 
 describe('the Feishu bot menu', () => {
   it('each menu key answers privately as the command it stands for', async () => {
@@ -72,7 +24,7 @@ describe('the Feishu bot menu', () => {
     expect(file.map((m) => m.receive_id)).toEqual([zhang.open_id])
     // How to file, with an example; nothing is filed.
     expect(texts(file)).toContain('诉求 食堂晚班没有热饭')
-    expect(await svc.db.workerRequest.count()).toBe(0)
+    expect(await feishu.svc.db.workerRequest.count()).toBe(0)
 
     expect(texts(await say(zhang, '诉求 更衣室的灯坏了'))).toContain('SQ-')
     const mine = await after(botMenuEvent(keys, { operator: zhang, eventKey: 'my_requests' }))
@@ -95,12 +47,14 @@ describe('cards too long for Feishu', () => {
   })
 
   async function sendOne(key: string, body: string, text = body): Promise<ShownMessage[]> {
-    const before = fake.messages.length
-    await svc.db.$transaction((tx) => svc.outbox.enqueue(tx, [{ key, platform: 'feishu', targetKind: 'user', target: zhang.open_id, text, card: card(body) }]))
+    const before = feishu.fake.messages.length
+    await feishu.svc.db.$transaction((tx) =>
+      feishu.svc.outbox.enqueue(tx, [{ key, platform: 'feishu', targetKind: 'user', target: zhang.open_id, text, card: card(body) }]),
+    )
     await settle()
-    const row = await svc.db.outboxMessage.findUniqueOrThrow({ where: { key } })
+    const row = await feishu.svc.db.outboxMessage.findUniqueOrThrow({ where: { key } })
     expect(row.status, row.lastError ?? '').toBe('sent')
-    return fake.messages.slice(before)
+    return feishu.fake.messages.slice(before)
   }
 
   it('a card over 30 KB is sent as text that keeps its commands, not refused and not a dead letter', async () => {
@@ -113,7 +67,7 @@ describe('cards too long for Feishu', () => {
     expect(text).toContain('转交：请发送“转交 SQ-2026-0099”')
     expect(text).toContain('车间噪声超标')
     // Measured before sending: Feishu never had to refuse it.
-    expect(fake.answered(230025)).toHaveLength(0)
+    expect(feishu.fake.answered(230025)).toHaveLength(0)
   })
 
   it('text too long even for a text message is cut, the commands kept', async () => {
@@ -126,14 +80,14 @@ describe('cards too long for Feishu', () => {
   })
 
   it('when Feishu answers 230025 for a card the adapter measured as fitting, it is sent again as text', async () => {
-    fake.contentLimits.interactive = 1500
+    feishu.fake.contentLimits.interactive = 1500
     try {
       const shown = await sendOne('depth:refused-card', '更衣室柜子不够用，新员工没有柜子。'.repeat(40))
       expect(shown.map((m) => m.msg_type)).toEqual(['text'])
       expect(textOf(shown[0]!)).toContain('受理：请发送“受理 SQ-2026-0099”')
-      expect(fake.answered(230025)).toHaveLength(1)
+      expect(feishu.fake.answered(230025)).toHaveLength(1)
     } finally {
-      fake.contentLimits.interactive = 30 * 1024
+      feishu.fake.contentLimits.interactive = 30 * 1024
     }
   })
 
@@ -146,7 +100,7 @@ describe('cards too long for Feishu', () => {
 describe('threads in a Feishu topic group', () => {
   const TOPICS = 'oc_depth_topics_0001'
   const PLAIN = 'oc_depth_plain_0001'
-  const botMention = () => ({ key: '@_user_1', id: { open_id: fake.botOpenId }, name: '工友' })
+  const botMention = () => ({ key: '@_user_1', id: { open_id: feishu.fake.botOpenId }, name: '工友' })
 
   /** A message in a group as Feishu delivers it (and knows it: replies can refer to it). */
   async function inGroup(
@@ -155,7 +109,7 @@ describe('threads in a Feishu topic group', () => {
     o: { threadId?: string; recalled?: boolean } = {},
   ): Promise<{ messageId: string; shown: ShownMessage[] }> {
     const messageId = `om_in_depth_${Math.random().toString(36).slice(2)}`
-    fake.peopleMessages.set(messageId, { chat_id: chatId, ...(o.recalled ? { recalled: true } : {}) })
+    feishu.fake.peopleMessages.set(messageId, { chat_id: chatId, ...(o.recalled ? { recalled: true } : {}) })
     const shown = await after(
       messageEvent(keys, {
         from: zhang,
@@ -191,7 +145,7 @@ describe('threads in a Feishu topic group', () => {
     expect(shown).toHaveLength(1)
     expect(shown[0]!.receive_id).toBe(TOPICS)
     expect(shown[0]!.replyTo).toBeUndefined()
-    expect(fake.answered(230011)).toHaveLength(1)
+    expect(feishu.fake.answered(230011)).toHaveLength(1)
   })
 })
 
@@ -201,27 +155,27 @@ describe('lifecycle on Feishu', () => {
 
   it('the bot removed from a bound group unbinds it and tells the administrators once; the chat disbanded later tells nobody again', async () => {
     expect(texts(await say(admin, '绑定 D9000 韩梅'))).toContain('绑定成功')
-    const unit = await svc.db.unit.findFirstOrThrow({ where: { name: '电工班' } })
-    await svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: GROUP, name: '电工班工作群', unitId: unit.id } })
+    const unit = await feishu.svc.db.unit.findFirstOrThrow({ where: { name: '电工班' } })
+    await feishu.svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: GROUP, name: '电工班工作群', unitId: unit.id } })
 
     const shown = await after(chatGoneEvent(keys, { kind: 'removed', chatId: GROUP, operator: zhang }))
     expect(shown.map((m) => m.receive_id)).toEqual([admin.open_id])
     expect(textOf(shown[0]!)).toContain('飞书群“电工班工作群”已将工友移出')
     expect(textOf(shown[0]!)).toContain('电工班')
-    expect((await svc.db.chatGroup.findFirstOrThrow({ where: { externalId: GROUP } })).unitId).toBeNull()
+    expect((await feishu.svc.db.chatGroup.findFirstOrThrow({ where: { externalId: GROUP } })).unitId).toBeNull()
 
     expect(await after(chatGoneEvent(keys, { kind: 'disbanded', chatId: GROUP, operator: zhang }))).toHaveLength(0)
     // Nothing is sent to the group it can no longer reach.
-    expect(fake.shownTo(GROUP)).toHaveLength(0)
+    expect(feishu.fake.shownTo(GROUP)).toHaveLength(0)
   })
 
   it('a chat disbanded while bound is unbound too', async () => {
-    const unit = await svc.db.unit.findFirstOrThrow({ where: { name: '电工班' } })
-    await svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: 'oc_depth_gone_0002', name: '临时群', unitId: unit.id } })
+    const unit = await feishu.svc.db.unit.findFirstOrThrow({ where: { name: '电工班' } })
+    await feishu.svc.db.chatGroup.create({ data: { platform: 'feishu', externalId: 'oc_depth_gone_0002', name: '临时群', unitId: unit.id } })
     const shown = await after(chatGoneEvent(keys, { kind: 'disbanded', chatId: 'oc_depth_gone_0002', operator: zhang }))
     expect(shown.map((m) => m.receive_id)).toEqual([admin.open_id])
     expect(textOf(shown[0]!)).toContain('“临时群”已解散')
-    expect((await svc.db.chatGroup.findFirstOrThrow({ where: { externalId: 'oc_depth_gone_0002' } })).unitId).toBeNull()
+    expect((await feishu.svc.db.chatGroup.findFirstOrThrow({ where: { externalId: 'oc_depth_gone_0002' } })).unitId).toBeNull()
   })
 
   it('a recalled message that filed a request is recorded on its timeline; the request stays', async () => {
@@ -231,19 +185,19 @@ describe('lifecycle on Feishu', () => {
     )
     const number = /SQ-\d{4}-\d{4}/.exec(texts(filed))![0]
     await after(messageRecalledEvent(keys, { messageId, chatId: `oc_p2p_${zhang.open_id}` }))
-    const request = await svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { events: true } })
+    const request = await feishu.svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { events: true } })
     expect(request.status).toBe('new')
     expect(request.events.map((e) => e.kind)).toEqual(['filed', 'recalled'])
     expect(texts(await say(zhang, `进度 ${number}`))).toContain('原消息已撤回')
     // Another message's recall touches no request.
     await after(messageRecalledEvent(keys, { messageId: 'om_in_depth_other', chatId: `oc_p2p_${zhang.open_id}` }))
-    expect(await svc.db.requestEvent.count({ where: { kind: 'recalled' } })).toBe(1)
+    expect(await feishu.svc.db.requestEvent.count({ where: { kind: 'recalled' } })).toBe(1)
   })
 
   it('a person deleted from the tenant (left the company) is no longer bound', async () => {
-    expect(await svc.db.platformIdentity.count({ where: { platform: 'feishu', externalId: zhang.open_id } })).toBe(1)
+    expect(await feishu.svc.db.platformIdentity.count({ where: { platform: 'feishu', externalId: zhang.open_id } })).toBe(1)
     await after(userDeletedEvent(keys, { person: zhang, name: '张伟' }))
-    expect(await svc.db.platformIdentity.count({ where: { platform: 'feishu', person: { employeeNo: 'D1002' } } })).toBe(0)
+    expect(await feishu.svc.db.platformIdentity.count({ where: { platform: 'feishu', person: { employeeNo: 'D1002' } } })).toBe(0)
     expect(texts(await say(zhang, '我的诉求'))).toContain('您还没有绑定身份')
   })
 })

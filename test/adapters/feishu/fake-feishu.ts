@@ -390,6 +390,13 @@ export class FakeFeishu {
     return this.calls.filter((c) => c.code === code && (receiveId === undefined || c.receiveId === receiveId))
   }
 
+  /** Whether the app's window holds no accepted message any more (so a sender starting afresh cannot exceed it). */
+  windowClear(now = Date.now()): boolean {
+    return !this.calls.some(
+      (c) => c.status === 200 && c.method === 'POST' && c.path.startsWith('/open-apis/im/v1/messages') && c.at > now - this.limits.windowMs,
+    )
+  }
+
   /** The largest number of messages accepted in any window to one target, and for the app. */
   peakPerWindow(windowMs = this.limits.windowMs): { perTarget: number; perApp: number } {
     const ok = this.calls.filter((c) => c.status === 200 && c.method === 'POST' && c.path.startsWith('/open-apis/im/v1/messages'))

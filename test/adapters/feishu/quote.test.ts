@@ -4,11 +4,10 @@
  * 回复 (a question the worker answers by quoting again). Signed, encrypted events through the
  * real webhook; the fake Feishu gives every sent message its message_id.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { feishuAdapterFactory } from '../../../adapters/feishu/index.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
-import { messageEvent, request, type Keys, type Person } from './events.js'
-import { FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Keys, Person } from './events.js'
+import { textOf, type ShownMessage } from './fake-feishu.js'
+import { texts, useFeishu } from './kit.js'
 
 const keys: Keys = { appId: 'cli_q1b2c3d4e5f60718', encryptKey: 'qZ3xEncryptKeyForTests', verificationToken: 'vtok-quote' }
 const SECRET = 'app-secret-for-quote-tests'
@@ -16,61 +15,18 @@ const zhang: Person = { open_id: 'ou_zhangwei_q001' }
 const he: Person = { open_id: 'ou_heping_q001' }
 const NUMBER = /SQ-\d{4}-\d{4}/
 
-let fake: FakeFeishu
-let svc: TestService
+const feishu = useFeishu({ keys, secret: SECRET })
 
-beforeAll(async () => {
-  fake = await new FakeFeishu(keys.appId, SECRET).start()
-  svc = await startTestService({
-    env: {
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    },
-    adapterFactories: [feishuAdapterFactory],
-  })
-  for (const [person, no] of [
+beforeAll(() =>
+  feishu.bind([
     [zhang, 'D1002'],
     [he, 'D2001'],
-  ] as const) {
-    const p = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: no } })
-    await svc.db.platformIdentity.create({ data: { platform: 'feishu', kind: 'open_id', externalId: person.open_id, personId: p.id, vouchedBy: 'directory' } })
-  }
-})
-afterAll(async () => {
-  await svc?.close()
-  await svc?.dropDatabase()
-  await fake?.stop()
-})
-
-/** Waits until every stored event is handled and every due Feishu message is sent. */
-async function settle(timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    svc.outbox.wake()
-    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({
-      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
-    })
-    if (events === 0 && outbox === 0) return
-    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+  ]),
+)
 
 /** Says something privately (quoting `parentId` when given); what Feishu showed to each receiver afterwards. */
-async function say(from: Person, text: string, parentId?: string): Promise<ShownMessage[]> {
-  const before = fake.messages.length
-  const r = request(messageEvent(keys, { from, chatId: `oc_p2p_${from.open_id}`, chatType: 'p2p', text, ...(parentId ? { parentId } : {}) }), keys)
-  const res = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: r.headers, payload: r.payload })
-  expect(res.statusCode, res.body).toBe(200)
-  await settle()
-  return fake.messages.slice(before)
-}
+const say = (from: Person, text: string, parentId?: string) => feishu.say(from, text, parentId ? { parentId } : {})
 const to = (shown: ShownMessage[], who: Person) => shown.filter((m) => m.receive_id === who.open_id)
-const texts = (shown: ShownMessage[]) => shown.map(textOf).join('\n')
 
 describe('a reply quoting the bot’s message about a request', () => {
   it('threads the worker’s reply as 补充 and the officer’s as 回复; the question is answered by quoting it', async () => {
@@ -90,7 +46,7 @@ describe('a reply quoting the bot’s message about a request', () => {
 
     const answered = await say(zhang, '锁芯坏了', question.message_id)
     expect(texts(to(answered, he))).toContain(`诉求 ${number}：诉求人 张伟回答了您的问题：锁芯坏了`)
-    const events = await svc.db.requestEvent.findMany({ where: { request: { number } }, orderBy: { id: 'asc' } })
+    const events = await feishu.svc.db.requestEvent.findMany({ where: { request: { number } }, orderBy: { id: 'asc' } })
     expect(events.map((e) => [e.kind, e.text])).toEqual(
       expect.arrayContaining([
         ['added', '是三号柜，第二排'],

@@ -1,104 +1,26 @@
 import Fastify from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { feishuAdapterFactory } from '../../../adapters/feishu/index.js'
 import type { AdapterDeps } from '../../../adapters/index.js'
 import { loadConfig } from '../../../src/config.js'
 import { systemClock } from '../../../src/core/clock.js'
 import type { ChatCore } from '../../../src/core/chat-core.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
 import { botAddedEvent, cardActionEvent, messageEvent, request, signature, urlVerification, type Keys, type Mention, type Person } from './events.js'
-import { buttonsOf, FakeFeishu, textOf, type ShownMessage } from './fake-feishu.js'
+import { buttonsOf, textOf } from './fake-feishu.js'
+import { texts, to, useFeishu } from './kit.js'
 
 const keys: Keys = { appId: 'cli_a1b2c3d4e5f60718', encryptKey: 'kZ3xEncryptKeyForTests', verificationToken: 'vtok-8a7b6c' }
 const SECRET = 'app-secret-for-tests'
 
-let fake: FakeFeishu
-let svc: TestService
-
-beforeAll(async () => {
-  fake = await new FakeFeishu(keys.appId, SECRET).start()
-  svc = await startTestService({
-    env: {
-      FEISHU_APP_ID: keys.appId,
-      FEISHU_APP_SECRET: SECRET,
-      FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_VERIFICATION_TOKEN: keys.verificationToken,
-      FEISHU_DOMAIN: fake.url,
-    },
-    adapterFactories: [feishuAdapterFactory],
-  })
-})
-afterAll(async () => {
-  await svc?.close()
-  await svc?.dropDatabase()
-  await fake?.stop()
-})
+const feishu = useFeishu({ keys, secret: SECRET })
+const { post, deliver, settle, waitFor, say } = feishu
 
 // Demo people on Feishu: unknown to the service until they bind.
 const zhang: Person = { open_id: 'ou_zhangwei_0001', union_id: 'on_zhangwei_0001', user_id: 'zhangwei' }
 const he: Person = { open_id: 'ou_heping_0001', union_id: 'on_heping_0001', user_id: 'heping' }
 const li: Person = { open_id: 'ou_liming_0001', union_id: 'on_liming_0001' }
 const TEAM = 'oc_team_dg_0001'
-const botMention = (): Mention => ({ key: '@_user_1', id: { open_id: fake.botOpenId, union_id: 'on_bot' }, name: '工友' })
-
-async function post(payload: string, headers: Record<string, string>) {
-  return svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers, payload })
-}
-
-/** Delivers an event as Feishu would (encrypted, signed) and expects 200. */
-async function deliver(event: object, o: Parameters<typeof request>[2] = {}) {
-  const r = request(event, keys, o)
-  const res = await post(r.payload, r.headers)
-  expect(res.statusCode, res.body).toBe(200)
-  return res
-}
-
-/** Waits until every stored event is handled and every due Feishu message is sent (or dead). */
-async function settle(timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    svc.outbox.wake()
-    // Events first: an event is done only once its replies are in the outbox, so counting the
-    // outbox afterwards cannot miss them.
-    const events = await svc.db.inboundEvent.count({ where: { status: { in: ['pending', 'processing'] } } })
-    const outbox = await svc.db.outboxMessage.count({
-      where: { platform: 'feishu', OR: [{ status: 'sending' }, { status: 'pending', nextAttemptAt: { lte: new Date() } }] },
-    })
-    if (events === 0 && outbox === 0) return
-    if (Date.now() > deadline) throw new Error(`not settled: ${events} events, ${outbox} messages open`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (v) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    svc.outbox.wake()
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-/** Says something and returns what Feishu showed to each receiver afterwards. */
-async function say(from: Person, text: string, o: { chatId?: string; mentions?: Mention[] } = {}): Promise<ShownMessage[]> {
-  const before = fake.messages.length
-  await deliver(
-    messageEvent(keys, {
-      from,
-      chatId: o.chatId ?? `oc_p2p_${from.open_id}`,
-      chatType: o.chatId ? 'group' : 'p2p',
-      text,
-      ...(o.mentions ? { mentions: o.mentions } : {}),
-    }),
-  )
-  await settle()
-  return fake.messages.slice(before)
-}
-
-const to = (shown: ShownMessage[], id: string) => shown.filter((m) => m.receive_id === id)
-const texts = (shown: ShownMessage[]) => shown.map(textOf).join('\n')
+const botMention = (): Mention => ({ key: '@_user_1', id: { open_id: feishu.fake.botOpenId, union_id: 'on_bot' }, name: '工友' })
 
 describe('the webhook', () => {
   it('answers url_verification, plain and encrypted, and only with the right verification token', async () => {
@@ -135,7 +57,7 @@ describe('the webhook', () => {
     // The right signature but the wrong verification token inside.
     const otherApp = request(messageEvent({ ...keys, verificationToken: 'other' }, { from: zhang, chatId: 'oc_p2p_x', chatType: 'p2p', text: '帮助' }), keys)
     expect((await post(otherApp.payload, otherApp.headers)).statusCode).toBe(401)
-    expect(await svc.db.inboundEvent.count({ where: { platform: 'feishu' } })).toBe(0)
+    expect(await feishu.svc.db.inboundEvent.count({ where: { platform: 'feishu' } })).toBe(0)
   })
 
   it('answers garbage with 400, never 500', async () => {
@@ -164,7 +86,7 @@ describe('the webhook', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('invalid_event')
     // A content type Feishu never sends still gets a JSON answer, not a 415/500.
-    const odd = await svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+    const odd = await feishu.svc.app.inject({ method: 'POST', url: '/webhooks/feishu', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
     expect(odd.statusCode).toBe(400)
   })
 
@@ -173,7 +95,7 @@ describe('the webhook', () => {
       FEISHU_APP_ID: keys.appId,
       FEISHU_APP_SECRET: SECRET,
       FEISHU_ENCRYPT_KEY: keys.encryptKey,
-      FEISHU_DOMAIN: fake.url,
+      FEISHU_DOMAIN: feishu.fake.url,
       LOG_LEVEL: 'silent',
     })
     const app = Fastify({ logger: false })
@@ -203,9 +125,9 @@ describe('a conversation on Feishu', () => {
     expect(texts(await say(li, '绑定 D1001 李明'))).toContain('绑定成功：李明')
     // Staff bound by a typed number and name act as workers until an administrator confirms them.
     expect(texts(await say(he, '待办'))).toContain('只有')
-    for (const no of ['D2001', 'D1001']) expect((await svc.say('D9000', 'dm', `确认绑定 ${no} 飞书`)).map((r) => r.text).join('\n')).toContain('已确认')
+    for (const no of ['D2001', 'D1001']) expect((await feishu.svc.say('D9000', 'dm', `确认绑定 ${no} 飞书`)).map((r) => r.text).join('\n')).toContain('已确认')
     await settle()
-    const ids = await svc.db.platformIdentity.findMany({ where: { platform: 'feishu', person: { employeeNo: 'D1002' } }, orderBy: { id: 'asc' } })
+    const ids = await feishu.svc.db.platformIdentity.findMany({ where: { platform: 'feishu', person: { employeeNo: 'D1002' } }, orderBy: { id: 'asc' } })
     expect(ids.map((i) => [i.kind, i.externalId])).toEqual([
       ['open_id', zhang.open_id],
       ['union_id', zhang.union_id],
@@ -214,25 +136,25 @@ describe('a conversation on Feishu', () => {
   })
 
   it('when added to a group, asks for 绑定班组; an officer binds the group by mentioning the bot', async () => {
-    const before = fake.messages.length
+    const before = feishu.fake.messages.length
     await deliver(botAddedEvent(keys, { chatId: TEAM, name: '电工班工作群', operator: he }))
     await settle()
-    const prompt = to(fake.messages.slice(before), TEAM)
+    const prompt = to(feishu.fake.messages.slice(before), TEAM)
     expect(prompt).toHaveLength(1)
     expect(prompt[0]!.receive_id_type).toBe('chat_id')
     expect(textOf(prompt[0]!)).toContain('绑定班组 单位名称')
-    expect((await svc.db.chatGroup.findFirstOrThrow({ where: { platform: 'feishu', externalId: TEAM } })).name).toBe('电工班工作群')
+    expect((await feishu.svc.db.chatGroup.findFirstOrThrow({ where: { platform: 'feishu', externalId: TEAM } })).name).toBe('电工班工作群')
 
     const bound = await say(he, '@_user_1 绑定班组 一车间/电工班', { chatId: TEAM, mentions: [botMention()] })
     expect(texts(to(bound, TEAM))).toContain('已将本群“电工班工作群”绑定到“一车间/电工班”')
   })
 
   it('stays out of group chatter (not even stored), and answers a command word without a mention', async () => {
-    const eventsBefore = await svc.db.inboundEvent.count()
+    const eventsBefore = await feishu.svc.db.inboundEvent.count()
     expect(await say(zhang, '今天食堂的饭不错', { chatId: TEAM })).toEqual([])
     // Another bot's message, even a command, is not for us.
     await deliver(messageEvent(keys, { from: { open_id: 'ou_other_bot' }, senderType: 'app', chatId: TEAM, chatType: 'group', text: '帮助' }))
-    expect(await svc.db.inboundEvent.count()).toBe(eventsBefore)
+    expect(await feishu.svc.db.inboundEvent.count()).toBe(eventsBefore)
     const mine = await say(zhang, '我的信息', { chatId: TEAM })
     expect(to(mine, TEAM)).toHaveLength(1)
     expect(to(mine, TEAM)[0]!.msg_type).toBe('interactive')
@@ -250,7 +172,7 @@ describe('a conversation on Feishu', () => {
     groupRequest = /SQ-\d{4}-\d{4}/.exec(texts(inGroup))![0]
     expect(texts(to(shown, zhang.open_id))).toContain(`已收到您的诉求 ${groupRequest}（食堂餐饮）`)
     // The mention of the bot is gone from what was filed, the other one reads as @name.
-    const filed = await svc.db.workerRequest.findUniqueOrThrow({ where: { number: groupRequest } })
+    const filed = await feishu.svc.db.workerRequest.findUniqueOrThrow({ where: { number: groupRequest } })
     expect(filed.content).toBe('@李明 说食堂晚班没有热饭')
 
     const card = to(shown, he.open_id)
@@ -273,30 +195,30 @@ describe('a conversation on Feishu', () => {
     const card = to(shown, he.open_id).find((m) => m.msg_type === 'interactive' && textOf(m).includes(number))!
     const accept = buttonsOf(card.content).find((b) => b.label === '受理')!
 
-    const before = fake.messages.length
+    const before = feishu.fake.messages.length
     const press = await deliver(cardActionEvent(keys, { operator: he, value: accept.value, messageId: card.message_id, chatId: 'oc_p2p_heping' }))
     expect(press.json()).toMatchObject({ toast: { type: 'info', content: expect.stringContaining(`受理 ${number}`) } })
     await settle()
-    const after = fake.messages.slice(before)
+    const after = feishu.fake.messages.slice(before)
     expect(texts(to(after, zhang.open_id))).toContain(`您的诉求 ${number} 已由 何平 受理`)
     expect(texts(to(after, he.open_id))).toContain(`已受理 ${number}`)
     expect(to(after, 'oc_p2p_heping')).toEqual([]) // answered privately by open_id, not into the p2p chat id
 
     // The card is updated in place: buttons disabled, the result under them.
-    const patch = await waitFor('the card patch', () => fake.patches.find((p) => p.message_id === card.message_id))
+    const patch = await waitFor('the card patch', () => feishu.fake.patches.find((p) => p.message_id === card.message_id))
     expect(buttonsOf(patch.content).every((b) => b.disabled === true)).toBe(true)
     expect(JSON.stringify(patch.content)).toContain(`已处理：受理 ${number} — 已受理 ${number}`)
-    expect((await svc.db.workerRequest.findUniqueOrThrow({ where: { number } })).status).toBe('accepted')
+    expect((await feishu.svc.db.workerRequest.findUniqueOrThrow({ where: { number } })).status).toBe('accepted')
   })
 
   it('handles a redelivered event once, and a message resent under a new event id once', async () => {
     const event = messageEvent(keys, { from: zhang, chatId: 'oc_p2p_zhang', chatType: 'p2p', text: '我的信息' })
-    const before = fake.messages.length
+    const before = feishu.fake.messages.length
     await deliver(event)
     await deliver(event)
     await deliver({ ...event, header: { ...event.header, event_id: 'ev_resent_with_new_id' } })
     await settle()
-    expect(to(fake.messages.slice(before), zhang.open_id)).toHaveLength(1)
+    expect(to(feishu.fake.messages.slice(before), zhang.open_id)).toHaveLength(1)
   })
 
   it('reads rich text (post) messages', async () => {
@@ -310,24 +232,24 @@ describe('a conversation on Feishu', () => {
         ],
       ],
     }
-    const before = fake.messages.length
+    const before = feishu.fake.messages.length
     await deliver(messageEvent(keys, { from: zhang, chatId: TEAM, chatType: 'group', post, mentions: [botMention()] }))
     await settle()
     // 进度 is personal: answered privately, the group hears only that.
-    expect(texts(to(fake.messages.slice(before), TEAM))).toContain('已私信发您')
-    expect(texts(to(fake.messages.slice(before), zhang.open_id))).toContain(groupRequest)
+    expect(texts(to(feishu.fake.messages.slice(before), TEAM))).toContain('已私信发您')
+    expect(texts(to(feishu.fake.messages.slice(before), zhang.open_id))).toContain(groupRequest)
   })
 
   it('answers Feishu at once however slow the work behind it is', async () => {
-    fake.delayMs = 1500
+    feishu.fake.delayMs = 1500
     try {
-      const before = fake.messages.length
+      const before = feishu.fake.messages.length
       await deliver(messageEvent(keys, { from: zhang, chatId: 'oc_p2p_zhang', chatType: 'p2p', text: '帮助' }))
       // Answered while the reply is still on its way to Feishu.
-      expect(fake.messages.length).toBe(before)
-      await waitFor('the slow reply', () => fake.messages.length > before)
+      expect(feishu.fake.messages.length).toBe(before)
+      await waitFor('the slow reply', () => feishu.fake.messages.length > before)
     } finally {
-      fake.delayMs = 0
+      feishu.fake.delayMs = 0
     }
   })
 })
@@ -344,26 +266,26 @@ describe('a poll in a Feishu group', () => {
       { command: `投票 ${number} 2`, to: 'chat' },
     ])
 
-    const before = fake.messages.length
+    const before = feishu.fake.messages.length
     const press = cardActionEvent(keys, { operator: zhang, value: buttons[1]!.value, messageId: card.message_id, chatId: TEAM })
     expect((await deliver(press)).json()).toEqual({ toast: { type: 'info', content: `已收到：投票 ${number} 2` } })
     await deliver(press) // redelivered by Feishu: answered again, counted once
     await settle()
-    const after = fake.messages.slice(before)
+    const after = feishu.fake.messages.slice(before)
     expect(after.map((m) => [m.receive_id, m.receive_id_type, textOf(m)])).toEqual([
       [zhang.open_id, 'open_id', expect.stringMatching(new RegExp(`^投票成功：${number}“班组聚餐时间”→ 2\\. 周六中午。`))],
     ])
-    expect(fake.patches.filter((p) => p.message_id === card.message_id)).toEqual([])
+    expect(feishu.fake.patches.filter((p) => p.message_id === card.message_id)).toEqual([])
 
     // Pressing the other option changes the vote, privately again.
-    const again = fake.messages.length
+    const again = feishu.fake.messages.length
     await deliver(cardActionEvent(keys, { operator: zhang, value: buttons[0]!.value, messageId: card.message_id, chatId: TEAM }))
     await settle()
-    expect(fake.messages.slice(again).map((m) => [m.receive_id, textOf(m)])).toEqual([
+    expect(feishu.fake.messages.slice(again).map((m) => [m.receive_id, textOf(m)])).toEqual([
       [zhang.open_id, expect.stringMatching(new RegExp(`^已改票：${number}“班组聚餐时间”→ 1\\. 周五晚。`))],
     ])
-    const poll = await svc.db.poll.findUniqueOrThrow({ where: { number } })
-    expect((await svc.db.pollVote.findMany({ where: { pollId: poll.id } })).map((v) => v.choices)).toEqual(['1'])
+    const poll = await feishu.svc.db.poll.findUniqueOrThrow({ where: { number } })
+    expect((await feishu.svc.db.pollVote.findMany({ where: { pollId: poll.id } })).map((v) => v.choices)).toEqual(['1'])
 
     // Typed in the group, a vote is still answered in the group (with a mention, without the choice).
     const typed = await say(li, `投票 ${number} 2`, { chatId: TEAM })
@@ -371,10 +293,10 @@ describe('a poll in a Feishu group', () => {
 
     // After the close, a press is refused privately.
     await say(he, `结束投票 ${number}`, { chatId: TEAM })
-    const late = fake.messages.length
+    const late = feishu.fake.messages.length
     await deliver(cardActionEvent(keys, { operator: zhang, value: buttons[1]!.value, messageId: card.message_id, chatId: TEAM }))
     await settle()
-    expect(fake.messages.slice(late).map((m) => [m.receive_id, textOf(m)])).toEqual([
+    expect(feishu.fake.messages.slice(late).map((m) => [m.receive_id, textOf(m)])).toEqual([
       [zhang.open_id, `投票 ${number} 已经截止，不能再投了。发送“投票结果 ${number}”查看结果。`],
     ])
   })
@@ -383,66 +305,66 @@ describe('a poll in a Feishu group', () => {
 describe('sending under Feishu’s limits', () => {
   it('a burst to one chat never goes over 5 a second at Feishu, and Feishu never has to say 230020', async () => {
     await settle()
-    const before = fake.messages.length
-    const throttledBefore = fake.answered(230020).length
+    const before = feishu.fake.messages.length
+    const throttledBefore = feishu.fake.answered(230020).length
     for (let i = 0; i < 12; i++) await deliver(messageEvent(keys, { from: zhang, chatId: TEAM, chatType: 'group', text: '我的信息' }))
     await settle(20_000)
-    expect(to(fake.messages.slice(before), TEAM)).toHaveLength(12)
-    expect(fake.answered(230020).length).toBe(throttledBefore)
-    expect(fake.peakPerWindow().perTarget).toBeLessThanOrEqual(5)
+    expect(to(feishu.fake.messages.slice(before), TEAM)).toHaveLength(12)
+    expect(feishu.fake.answered(230020).length).toBe(throttledBefore)
+    expect(feishu.fake.peakPerWindow().perTarget).toBeLessThanOrEqual(5)
   })
 
   it('recovers from a 230020 answer without losing or doubling the message', async () => {
-    fake.throttleNext.set(TEAM, 1)
-    const before = fake.messages.length
-    const throttledBefore = fake.answered(230020, TEAM).length
+    feishu.fake.throttleNext.set(TEAM, 1)
+    const before = feishu.fake.messages.length
+    const throttledBefore = feishu.fake.answered(230020, TEAM).length
     await deliver(messageEvent(keys, { from: zhang, chatId: TEAM, chatType: 'group', text: '@_user_1 我的信息', mentions: [botMention()] }))
-    await waitFor('the throttled reply', () => to(fake.messages.slice(before), TEAM).length === 1)
+    await waitFor('the throttled reply', () => to(feishu.fake.messages.slice(before), TEAM).length === 1)
     await settle()
-    expect(fake.answered(230020, TEAM).length).toBe(throttledBefore + 1)
-    expect(to(fake.messages.slice(before), TEAM)).toHaveLength(1)
-    expect(await svc.db.outboxMessage.count({ where: { platform: 'feishu', status: 'dead' } })).toBe(0)
+    expect(feishu.fake.answered(230020, TEAM).length).toBe(throttledBefore + 1)
+    expect(to(feishu.fake.messages.slice(before), TEAM)).toHaveLength(1)
+    expect(await feishu.svc.db.outboxMessage.count({ where: { platform: 'feishu', status: 'dead' } })).toBe(0)
   })
 
   it('recovers from 99991663 (invalid token) by dropping the cached token and retrying once', async () => {
     await say(zhang, '帮助') // a token is fetched and cached
-    fake.revokeTokens()
-    const issued = fake.tokensIssued
-    const invalidBefore = fake.answered(99991663).length
+    feishu.fake.revokeTokens()
+    const issued = feishu.fake.tokensIssued
+    const invalidBefore = feishu.fake.answered(99991663).length
     const shown = await say(zhang, '我的信息')
     expect(to(shown, zhang.open_id)).toHaveLength(1)
-    expect(fake.answered(99991663).length).toBe(invalidBefore + 1)
-    expect(fake.tokensIssued).toBe(issued + 1)
-    const row = await svc.db.outboxMessage.findFirstOrThrow({ where: { platform: 'feishu', target: zhang.open_id }, orderBy: { id: 'desc' } })
+    expect(feishu.fake.answered(99991663).length).toBe(invalidBefore + 1)
+    expect(feishu.fake.tokensIssued).toBe(issued + 1)
+    const row = await feishu.svc.db.outboxMessage.findFirstOrThrow({ where: { platform: 'feishu', target: zhang.open_id }, orderBy: { id: 'desc' } })
     expect(row).toMatchObject({ status: 'sent', attempts: 1 })
   })
 
   it('a chat the bot is no longer in is a dead letter at once, not retried', async () => {
     const gone = 'oc_left_0001'
-    fake.chatsWithoutBot.add(gone)
+    feishu.fake.chatsWithoutBot.add(gone)
     await deliver(messageEvent(keys, { from: zhang, chatId: gone, chatType: 'group', text: '@_user_1 帮助', mentions: [botMention()] }))
     await settle()
-    const row = await svc.db.outboxMessage.findFirstOrThrow({ where: { platform: 'feishu', target: gone } })
+    const row = await feishu.svc.db.outboxMessage.findFirstOrThrow({ where: { platform: 'feishu', target: gone } })
     expect(row.status).toBe('dead')
     expect(row.lastError).toContain('230002')
-    expect(fake.answered(230002, gone)).toHaveLength(1)
+    expect(feishu.fake.answered(230002, gone)).toHaveLength(1)
   })
 
   it('shows a retried send once: the uuid is the outbox key (hashed when longer than 50)', async () => {
-    const adapter = svc.outbox.adapter('feishu')!
+    const adapter = feishu.svc.outbox.adapter('feishu')!
     const long = `in:feishu:om_${'x'.repeat(60)}:0`
     const delivery = { key: long, platform: 'feishu' as const, targetKind: 'user' as const, target: zhang.open_id, text: '重复发送测试' }
     const a = await adapter.send(delivery)
     const b = await adapter.send(delivery)
     expect(a.platformMessageId).toBeTruthy()
     expect(b.platformMessageId).toBe(a.platformMessageId)
-    const shown = fake.messages.filter((m) => m.content.text === '重复发送测试')
+    const shown = feishu.fake.messages.filter((m) => m.content.text === '重复发送测试')
     expect(shown).toHaveLength(1)
     expect(shown[0]!.uuid).toMatch(/^[0-9a-f]{32}$/)
   })
 
   it('reports the adapter ready', async () => {
-    const res = await svc.app.inject({ method: 'GET', url: '/readyz' })
+    const res = await feishu.svc.app.inject({ method: 'GET', url: '/readyz' })
     expect(res.json().adapters.feishu).toMatchObject({ connected: true })
   })
 })

@@ -12,7 +12,7 @@ import { createWechatyAdapter, type WechatyAdapter } from '../../../adapters/wec
  * drops mention lists on the bot's messages, so the assertions read text).
  */
 
-const PACE_MS = 300
+const PACE_MS = 100
 
 type ContactMock = mock.ContactMock
 type RoomMock = mock.RoomMock
@@ -87,7 +87,7 @@ beforeAll(async () => {
   const factory: AdapterFactory = {
     platform: 'wechaty',
     enabled: (config) => Boolean(config.WECHATY_PUPPET),
-    create: (deps) => (adapter = createWechatyAdapter(deps, { puppet, showQr: (qrcode) => void shownQr.push(qrcode) })),
+    create: (deps) => (adapter = createWechatyAdapter(deps, { puppet, showQr: (qrcode) => void shownQr.push(qrcode), loggedOutRetryMs: 200 })),
   }
   svc = await startTestService({
     // Many attempts: a send refused while logged out keeps retrying until the next login.

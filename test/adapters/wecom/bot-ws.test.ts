@@ -1,41 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestService, type TestService } from '../../helpers/service.js'
 import { createWecomAdapterFactory } from '../../../adapters/wecom/index.js'
-import { FakeBotSocket, FakeWecom, shown } from './fake-wecom.js'
-import { AGENT_ID, APP_SECRET, appEnv, appText, BOT_ID, BOT_SECRET, CORP_ID, nextId, numberIn, postApp, settled, waitFor } from './helpers.js'
+import { FakeBotSocket, shown } from './fake-wecom.js'
+import { appText, BOT_ID, BOT_SECRET, nextId, numberIn, postApp, settled, useWecom, waitFor } from './kit.js'
 
 /**
  * The intelligent bot's long connection, through the real @wecom/aibot-node-sdk WSClient pointed
  * (WECOM_BOT_WS_URL) at a local fake of WeCom's endpoint that speaks the SDK's JSON frames.
  */
-let api: FakeWecom
 let socket: FakeBotSocket
-let svc: TestService
 const GROUP = 'wrkSFfCgAAwsGroup'
 
 beforeAll(async () => {
-  api = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
   socket = await new FakeBotSocket({ botId: BOT_ID, secret: BOT_SECRET }).start()
-  svc = await startTestService({
-    env: { ...appEnv(api.url), WECOM_BOT_ID: BOT_ID, WECOM_BOT_SECRET: BOT_SECRET, WECOM_BOT_MODE: 'ws', WECOM_BOT_WS_URL: socket.url },
-    adapterFactories: [createWecomAdapterFactory({ connectionCheckMs: 100 })],
-  })
-  for (const [userid, words] of [
-    ['zhangwei', '绑定 D1002 张伟'],
-    ['heping', '绑定 D2001 何平'],
-  ] as const)
-    expect((await postApp(svc, appText(userid, words))).statusCode).toBe(200)
-  await settled(svc)
-  // The officer's typed claim is confirmed by an administrator (until then they would act as a worker).
-  expect((await svc.say('D9000', 'dm', '确认绑定 D2001 企业微信')).map((r) => r.text).join('\n')).toContain('已确认 何平')
-  await settled(svc)
 })
-afterAll(async () => {
-  await svc.close()
-  await svc.dropDatabase()
-  await socket.stop()
-  await api.stop()
+// Registered before the service's: after hooks run in reverse, so the socket stops once the service has.
+afterAll(() => socket?.stop())
+const wecom = useWecom({
+  env: () => ({ WECOM_BOT_ID: BOT_ID, WECOM_BOT_SECRET: BOT_SECRET, WECOM_BOT_MODE: 'ws', WECOM_BOT_WS_URL: socket.url }),
+  adapterFactory: createWecomAdapterFactory({ connectionCheckMs: 100 }),
 })
+beforeAll(wecom.bindWorkerAndOfficer)
 
 function frame(cmd: 'aibot_msg_callback' | 'aibot_event_callback', body: object) {
   return { cmd, headers: { req_id: `req-${nextId()}` }, body }
@@ -48,33 +32,33 @@ async function inGroup(f: object): Promise<string[]> {
   const before = socket.sendsTo(GROUP).length
   expect(socket.push(f)).toBe(1)
   await waitFor(
-    svc,
+    wecom.svc,
     async () =>
-      (await svc.db.inboundEvent.count({ where: { platform: 'wecom', status: { in: ['pending', 'processing'] } } })) === 0 &&
+      (await wecom.svc.db.inboundEvent.count({ where: { platform: 'wecom', status: { in: ['pending', 'processing'] } } })) === 0 &&
       socket.sendsTo(GROUP).length > before,
     'the bot to answer in the group',
   )
-  await settled(svc)
+  await settled(wecom.svc)
   return socket.sendsTo(GROUP).slice(before).map(shown)
 }
 
 describe('the intelligent bot over its long connection', () => {
   it('connects (on the instance that sends for WeCom) and authenticates with the bot id and secret', async () => {
-    await waitFor(svc, () => socket.authenticated > 0, 'the SDK to authenticate')
+    await waitFor(wecom.svc, () => socket.authenticated > 0, 'the SDK to authenticate')
     expect(socket.received[0]).toMatchObject({ cmd: 'aibot_subscribe', body: { bot_id: BOT_ID, secret: BOT_SECRET } })
-    const ready = await svc.app.inject({ method: 'GET', url: '/readyz' })
+    const ready = await wecom.svc.app.inject({ method: 'GET', url: '/readyz' })
     expect(ready.json().adapters.wecom).toMatchObject({ connected: true })
   })
 
   it('@机器人 诉求 … in a group: answered in the group with aibot_send_msg, the officer told through the app', async () => {
-    const officerBefore = api.sentTo('heping').length
+    const officerBefore = wecom.fake.sentTo('heping').length
     const [answer] = await inGroup(groupText('zhangwei', '@工友 诉求 仓库门口的灯坏了'))
     // The group hears the number only (the acknowledgement goes privately).
     expect(answer).toMatch(/已收到诉求 SQ-\d{4}-\d{4}/)
     expect(answer).not.toContain('灯坏了')
     expect(socket.sendsTo(GROUP).at(-1)).toMatchObject({ chatid: GROUP, msgtype: 'markdown' })
     const number = numberIn(answer!)
-    const notice = await waitFor(svc, () => api.sentTo('heping')[officerBefore], 'the officer notice')
+    const notice = await waitFor(wecom.svc, () => wecom.fake.sentTo('heping')[officerBefore], 'the officer notice')
     expect(notice.template_card.main_title.title).toBe(`新诉求 ${number}`)
 
     // A card button pressed in the group comes back as an event frame carrying the command.
@@ -93,9 +77,9 @@ describe('the intelligent bot over its long connection', () => {
     // A request's progress is personal: the group hears that it was sent; it comes privately, through the app.
     expect(progress).toContain('已私信发您')
     await waitFor(
-      svc,
+      wecom.svc,
       () =>
-        api
+        wecom.fake
           .sentTo('heping')
           .slice(officerBefore)
           .find((m) => JSON.stringify(m).includes(`诉求 ${number}`) && !JSON.stringify(m).includes('新诉求')),
@@ -115,8 +99,8 @@ describe('the intelligent bot over its long connection', () => {
   it('posts notices into a group unprompted (here: a new request for the officers group bound there)', async () => {
     expect((await inGroup(groupText('heping', '@工友 绑定干部群 一车间/电工班'))).join('\n')).toContain('工会干部群')
     const before = socket.sendsTo(GROUP).length
-    expect((await postApp(svc, appText('zhangwei', '诉求 工具柜的锁坏了'))).statusCode).toBe(200)
-    const notice = await waitFor(svc, () => socket.sendsTo(GROUP)[before], 'the notice in the officers group')
+    expect((await postApp(wecom.svc, appText('zhangwei', '诉求 工具柜的锁坏了'))).statusCode).toBe(200)
+    const notice = await waitFor(wecom.svc, () => socket.sendsTo(GROUP)[before], 'the notice in the officers group')
     expect(notice.msgtype).toBe('template_card')
     expect(notice.template_card.main_title.title).toMatch(/^新诉求 SQ-/)
     expect(notice.template_card.button_list[0].key).toMatch(/^gy:受理 SQ-/)
@@ -139,7 +123,7 @@ describe('the intelligent bot over its long connection', () => {
       })
     const [answer] = await inGroup(press())
     expect(answer).toContain('已受理')
-    const update = await waitFor(svc, () => socket.cardUpdates.find((u) => u.taskId === card.task_id), 'the card update')
+    const update = await waitFor(wecom.svc, () => socket.cardUpdates.find((u) => u.taskId === card.task_id), 'the card update')
     // Only the presser's card changes (a group card is shared), and it says what was done.
     expect(update.userids).toEqual(['heping'])
     expect(update.card.main_title.title).toBe(`已处理：${command}`)
@@ -155,7 +139,7 @@ describe('the intelligent bot over its long connection', () => {
     expect(socket.push(press(again))).toBe(1)
     // Settled by a later message being answered; then nothing of the second press is there.
     expect((await inGroup(groupText('zhangwei', '@工友 我的信息'))).join('\n')).toContain('张伟')
-    expect(await svc.db.inboundEvent.count({ where: { platform: 'wecom', eventId: `bot:${again}` } })).toBe(0)
+    expect(await wecom.svc.db.inboundEvent.count({ where: { platform: 'wecom', eventId: `bot:${again}` } })).toBe(0)
     expect(socket.sendsTo(GROUP).length - sendsBefore).toBe(1)
     expect(socket.cardUpdates.filter((u) => u.taskId === card.task_id)).toHaveLength(1)
   })

@@ -1,30 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Delivery } from '../../../src/core/types.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
-import { wecomAppAdapterFactory } from '../../../adapters/wecom/index.js'
-import { FakeWecom, shown } from './fake-wecom.js'
-import { AGENT_ID, APP_SECRET, appEnv, appText, appXml, CORP_ID, postApp, settled } from './helpers.js'
+import { shown } from './fake-wecom.js'
+import { appXml, CORP_ID, postApp, settled, useWecom } from './kit.js'
 
 // Platform depth on WeCom (the self-built app): people leaving, and cards that do not fit.
-let fake: FakeWecom
-let svc: TestService
-
-beforeAll(async () => {
-  fake = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
-  svc = await startTestService({ env: appEnv(fake.url), adapterFactories: [wecomAppAdapterFactory] })
-})
-afterAll(async () => {
-  await svc.close()
-  await svc.dropDatabase()
-  await fake.stop()
-})
-
-async function say(userid: string, text: string): Promise<string> {
-  const before = fake.sentTo(userid).length
-  expect((await postApp(svc, appText(userid, text))).statusCode).toBe(200)
-  await settled(svc)
-  return fake.sentTo(userid).slice(before).map(shown).join('\n')
-}
+const wecom = useWecom()
+const { say } = wecom
 
 describe('a member deleted from WeCom (change_contact, delete_user)', () => {
   it('ends their binding; another kind of contact change does nothing', async () => {
@@ -39,19 +20,19 @@ describe('a member deleted from WeCom (change_contact, delete_user)', () => {
         ChangeType: changeType,
         UserID: 'zhangwei',
       })
-    expect((await postApp(svc, change('update_user'))).statusCode).toBe(200)
-    await settled(svc)
-    expect(await svc.db.platformIdentity.count({ where: { platform: 'wecom', externalId: 'zhangwei' } })).toBe(1)
+    expect((await postApp(wecom.svc, change('update_user'))).statusCode).toBe(200)
+    await settled(wecom.svc)
+    expect(await wecom.svc.db.platformIdentity.count({ where: { platform: 'wecom', externalId: 'zhangwei' } })).toBe(1)
 
-    expect((await postApp(svc, change('delete_user'))).statusCode).toBe(200)
-    await settled(svc)
-    expect(await svc.db.platformIdentity.count({ where: { platform: 'wecom', person: { employeeNo: 'D1002' } } })).toBe(0)
+    expect((await postApp(wecom.svc, change('delete_user'))).statusCode).toBe(200)
+    await settled(wecom.svc)
+    expect(await wecom.svc.db.platformIdentity.count({ where: { platform: 'wecom', person: { employeeNo: 'D1002' } } })).toBe(0)
     expect(await say('zhangwei', '我的诉求')).toContain('您还没有绑定身份')
   })
 
   it('a delete_user without UserID is refused with 400', async () => {
     const res = await postApp(
-      svc,
+      wecom.svc,
       appXml({
         ToUserName: CORP_ID,
         FromUserName: 'sys',
@@ -70,14 +51,14 @@ describe('template cards that do not fit', () => {
     Array.from({ length: n }, (_, i) => ({ label: `按钮${i + 1}`, action: { command: command(i) } }))
 
   async function sendOne(key: string, text: string, card: Delivery['card']): Promise<{ msgtype: string; shown: string }> {
-    const before = fake.sends.length
-    await svc.db.$transaction((tx) => svc.outbox.enqueue(tx, [{ key, platform: 'wecom', targetKind: 'user', target: 'heping', text, card }]))
-    await settled(svc)
-    const row = await svc.db.outboxMessage.findUniqueOrThrow({ where: { key } })
+    const before = wecom.fake.sends.length
+    await wecom.svc.db.$transaction((tx) => wecom.svc.outbox.enqueue(tx, [{ key, platform: 'wecom', targetKind: 'user', target: 'heping', text, card }]))
+    await settled(wecom.svc)
+    const row = await wecom.svc.db.outboxMessage.findUniqueOrThrow({ where: { key } })
     expect(row.status, row.lastError ?? '').toBe('sent')
     // Measured before sending: WeCom never had to refuse a card (40058).
-    expect(fake.sends.slice(before).map((s) => s.errcode)).toEqual([0])
-    const ok = fake.sends.slice(before).filter((s) => s.errcode === 0)
+    expect(wecom.fake.sends.slice(before).map((s) => s.errcode)).toEqual([0])
+    const ok = wecom.fake.sends.slice(before).filter((s) => s.errcode === 0)
     expect(ok).toHaveLength(1)
     return { msgtype: ok[0]!.body.msgtype, shown: shown(ok[0]!.body) }
   }

@@ -3,52 +3,39 @@
  * POST /cgi-bin/user/getuserid on the fake WeCom (access token checked); the person then writes to
  * the app (signed, encrypted callback) and is known, with their role.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { issueToken } from '../../../src/auth/tokens.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
-import { wecomAppAdapterFactory } from '../../../adapters/wecom/index.js'
-import { FakeWecom, shown } from './fake-wecom.js'
-import { AGENT_ID, APP_SECRET, appEnv, appText, CORP_ID, postApp, settled } from './helpers.js'
+import { useWecom } from './kit.js'
 
-let fake: FakeWecom
-let svc: TestService
+const wecom = useWecom()
+const { say } = wecom
 let adminToken: string
 
 beforeAll(async () => {
-  fake = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
-  svc = await startTestService({ env: appEnv(fake.url), adapterFactories: [wecomAppAdapterFactory] })
-  adminToken = await issueToken(svc.db, (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })).id)
+  adminToken = await issueToken(wecom.svc.db, (await wecom.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D9000' } })).id)
 })
-afterAll(async () => {
-  await svc.close()
-  await svc.dropDatabase()
-  await fake.stop()
-})
-
-async function say(userid: string, text: string): Promise<string> {
-  const before = fake.sentTo(userid).length
-  const res = await postApp(svc, appText(userid, text))
-  expect(res.statusCode).toBe(200)
-  await settled(svc)
-  return fake.sentTo(userid).slice(before).map(shown).join('\n')
-}
 
 const upload = (csv: string) =>
-  svc.app.inject({ method: 'POST', url: '/api/v1/roster/import', headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` }, payload: csv })
+  wecom.svc.app.inject({
+    method: 'POST',
+    url: '/api/v1/roster/import',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` },
+    payload: csv,
+  })
 
 describe('binding by the WeCom directory', () => {
   it('binds the members WeCom knows by mobile at roster import; the others stay unbound', async () => {
-    fake.members.set('13600000001', 'zhouyi')
-    fake.members.set('13600000002', 'wuer')
-    fake.expireTokens()
+    wecom.fake.members.set('13600000001', 'zhouyi')
+    wecom.fake.members.set('13600000002', 'wuer')
+    wecom.fake.expireTokens()
     const res = await upload(
       '工号,姓名,单位,角色,手机\nW001,周一,一车间/电工班,管理员,13600000001\nW002,吴二,一车间/电工班,职工,+86 136 0000 0002\nW003,郑三,一车间/电工班,职工,13600000003\n',
     )
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ created: 3, directory: [{ platform: 'wecom', bound: 2 }] })
     // One mobile a call, a mainland number as its 11 digits.
-    expect(fake.getUserIdCalls.map((c) => c.mobile).sort()).toEqual(['13600000001', '13600000002', '13600000003'])
-    const bound = await svc.db.platformIdentity.findMany({ where: { platform: 'wecom' }, include: { person: true }, orderBy: { id: 'asc' } })
+    expect(wecom.fake.getUserIdCalls.map((c) => c.mobile).sort()).toEqual(['13600000001', '13600000002', '13600000003'])
+    const bound = await wecom.svc.db.platformIdentity.findMany({ where: { platform: 'wecom' }, include: { person: true }, orderBy: { id: 'asc' } })
     expect(bound.map((b) => [b.person.employeeNo, b.kind, b.externalId, b.vouchedBy])).toEqual([
       ['W001', 'userid', 'zhouyi', 'directory'],
       ['W002', 'userid', 'wuer', 'directory'],
@@ -62,8 +49,8 @@ describe('binding by the WeCom directory', () => {
   })
 
   it('does not ask WeCom again about a mobile on an unknown sender’s message (misses get the app blocked)', async () => {
-    const calls = fake.getUserIdCalls.length
+    const calls = wecom.fake.getUserIdCalls.length
     expect(await say('zhengsan', '我的信息')).toContain('还没有绑定')
-    expect(fake.getUserIdCalls.length).toBe(calls)
+    expect(wecom.fake.getUserIdCalls.length).toBe(calls)
   })
 })

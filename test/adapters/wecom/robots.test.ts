@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { issueToken } from '../../../src/auth/tokens.js'
 import type { OutboundMessage } from '../../../src/core/types.js'
-import { startTestService, type TestService } from '../../helpers/service.js'
-import { createWecomAdapterFactory, wecomAppAdapterFactory } from '../../../adapters/wecom/index.js'
-import { FakeWecom } from './fake-wecom.js'
-import { AGENT_ID, APP_SECRET, appEnv, CORP_ID, waitFor } from './helpers.js'
+import type { TestService } from '../../helpers/service.js'
+import { createWecomAdapterFactory } from '../../../adapters/wecom/index.js'
+import { useWecom, waitFor } from './kit.js'
 
 const FLOOD = '5f8c1d2e-aaaa-4bbb-8ccc-000000000001'
 const OFFICERS = '5f8c1d2e-aaaa-4bbb-8ccc-000000000002'
@@ -21,27 +20,20 @@ async function announce(svc: TestService, key: string, count: number, prefix: st
 }
 
 describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
-  let fake: FakeWecom
-  let svc: TestService
+  const wecom = useWecom()
   let admin = ''
   let worker = ''
 
   beforeAll(async () => {
-    fake = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
+    const { fake, svc } = wecom
     fake.robotKeys.add(FLOOD).add(OFFICERS).add(PROBE)
-    svc = await startTestService({ env: appEnv(fake.url), adapterFactories: [wecomAppAdapterFactory] })
     const people = await svc.db.person.findMany({ where: { employeeNo: { in: ['D9000', 'D1002'] } } })
     admin = await issueToken(svc.db, people.find((p) => p.employeeNo === 'D9000')!.id, { label: 'test' })
     worker = await issueToken(svc.db, people.find((p) => p.employeeNo === 'D1002')!.id, { label: 'test' })
   })
-  afterAll(async () => {
-    await svc.close()
-    await svc.dropDatabase()
-    await fake.stop()
-  })
 
   const api = (method: 'GET' | 'POST' | 'DELETE', url: string, token: string | null, payload?: object) =>
-    svc.app.inject({ method, url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(payload ? { payload } : {}) })
+    wecom.svc.app.inject({ method, url, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}), ...(payload ? { payload } : {}) })
 
   it('administrators bind a robot to a unit by its webhook URL; keys are never shown whole', async () => {
     expect((await api('POST', '/api/v1/wecom/robots', null, { webhook: FLOOD, name: 'x', unit: '' })).statusCode).toBe(401)
@@ -64,7 +56,7 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
     expect(list.body).not.toContain(FLOOD)
     expect(list.body).not.toContain(OFFICERS)
     // Nor in the list of groups every officer sees, nor in a binding's answer.
-    const officer = await issueToken(svc.db, (await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })).id, { label: 'test' })
+    const officer = await issueToken(wecom.svc.db, (await wecom.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D3001' } })).id, { label: 'test' })
     for (const token of [admin, officer]) {
       const groups = await api('GET', '/api/v1/chat-groups', token)
       expect(groups.statusCode).toBe(200)
@@ -74,8 +66,10 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
       expect(groups.body).not.toContain(FLOOD)
       expect(robots.map((g) => g.externalId)).toContain('robot:5f8c****0002')
     }
-    const officersGroup = await svc.db.chatGroup.findUniqueOrThrow({ where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } } })
-    const rebound = await svc.app.inject({
+    const officersGroup = await wecom.svc.db.chatGroup.findUniqueOrThrow({
+      where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } },
+    })
+    const rebound = await wecom.svc.app.inject({
       method: 'PUT',
       url: `/api/v1/chat-groups/${officersGroup.id}/binding`,
       headers: { authorization: `Bearer ${officer}` },
@@ -84,7 +78,7 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
     expect(rebound.statusCode).toBe(200)
     expect(rebound.body).not.toContain(OFFICERS)
 
-    const chat = await svc.db.chatGroup.findUniqueOrThrow({
+    const chat = await wecom.svc.db.chatGroup.findUniqueOrThrow({
       where: { platform_externalId: { platform: 'wecom', externalId: `robot:${OFFICERS}` } },
       include: { unit: true },
     })
@@ -97,7 +91,7 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
   })
 
   it('are part of the admin API: listed in /docs, invalid bodies answered in its error shape', async () => {
-    const docs = (await svc.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> }
+    const docs = (await wecom.svc.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> }
     expect(Object.keys(docs.paths['/api/v1/wecom/robots'] ?? {}).sort()).toEqual(['get', 'post'])
     expect(Object.keys(docs.paths['/api/v1/wecom/robots/{id}'] ?? {})).toEqual(['delete'])
     const invalid = await api('POST', '/api/v1/wecom/robots', admin, { name: 'x', unit: '' })
@@ -106,19 +100,19 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
   })
 
   it('sends 20 of 25 announcements at once and holds the rest: WeCom never has to refuse', async () => {
-    await announce(svc, FLOOD, 25, 'test:flood')
-    await waitFor(svc, () => fake.robotCalls.filter((c) => c.key === FLOOD).length >= 20, '20 announcements to go out')
+    await announce(wecom.svc, FLOOD, 25, 'test:flood')
+    await waitFor(wecom.svc, () => wecom.fake.robotCalls.filter((c) => c.key === FLOOD).length >= 20, '20 announcements to go out')
     // Settle, then re-check: a message to another robot, written after the flood, goes out only
     // after the outbox has gone through the five held rows (it takes due rows oldest first, passing
     // over a target whose window is full) — and still it has sent none of them.
-    await announce(svc, PROBE, 1, 'test:probe')
-    await waitFor(svc, () => fake.robotCalls.some((c) => c.key === PROBE && c.errcode === 0), 'the message to another robot')
-    const calls = fake.robotCalls.filter((c) => c.key === FLOOD)
+    await announce(wecom.svc, PROBE, 1, 'test:probe')
+    await waitFor(wecom.svc, () => wecom.fake.robotCalls.some((c) => c.key === PROBE && c.errcode === 0), 'the message to another robot')
+    const calls = wecom.fake.robotCalls.filter((c) => c.key === FLOOD)
     expect(calls).toHaveLength(20)
     expect(calls.every((c) => c.errcode === 0)).toBe(true)
     expect(calls.map((c) => c.body.text.content)).toEqual(Array.from({ length: 20 }, (_, i) => `公告 ${i + 1}`))
-    expect(fake.peakRobotWindow(FLOOD, 60_000)).toBeLessThanOrEqual(20)
-    const rows = await svc.db.outboxMessage.findMany({ where: { platform: 'wecom', target: `robot:${FLOOD}` }, orderBy: { id: 'asc' } })
+    expect(wecom.fake.peakRobotWindow(FLOOD, 60_000)).toBeLessThanOrEqual(20)
+    const rows = await wecom.svc.db.outboxMessage.findMany({ where: { platform: 'wecom', target: `robot:${FLOOD}` }, orderBy: { id: 'asc' } })
     expect(rows.filter((r) => r.status === 'sent')).toHaveLength(20)
     const held = rows.filter((r) => r.status === 'pending')
     expect(held).toHaveLength(5)
@@ -127,20 +121,20 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
   })
 
   it("a new request notifies the officers' group bound to a robot, as text", async () => {
-    const replies = await svc.say('D1002', 'dm', '诉求 电工班的梯子坏了一条腿')
+    const replies = await wecom.svc.say('D1002', 'dm', '诉求 电工班的梯子坏了一条腿')
     const number = /SQ-\d{4}-\d{4}/.exec(replies[0]!.text)![0]
-    const call = await waitFor(svc, () => fake.robotCalls.find((c) => c.key === OFFICERS && c.errcode === 0), 'the robot notice')
+    const call = await waitFor(wecom.svc, () => wecom.fake.robotCalls.find((c) => c.key === OFFICERS && c.errcode === 0), 'the robot notice')
     expect(call.body.msgtype).toBe('text')
     expect(call.body.text.content).toContain(`新诉求 ${number}`)
     expect(call.body.text.content).toContain('电工班的梯子坏了一条腿')
   })
 
   it('mentions people by userid in text, sends long texts as markdown (cut at 4096 bytes), and gives up on an unknown key', async () => {
-    const wangfang = await svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1003' } })
-    await svc.db.platformIdentity.create({ data: { platform: 'wecom', kind: 'userid', externalId: 'wangfang', personId: wangfang.id } })
+    const wangfang = await wecom.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1003' } })
+    await wecom.svc.db.platformIdentity.create({ data: { platform: 'wecom', kind: 'userid', externalId: 'wangfang', personId: wangfang.id } })
     const to = { kind: 'chat' as const, platform: 'wecom' as const, chatId: `robot:${OFFICERS}` }
-    await svc.db.$transaction((tx) =>
-      svc.core.deliver(
+    await wecom.svc.db.$transaction((tx) =>
+      wecom.svc.core.deliver(
         tx,
         [
           { to, text: '请王芳查收劳保用品', mentions: [{ personId: wangfang.id, name: '王芳' }] },
@@ -153,9 +147,9 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
       ),
     )
     const calls = await waitFor(
-      svc,
+      wecom.svc,
       () => {
-        const c = fake.robotCalls.filter((x) => x.key === OFFICERS && x.errcode === 0 && x.body.msgtype !== undefined).slice(-3)
+        const c = wecom.fake.robotCalls.filter((x) => x.key === OFFICERS && x.errcode === 0 && x.body.msgtype !== undefined).slice(-3)
         return c.length === 3 && c[0]!.body.text?.content === '请王芳查收劳保用品' ? c : null
       },
       'the three messages',
@@ -166,8 +160,8 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
     expect(calls[2]!.body.msgtype).toBe('markdown')
     expect(Buffer.byteLength(calls[2]!.body.markdown.content)).toBeLessThanOrEqual(4096)
     const dead = await waitFor(
-      svc,
-      () => svc.db.outboxMessage.findFirst({ where: { target: 'robot:unknown-key-0001', status: 'dead' } }),
+      wecom.svc,
+      () => wecom.svc.db.outboxMessage.findFirst({ where: { target: 'robot:unknown-key-0001', status: 'dead' } }),
       'the unknown robot to be given up',
     )
     expect(dead.lastError).toContain('93000')
@@ -175,35 +169,27 @@ describe("group robots at WeCom's real limit (20 a minute per robot)", () => {
 })
 
 describe('group robots with the minute shortened (fake and adapter alike) to see the held messages go out', () => {
-  let fake: FakeWecom
-  let svc: TestService
   const WINDOW = 1500
+  const wecom = useWecom({ adapterFactory: createWecomAdapterFactory({ minuteMs: WINDOW }) })
 
   beforeAll(async () => {
-    fake = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
-    fake.robotKeys.add(FLOOD)
-    fake.robotWindowMs = WINDOW
-    svc = await startTestService({ env: appEnv(fake.url), adapterFactories: [createWecomAdapterFactory({ minuteMs: WINDOW })] })
-    await svc.db.chatGroup.create({ data: { platform: 'wecom', externalId: `robot:${FLOOD}`, name: '公告群' } })
-  })
-  afterAll(async () => {
-    await svc.close()
-    await svc.dropDatabase()
-    await fake.stop()
+    wecom.fake.robotKeys.add(FLOOD)
+    wecom.fake.robotWindowMs = WINDOW
+    await wecom.svc.db.chatGroup.create({ data: { platform: 'wecom', externalId: `robot:${FLOOD}`, name: '公告群' } })
   })
 
   it('delivers all 25, never more than 20 in any window, never refused', async () => {
-    await announce(svc, FLOOD, 25, 'test:scaled')
+    await announce(wecom.svc, FLOOD, 25, 'test:scaled')
     await waitFor(
-      svc,
-      async () => (await svc.db.outboxMessage.count({ where: { target: `robot:${FLOOD}`, status: 'sent' } })) === 25,
+      wecom.svc,
+      async () => (await wecom.svc.db.outboxMessage.count({ where: { target: `robot:${FLOOD}`, status: 'sent' } })) === 25,
       'all 25 to be sent',
       15_000,
     )
-    const calls = fake.robotCalls.filter((c) => c.key === FLOOD)
+    const calls = wecom.fake.robotCalls.filter((c) => c.key === FLOOD)
     expect(calls).toHaveLength(25)
     expect(calls.every((c) => c.errcode === 0)).toBe(true)
-    expect(fake.peakRobotWindow(FLOOD, WINDOW)).toBeLessThanOrEqual(20)
+    expect(wecom.fake.peakRobotWindow(FLOOD, WINDOW)).toBeLessThanOrEqual(20)
     expect(calls.map((c) => c.body.text.content)).toEqual(Array.from({ length: 25 }, (_, i) => `公告 ${i + 1}`))
   })
 })

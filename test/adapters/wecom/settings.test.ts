@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../../src/config.js'
 import type { AdapterDeps } from '../../../adapters/index.js'
 import { wecomAppAdapterFactory } from '../../../adapters/wecom/index.js'
-import { APP_AES, BOT_AES, appEnv } from './helpers.js'
+import { APP_AES, BOT_AES, appEnv } from './kit.js'
 
 const config = (env: Record<string, string>) => loadConfig({ DATABASE_URL: 'file:./unused.db', ...env })
 const create = (env: Record<string, string>) => () => wecomAppAdapterFactory.create({ config: config(env) } as AdapterDeps)

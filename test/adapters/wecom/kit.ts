@@ -1,6 +1,15 @@
+/**
+ * The set-up the WeCom tests share: the app's and the bot's keys, callbacks encrypted and signed as
+ * WeCom does, waiting; and `useWecom`, a FakeWecom and a whole service pointed at it, started
+ * before a file's tests and stopped after.
+ */
 import crypto from 'node:crypto'
 import { encrypt, getSignature } from '@wecom/crypto'
-import type { TestService } from '../../helpers/service.js'
+import { afterAll, beforeAll, expect } from 'vitest'
+import type { AdapterFactory } from '../../../adapters/index.js'
+import { wecomAppAdapterFactory } from '../../../adapters/wecom/index.js'
+import { startTestService, type TestService } from '../../helpers/service.js'
+import { FakeWecom, shown } from './fake-wecom.js'
 
 /** A random EncodingAESKey: 43 base64 characters (32 bytes once "=" is added). */
 export function aesKey(): string {
@@ -113,3 +122,73 @@ export async function settled(svc: TestService, timeoutMs = 10_000): Promise<voi
 }
 
 export const numberIn = (s: string) => /SQ-\d{4}-\d{4}/.exec(s)?.[0] ?? ''
+
+/** The intelligent bot in callback mode, beside the app. */
+export const botCallbackEnv: Record<string, string> = {
+  WECOM_BOT_ID: BOT_ID,
+  WECOM_BOT_MODE: 'callback',
+  WECOM_BOT_TOKEN: BOT_TOKEN,
+  WECOM_BOT_ENCODING_AES_KEY: BOT_AES,
+}
+
+export interface WecomKitOptions {
+  /** More environment for the service (added to the app's), or a function giving it when the service starts. */
+  env?: Record<string, string> | (() => Record<string, string>)
+  /** The adapter factory (default: the production one). */
+  adapterFactory?: AdapterFactory
+}
+
+/** A running FakeWecom (the app's API) and service, and the ways tests speak to the app. */
+export class WecomKit {
+  fake!: FakeWecom
+  svc!: TestService
+
+  constructor(readonly options: WecomKitOptions = {}) {}
+
+  readonly start = async (): Promise<this> => {
+    const { env, adapterFactory } = this.options
+    this.fake = await new FakeWecom({ corpId: CORP_ID, secret: APP_SECRET, agentId: AGENT_ID }).start()
+    const more = typeof env === 'function' ? env() : env
+    this.svc = await startTestService({ env: { ...appEnv(this.fake.url), ...more }, adapterFactories: [adapterFactory ?? wecomAppAdapterFactory] })
+    return this
+  }
+
+  readonly stop = async (): Promise<void> => {
+    await this.svc?.close()
+    await this.svc?.dropDatabase()
+    await this.fake?.stop()
+  }
+
+  /** Says something to the app as `userid` (answered 200 with an empty body) and returns what the app then sent to `userid`. */
+  readonly replies = async (userid: string, text: string): Promise<string[]> => {
+    const before = this.fake.sentTo(userid).length
+    const res = await postApp(this.svc, appText(userid, text))
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe('')
+    await settled(this.svc)
+    return this.fake.sentTo(userid).slice(before).map(shown)
+  }
+
+  /** The same, the replies as one text. */
+  readonly say = async (userid: string, text: string): Promise<string> => (await this.replies(userid, text)).join('\n')
+
+  /** 张伟 (worker) and 何平 (officer) bound through the app, 何平's typed claim confirmed by the administrator (until then an officer acts as a worker). */
+  readonly bindWorkerAndOfficer = async (): Promise<void> => {
+    for (const [userid, words] of [
+      ['zhangwei', '绑定 D1002 张伟'],
+      ['heping', '绑定 D2001 何平'],
+    ] as const)
+      expect((await postApp(this.svc, appText(userid, words))).statusCode).toBe(200)
+    await settled(this.svc)
+    expect((await this.svc.say('D9000', 'dm', '确认绑定 D2001 企业微信')).map((r) => r.text).join('\n')).toContain('已确认 何平')
+    await settled(this.svc)
+  }
+}
+
+/** A FakeWecom and a service for the tests of this file: started before them, stopped after. */
+export function useWecom(options: WecomKitOptions = {}): WecomKit {
+  const kit = new WecomKit(options)
+  beforeAll(kit.start)
+  afterAll(kit.stop)
+  return kit
+}
