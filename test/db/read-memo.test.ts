@@ -93,4 +93,3 @@ describe('reads remembered within a batch', () => {
     })
   })
 })
-
