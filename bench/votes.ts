@@ -134,7 +134,11 @@ function burst(values: { command: string }[], messageId: string): Press[] {
     if (rand() < CHANGE_SHARE) {
       // A change of mind some seconds later (a thousand presses on), to another option.
       const option = (first.option + 1 + Math.floor(rand() * (OPTIONS.length - 1))) % OPTIONS.length
-      timeline.push({ at: at + 1000 + rand() * 500, press: press(voter, option, `ev_vote_${voter}_again`, 'change') })
+      const again = press(voter, option, `ev_vote_${voter}_again`, 'change')
+      // Pressed later than the first, by Feishu's clock (the events are all made now, before the burst).
+      const header = (again.event as { header: { create_time: string } }).header
+      header.create_time = String(Number(header.create_time) + 2000)
+      timeline.push({ at: at + 1000 + rand() * 500, press: again })
     }
   })
   const presses = timeline.sort((a, b) => a.at - b.at).map((x) => x.press)

@@ -24,6 +24,7 @@ import {
   botMenuEvent,
   buttonValue,
   cardActionEvent,
+  feishuTime,
   chatGoneEvent,
   messageRecalledEvent,
   userDeletedEvent,
@@ -234,6 +235,7 @@ export class FeishuAdapter implements PlatformAdapter {
       mentions: [],
       mentionsBot: false,
       action: { command },
+      ...(feishuTime(e.create_time) ? { sentAt: feishuTime(e.create_time) } : {}),
     }
     const { id, duplicate } = await this.deps.core.accept(msg)
     const messageId = e.context?.open_message_id

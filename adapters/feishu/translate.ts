@@ -38,9 +38,17 @@ export const messageEvent = z.object({
 })
 export type MessageEvent = z.infer<typeof messageEvent>
 
+/** A Feishu time (milliseconds since 1970, as a string) as an ISO time; undefined when it is not one. */
+export function feishuTime(ms: string | undefined): string | undefined {
+  const at = ms && /^\d{10,16}$/.test(ms) ? new Date(Number(ms)) : null
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined
+}
+
 /** `card.action.trigger` (card callback, schema 2.0), header and event merged. */
 export const cardActionEvent = z.object({
   event_id: z.string().min(1),
+  /** When it was pressed (the header's). */
+  create_time: z.string().optional(),
   operator: userIds,
   action: z.object({ value: z.unknown(), tag: z.string().optional() }),
   context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).optional(),
@@ -220,7 +228,7 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
   const p2p = m.chat_type === 'p2p'
   const raw = contentText(m.message_type, m.content)
   const resolved = resolveMentions(raw, m.mentions ?? [], bot)
-  const created = m.create_time && /^\d{10,16}$/.test(m.create_time) ? new Date(Number(m.create_time)) : null
+  const created = feishuTime(m.create_time)
   const attachments = feishuAttachments(m.message_type, m.content)
   return {
     platform: 'feishu',
@@ -234,7 +242,7 @@ export function messageToInbound(e: MessageEvent, bot: BotIdentity): InboundMess
     // In a topic the answer goes into its thread, as a reply to this message.
     ...(!p2p && m.thread_id ? { replyTo: m.message_id } : {}),
     ...(m.parent_id ? { quotes: m.parent_id } : {}),
-    ...(created && !Number.isNaN(created.getTime()) ? { sentAt: created.toISOString() } : {}),
+    ...(created ? { sentAt: created } : {}),
     ...(attachments.length ? { attachments } : {}),
   }
 }

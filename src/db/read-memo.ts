@@ -35,14 +35,19 @@ const STANDING = new Set([
 ])
 
 /**
- * Models written during handling, one row at a time by its unique key (a vote): only their
- * `findUnique` answers are kept, and a write by a unique key forgets just that row's answers.
+ * Models written during handling one row at a time (a vote): only their `findUnique` answers are
+ * kept, and a write that names one row — by its unique key, or by the key's fields in `where` or
+ * in a created row's data — forgets just that row's answers; any other write forgets them all.
+ * Each entry says which row a `where` or `data` names (null: it names no one row).
  */
-const KEYED = new Set(['PollVote'])
+const KEYED: Record<string, (fields: Record<string, unknown>) => string | null> = {
+  PollVote: (fields) => {
+    const key = (fields.pollId_voterKey ?? fields) as { pollId?: unknown; voterKey?: unknown }
+    return typeof key.pollId === 'number' && typeof key.voterKey === 'string' ? `${key.pollId}\u0000${key.voterKey}` : null
+  },
+}
 
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany'])
-/** Writes that name one row by a unique key in `where`. */
-const ROW_WRITES = new Set(['update', 'upsert', 'delete'])
 /** Raw statements that cannot write. */
 const RAW_READS = new Set(['$queryRaw', '$queryRawUnsafe'])
 
@@ -58,7 +63,13 @@ export function relationMap(dataModel: { models: Record<string, { fields: readon
 
 class ReadMemo {
   readonly answers = new Map<string, unknown>()
+  /** For a keyed model's remembered reads: the row each one is about. */
+  readonly rows = new Map<string, string | null>()
   hits = 0
+  forget(): void {
+    this.answers.clear()
+    this.rows.clear()
+  }
 }
 
 const current = new AsyncLocalStorage<ReadMemo>()
@@ -70,7 +81,7 @@ export function withReadMemo<T>(work: () => Promise<T>): Promise<T> {
 
 /** Forgets what was remembered: after a transaction rolled back, its reads may show writes that never happened. */
 export function forgetReads(): void {
-  current.getStore()?.answers.clear()
+  current.getStore()?.forget()
 }
 
 /**
@@ -78,7 +89,13 @@ export function forgetReads(): void {
  * `model.operation(args)` a handler will make, so that read is not asked. Outside a memo it does nothing.
  */
 export function primeRead(model: string, operation: string, args: unknown, answer: unknown): void {
-  current.getStore()?.answers.set(keyOf(model, operation, args), structuredClone(answer))
+  const memo = current.getStore()
+  if (!memo) return
+  const key = keyOf(model, operation, args)
+  memo.answers.set(key, structuredClone(answer))
+  const rowOf = KEYED[model]
+  const where = (args as { where?: Record<string, unknown> } | undefined)?.where
+  if (rowOf) memo.rows.set(key, where ? rowOf(where) : null)
 }
 
 const keyOf = (model: string, operation: string, args: unknown) => `${model}.${operation}:${JSON.stringify(args)}`
@@ -109,13 +126,14 @@ export function memoised(relations: RelationMap) {
     const memo = current.getStore()
     if (!memo) return query(args)
     if (model === undefined) {
-      if (!RAW_READS.has(operation)) memo.answers.clear()
+      if (!RAW_READS.has(operation)) memo.forget()
       return query(args)
     }
-    if (KEYED.has(model)) return keyed(memo, model, operation, args, query)
+    const rowOf = KEYED[model]
+    if (rowOf) return keyed(memo, model, rowOf, operation, args, query)
     if (!STANDING.has(model)) return query(args)
     if (!READS.has(operation)) {
-      memo.answers.clear()
+      memo.forget()
       return query(args)
     }
     if (!standingOnly(relations, model, args)) return query(args)
@@ -141,18 +159,26 @@ async function remembered(memo: ReadMemo, key: string, args: unknown, query: (ar
 }
 
 /** A keyed model's read or write (see KEYED). */
-async function keyed(memo: ReadMemo, model: string, operation: string, args: unknown, query: (args: unknown) => Promise<unknown>): Promise<unknown> {
-  const where = JSON.stringify((args as { where?: unknown } | undefined)?.where ?? null)
-  const prefix = `${model}.findUnique:`
-  if (operation !== 'findUnique') {
-    if (!READS.has(operation))
-      for (const key of memo.answers.keys())
-        if (
-          key.startsWith(prefix) &&
-          (!ROW_WRITES.has(operation) || JSON.stringify((JSON.parse(key.slice(prefix.length)) as { where?: unknown }).where ?? null) === where)
-        )
-          memo.answers.delete(key)
-    return query(args)
+async function keyed(
+  memo: ReadMemo,
+  model: string,
+  rowOf: (fields: Record<string, unknown>) => string | null,
+  operation: string,
+  args: unknown,
+  query: (args: unknown) => Promise<unknown>,
+): Promise<unknown> {
+  const a = (args ?? {}) as { where?: Record<string, unknown>; data?: unknown }
+  if (operation === 'findUnique') {
+    const key = keyOf(model, operation, args)
+    memo.rows.set(key, a.where ? rowOf(a.where) : null)
+    return remembered(memo, key, args, query)
   }
-  return remembered(memo, keyOf(model, operation, args), args, query)
+  if (READS.has(operation)) return query(args)
+  const named = a.where ? rowOf(a.where) : a.data && !Array.isArray(a.data) ? rowOf(a.data as Record<string, unknown>) : null
+  for (const [key, row] of memo.rows)
+    if (key.startsWith(`${model}.`) && (named === null || row === named)) {
+      memo.rows.delete(key)
+      memo.answers.delete(key)
+    }
+  return query(args)
 }

@@ -626,12 +626,19 @@ export const en: Messages = {
     singleChoice: (number: string) => `Poll ${number} is single choice: choose one option.`,
     tooManyChoices: (max: number, n: number) => `You may choose at most ${max}; you chose ${n}. Press a chosen option again to take it back.`,
     noChange: (number: string) => `You have already voted, and votes in poll ${number} are final.`,
-    voted: (number: string, title: string, labels: string, outcome: 'new' | 'changed' | 'same' | 'withdrawn', allowChange: boolean, deadline: string) =>
+    voted: (
+      number: string,
+      title: string,
+      labels: string,
+      outcome: 'new' | 'changed' | 'same' | 'withdrawn' | 'later',
+      allowChange: boolean,
+      deadline: string,
+    ) =>
       outcome === 'withdrawn'
         ? `Your choice in poll ${number} "${title}" is withdrawn.`
-        : `${outcome === 'changed' ? 'Vote changed' : outcome === 'same' ? 'Your vote is unchanged' : 'Vote recorded'}: ${number} "${title}" → ${labels}. ${allowChange ? `You may change it until ${deadline}.` : 'Votes in this poll are final.'}`,
-    votedInGroup: (name: string, number: string, outcome: 'new' | 'changed' | 'same' | 'withdrawn') =>
-      `@${name} ${outcome === 'withdrawn' ? 'your choice is withdrawn' : outcome === 'changed' ? 'your vote is changed' : outcome === 'same' ? 'your vote is unchanged' : 'your vote is recorded'} (${number}).`,
+        : `${outcome === 'changed' ? 'Vote changed' : outcome === 'same' ? 'Your vote is unchanged' : outcome === 'later' ? 'Your later choice is already recorded and stands' : 'Vote recorded'}: ${number} "${title}" → ${labels}. ${allowChange ? `You may change it until ${deadline}.` : 'Votes in this poll are final.'}`,
+    votedInGroup: (name: string, number: string, outcome: 'new' | 'changed' | 'same' | 'withdrawn' | 'later') =>
+      `@${name} ${outcome === 'withdrawn' ? 'your choice is withdrawn' : outcome === 'changed' ? 'your vote is changed' : outcome === 'same' ? 'your vote is unchanged' : outcome === 'later' ? 'your later vote stands' : 'your vote is recorded'} (${number}).`,
     resultsNotForYou: (number: string) => `The results of poll ${number} are for its creator, the people it is for and their officers.`,
     surveyResultsNotForYou: (number: string) => `The results of survey ${number} are for its creator and the responsible officers.`,
     sentPrivately: (name: string) => `@${name} sent to you privately.`,

@@ -606,12 +606,19 @@ export const zhCN = {
     singleChoice: (number: string) => `投票 ${number} 是单选，只能选 1 项。`,
     tooManyChoices: (max: number, n: number) => `最多只能选 ${max} 项，您选了 ${n} 项。再点一次已选的选项可以取消。`,
     noChange: (number: string) => `您已经投过票了。投票 ${number} 设为投后不可改，不能更改。`,
-    voted: (number: string, title: string, labels: string, outcome: 'new' | 'changed' | 'same' | 'withdrawn', allowChange: boolean, deadline: string) =>
+    voted: (
+      number: string,
+      title: string,
+      labels: string,
+      outcome: 'new' | 'changed' | 'same' | 'withdrawn' | 'later',
+      allowChange: boolean,
+      deadline: string,
+    ) =>
       outcome === 'withdrawn'
         ? `已撤回您在投票 ${number}“${title}”中的选择。`
-        : `${outcome === 'changed' ? '已改票' : outcome === 'same' ? '您的投票没有变化' : '投票成功'}：${number}“${title}”→ ${labels}。${allowChange ? `${deadline} 截止前可以改票。` : '这次投票投后不可改。'}`,
-    votedInGroup: (name: string, number: string, outcome: 'new' | 'changed' | 'same' | 'withdrawn') =>
-      `@${name} ${outcome === 'withdrawn' ? '已撤回您的选择' : outcome === 'changed' ? '已改票' : outcome === 'same' ? '您的投票没有变化' : '已收到您的投票'}（${number}）。`,
+        : `${outcome === 'changed' ? '已改票' : outcome === 'same' ? '您的投票没有变化' : outcome === 'later' ? '您后来的选择已经记下，这次点击不再改变它' : '投票成功'}：${number}“${title}”→ ${labels}。${allowChange ? `${deadline} 截止前可以改票。` : '这次投票投后不可改。'}`,
+    votedInGroup: (name: string, number: string, outcome: 'new' | 'changed' | 'same' | 'withdrawn' | 'later') =>
+      `@${name} ${outcome === 'withdrawn' ? '已撤回您的选择' : outcome === 'changed' ? '已改票' : outcome === 'same' ? '您的投票没有变化' : outcome === 'later' ? '您后来的投票已经记下' : '已收到您的投票'}（${number}）。`,
     resultsNotForYou: (number: string) => `投票 ${number} 的结果只有发起人、投票范围内的职工和负责的干部可以查看。`,
     surveyResultsNotForYou: (number: string) => `问卷 ${number} 的结果只有发起人和负责的工会干部可以查看。`,
     sentPrivately: (name: string) => `@${name} 已私聊发给您。`,

@@ -29,6 +29,8 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
   const me = (ctx: CommandContext) => [{ personId: ctx.person!.id, name: ctx.person!.name }]
 
   const command = commandBuilder('polls')
+  /** How far a platform's time may be from the service's before a vote's press time is taken from the service instead. */
+  const PLATFORM_CLOCK_SKEW_MS = 10 * 60_000
 
   const usage = (ctx: CommandContext, self: CommandDefinition) => ctx.reply(ctx.t.usage(self.usage(ctx.t), self.example?.(ctx.t)))
 
@@ -104,13 +106,17 @@ export function pollCommands(options: PollCommandOptions): CommandDefinition[] {
     // Labels may be written instead of numbers; one label may contain spaces.
     const choices = numeric ? written.map((w) => Number(w.replace('+', ''))) : written.length > 1 ? [textAfterFirst(ctx)] : written
     const pctx = pollContext(ctx)
+    // When the person pressed or wrote it, by the platform: of two presses, the later one wins.
+    // A platform time far from the service's clock (a skewed clock, a replay) is not trusted.
+    const sent = ctx.msg.sentAt ? new Date(ctx.msg.sentAt) : null
+    const at = sent && Math.abs(sent.getTime() - ctx.now.getTime()) <= PLATFORM_CLOCK_SKEW_MS ? sent : undefined
     let result
     try {
-      result = await castVote(pctx, ctx.person!, { number, choices, toggle })
+      result = await castVote(pctx, ctx.person!, { number, choices, toggle, at })
     } catch (error) {
       // `投票 P-1 红烧肉 鱼`: several labels, tried one by one when the whole text is not one.
       if (!(error instanceof PollRefusal) || numeric || written.length === 1) throw error
-      result = await castVote(pctx, ctx.person!, { number, choices: written })
+      result = await castVote(pctx, ctx.person!, { number, choices: written, at })
     }
     const { poll, choices: chosen, outcome } = result
     const deadline = formatLocal(poll.deadline, ctx.settings.timeZone)

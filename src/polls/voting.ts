@@ -25,14 +25,19 @@ export interface VoteInput {
   choices: (number | string)[]
   /** Card buttons of a multiple-choice poll: add each option, or take it away when already chosen. */
   toggle?: boolean
+  /** When the person pressed or wrote it, by the platform's clock (default: now). */
+  at?: Date
 }
 
 export interface VoteResult {
   poll: PollRow
   /** The choices now recorded (empty when a toggle took the last one away: no vote any more). */
   choices: { position: number; label: string }[]
-  /** new: first vote; changed; same: nothing changed; withdrawn: the vote was taken back. */
-  outcome: 'new' | 'changed' | 'same' | 'withdrawn'
+  /**
+   * new: first vote; changed; same: nothing changed; withdrawn: the vote was taken back;
+   * later: a later press of theirs is already recorded, and stands (`choices` are its).
+   */
+  outcome: 'new' | 'changed' | 'same' | 'withdrawn' | 'later'
 }
 
 /** Maps written choices (numbers or labels) to option positions, refusing unknown ones. */
@@ -49,7 +54,7 @@ function positionsOf(t: Messages, options: { position: number; label: string }[]
 }
 
 /** The read of a person's vote on a poll (by its unique key): what castVote asks, and prefetchVotes answers ahead. */
-const voteRead = (pollId: number, key: string) => ({ where: { pollId_voterKey: { pollId, voterKey: key } }, select: { choices: true } })
+const voteRead = (pollId: number, key: string) => ({ where: { pollId_voterKey: { pollId, voterKey: key } }, select: { choices: true, updatedAt: true } })
 
 /**
  * For votes handled together (a burst of button presses): each voter's earlier vote on the poll
@@ -63,12 +68,9 @@ export async function prefetchVotes(db: Tx, secret: string, calls: { number: str
     const poll = await db.poll.findUnique({ where: { number } })
     if (!poll) continue
     const keys = [...new Set(people)].map((id) => voterKey(secret, poll.id, id))
-    const found = await db.pollVote.findMany({ where: { pollId: poll.id, voterKey: { in: keys } }, select: { voterKey: true, choices: true } })
-    const choices = new Map(found.map((v) => [v.voterKey, v.choices]))
-    for (const key of keys) {
-      const earlier = choices.get(key)
-      primeRead('PollVote', 'findUnique', voteRead(poll.id, key), earlier === undefined ? null : { choices: earlier })
-    }
+    const found = await db.pollVote.findMany({ where: { pollId: poll.id, voterKey: { in: keys } }, select: { voterKey: true, choices: true, updatedAt: true } })
+    const earlier = new Map(found.map(({ voterKey, ...vote }) => [voterKey, vote]))
+    for (const key of keys) primeRead('PollVote', 'findUnique', voteRead(poll.id, key), earlier.get(key) ?? null)
   }
 }
 
@@ -88,9 +90,12 @@ export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput)
   if (input.choices.length === 0) refuse(t.polls.noChoice(poll.number, options.length))
   const picked = positionsOf(t, options, input.choices)
   const key = voterKey(ctx.secret, poll.id, voter.id)
-  const read = voteRead(poll.id, key)
-  const { where } = read
-  const existing = await tx.pollVote.findUnique(read)
+  const at = input.at ?? ctx.now
+  const label = (positions: number[]) => positions.map((p) => ({ position: p, label: options.find((o) => o.position === p)?.label ?? String(p) }))
+  const existing = await tx.pollVote.findUnique(voteRead(poll.id, key))
+  // One person's presses may be handled out of order (instances sharing the database, a retry):
+  // the later press wins, whichever is handled last.
+  if (existing && existing.updatedAt.getTime() > at.getTime()) return { poll, choices: label(parseChoices(existing.choices)), outcome: 'later' }
   const before = existing ? parseChoices(existing.choices) : []
   let chosen = picked
   if (input.toggle) {
@@ -98,23 +103,31 @@ export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput)
     for (const p of picked) chosen = chosen.includes(p) ? chosen.filter((x) => x !== p) : [...chosen, p]
   }
   chosen.sort((a, b) => a - b)
-  const labelled = chosen.map((p) => ({ position: p, label: options.find((o) => o.position === p)!.label }))
+  const labelled = label(chosen)
   const same = existing !== null && before.join(',') === chosen.join(',')
   if (existing && !poll.allowChange && !same) refuse(t.polls.noChange(poll.number))
   if (chosen.length > poll.maxChoices)
     refuse(poll.maxChoices === 1 ? t.polls.singleChoice(poll.number) : t.polls.tooManyChoices(poll.maxChoices, chosen.length))
   if (same) return { poll, choices: labelled, outcome: 'same' }
+  // Written only over a vote from before this press (another instance may have recorded a later one since it was read).
+  const older = { pollId: poll.id, voterKey: key, updatedAt: { lte: at } }
   if (chosen.length === 0) {
     // A toggle took away the only choice: the vote is withdrawn (only while changes are allowed).
-    await tx.pollVote.deleteMany({ where: { pollId: poll.id, voterKey: key } })
+    await tx.pollVote.deleteMany({ where: older })
     return { poll, choices: [], outcome: 'withdrawn' }
   }
   const choices = chosen.join(',')
   const personId = poll.anonymous ? null : voter.id
-  await tx.pollVote.upsert({
-    where,
-    create: { pollId: poll.id, voterKey: key, personId, choices, unitId: voter.unitId, createdAt: ctx.now, updatedAt: ctx.now },
-    update: { choices, personId, unitId: voter.unitId, updatedAt: ctx.now },
-  })
+  if (!existing) {
+    // A first vote. Should another instance have recorded one since it was read, the unique key
+    // refuses this write: the event is then handled again on its own, and reads that vote.
+    await tx.pollVote.create({ data: { pollId: poll.id, voterKey: key, personId, choices, unitId: voter.unitId, createdAt: ctx.now, updatedAt: at } })
+    return { poll, choices: labelled, outcome: 'new' }
+  }
+  const { count } = await tx.pollVote.updateMany({ where: older, data: { choices, personId, unitId: voter.unitId, updatedAt: at } })
+  if (count === 0) {
+    const now = await tx.pollVote.findUnique(voteRead(poll.id, key))
+    return { poll, choices: now ? label(parseChoices(now.choices)) : [], outcome: 'later' }
+  }
   return { poll, choices: labelled, outcome: existing ? 'changed' : 'new' }
 }

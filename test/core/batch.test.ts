@@ -123,4 +123,28 @@ describe('events accepted together', () => {
     expect(await told(msgs.length - 1)).toContain('已改票')
     expect(await told(2)).toContain('投票成功')
   })
+
+  it("of one person's two presses, the later wins however they are handled (instances sharing the database)", async () => {
+    const officer = await svc.db.person.findFirstOrThrow({ where: { role: 'officer', active: true, unit: { parentId: null } } })
+    const started = await svc.say(officer.employeeNo, 'dm', '发起投票 端午节福利 | 粽子 | 购物卡')
+    const number = /P-\d+/.exec(started.map((r) => r.text).join('\n'))?.[0]
+    const p = people[0]!
+    const press = (option: number, sentAt: string) => {
+      const msg = toInbound('', svc.core.t.botName, { from: p.employeeNo, name: p.name, chatId: null, action: { command: `投票 ${number} ${option}` } })
+      msg.sender.ids = [{ kind: 'test', id: p.employeeNo }]
+      return { ...msg, sentAt }
+    }
+    const told = async (eventRowId: number) =>
+      (await svc.db.outboxMessage.findMany({ where: { causeEventId: eventRowId } })).map((r) => (JSON.parse(r.payload) as { text: string }).text).join('\n')
+    // The second press (购物卡) reaches this instance first; the first press (粽子) is handled after it.
+    const t0 = Date.now() - 60_000
+    const later = await svc.core.receiveAndProcess(press(2, new Date(t0 + 5000).toISOString()))
+    const earlier = await svc.core.receiveAndProcess(press(1, new Date(t0 + 1000).toISOString()))
+    const poll = await svc.db.poll.findUniqueOrThrow({ where: { number: number! } })
+    const votes = await svc.db.pollVote.findMany({ where: { pollId: poll.id } })
+    expect(votes.map((v) => v.choices)).toEqual(['2'])
+    expect(await told(later.id)).toContain('投票成功')
+    expect(await told(earlier.id)).toContain('您后来的选择已经记下，这次点击不再改变它：')
+    expect(await told(earlier.id)).toContain('2. 购物卡')
+  })
 })
