@@ -319,8 +319,17 @@ export async function votes(provider: Provider): Promise<BenchRow[]> {
     for (const p of unique) {
       const a = byKey.get(`in:feishu:${p.eventId}:0`)
       const text = a ? (JSON.parse(a.payload) as { text: string }).text : ''
-      const want = `${p.kind === 'change' ? '已改票' : '投票成功'}：${number}“下月排班方案”→ ${p.option + 1}. ${OPTIONS[p.option]}。`
-      if (a?.targetKind !== 'user' || a.target !== openIdOf(p.voter) || !text.startsWith(want))
+      const said = (opening: string, option: number) => `${opening}：${number}“下月排班方案”→ ${option}. ${OPTIONS[option - 1]}。`
+      // Instances each handle what they received, so a change of mind may be handled before the
+      // first press: the change is then the first vote, and the first press is told the later choice stands.
+      const last = expected.get(p.voter)!
+      const wants =
+        p.kind === 'change'
+          ? [said('已改票', p.option + 1), said('投票成功', p.option + 1)]
+          : last !== p.option + 1
+            ? [said('投票成功', p.option + 1), said('您后来的选择已经记下，这次点击不再改变它', last)]
+            : [said('投票成功', p.option + 1)]
+      if (a?.targetKind !== 'user' || a.target !== openIdOf(p.voter) || !wants.some((want) => text.startsWith(want)))
         throw new Error(`press ${p.eventId} not confirmed privately: ${a ? `${a.targetKind} ${a.target} ${text}` : 'no message'}`)
     }
     if (answers.length !== unique.length) throw new Error(`${answers.length} answers for ${unique.length} presses`)
