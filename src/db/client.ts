@@ -90,7 +90,9 @@ function openClient(url: string): Db {
   const ignore = () => {}
   pool.on('error', ignore)
   pool.on('connect', (client) => client.on('error', ignore))
-  const adapter = new PrismaPg(pool, { schema })
+  // Disconnecting ends the pool: a process that opens and closes clients (the tests, sharing a
+  // worker's process) must not keep their connections until pg's idle timeout.
+  const adapter = new PrismaPg(pool, { schema, disposeExternalPool: true })
   return new PostgresClient({ adapter }) as unknown as Db
 }
 
