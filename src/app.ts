@@ -197,8 +197,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     quoted: features.flatMap((f) => (f.quoted ? [f.quoted] : [])),
     lifecycle: handleLifecycle,
     attachments: attachmentSettings(config.ATTACHMENT_MAX_BYTES, () => adapters, features),
-    // SQLite has one writer: one event at a time keeps webhook inserts from queueing behind many.
-    concurrency: config.databaseProvider === 'sqlite' ? 1 : 4,
     // Events that arrived together are handled in one transaction (one commit instead of one each).
     batchSize: 32,
     metrics,

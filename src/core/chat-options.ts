@@ -15,8 +15,6 @@ export interface ChatCoreOptions {
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void }
   /** Attempts before an inbound event is given up (the asker is then told it failed). */
   maxAttempts?: number
-  /** Accepted events handled at once (default 1 on SQLite's single writer is right; more on PostgreSQL). */
-  concurrency?: number
   /** Most queued events one worker handles in one transaction (default 1). */
   batchSize?: number
   /**

@@ -37,7 +37,6 @@ export interface EventHandler {
 
 export class EventRunner {
   private readonly maxAttempts: number
-  private readonly concurrency: number
   private readonly batchSize: number
 
   constructor(
@@ -47,7 +46,6 @@ export class EventRunner {
     private readonly core: EventHandler,
   ) {
     this.maxAttempts = opts.maxAttempts ?? 5
-    this.concurrency = opts.concurrency ?? 1
     this.batchSize = opts.batchSize ?? 1
   }
 
@@ -71,24 +69,26 @@ export class EventRunner {
   /** Events accepted and waiting to be handled, in arrival order. */
   private readonly queue: number[] = []
   private readonly runners = new Set<Promise<void>>()
-  private running = 0
+  /** Whether a worker is taking the queue (one an instance: a batch is handled as one transaction, and instances sharing PostgreSQL use more cores). */
+  private running = false
 
   /**
    * What a webhook adapter calls: stores the event (so the platform may be answered at once) and
    * queues it to be handled in the background. Returns whether it was a redelivery. If the store
    * fails the error propagates, and the adapter answers 5xx so the platform delivers it again.
    *
-   * Events arriving together are stored by one write (see Intake), and handling runs through a
-   * small fixed number of workers that wait for a lull in arrivals, so that under a burst the
-   * writes that answer the platform are not stuck behind handling transactions (on SQLite every
-   * write shares one connection).
+   * Events arriving together are stored by one write (see Intake), and handling runs through one
+   * worker that waits for a lull in arrivals, so that under a burst the writes that answer the
+   * platform are not stuck behind handling transactions (on SQLite every write shares one
+   * connection). One worker takes the queue in batches; more workers made smaller batches and ran
+   * slower on PostgreSQL too (the JavaScript thread is the limit; a second instance adds a core).
    */
   async accept(msg: InboundMessage): Promise<Received> {
     const received = await this.receive(msg)
     if (!received.duplicate) {
       this.queue.push(received.id)
-      if (this.running < this.concurrency) {
-        this.running++
+      if (!this.running) {
+        this.running = true
         const runner: Promise<void> = this.runQueue().finally(() => this.runners.delete(runner))
         this.runners.add(runner)
       }
@@ -103,7 +103,7 @@ export class EventRunner {
       const ids = this.queue.splice(0, this.batchSize)
       if (ids.length === 0) {
         // In the same turn as the check, so an event queued from now on starts a new runner.
-        this.running--
+        this.running = false
         return
       }
       await this.processBatch(ids).catch((err) => this.opts.log?.error({ err }, 'processing accepted events failed; recovery will retry'))
