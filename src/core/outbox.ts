@@ -195,6 +195,8 @@ export class Outbox {
   }
 
   private sleep(ms: number): Promise<void> {
+    // Stopped while the pump was reading or sending (no waker to call then): no wait for the next poll.
+    if (!this.running) return Promise.resolve()
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer)
