@@ -146,4 +146,27 @@ describe('photos and files on requests through Feishu', () => {
     // The same answer twice files nothing more.
     expect(texts(await say(liu, `随手拍 ${hazard![1]}`))).toContain('已过期')
   })
+
+  it("the offer's other answers: 不要附件 drops the photo, 附件诉求 files an ordinary request with it", async () => {
+    const yang: Person = { open_id: 'ou_attach_yangfan' }
+    await say(yang, '绑定 D1006 杨帆')
+    const tokenIn = (shown: Awaited<ReturnType<typeof sendImage>>, word: string) =>
+      new RegExp(`${word} ([0-9a-f]{8})`).exec(JSON.stringify(shown.find((m) => m.msg_type === 'interactive')!.content))![1]
+    const person = await feishu.svc.db.person.findUniqueOrThrow({ where: { employeeNo: 'D1006' } })
+    const kept = () => feishu.svc.db.attachment.count({ where: { uploaderId: person.id, requestId: null } })
+
+    const dropped = tokenIn(await sendImage(yang, png()), '不要附件')
+    expect(await kept()).toBe(1)
+    expect(texts(await say(yang, `不要附件 ${dropped}`))).toContain('好的，附件没有保存。')
+    expect(await kept()).toBe(0)
+
+    const offered = tokenIn(await sendImage(yang, png()), '附件诉求')
+    const filed = texts(await say(yang, `附件诉求 ${offered}`))
+    const number = /SQ-\d{4}-\d{4}/.exec(filed)![0]
+    expect(filed).toContain(`已把 1 个附件加入诉求 ${number}`)
+    const request = await feishu.svc.db.workerRequest.findUniqueOrThrow({ where: { number }, include: { attachments: true } })
+    expect(request).toMatchObject({ content: '（详见附件）', urgent: false, campaignId: null, requesterId: person.id })
+    expect(request.attachments).toHaveLength(1)
+    expect(await kept()).toBe(0)
+  })
 })
