@@ -100,16 +100,20 @@ export class ChatCore {
    */
   async prefetch(msgs: InboundMessage[]): Promise<void> {
     await prefetchSenders(this.db, msgs)
-    const calls = new Map<CommandDefinition, { tokens: string[]; person: PersonRow }[]>()
+    const calls = new Map<CommandDefinition, { tokens: string[]; person: PersonRow; private: boolean }[]>()
     for (const msg of msgs) {
       const parsed = this.parser.parse(msg.action?.command ?? msg.text)
       const command = parsed.kind === 'command' ? this.byName.get(parsed.name) : undefined
       if (!command?.prefetch) continue
       const { person } = await resolveSender(this.db, msg)
-      if (person) calls.set(command, [...(calls.get(command) ?? []), { tokens: tokenize(parsed.kind === 'command' ? parsed.args : ''), person }])
+      if (person)
+        calls.set(command, [
+          ...(calls.get(command) ?? []),
+          { tokens: tokenize(parsed.kind === 'command' ? parsed.args : ''), person, private: msg.chatId === null },
+        ])
     }
     for (const [command, list] of calls)
-      await command.prefetch!(this.db, list).catch((err) =>
+      await command.prefetch!(this.db, list, this.opts.clock.now()).catch((err) =>
         this.opts.log?.warn({ err, command: command.name }, 'reading ahead failed; the commands read for themselves'),
       )
   }

@@ -94,7 +94,7 @@ export interface CommandDefinition {
    * will read, and remembers it as those reads' answers (db/read-memo.ts) — a vote burst's
    * earlier votes in one query. Optional; a failure only costs the reads it meant to save.
    */
-  prefetch?(db: Tx, calls: { tokens: string[]; person: PersonRow }[]): Promise<void>
+  prefetch?(db: Tx, calls: { tokens: string[]; person: PersonRow; private: boolean }[], now: Date): Promise<void>
 }
 
 /**

@@ -35,15 +35,23 @@ const STANDING = new Set([
 ])
 
 /**
- * Models written during handling one row at a time (a vote): only their `findUnique` answers are
- * kept, and a write that names one row — by its unique key, or by the key's fields in `where` or
- * in a created row's data — forgets just that row's answers; any other write forgets them all.
- * Each entry says which row a `where` or `data` names (null: it names no one row).
+ * Models written while handling, row by row or person by person (a vote; a person's requests and
+ * authorships, read by the duplicate check): a read is remembered only when its `where` names its
+ * row or person (`rowOf`); a write forgets the reads of the row or person it names (in `where`, or
+ * in a created row's data), and all of the model's remembered reads when it names none (an update
+ * by id, an anonymous request).
  */
 const KEYED: Record<string, (fields: Record<string, unknown>) => string | null> = {
   PollVote: (fields) => {
     const key = (fields.pollId_voterKey ?? fields) as { pollId?: unknown; voterKey?: unknown }
     return typeof key.pollId === 'number' && typeof key.voterKey === 'string' ? `${key.pollId}\u0000${key.voterKey}` : null
+  },
+  RequestAuthor: (fields) => (typeof fields.personId === 'number' ? `person ${fields.personId}` : null),
+  // A person's requests: `requesterId` at the top, or first in an OR (the duplicate check's read).
+  WorkerRequest: (fields) => {
+    const first = Array.isArray(fields.OR) ? (fields.OR[0] as Record<string, unknown> | undefined) : undefined
+    const requester = fields.requesterId ?? first?.requesterId
+    return typeof requester === 'number' ? `person ${requester}` : null
   },
 }
 
@@ -168,13 +176,13 @@ async function keyed(
   query: (args: unknown) => Promise<unknown>,
 ): Promise<unknown> {
   const a = (args ?? {}) as { where?: Record<string, unknown>; data?: unknown }
-  if (operation === 'findUnique') {
+  const named = a.where ? rowOf(a.where) : a.data && !Array.isArray(a.data) ? rowOf(a.data as Record<string, unknown>) : null
+  if (READS.has(operation)) {
+    if (named === null || (operation !== 'findUnique' && operation !== 'findMany')) return query(args)
     const key = keyOf(model, operation, args)
-    memo.rows.set(key, a.where ? rowOf(a.where) : null)
+    memo.rows.set(key, named)
     return remembered(memo, key, args, query)
   }
-  if (READS.has(operation)) return query(args)
-  const named = a.where ? rowOf(a.where) : a.data && !Array.isArray(a.data) ? rowOf(a.data as Record<string, unknown>) : null
   for (const [key, row] of memo.rows)
     if (key.startsWith(`${model}.`) && (named === null || row === named)) {
       memo.rows.delete(key)

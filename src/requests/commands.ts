@@ -18,7 +18,7 @@ import { canActOnUnit } from '../organisation/scope.js'
 import { act, addToRequest, contestRequest, isRequestReference, rate, recategorise, type OfficerAction } from './service.js'
 import { parseWhen } from '../core/time/when.js'
 import { requestContext } from './context.js'
-import { fileUnlessDuplicate } from './intent.js'
+import { fileUnlessDuplicate, prefetchDuplicates } from './intent.js'
 import { gridRequests, myRequests, progress, todoText } from './views.js'
 import { loadMonthly, scopeName, scopeOf } from '../reports/monthly.js'
 import { monthOf } from '../reports/stats.js'
@@ -77,6 +77,14 @@ const fileCommand = command(
   (ctx, self) => file(ctx, self, false),
   'fileExample',
 )
+// Requests filed together: the senders' duplicate checks read in two queries (the filer is the requester).
+fileCommand.prefetch = (db, calls, now) =>
+  prefetchDuplicates(
+    db,
+    now,
+    calls.map((c) => ({ personId: c.person.id, includeAnonymous: c.private })),
+  )
+
 const anonymousCommand = command(
   'fileAnonymous',
   ['匿名诉求', '匿名反映'],

@@ -6,6 +6,7 @@
  * same matter. Pending offers live in the Conversation table (per platform and person, with an
  * expiry, next to a survey in progress), and a button names its offer by a short token.
  */
+import { primeRead } from '../db/read-memo.js'
 import crypto from 'node:crypto'
 import { z } from 'zod'
 import { allRoles, type CommandContext, type CommandDefinition } from '../core/commands.js'
@@ -91,18 +92,53 @@ async function offerToFile(ctx: CommandContext, reading: Reading, text: string):
   ctx.reply(`${body}\n${ctx.chat ? t.offerInGroup : t.typedHint}`, { card: { title: t.offerTitle, body: excerpt(text, 200), buttons, tone: 'info' } })
 }
 
+/** The start of the duplicate window, to the minute (so the events of a batch ask the same question). */
+const duplicateSince = (now: Date) => new Date(Math.floor((now.getTime() - DUPLICATE_WINDOW_MS) / 60_000) * 60_000)
+/** The duplicate check's reads: the person's anonymous requests, and their requests of the window. */
+const authoredRead = (personId: number) => ({ where: { personId }, select: { requestId: true } })
+const recentRead = (requesterId: number, since: Date, anonymousIds: number[]) => ({
+  where: { createdAt: { gte: since }, OR: [{ requesterId }, ...(anonymousIds.length ? [{ id: { in: anonymousIds } }] : [])] },
+  orderBy: { createdAt: 'desc' as const },
+  take: 50,
+})
+
 /** A request of this person's, open or recent, that says nearly the same thing; null when none. */
 export async function findDuplicate(ctx: RequestContext, requesterId: number, content: string, includeAnonymous: boolean): Promise<RequestRow | null> {
-  const since = new Date(ctx.now.getTime() - DUPLICATE_WINDOW_MS)
-  const anonymousIds = includeAnonymous
-    ? (await ctx.tx.requestAuthor.findMany({ where: { personId: requesterId }, select: { requestId: true } })).map((a) => a.requestId)
-    : []
-  const recent = await ctx.tx.workerRequest.findMany({
-    where: { createdAt: { gte: since }, OR: [{ requesterId }, ...(anonymousIds.length ? [{ id: { in: anonymousIds } }] : [])] },
-    orderBy: { createdAt: 'desc' },
-    take: 50,
-  })
+  const anonymousIds = includeAnonymous ? (await ctx.tx.requestAuthor.findMany(authoredRead(requesterId))).map((a) => a.requestId) : []
+  const recent = await ctx.tx.workerRequest.findMany(recentRead(requesterId, duplicateSince(ctx.now), anonymousIds))
   return recent.find((r) => similarity(r.content, content) >= DUPLICATE_SIMILARITY) ?? null
+}
+
+/**
+ * For requests filed together (a safety campaign's burst): the duplicate check's reads for all
+ * their senders in two queries, remembered as each check's answers (db/read-memo.ts; a request
+ * filed meanwhile by one of them makes their check ask again).
+ */
+export async function prefetchDuplicates(db: Tx, now: Date, calls: { personId: number; includeAnonymous: boolean }[]): Promise<void> {
+  if (calls.length === 0) return
+  const since = duplicateSince(now)
+  const people = [...new Set(calls.map((c) => c.personId))]
+  const withAnonymous = [...new Set(calls.filter((c) => c.includeAnonymous).map((c) => c.personId))]
+  const authored = withAnonymous.length
+    ? await db.requestAuthor.findMany({ where: { personId: { in: withAnonymous } }, select: { personId: true, requestId: true } })
+    : []
+  const anonymousOf = (personId: number) => authored.filter((a) => a.personId === personId).map((a) => a.requestId)
+  for (const personId of withAnonymous)
+    primeRead(
+      'RequestAuthor',
+      'findMany',
+      authoredRead(personId),
+      anonymousOf(personId).map((requestId) => ({ requestId })),
+    )
+  const recent = await db.workerRequest.findMany({
+    where: { createdAt: { gte: since }, OR: [{ requesterId: { in: people } }, ...(authored.length ? [{ id: { in: authored.map((a) => a.requestId) } }] : [])] },
+    orderBy: { createdAt: 'desc' },
+  })
+  for (const { personId, includeAnonymous } of calls) {
+    const ids = includeAnonymous ? anonymousOf(personId) : []
+    const theirs = recent.filter((r) => r.requesterId === personId || ids.includes(r.id)).slice(0, 50)
+    primeRead('WorkerRequest', 'findMany', recentRead(personId, since, ids), theirs)
+  }
 }
 
 /**

@@ -147,4 +147,19 @@ describe('events accepted together', () => {
     expect(await told(earlier.id)).toContain('您后来的选择已经记下，这次点击不再改变它：')
     expect(await told(earlier.id)).toContain('2. 购物卡')
   })
+
+  it('filings together: the duplicate checks read once for the batch, and a repeat within the batch is still caught', async () => {
+    const asked = queries.length
+    const contents = people.map((_, i) => `第${i}号更衣室的柜子锁坏了，批量测试三`)
+    // Person 0 writes the same thing twice in the same batch.
+    const ids = await acceptTogether([...contents, contents[0]!])
+    await waitUntil('the filings to be handled', async () => (await svc.db.inboundEvent.count({ where: { id: { in: ids }, status: 'done' } })) === ids.length)
+    await svc.core.drain()
+    const reads = (model: string) => queries.slice(asked).filter((q) => q.model === model && q.operation === 'findMany').length
+    // One read of the senders' recent requests for the batch, one more after person 0's first filing.
+    expect(reads('WorkerRequest')).toBeLessThanOrEqual(3)
+    expect(reads('RequestAuthor')).toBeLessThanOrEqual(2)
+    const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
+    expect(filed.map((r) => r.content).sort()).toEqual([...contents].sort())
+  })
 })

@@ -47,11 +47,10 @@ describe('reads remembered within a batch', () => {
   })
 
   it('never remembers other data, counts, or reads outside a batch', async () => {
-    const person = await db.person.create({ data: { employeeNo: 'RM1', name: '记忆测试', unitId } })
     const before = queries.length
     await withReadMemo(async () => {
       for (let i = 0; i < 2; i++) {
-        await db.workerRequest.findMany({ where: { requesterId: person.id } })
+        await db.workerRequest.findMany({ where: { status: 'open' } })
         await db.unit.findUnique({ where: { id: unitId }, include: { _count: { select: { people: true } } } })
       }
     })
@@ -90,6 +89,43 @@ describe('reads remembered within a batch', () => {
       // A write not by one row's key forgets every vote read.
       await db.pollVote.deleteMany({ where: { pollId: poll.id } })
       expect(await db.pollVote.findUnique(read('a'))).toBeNull()
+    })
+  })
+
+  it("keeps a person's requests read until a request of theirs (or one naming nobody) is written", async () => {
+    const category = await db.requestCategory.create({
+      data: { name: '记忆测试类', keywords: '', answerMinutes: 60, resultMinutes: 600, urgentAnswerMinutes: 30, urgentResultMinutes: 300 },
+    })
+    const [a, b] = await Promise.all(['RMA', 'RMB'].map((no) => db.person.create({ data: { employeeNo: no, name: no, unitId } })))
+    let n = 0
+    const file = (requesterId: number | null) =>
+      db.workerRequest.create({
+        data: {
+          number: `SQ-RM-${++n}`,
+          categoryId: category.id,
+          content: '记忆测试',
+          requesterId,
+          anonymous: requesterId === null,
+          unitId,
+          levelUnitId: unitId,
+          sourcePlatform: 'web',
+        },
+      })
+    const mine = (personId: number) => db.workerRequest.findMany({ where: { requesterId: personId }, orderBy: { id: 'asc' } })
+    await withReadMemo(async () => {
+      expect(await mine(a!.id)).toHaveLength(0)
+      const before = asked('WorkerRequest')
+      await file(b!.id)
+      expect(await mine(a!.id)).toHaveLength(0) // b's request: a's answer stands
+      expect(asked('WorkerRequest') - before).toBe(1)
+      const first = await file(a!.id)
+      expect(await mine(a!.id)).toHaveLength(1) // a's own: asked again
+      await file(null) // an anonymous request names nobody: everything is asked again
+      const asking = asked('WorkerRequest')
+      await mine(a!.id)
+      expect(asked('WorkerRequest') - asking).toBe(1)
+      await db.workerRequest.update({ where: { id: first.id }, data: { content: '改过' } })
+      expect((await mine(a!.id))[0]!.content).toBe('改过')
     })
   })
 })
