@@ -47,11 +47,17 @@ const KEYED: Record<string, (fields: Record<string, unknown>) => string | null> 
     return typeof key.pollId === 'number' && typeof key.voterKey === 'string' ? `${key.pollId}\u0000${key.voterKey}` : null
   },
   RequestAuthor: (fields) => (typeof fields.personId === 'number' ? `person ${fields.personId}` : null),
-  // A person's requests: `requesterId` at the top, or first in an OR (the duplicate check's read).
+  // A person's requests: `requesterId` at the top, or in an OR beside nothing but `id` lists (their
+  // anonymous ones). A read that also matches other people's rows (`filedById`, say) names nobody.
   WorkerRequest: (fields) => {
-    const first = Array.isArray(fields.OR) ? (fields.OR[0] as Record<string, unknown> | undefined) : undefined
-    const requester = fields.requesterId ?? first?.requesterId
-    return typeof requester === 'number' ? `person ${requester}` : null
+    if (Array.isArray(fields.OR)) {
+      const alternatives = fields.OR as Record<string, unknown>[]
+      const requesters = alternatives.filter((o) => 'requesterId' in o)
+      const ids = alternatives.filter((o) => Object.keys(o).length === 1 && 'id' in o)
+      if (requesters.length !== 1 || requesters.length + ids.length !== alternatives.length) return null
+      return typeof requesters[0]!.requesterId === 'number' ? `person ${requesters[0]!.requesterId}` : null
+    }
+    return typeof fields.requesterId === 'number' ? `person ${fields.requesterId}` : null
   },
 }
 

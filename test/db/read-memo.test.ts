@@ -126,6 +126,12 @@ describe('reads remembered within a batch', () => {
       expect(asked('WorkerRequest') - asking).toBe(1)
       await db.workerRequest.update({ where: { id: first.id }, data: { content: '改过' } })
       expect((await mine(a!.id))[0]!.content).toBe('改过')
+      // A read that also matches requests a person filed for others names nobody: never remembered.
+      const filedOrMine = () => db.workerRequest.findMany({ where: { OR: [{ requesterId: a!.id }, { filedById: a!.id }] } })
+      const reading = asked('WorkerRequest')
+      await filedOrMine()
+      await filedOrMine()
+      expect(asked('WorkerRequest') - reading).toBe(2)
     })
   })
 })
