@@ -22,6 +22,21 @@ function groupText(userid: string, content: string, o: { msgid?: string; respons
   }
 }
 
+/** A card button pressed in the group (template_card_event), as WeCom's callback carries it. */
+function groupPress(userid: string, eventKey: string, o: { msgid?: string; responseUrl?: string; taskId: string }) {
+  return {
+    msgid: o.msgid ?? nextId(),
+    create_time: Math.floor(Date.now() / 1000),
+    aibotid: BOT_ID,
+    chatid: GROUP,
+    chattype: 'group',
+    from: { userid },
+    response_url: o.responseUrl ?? wecom.fake.responseUrl().url,
+    msgtype: 'event',
+    event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: eventKey, task_id: o.taskId } },
+  }
+}
+
 /** Posts a bot callback: JSON {encrypt}, encrypted with @wecom/crypto with ReceiveId "" and signed. */
 function postBot(payload: object, o: { receiveId?: string; token?: string; atMs?: number } = {}) {
   const ciphertext = encrypt(BOT_AES, JSON.stringify(payload), o.receiveId ?? '')
@@ -145,17 +160,7 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
   it('a card button pressed in the group (template_card_event) arrives as its command and is answered through its response_url', async () => {
     const officerBefore = wecom.fake.sentTo('heping').length
     const { url, code } = wecom.fake.responseUrl()
-    const res = await postBot({
-      msgid: nextId(),
-      create_time: Math.floor(Date.now() / 1000),
-      aibotid: BOT_ID,
-      chatid: GROUP,
-      chattype: 'group',
-      from: { userid: 'heping' },
-      response_url: url,
-      msgtype: 'event',
-      event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: `gy:进度 ${number}`, task_id: 't1' } },
-    })
+    const res = await postBot(groupPress('heping', `gy:进度 ${number}`, { responseUrl: url, taskId: 't1' }))
     expect(res.statusCode).toBe(200)
     await settled(wecom.svc)
     const answer = wecom.fake.responses.find((r) => r.code === code)
@@ -212,23 +217,7 @@ describe('a group conversation through the intelligent bot (callback mode)', () 
 
   it('a pressed card is updated for the presser by the passive reply; pressing the same card again does nothing', async () => {
     const number = numberIn(await sayInGroup('zhangwei', '@工友 诉求 楼梯扶手松了'))
-    const press = (msgid = nextId()) => {
-      const { url } = wecom.fake.responseUrl()
-      return {
-        msgid,
-        create_time: Math.floor(Date.now() / 1000),
-        aibotid: BOT_ID,
-        chatid: GROUP,
-        chattype: 'group',
-        from: { userid: 'heping' },
-        response_url: url,
-        msgtype: 'event',
-        event: {
-          eventtype: 'template_card_event',
-          template_card_event: { card_type: 'button_interaction', event_key: `gy:受理 ${number}`, task_id: 'gy_card2' },
-        },
-      }
-    }
+    const press = (msgid = nextId()) => groupPress('heping', `gy:受理 ${number}`, { msgid, taskId: 'gy_card2' })
     const res = await postBot(press())
     expect(res.statusCode).toBe(200)
     const update = openPassiveReply(res.body, BOT_TOKEN, BOT_AES)

@@ -27,6 +27,10 @@ function frame(cmd: 'aibot_msg_callback' | 'aibot_event_callback', body: object)
 const groupText = (userid: string, content: string, msgid = nextId()) =>
   frame('aibot_msg_callback', { msgid, aibotid: BOT_ID, chatid: GROUP, chattype: 'group', from: { userid }, msgtype: 'text', text: { content } })
 
+/** An event in the group (a card button pressed) as the long connection carries it. */
+const groupEvent = (userid: string, event: object, msgid = nextId()) =>
+  frame('aibot_event_callback', { msgid, create_time: 1, aibotid: BOT_ID, chatid: GROUP, chattype: 'group', from: { userid }, msgtype: 'event', event })
+
 /** Pushes a frame and returns what the bot then sent to the group. */
 async function inGroup(f: object): Promise<string[]> {
   const before = socket.sendsTo(GROUP).length
@@ -62,18 +66,7 @@ describe('the intelligent bot over its long connection', () => {
     expect(notice.template_card.main_title.title).toBe(`新诉求 ${number}`)
 
     // A card button pressed in the group comes back as an event frame carrying the command.
-    const [progress] = await inGroup(
-      frame('aibot_event_callback', {
-        msgid: nextId(),
-        create_time: 1,
-        aibotid: BOT_ID,
-        chatid: GROUP,
-        chattype: 'group',
-        from: { userid: 'heping' },
-        msgtype: 'event',
-        event: { eventtype: 'template_card_event', event_key: `gy:进度 ${number}` },
-      }),
-    )
+    const [progress] = await inGroup(groupEvent('heping', { eventtype: 'template_card_event', event_key: `gy:进度 ${number}` }))
     // A request's progress is personal: the group hears that it was sent; it comes privately, through the app.
     expect(progress).toContain('已私信发您')
     await waitFor(
@@ -111,16 +104,11 @@ describe('the intelligent bot over its long connection', () => {
     const key: string = card.button_list[0].key
     const command = key.slice('gy:'.length)
     const press = (msgid = nextId()) =>
-      frame('aibot_event_callback', {
+      groupEvent(
+        'heping',
+        { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: key, task_id: card.task_id } },
         msgid,
-        create_time: 1,
-        aibotid: BOT_ID,
-        chatid: GROUP,
-        chattype: 'group',
-        from: { userid: 'heping' },
-        msgtype: 'event',
-        event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: key, task_id: card.task_id } },
-      })
+      )
     const [answer] = await inGroup(press())
     expect(answer).toContain('已受理')
     const update = await waitFor(wecom.svc, () => socket.cardUpdates.find((u) => u.taskId === card.task_id), 'the card update')
