@@ -3,6 +3,7 @@ import type { Tx } from '../db/client.js'
 import { primeRead } from '../db/read-memo.js'
 import { vouchedRoles, type Asker, type ChatRow, type PersonRow, type Role } from './commands.js'
 import { MAX_MENTIONS } from './limits.js'
+import { identitiesOfRead } from './outbox-deliveries.js'
 import type { InboundMessage } from './types.js'
 
 /** A group seen for the first time is recorded (unbound) so an officer can bind it. */
@@ -43,8 +44,23 @@ const identityRead = (platform: string, id: { kind: string; id: string }) => ({
 })
 
 /**
+ * The read of the bindings of some sender ids on one platform, with their people and units: one
+ * query, each id found by its own index lookup (the platform is inside each alternative: outside
+ * them SQLite scans every binding). The ids are sorted, so the same senders make the same read
+ * (the directory check and the read-ahead of one batch ask once: read-memo.ts).
+ */
+export function bindingsRead(platform: string, ids: { kind: string; id: string }[]) {
+  const unique = [...new Map(ids.map((i) => [`${i.kind}\u0000${i.id}`, i])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => i)
+  return {
+    where: { OR: unique.map((i) => ({ platform, kind: i.kind, externalId: i.id })) },
+    include: { person: { include: { unit: true } } },
+  }
+}
+
+/**
  * The bindings of a batch's senders, read in one query and remembered as the answers to the
- * reads `resolveSender` makes (read-memo.ts), so a batch of events does not ask once per sender.
+ * reads `resolveSender` makes (read-memo.ts), so a batch of events does not ask once per sender;
+ * and all their people's identities in one more, for the answers sent to them privately.
  */
 export async function prefetchSenders(db: Tx, msgs: InboundMessage[]): Promise<void> {
   const byPlatform = new Map<string, { kind: string; id: string }[]>()
@@ -52,14 +68,17 @@ export async function prefetchSenders(db: Tx, msgs: InboundMessage[]): Promise<v
     if (m.platform === 'web' && m.sender.ids.every((i) => i.kind === 'employeeNo')) continue
     byPlatform.set(m.platform, [...(byPlatform.get(m.platform) ?? []), ...m.sender.ids])
   }
+  const people = new Set<number>()
   for (const [platform, ids] of byPlatform) {
-    const found = await db.platformIdentity.findMany({
-      where: { platform, OR: ids.map((i) => ({ kind: i.kind, externalId: i.id })) },
-      include: identityRead(platform, ids[0]!).include,
-    })
+    if (ids.length === 0) continue
+    const found = await db.platformIdentity.findMany(bindingsRead(platform, ids))
     const byId = new Map(found.map((f) => [`${f.kind}\u0000${f.externalId}`, f]))
     for (const id of ids) primeRead('PlatformIdentity', 'findUnique', identityRead(platform, id), byId.get(`${id.kind}\u0000${id.id}`) ?? null)
+    for (const f of found) people.add(f.personId)
   }
+  if (people.size === 0) return
+  const all = await db.platformIdentity.findMany({ where: { personId: { in: [...people] } }, orderBy: { id: 'asc' } })
+  for (const personId of people) primeRead('PlatformIdentity', 'findMany', identitiesOfRead(personId), all.filter((i) => i.personId === personId))
 }
 
 /**

@@ -50,9 +50,12 @@ export async function resolveDeliveries(
   return { deliveries, unreachable }
 }
 
+/** The read of a person's identities on every platform, oldest first (a batch reads its senders' at once: chat-identity.ts). */
+export const identitiesOfRead = (personId: number) => ({ where: { personId }, orderBy: { id: 'asc' as const } })
+
 /** Where to reach a person privately: the first platform in `prefer` where they have an identity. */
 async function personTarget(tx: Tx, personId: number, prefer: Platform[]): Promise<{ platform: Platform; target: string } | null> {
-  const identities = await tx.platformIdentity.findMany({ where: { personId }, orderBy: { id: 'asc' } })
+  const identities = await tx.platformIdentity.findMany(identitiesOfRead(personId))
   for (const platform of prefer) {
     if (platform === 'web') {
       const person = await tx.person.findUnique({ where: { id: personId }, select: { employeeNo: true } })

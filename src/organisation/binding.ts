@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import { vouchedRoles, type PersonRow, type Role } from '../core/commands.js'
+import { bindingsRead } from '../core/chat-identity.js'
 import type { Adapter, Directory, InboundMessage, OutboundMessage, Platform, SenderId } from '../core/types.js'
 import type { Db, Tx } from '../db/client.js'
 import type { Messages } from '../messages/index.js'
@@ -315,11 +316,8 @@ export function directoryIdentifier(
   const running = new Map<Platform, Promise<unknown>>()
   /** Whether a platform's messages come from someone the directory should be asked about: one query for all of them. */
   const anyUnknown = async (platform: Platform, msgs: InboundMessage[]): Promise<boolean> => {
-    const pairs = msgs.flatMap((m) => m.sender.ids.map((i) => ({ kind: i.kind, externalId: i.id })))
-    const known = await deps.db.platformIdentity.findMany({
-      where: { platform, OR: pairs },
-      select: { kind: true, externalId: true, vouchedBy: true, person: { select: { role: true } } },
-    })
+    // The read the batch's read-ahead makes too (prefetchSenders): asked once for both.
+    const known = await deps.db.platformIdentity.findMany(bindingsRead(platform, msgs.flatMap((m) => m.sender.ids)))
     const vouched = new Set(known.filter((k) => k.vouchedBy !== 'claim' || !needsVouching(k.person.role)).map((k) => `${k.kind}\u0000${k.externalId}`))
     const seen = new Set(known.map((k) => `${k.kind}\u0000${k.externalId}`))
     // A sender is known by the first of their ids the service has; unknown, or known only by a claim, asks.
