@@ -78,7 +78,13 @@ export async function prefetchSenders(db: Tx, msgs: InboundMessage[]): Promise<v
   }
   if (people.size === 0) return
   const all = await db.platformIdentity.findMany({ where: { personId: { in: [...people] } }, orderBy: { id: 'asc' } })
-  for (const personId of people) primeRead('PlatformIdentity', 'findMany', identitiesOfRead(personId), all.filter((i) => i.personId === personId))
+  for (const personId of people)
+    primeRead(
+      'PlatformIdentity',
+      'findMany',
+      identitiesOfRead(personId),
+      all.filter((i) => i.personId === personId),
+    )
 }
 
 /**

@@ -317,7 +317,12 @@ export function directoryIdentifier(
   /** Whether a platform's messages come from someone the directory should be asked about: one query for all of them. */
   const anyUnknown = async (platform: Platform, msgs: InboundMessage[]): Promise<boolean> => {
     // The read the batch's read-ahead makes too (prefetchSenders): asked once for both.
-    const known = await deps.db.platformIdentity.findMany(bindingsRead(platform, msgs.flatMap((m) => m.sender.ids)))
+    const known = await deps.db.platformIdentity.findMany(
+      bindingsRead(
+        platform,
+        msgs.flatMap((m) => m.sender.ids),
+      ),
+    )
     const vouched = new Set(known.filter((k) => k.vouchedBy !== 'claim' || !needsVouching(k.person.role)).map((k) => `${k.kind}\u0000${k.externalId}`))
     const seen = new Set(known.map((k) => `${k.kind}\u0000${k.externalId}`))
     // A sender is known by the first of their ids the service has; unknown, or known only by a claim, asks.

@@ -124,7 +124,7 @@ describe('events accepted together', () => {
     expect(await told(2)).toContain('投票成功')
   })
 
-  it('presses in a group: each voter is answered privately, and the voters\' identities are read once for the batch', async () => {
+  it("presses in a group: each voter is answered privately, and the voters' identities are read once for the batch", async () => {
     const officer = await svc.db.person.findFirstOrThrow({ where: { role: 'officer', active: true, unit: { parentId: null } } })
     const started = await svc.say(officer.employeeNo, 'dm', '发起投票 食堂菜单 | 面食 | 米饭')
     const number = /P-\d+/.exec(started.map((r) => r.text).join('\n'))?.[0]
@@ -132,7 +132,12 @@ describe('events accepted together', () => {
     // A group the service knows already (its first message would record it, and a write to the organisation forgets what a batch read).
     await svc.db.chatGroup.create({ data: { platform: 'web', externalId: 'g-batch-votes', name: '一车间群' } })
     const msgs = people.map((p, i) => {
-      const msg = toInbound('', svc.core.t.botName, { from: p.employeeNo, name: p.name, chatId: 'g-batch-votes', action: { command: `投票 ${number} ${(i % 2) + 1}` } })
+      const msg = toInbound('', svc.core.t.botName, {
+        from: p.employeeNo,
+        name: p.name,
+        chatId: 'g-batch-votes',
+        action: { command: `投票 ${number} ${(i % 2) + 1}` },
+      })
       msg.sender.ids = [{ kind: 'test', id: p.employeeNo }]
       return msg
     })
@@ -143,7 +148,10 @@ describe('events accepted together', () => {
     // Where to reach each voter privately: their identities, read ahead with their bindings (not once a voter).
     const perPerson = queries
       .slice(asked)
-      .filter((q) => q.model === 'PlatformIdentity' && q.operation === 'findMany' && typeof (q.args as { where?: { personId?: unknown } }).where?.personId === 'number')
+      .filter(
+        (q) =>
+          q.model === 'PlatformIdentity' && q.operation === 'findMany' && typeof (q.args as { where?: { personId?: unknown } }).where?.personId === 'number',
+      )
     expect(perPerson.length).toBeLessThanOrEqual(1)
     const answers = await svc.db.outboxMessage.findMany({ where: { causeEventId: { in: ids } } })
     expect(answers).toHaveLength(people.length)
