@@ -1,7 +1,7 @@
 /**
  * Announcements (公告) and campaigns: the post, its words and card, and its fan-out to every target group, exactly once per firing.
  */
-import { batchEnqueues } from '../core/outbox.js'
+import { holdWrites } from '../core/outbox.js'
 import { formatLocal } from '../core/time/zone.js'
 import type { Card, OutboundMessage, Platform } from '../core/types.js'
 import type { Messages } from '../messages/index.js'
@@ -81,7 +81,7 @@ export async function fanOut(ctx: AnnouncementContext, ann: AnnouncementRow, fir
     createdAt: Date
   }[] = []
   // One message per group, written to the outbox together (thousands of groups: a few statements, not thousands).
-  await batchEnqueues(async () => {
+  await holdWrites(async () => {
     for (const g of groups) {
       const prefix = deliveryPrefix(ann.id, firing, g.platform, g.externalId)
       const key = outboxKeyOf(prefix)

@@ -13,7 +13,7 @@ import type { ChatCoreOptions } from './chat-options.js'
 import type { ReceivedFile } from './commands.js'
 import type { Intake, Received } from './intake.js'
 import { clipInbound } from './limits.js'
-import { batchEnqueues } from './outbox.js'
+import { holdWrites } from './outbox.js'
 import { HANDLED_PAYLOAD, traceOf } from './retention.js'
 import type { InboundMessage, OutboundMessage } from './types.js'
 
@@ -203,7 +203,7 @@ export class EventRunner {
    */
   private handleSome(tx: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
-    return batchEnqueues(async () => {
+    return holdWrites(async () => {
       const handled: number[] = []
       for (const { event, msg, files } of items) {
         // Never a turn of the event loop inside the transaction (another instance's write on the

@@ -3,7 +3,7 @@
  * them within each adapter's limits, with retries and dead letters.
  *
  * The rows themselves (stored form, writing, claiming, recording, backoff) are in outbox-store.ts,
- * holding writes back for a fan-out in outbox-batch.ts, resolving recipients in outbox-deliveries.ts.
+ * holding writes back for a fan-out in held-writes.ts, resolving recipients in outbox-deliveries.ts.
  */
 import crypto from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
@@ -11,11 +11,11 @@ import type { Clock } from './clock.js'
 import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
-import { holdBack } from './outbox-batch.js'
+import { holdBack, type RowWriter } from './held-writes.js'
 import { BATCH, backoffMs, claimRow, deliveryOf, type NewRow, newRow, type OutboxRow, recordOutcome, writeRows } from './outbox-store.js'
 import { PermanentSendError, ThrottledError, type Adapter, type Delivery, type Platform } from './types.js'
 
-export { batchEnqueues } from './outbox-batch.js'
+export { holdWrites } from './held-writes.js'
 export { resolveDeliveries } from './outbox-deliveries.js'
 export { backoffMs, type OutboxRow } from './outbox-store.js'
 
@@ -64,7 +64,7 @@ const MIN_QUERY_GAP_MS = 20
  * instance holding a platform's lease sends for it, so limits hold across instances; a restart
  * resumes whatever was pending.
  */
-export class Outbox {
+export class Outbox implements RowWriter<NewRow> {
   private readonly adapters = new Map<Platform, Adapter>()
   private readonly limiter = new RateLimiter()
   private readonly inFlight = new Map<number, Promise<void>>()
@@ -119,7 +119,7 @@ export class Outbox {
     await this.write(tx, rows)
   }
 
-  /** Writes rows made by `enqueue` (now, or when `batchEnqueues` returns); of several with one key, the first is kept. */
+  /** Writes rows made by `enqueue` (now, or when `holdWrites` returns); of several with one key, the first is kept. */
   async write(tx: Tx, all: NewRow[]): Promise<void> {
     await writeRows(tx, all, this.provider)
     if (all.length === 0) return

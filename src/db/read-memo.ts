@@ -37,9 +37,9 @@ const STANDING = new Set([
 /**
  * Models written while handling, row by row or person by person (a vote; a person's requests and
  * authorships, read by the duplicate check): a read is remembered only when its `where` names its
- * row or person (`rowOf`); a write forgets the reads of the row or person it names (in `where`, or
- * in a created row's data), and all of the model's remembered reads when it names none (an update
- * by id, an anonymous request).
+ * row or person (`rowOf`); a write forgets the reads of the rows or people it names (in `where`, or
+ * in each created row's data, a createMany's too), and all of the model's remembered reads when it
+ * names none (an update by id, an anonymous request).
  */
 const KEYED: Record<string, (fields: Record<string, unknown>) => string | null> = {
   PollVote: (fields) => {
@@ -189,8 +189,11 @@ async function keyed(
     memo.rows.set(key, named)
     return remembered(memo, key, args, query)
   }
+  // A write names its rows: by `where`, or by each created row's data (createMany names them all, or none).
+  const written = a.where || !Array.isArray(a.data) ? [named] : (a.data as Record<string, unknown>[]).map(rowOf)
+  const all = written.length === 0 || written.includes(null)
   for (const [key, row] of memo.rows)
-    if (key.startsWith(`${model}.`) && (named === null || row === named)) {
+    if (key.startsWith(`${model}.`) && (all || written.includes(row))) {
       memo.rows.delete(key)
       memo.answers.delete(key)
     }

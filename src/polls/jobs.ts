@@ -6,6 +6,7 @@ import type { Messages } from '../messages/index.js'
 import { isUnitWithin } from '../organisation/scope.js'
 import { closePoll } from './closing.js'
 import { chatRecipient, eligiblePeople, MAX_MENTIONS, postedGroups, voterKey, type PollContext, type PollRow } from './service.js'
+import { votesWritten } from './voting.js'
 
 export interface PollJobDeps {
   db: Db
@@ -41,6 +42,7 @@ export function reminderTimes(createdAt: Date, deadline: Date, max: number): Dat
 
 /** Voter keys of those who have answered: voted (a poll) or answered every question (a survey). */
 async function respondedKeys(tx: Tx, poll: PollRow): Promise<Set<string>> {
+  if (poll.kind === 'poll') await votesWritten(tx)
   if (poll.kind === 'poll') return new Set((await tx.pollVote.findMany({ where: { pollId: poll.id }, select: { voterKey: true } })).map((v) => v.voterKey))
   const questions = await tx.surveyQuestion.count({ where: { pollId: poll.id } })
   const grouped = await tx.surveyAnswer.groupBy({ by: ['respondentKey'], where: { pollId: poll.id }, _count: { _all: true } })

@@ -5,7 +5,7 @@ import { DEFAULT_MIN_GROUP, type Asker, type UnitRow } from '../core/commands.js
 import type { Tx } from '../db/client.js'
 import { canActOnUnit, unitLabel } from '../organisation/scope.js'
 import { subtreeWhere, targetUnits, withinTargets, type PollContext, type PollRow } from './service.js'
-import { parseChoices } from './voting.js'
+import { parseChoices, votesWritten } from './voting.js'
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -70,6 +70,7 @@ export const percentOf = (part: number, whole: number): number => (whole > 0 ? M
 /** Counts per option and per unit, for a poll (structured, for chat, dashboard and API alike). */
 export async function pollResults(tx: Tx, pollId: number, minGroup = DEFAULT_MIN_GROUP): Promise<PollResults> {
   const poll = await tx.poll.findUniqueOrThrow({ where: { id: pollId } })
+  await votesWritten(tx)
   const [options, votes, targets] = await Promise.all([
     tx.pollOption.findMany({ where: { pollId }, orderBy: { position: 'asc' } }),
     tx.pollVote.findMany({ where: { pollId }, select: { choices: true, unitId: true } }),
@@ -139,6 +140,7 @@ export async function eligibleCounts(tx: Tx, targets: UnitRow[]): Promise<Map<nu
 export async function votersByOption(tx: Tx, poll: PollRow): Promise<Map<number, string[]>> {
   const byOption = new Map<number, string[]>()
   if (poll.anonymous) return byOption
+  await votesWritten(tx)
   const votes = await tx.pollVote.findMany({ where: { pollId: poll.id, personId: { not: null } }, select: { choices: true, personId: true } })
   const names = new Map(
     (await tx.person.findMany({ where: { id: { in: votes.map((v) => v.personId!) } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]),

@@ -2,6 +2,7 @@
  * Announcements (公告): casting and changing a vote (keyed hash for anonymous votes)
  */
 import type { Asker } from '../core/commands.js'
+import { heldRows, holdBack, type RowWriter, writeHeld } from '../core/held-writes.js'
 import type { Tx } from '../db/client.js'
 import { primeRead } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
@@ -74,6 +75,27 @@ export async function prefetchVotes(db: Tx, secret: string, calls: { number: str
   }
 }
 
+type NewVote = { pollId: number; voterKey: string; personId: number | null; choices: string; unitId: number; createdAt: Date; updatedAt: Date }
+
+/**
+ * First votes of presses handled together (a burst on one poll card) are written as one insert
+ * when the batch ends (core/held-writes.ts), not one each. A read of a poll's votes in the batch
+ * writes them first (`votesWritten`), as does a second press of the same person.
+ */
+const firstVotes: RowWriter<NewVote> = {
+  async write(tx, rows) {
+    await tx.pollVote.createMany({ data: rows })
+    // The insert names no one row, so the batch forgot every vote it had read (read-memo.ts): these
+    // are now known, so a later transaction of the batch need not ask.
+    for (const v of rows) primeRead('PollVote', 'findUnique', voteRead(v.pollId, v.voterKey), { choices: v.choices, updatedAt: v.updatedAt })
+  },
+}
+
+/** Before reading a poll's votes while handling: the batch's held first votes are written. */
+export function votesWritten(tx: Tx): Promise<void> {
+  return writeHeld(firstVotes, tx)
+}
+
 /**
  * Records a person's vote: one per person per poll, whichever group or platform it comes from
  * (unique poll + voter key), changeable until the poll closes unless the creator said 不可改.
@@ -92,6 +114,8 @@ export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput)
   const key = voterKey(ctx.secret, poll.id, voter.id)
   const at = input.at ?? ctx.now
   const label = (positions: number[]) => positions.map((p) => ({ position: p, label: options.find((o) => o.position === p)?.label ?? String(p) }))
+  // A second press of theirs in this batch, after a first vote held back: that vote is written first.
+  if (heldRows(firstVotes, tx).some((v) => v.pollId === poll.id && v.voterKey === key)) await votesWritten(tx)
   const existing = await tx.pollVote.findUnique(voteRead(poll.id, key))
   // One person's presses may be handled out of order (instances sharing the database, a retry):
   // the later press wins, whichever is handled last.
@@ -119,9 +143,11 @@ export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput)
   const choices = chosen.join(',')
   const personId = poll.anonymous ? null : voter.id
   if (!existing) {
-    // A first vote. Should another instance have recorded one since it was read, the unique key
-    // refuses this write: the event is then handled again on its own, and reads that vote.
-    await tx.pollVote.create({ data: { pollId: poll.id, voterKey: key, personId, choices, unitId: voter.unitId, createdAt: ctx.now, updatedAt: at } })
+    // A first vote (held back to be written with the batch's others). Should another instance have
+    // recorded one since it was read, the unique key refuses the write: the events are then handled
+    // again each on its own, and this one reads that vote.
+    const vote = { pollId: poll.id, voterKey: key, personId, choices, unitId: voter.unitId, createdAt: ctx.now, updatedAt: at }
+    if (!holdBack(firstVotes, tx, [vote])) await tx.pollVote.create({ data: vote })
     return { poll, choices: labelled, outcome: 'new' }
   }
   const { count } = await tx.pollVote.updateMany({ where: older, data: { choices, personId, unitId: voter.unitId, updatedAt: at } })

@@ -159,6 +159,40 @@ describe('events accepted together', () => {
     for (const a of answers) expect((JSON.parse(a.payload) as { text: string }).text).toContain('投票成功')
   })
 
+  it('first votes of a batch are written together, and the results asked in the same batch count them', async () => {
+    const officer = await svc.db.person.findFirstOrThrow({ where: { role: 'officer', active: true, unit: { parentId: null } } })
+    const started = await svc.say(officer.employeeNo, 'dm', '发起投票 年会地点 | 厂区礼堂 | 市里酒店')
+    const number = /P-\d+/.exec(started.map((r) => r.text).join('\n'))?.[0]
+    expect(number).toBeTruthy()
+    const presses = people.map((p, i) => {
+      const msg = toInbound('', svc.core.t.botName, { from: p.employeeNo, name: p.name, chatId: null, action: { command: `投票 ${number} ${(i % 2) + 1}` } })
+      msg.sender.ids = [{ kind: 'test', id: p.employeeNo }]
+      return msg
+    })
+    // The officer asks for the results last, in the same batch as the presses.
+    const ask = toInbound(`投票结果 ${number}`, svc.core.t.botName, { from: officer.employeeNo, name: officer.name, chatId: null })
+    ask.sender.ids = [{ kind: 'test', id: officer.employeeNo }]
+    await svc.db.platformIdentity.upsert({
+      where: { platform_kind_externalId: { platform: 'web', kind: 'test', externalId: officer.employeeNo } },
+      create: { platform: 'web', kind: 'test', externalId: officer.employeeNo, personId: officer.id, vouchedBy: 'directory' },
+      update: {},
+    })
+    const asked = queries.length
+    const ids = (await Promise.all([...presses, ask].map((m) => svc.core.accept(m)))).map((r) => r.id)
+    await waitUntil('the presses to be handled', async () => (await svc.db.inboundEvent.count({ where: { id: { in: ids }, status: 'done' } })) === ids.length)
+    await svc.core.drain()
+    // No vote written on its own: one insert for each transaction of the batch (one, or a few on a busy machine).
+    const writes = (operation: string) => queries.slice(asked).filter((q) => q.model === 'PollVote' && q.operation === operation).length
+    expect(writes('create')).toBe(0)
+    expect(writes('createMany')).toBeGreaterThanOrEqual(1)
+    const poll = await svc.db.poll.findUniqueOrThrow({ where: { number: number! } })
+    expect(await svc.db.pollVote.count({ where: { pollId: poll.id } })).toBe(people.length)
+    const answer = (await svc.db.outboxMessage.findMany({ where: { causeEventId: ids.at(-1)! } }))
+      .map((r) => (JSON.parse(r.payload) as { text: string }).text)
+      .join('\n')
+    expect(answer).toContain(`共 ${people.length} 人投票`)
+  })
+
   it("of one person's two presses, the later wins however they are handled (instances sharing the database)", async () => {
     const officer = await svc.db.person.findFirstOrThrow({ where: { role: 'officer', active: true, unit: { parentId: null } } })
     const started = await svc.say(officer.employeeNo, 'dm', '发起投票 端午节福利 | 粽子 | 购物卡')

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/core/clock.js'
-import { backoffMs, batchEnqueues, Outbox, type OutboxOptions } from '../../src/core/outbox.js'
+import { backoffMs, holdWrites, Outbox, type OutboxOptions } from '../../src/core/outbox.js'
 import type { Delivery } from '../../src/core/types.js'
 import { noMetrics, type Metrics } from '../../src/metrics/index.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js'
@@ -121,13 +121,13 @@ describe('outbox', () => {
     expect(fake.requests.filter((r) => r.status === 200)).toHaveLength(2)
   })
 
-  it('writes one row per key for one delivery or many, and holds the rows of batchEnqueues until it returns (none if it throws)', async () => {
+  it('writes one row per key for one delivery or many, and holds the rows of holdWrites until it returns (none if it throws)', async () => {
     fake = new FakeTarget({ perTarget: 5, perApp: 20, windowMs: 1000 })
     const o = await outbox({}, false)
     await tdb.db.$transaction(async (tx) => {
       await o.enqueue(tx, deliveries(1, 'oc_b'))
       await o.enqueue(tx, [{ ...deliveries(1, 'oc_b')[0]!, text: 'again' }])
-      await batchEnqueues(async () => {
+      await holdWrites(async () => {
         await o.enqueue(tx, deliveries(3, 'oc_b'))
         await o.enqueue(tx, deliveries(2, 'oc_c'))
         await o.enqueue(tx, [{ ...deliveries(1, 'oc_c')[0]!, text: 'again' }])
@@ -137,7 +137,7 @@ describe('outbox', () => {
     })
     await expect(
       tdb.db.$transaction((tx) =>
-        batchEnqueues(async () => {
+        holdWrites(async () => {
           await o.enqueue(tx, deliveries(1, 'oc_d'))
           throw new Error('changed my mind')
         }),

@@ -92,6 +92,21 @@ describe('reads remembered within a batch', () => {
     })
   })
 
+  it('forgets, of the votes read, only those a createMany writes', async () => {
+    const poll = await db.poll.create({ data: { number: 'P-901', title: '批量记忆', creatorId: 1, deadline: new Date(Date.now() + 86_400_000) } })
+    const read = (voterKey: string) => ({ where: { pollId_voterKey: { pollId: poll.id, voterKey } }, select: { choices: true } })
+    await withReadMemo(async () => {
+      for (const k of ['c', 'd', 'e']) expect(await db.pollVote.findUnique(read(k))).toBeNull()
+      await db.pollVote.createMany({ data: ['c', 'd'].map((voterKey) => ({ pollId: poll.id, voterKey, choices: '2' })) })
+      const before = asked('PollVote')
+      // e's answer stands; c and d are asked again and show the insert.
+      expect(await db.pollVote.findUnique(read('e'))).toBeNull()
+      expect(await db.pollVote.findUnique(read('c'))).toEqual({ choices: '2' })
+      expect(await db.pollVote.findUnique(read('d'))).toEqual({ choices: '2' })
+      expect(asked('PollVote') - before).toBe(2)
+    })
+  })
+
   it("keeps a person's requests read until a request of theirs (or one naming nobody) is written", async () => {
     const category = await db.requestCategory.create({
       data: { name: '记忆测试类', keywords: '', answerMinutes: 60, resultMinutes: 600, urgentAnswerMinutes: 30, urgentResultMinutes: 300 },
