@@ -20,6 +20,7 @@ import { z } from 'zod'
 import { Refusal, type Asker, type PersonRow, type UnitRow } from '../core/commands.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
+import { takeNumber } from '../db/counters.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, isUnitWithin } from '../organisation/scope.js'
 
@@ -118,9 +119,9 @@ export function isAnnouncementNumber(input: string | undefined): boolean {
   return !!input && /^N?-?\d{1,6}$/i.test(input.trim().replace(/[－—–]/g, '-'))
 }
 
+/** The next number (db/counters.ts). */
 export async function nextNumber(tx: Tx): Promise<string> {
-  const row = await tx.counter.upsert({ where: { name: 'announcement' }, create: { name: 'announcement', value: 1 }, update: { value: { increment: 1 } } })
-  return `N-${row.value}`
+  return `N-${await takeNumber(tx, 'announcement')}`
 }
 
 export async function findAnnouncement(ctx: Pick<AnnouncementContext, 'tx' | 't'>, numberInput: string): Promise<AnnouncementRow> {

@@ -18,6 +18,11 @@ export interface ChatCoreOptions {
   /** Most queued events one worker handles in one transaction (default 1). */
   batchSize?: number
   /**
+   * Numbers (a request's, a poll's) taken beside a batch's transaction, not in it (db/counters.ts):
+   * on PostgreSQL, so instances sharing the database do not wait for each other's batches.
+   */
+  numbersBesideTransactions?: boolean
+  /**
    * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
    * answer in a survey conversation); the first to return true has handled it. The context's
    * `rawArgs` is the whole message.

@@ -5,6 +5,7 @@
  * chat core's (chat-core.ts); this file only runs events through it.
  */
 import type { Db, Tx } from '../db/client.js'
+import { numbersBeside } from '../db/counters.js'
 import { forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
@@ -140,7 +141,8 @@ export class EventRunner {
     const claimed = await this.claim(ids)
     if (claimed.length === 0) return 0
     // The events' repeated reads of standing data (senders, units, officers, categories, polls) are asked once.
-    return withReadMemo(() => this.handleClaimed(claimed))
+    const handle = () => withReadMemo(() => this.handleClaimed(claimed))
+    return this.opts.numbersBesideTransactions ? numbersBeside(this.db, handle) : handle()
   }
 
   private async handleClaimed(claimed: Awaited<ReturnType<EventRunner['claim']>>): Promise<number> {

@@ -7,6 +7,7 @@ import crypto from 'node:crypto'
 import { Refusal, type Asker, type UnitRow } from '../core/commands.js'
 import type { Platform, Recipient } from '../core/types.js'
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
+import { takeNumber } from '../db/counters.js'
 import type { Messages } from '../messages/index.js'
 import { canActOnUnit, findUnits, isUnitWithin, unitLabel } from '../organisation/scope.js'
 
@@ -92,10 +93,9 @@ export function normalisePollNumber(input: string | undefined, prefix: 'P' | 'Q'
   return `${(m[1] ?? prefix).toUpperCase()}-${Number(m[2])}`
 }
 
-/** The next number, atomic on both databases (an upsert that increments). */
+/** The next number (db/counters.ts). */
 export async function nextNumber(tx: Tx, kind: 'poll' | 'survey'): Promise<string> {
-  const row = await tx.counter.upsert({ where: { name: kind }, create: { name: kind, value: 1 }, update: { value: { increment: 1 } } })
-  return `${kind === 'poll' ? 'P' : 'Q'}-${row.value}`
+  return `${kind === 'poll' ? 'P' : 'Q'}-${await takeNumber(tx, kind)}`
 }
 
 export async function findPoll(ctx: PollContext, number: string): Promise<PollRow> {

@@ -2,6 +2,7 @@
 import type { PersonRow, UnitRow } from '../core/commands.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
+import { takeNumber } from '../db/counters.js'
 import { unitLabel } from '../organisation/scope.js'
 import { formatLocal, localParts } from '../core/time/zone.js'
 import { findCategory, guessCategory } from './categories.js'
@@ -9,14 +10,9 @@ import { deadlines, MAX_CONTENT, refuse, type RequestContext, type RequestRow } 
 import { personTo, requesterLabel, tellOfficers } from './notify.js'
 import { chairAndAdministrators, responsibleLevel } from './routing.js'
 
-/** The next number of the year, atomic on both databases (an upsert that increments). */
+/** The next number of the year (db/counters.ts). */
 async function nextNumber(tx: Tx, year: number): Promise<string> {
-  const row = await tx.counter.upsert({
-    where: { name: `request:${year}` },
-    create: { name: `request:${year}`, value: 1 },
-    update: { value: { increment: 1 } },
-  })
-  return `SQ-${year}-${String(row.value).padStart(4, '0')}`
+  return `SQ-${year}-${String(await takeNumber(tx, `request:${year}`)).padStart(4, '0')}`
 }
 
 export interface FileInput {

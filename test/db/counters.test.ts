@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, type Db } from '../../src/db/client.js'
+import { numbersBeside, takeNumber } from '../../src/db/counters.js'
+import { createTestDatabaseUrl, testProvider } from '../helpers/db.js'
+
+// Numbers people use (SQ-2026-0042, P-17): unique and increasing whoever takes them. Two clients
+// stand for two instances of the service on one database.
+let a: Db
+let b: Db
+let drop: () => Promise<void>
+
+beforeAll(async () => {
+  const fresh = await createTestDatabaseUrl()
+  drop = fresh.drop
+  a = openDatabase(fresh.url)
+  b = openDatabase(fresh.url)
+})
+afterAll(async () => {
+  await a.$disconnect()
+  await b.$disconnect()
+  await drop()
+})
+
+describe('numbers', () => {
+  it('are unique and increasing, taken by two instances at once', async () => {
+    const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => takeNumber(i % 2 ? a : b, 'together')))
+    expect([...taken].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  })
+
+  // PostgreSQL: a batch of events takes its numbers beside its transaction (db/counters.ts), so
+  // an open batch of one instance does not hold up another's filing. Registered on PostgreSQL only
+  // (SQLite writes through one connection: there the number stays in the transaction, below).
+  if (testProvider === 'postgresql') {
+    it('on PostgreSQL, beside an open transaction: another instance takes the next number at once', async () => {
+      await numbersBeside(a, () =>
+        a.$transaction(
+          async (tx) => {
+            const mine = await takeNumber(tx, 'beside')
+            // Taken in the transaction, the counter's row would stay locked until it commits, and this would wait for it.
+            const theirs = await takeNumber(b, 'beside')
+            expect(theirs).toBe(mine + 1)
+          },
+          { timeout: 3000 },
+        ),
+      )
+    })
+
+    it('on PostgreSQL, a number taken beside a transaction that fails is not given again', async () => {
+      const first = await takeNumber(a, 'skipped')
+      await expect(
+        numbersBeside(a, () =>
+          a.$transaction(async (tx) => {
+            await takeNumber(tx, 'skipped')
+            throw new Error('handling failed')
+          }),
+        ),
+      ).rejects.toThrow('handling failed')
+      expect(await takeNumber(a, 'skipped')).toBe(first + 2)
+    })
+  }
+
+  if (testProvider === 'sqlite') {
+    it('on SQLite, in the transaction: a failed one gives its number again', async () => {
+      const first = await takeNumber(a, 'in-transaction')
+      await expect(
+        a.$transaction(async (tx) => {
+          expect(await takeNumber(tx, 'in-transaction')).toBe(first + 1)
+          throw new Error('handling failed')
+        }),
+      ).rejects.toThrow('handling failed')
+      expect(await takeNumber(b, 'in-transaction')).toBe(first + 1)
+    })
+  }
+})
