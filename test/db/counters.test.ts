@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type Db } from '../../src/db/client.js'
+import type { Db } from '../../src/db/client.js'
 import { numbersBeside, takeNumber } from '../../src/db/counters.js'
-import { createTestDatabaseUrl, testProvider } from '../helpers/db.js'
+import { createSharedTestDatabase, testProvider } from '../helpers/db.js'
 
 // Numbers people use (SQ-2026-0042, P-17): unique and increasing whoever takes them. Two clients
 // stand for two instances of the service on one database.
@@ -9,17 +9,9 @@ let a: Db
 let b: Db
 let drop: () => Promise<void>
 
-beforeAll(async () => {
-  const fresh = await createTestDatabaseUrl()
-  drop = fresh.drop
-  a = openDatabase(fresh.url)
-  b = openDatabase(fresh.url)
-})
-afterAll(async () => {
-  await a.$disconnect()
-  await b.$disconnect()
-  await drop()
-})
+// Two clients, as two instances of the service on one database.
+beforeAll(async () => ({ a, b, drop } = await createSharedTestDatabase()))
+afterAll(() => drop())
 
 describe('numbers', () => {
   it('are unique and increasing, taken by two instances at once', async () => {

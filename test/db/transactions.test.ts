@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type Db } from '../../src/db/client.js'
-import { createTestDatabaseUrl, testProvider } from '../helpers/db.js'
+import type { Db } from '../../src/db/client.js'
+import { createSharedTestDatabase, testProvider } from '../helpers/db.js'
 
 // Transactions as the service uses them (a batch of events, a claimed outbox message): what one
 // writes is seen by everybody once it commits, nothing of a failed one stays, and a failed one
@@ -10,18 +10,9 @@ let a: Db
 let b: Db
 let drop: () => Promise<void>
 
-beforeAll(async () => {
-  const fresh = await createTestDatabaseUrl()
-  drop = fresh.drop
-  // Two clients, as two instances of the service on one database.
-  a = openDatabase(fresh.url)
-  b = openDatabase(fresh.url)
-})
-afterAll(async () => {
-  await a.$disconnect()
-  await b.$disconnect()
-  await drop()
-})
+// Two clients, as two instances of the service on one database.
+beforeAll(async () => ({ a, b, drop } = await createSharedTestDatabase()))
+afterAll(() => drop())
 
 const seenByOther = async (key: string) => (await b.setting.findUnique({ where: { key } }))?.value ?? null
 

@@ -60,3 +60,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   }
 }
+
+/** A fresh database opened by two clients, as two instances of the service would; `drop` disconnects both. */
+export async function createSharedTestDatabase(): Promise<{ a: Db; b: Db; drop: () => Promise<void> }> {
+  const { url, drop } = await createTestDatabaseUrl()
+  const a = openDatabase(url)
+  const b = openDatabase(url)
+  return {
+    a,
+    b,
+    drop: async () => {
+      await a.$disconnect()
+      await b.$disconnect()
+      await drop()
+    },
+  }
+}
