@@ -85,8 +85,8 @@ type NewVote = { pollId: number; voterKey: string; personId: number | null; choi
 const firstVotes: RowWriter<NewVote> = {
   async write(tx, rows) {
     await tx.pollVote.createMany({ data: rows })
-    // The insert names no one row, so the batch forgot every vote it had read (read-memo.ts): these
-    // are now known, so a later transaction of the batch need not ask.
+    // The insert made the batch forget these votes' reads (read-memo.ts); they are known, so a later
+    // transaction of the batch need not ask again.
     for (const v of rows) primeRead('PollVote', 'findUnique', voteRead(v.pollId, v.voterKey), { choices: v.choices, updatedAt: v.updatedAt })
   },
 }
@@ -99,7 +99,8 @@ export function votesWritten(tx: Tx): Promise<void> {
 /**
  * Records a person's vote: one per person per poll, whichever group or platform it comes from
  * (unique poll + voter key), changeable until the poll closes unless the creator said 不可改.
- * Only people in the target units may vote. The write is one upsert on that unique index.
+ * Only people in the target units may vote. A first vote is held back and written with the batch's
+ * others (`firstVotes`); a change is one conditional update.
  */
 export async function castVote(ctx: PollContext, voter: Asker, input: VoteInput): Promise<VoteResult> {
   const { tx, t } = ctx
