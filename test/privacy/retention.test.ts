@@ -19,17 +19,20 @@ beforeAll(async () => {
 })
 afterAll(() => services.stopAll())
 
+/** A private message from 刘洋 (D1004), as the web adapter stores it. */
+const privateMessage = (eventId: string, text: string): InboundMessage => ({
+  platform: 'web',
+  eventId,
+  chatId: null,
+  sender: { ids: [{ kind: 'employeeNo', id: 'D1004' }], name: '刘洋' },
+  text,
+  mentions: [],
+  mentionsBot: false,
+})
+
 describe('inbound events', () => {
   it('keep their payload until handled, then only platform, id and times', async () => {
-    const msg: InboundMessage = {
-      platform: 'web',
-      eventId: 'ev_retention_1',
-      chatId: null,
-      sender: { ids: [{ kind: 'employeeNo', id: 'D1004' }], name: '刘洋' },
-      text: '诉求 家里老人住院了，想申请困难补助',
-      mentions: [],
-      mentionsBot: false,
-    }
+    const msg = privateMessage('ev_retention_1', '诉求 家里老人住院了，想申请困难补助')
     const { id } = await svc.core.receive(msg)
     // Not handled yet (a crash now must lose nothing): the whole message is there.
     const waiting = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })
@@ -50,15 +53,7 @@ describe('inbound events', () => {
   })
 
   it('stored before traces were written on arrival, get theirs when handled', async () => {
-    const msg: InboundMessage = {
-      platform: 'web',
-      eventId: 'ev_retention_legacy',
-      chatId: null,
-      sender: { ids: [{ kind: 'employeeNo', id: 'D1004' }], name: '刘洋' },
-      text: '诉求 宿舍热水器坏了',
-      mentions: [],
-      mentionsBot: false,
-    }
+    const msg = privateMessage('ev_retention_legacy', '诉求 宿舍热水器坏了')
     const { id } = await svc.db.inboundEvent.create({ data: { platform: 'web', eventId: msg.eventId, payload: JSON.stringify(msg) } })
     expect(await svc.core.process(id)).toBe(true)
     const done = await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })
