@@ -6,7 +6,10 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
+import { installPlanCache } from './plan-cache.js'
 import { memoised, relationMap } from './read-memo.js'
+
+installPlanCache()
 
 /**
  * The database client. Both providers' generated clients have the same models (the schema drift
