@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Client, Config, InStatement, Transaction } from '@libsql/client'
+import type { Client, Config } from '@libsql/client'
 import { PrismaLibSQL } from '@prisma/adapter-libsql'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
@@ -8,6 +8,7 @@ import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
 import { installPlanCache } from './plan-cache.js'
 import { memoised, relationMap } from './read-memo.js'
+import { SqliteConnection } from './sqlite-connection.js'
 
 installPlanCache()
 
@@ -106,78 +107,11 @@ function openClient(url: string): Db {
  */
 const SQLITE_BUSY_TIMEOUT_MS = 5000
 
-/**
- * The libSQL adapter on one connection, with a busy timeout. libSQL's client hands its connection
- * to each transaction and opens a new one for what follows — a file opened and its schema parsed
- * again for every transaction, a handled batch of events or a claimed outbox message. The adapter
- * already runs one statement or transaction at a time (its lock is held from BEGIN to COMMIT), so
- * a transaction here runs on the client's own connection: BEGIN, its statements and COMMIT or
- * ROLLBACK through `execute`. The busy timeout is set once, before the connection's first use.
- */
+/** The libSQL adapter on one connection, its statements kept prepared (sqlite-connection.ts). */
 class WaitingLibSQL extends PrismaLibSQL {
   override createClient(config: Config): Client {
-    const client = super.createClient(config)
-    let primed: Promise<unknown> | undefined
-    const prime = () => (primed ??= client.execute(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`))
-    return new Proxy(client, {
-      get(target, prop) {
-        if (prop === 'execute' || prop === 'batch' || prop === 'executeMultiple') {
-          const method = target[prop].bind(target) as (...args: unknown[]) => Promise<unknown>
-          return async (...args: unknown[]) => {
-            await prime()
-            return method(...args)
-          }
-        }
-        if (prop === 'transaction') {
-          return async (mode: 'write' | 'read' | 'deferred' = 'write') => {
-            await prime()
-            return sameConnectionTransaction(target, mode)
-          }
-        }
-        const value: unknown = Reflect.get(target, prop, target)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    })
+    return new SqliteConnection(sqlitePath(config.url), SQLITE_BUSY_TIMEOUT_MS) as unknown as Client
   }
-}
-
-/** A transaction on the client's own connection (see WaitingLibSQL): what the adapter asks of one. */
-async function sameConnectionTransaction(client: Client, mode: 'write' | 'read' | 'deferred'): Promise<Transaction> {
-  await client.execute(mode === 'write' ? 'BEGIN IMMEDIATE' : mode === 'read' ? 'BEGIN TRANSACTION READONLY' : 'BEGIN DEFERRED')
-  let closed = false
-  // After a failed COMMIT (another process holding the lock past the timeout) or a failed
-  // statement, nothing may stay open on the shared connection: roll back what is left.
-  const end = async () => {
-    if (closed) return
-    closed = true
-    await client.execute('ROLLBACK').catch(() => {})
-  }
-  const tx: Transaction = {
-    execute: async (stmt: InStatement) => {
-      if (closed) throw new Error('the transaction is closed')
-      return client.execute(stmt)
-    },
-    batch: async (stmts: InStatement[]) => {
-      const results = []
-      for (const stmt of stmts) results.push(await tx.execute(stmt))
-      return results
-    },
-    executeMultiple: (sql: string) => client.executeMultiple(sql),
-    commit: async () => {
-      try {
-        await client.execute('COMMIT')
-        closed = true
-      } finally {
-        await end()
-      }
-    },
-    rollback: end,
-    close: () => void end(),
-    get closed() {
-      return closed
-    },
-  }
-  return tx
 }
 
 /** True when the error is a unique-constraint violation (Prisma P2002), whatever the provider. */
