@@ -202,10 +202,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // instead of 15; on SQLite, where a webhook's insert waits for every write, 32 kept the p99 to
     // the platform's 200 under 100 ms.
     batchSize: config.databaseProvider === 'sqlite' ? 32 : 128,
-    // On PostgreSQL no webhook waits for a batch's transaction, and each transaction costs four
-    // round trips of its own (begin, the batch's outbox rows, done, commit): 30 ms held fewer than
-    // two filings each there.
-    transactionBudgetMs: config.databaseProvider === 'sqlite' ? 30 : 250,
     // Two instances' batches each taking a request number in their transaction filed one after the
     // other (bench: 63 filings/s with two instances, 80 with one).
     numbersBesideTransactions: config.databaseProvider === 'postgresql',

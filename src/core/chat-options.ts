@@ -18,11 +18,6 @@ export interface ChatCoreOptions {
   /** Most queued events one worker handles in one transaction (default 1). */
   batchSize?: number
   /**
-   * A batch's transaction takes no further event once this long has passed (default 30 ms; the rest
-   * of the batch follows in the next): on SQLite a webhook's insert waits for the transaction.
-   */
-  transactionBudgetMs?: number
-  /**
    * Numbers (a request's, a poll's) taken beside a batch's transaction, not in it (db/counters.ts):
    * on PostgreSQL, so instances sharing the database do not wait for each other's batches.
    */

@@ -22,7 +22,7 @@ import type { InboundMessage, OutboundMessage } from './types.js'
 const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
 const YIELD_MAX_MS = 1000
-/** A batch's transaction takes no further event after this long, unless told otherwise (the rest follow in the next). */
+/** A batch's transaction takes no further event after this long (the rest follow in the next). */
 const TX_BUDGET_MS = 30
 
 /** What the runner needs of the chat core: handling a message, writing its replies, where an error notice goes. */
@@ -39,7 +39,6 @@ export interface EventHandler {
 export class EventRunner {
   private readonly maxAttempts: number
   private readonly batchSize: number
-  private readonly transactionBudgetMs: number
 
   constructor(
     private readonly db: Db,
@@ -49,7 +48,6 @@ export class EventRunner {
   ) {
     this.maxAttempts = opts.maxAttempts ?? 5
     this.batchSize = opts.batchSize ?? 1
-    this.transactionBudgetMs = opts.transactionBudgetMs ?? TX_BUDGET_MS
   }
 
   private get metrics(): Metrics {
@@ -202,9 +200,8 @@ export class EventRunner {
   /**
    * Handles claimed events one after the other in the caller's transaction, each writing its
    * replies (together, at the end) and marked done; answers how many it handled. It stops after
-   * the event in hand once its budget has passed (`transactionBudgetMs`): on SQLite a webhook's
-   * insert waits for this transaction, so a platform's answer waits for that long at most, not for
-   * a whole batch.
+   * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
+   * transaction, so a platform's answer waits for that long at most, not for a whole batch.
    */
   private handleSome(tx: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
@@ -213,7 +210,7 @@ export class EventRunner {
       for (const { event, msg, files } of items) {
         // Never a turn of the event loop inside the transaction (another instance's write on the
         // same SQLite file would wait for it, and it for that write): a time budget instead.
-        if (handled.length > 0 && performance.now() - startedAt > this.transactionBudgetMs) break
+        if (handled.length > 0 && performance.now() - startedAt > TX_BUDGET_MS) break
         const out = await this.core.handle(tx, msg, files)
         await this.core.deliver(tx, out, `in:${msg.platform}:${msg.eventId}`, event.id)
         // A row stored before traces were written on arrival gets its own.
