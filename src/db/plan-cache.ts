@@ -15,7 +15,8 @@
  *   searches (`contains` writes its value into a LIKE pattern), other tagged values (Bytes, field
  *   references) and raw SQL (never cached);
  * - equal values share one parameter, so a plan that depends on two values being equal (an upsert
- *   whose `where` names the row it creates runs as one INSERT … ON CONFLICT) is still that plan;
+ *   whose `where` names the row it creates runs as one INSERT … ON CONFLICT) is still that plan —
+ *   except in the rows of a createMany, where it would only make a shape of every batch;
  * - a parameter of a type not written here (none in this schema: Float, Decimal, Json, an enum)
  *   has its query compiled as written. (A value of the wrong type for its field, a text for an
  *   Int, is refused by Prisma's client before it reaches the compiler.)
@@ -70,8 +71,11 @@ function parameterize(query: { action?: string; query?: { arguments?: Json; sele
   if (!query.query || (query.action && RAW.has(query.action))) return null
   const values: Value[] = []
   const names = new Map<string, string>()
+  // Rows inserted together share no parameters: which of their values happen to be equal (a unit,
+  // a time) would make a shape of every batch. Nothing in an insert's plan depends on it.
+  const shared = query.action !== 'createMany' && query.action !== 'createManyAndReturn'
   const param = (value: Value, identity: string): Json => {
-    let name = names.get(identity)
+    let name = shared ? names.get(identity) : undefined
     if (name === undefined) {
       name = `${PREFIX}${values.length}`
       names.set(identity, name)

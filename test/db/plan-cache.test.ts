@@ -51,6 +51,28 @@ describe('query plans kept per shape', () => {
     ])
   })
 
+  it('rows inserted together: one plan per row count, whichever of their values happen to be equal', async () => {
+    const other = (await db.unit.create({ data: { name: '四车间', path: '四车间', level: 'workshop' } })).id
+    const rows = (nos: string[], units: number[]) => nos.map((employeeNo, i) => ({ employeeNo, name: `批量${employeeNo}`, unitId: units[i]! }))
+    await db.person.createMany({ data: rows(['CM1', 'CM2', 'CM3'], [unitId, unitId, unitId]) })
+    const before = compiled()
+    await db.person.createMany({ data: rows(['CM4', 'CM5', 'CM6'], [unitId, other, unitId]) })
+    await db.person.createMany({ data: rows(['CM7', 'CM8', 'CM9'], [other, other, unitId]) })
+    expect(compiled() - before).toBe(0)
+    const written = await db.person.findMany({ where: { employeeNo: { startsWith: 'CM' } }, orderBy: { employeeNo: 'asc' } })
+    expect(written.map((p) => [p.employeeNo, p.unitId === other ? '四' : '三'])).toEqual([
+      ['CM1', '三'],
+      ['CM2', '三'],
+      ['CM3', '三'],
+      ['CM4', '三'],
+      ['CM5', '四'],
+      ['CM6', '三'],
+      ['CM7', '四'],
+      ['CM8', '四'],
+      ['CM9', '三'],
+    ])
+  })
+
   it('numbers from the upsert whose where names the row it creates: 1, 2, 3 (its plan compared with a fresh one)', async () => {
     expect([await takeNumber(db, 'plan-cache'), await takeNumber(db, 'plan-cache'), await takeNumber(db, 'plan-cache')]).toEqual([1, 2, 3])
   })
