@@ -58,8 +58,38 @@ const RAW = new Set(['queryRaw', 'executeRaw', 'runCommandRaw', 'findRaw', 'aggr
  * and by name as parameters (the same rows, but not the same plan). Such queries are imports.
  */
 const MAX_VALUES = 900
-/** Plans kept at most (a batch's createMany is a shape per row count; the service uses a few hundred). */
+/**
+ * Plans kept at most, and the most characters of their queries' shapes (a plan's size follows its
+ * query's): a batch's createMany is a shape per row count, the service uses a few hundred shapes.
+ * The least recently used goes first.
+ */
 const MAX_PLANS = 2000
+const MAX_SHAPE_CHARS = 4_000_000
+
+/** Kept plans by shape, least recently used first (a Map keeps its insertion order). */
+class Plans {
+  private readonly byShape = new Map<string, Kept | null>()
+  private chars = 0
+
+  get(shape: string): Kept | null | undefined {
+    const kept = this.byShape.get(shape)
+    if (kept !== undefined) {
+      this.byShape.delete(shape)
+      this.byShape.set(shape, kept)
+    }
+    return kept
+  }
+
+  set(shape: string, kept: Kept | null): void {
+    this.byShape.set(shape, kept)
+    this.chars += shape.length
+    for (const [oldest] of this.byShape) {
+      if (this.byShape.size <= MAX_PLANS && this.chars <= MAX_SHAPE_CHARS) break
+      this.byShape.delete(oldest)
+      this.chars -= oldest.length
+    }
+  }
+}
 
 interface Parameterized {
   key: string
@@ -225,7 +255,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function cachedCompile(original: (this: Compiler, query: string) => unknown): (this: Compiler, query: string) => unknown {
   // One cache per compiler (one per database provider and schema).
-  const caches = new WeakMap<Compiler, Map<string, Kept | null>>()
+  const caches = new WeakMap<Compiler, Plans>()
   return function compile(this: Compiler, query: string): unknown {
     const compiled = (q: string) => {
       stats.compiled++
@@ -234,7 +264,7 @@ function cachedCompile(original: (this: Compiler, query: string) => unknown): (t
     const parameterized = parameterize(JSON.parse(query))
     if (!parameterized) return compiled(query)
     let cache = caches.get(this)
-    if (!cache) caches.set(this, (cache = new Map()))
+    if (!cache) caches.set(this, (cache = new Plans()))
     let kept = cache.get(parameterized.key)
     const fresh = kept === undefined
     if (kept === undefined) {
@@ -248,7 +278,6 @@ function cachedCompile(original: (this: Compiler, query: string) => unknown): (t
         // A shape the compiler will not take with parameters: compiled as written, each time.
         kept = null
       }
-      if (cache.size >= MAX_PLANS) cache.delete(cache.keys().next().value!)
       cache.set(parameterized.key, kept)
     }
     let plan: unknown

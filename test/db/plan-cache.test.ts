@@ -73,6 +73,27 @@ describe('query plans kept per shape', () => {
     ])
   })
 
+  it('keeps the plans in use: a read asked now and then among 2,000 other shapes is kept, an old one is not', async () => {
+    const hot = () => db.person.findFirst({ where: { employeeNo: 'PC1' }, orderBy: { name: 'asc' } })
+    const cold = () => db.person.findFirst({ where: { employeeNo: 'PC2' }, orderBy: { name: 'desc' } })
+    await hot()
+    await cold()
+    // 2,000 shapes (a `take` shapes a plan), the most kept: the hot read is asked every hundred,
+    // and never compiled again.
+    let before = compiled()
+    for (let take = 1; take <= 2000; take++) {
+      await db.person.findMany({ where: { unitId }, take, select: { id: true } })
+      if (take % 100 === 0) await hot()
+    }
+    expect(compiled() - before).toBe(2000)
+    before = compiled()
+    expect((await hot())?.name).toBe('王芳')
+    expect(compiled() - before).toBe(0)
+    before = compiled()
+    expect((await cold())?.name).toBe('李强')
+    expect(compiled() - before).toBe(1)
+  })
+
   it('numbers from the upsert whose where names the row it creates: 1, 2, 3 (its plan compared with a fresh one)', async () => {
     expect([await takeNumber(db, 'plan-cache'), await takeNumber(db, 'plan-cache'), await takeNumber(db, 'plan-cache')]).toEqual([1, 2, 3])
   })
