@@ -83,7 +83,7 @@ function openClient(url: string): Db {
   if (providerOf(url) === 'sqlite') {
     const file = sqlitePath(url)
     fs.mkdirSync(path.dirname(file), { recursive: true })
-    const adapter = new WaitingLibSQL({ url: `file:${file}` })
+    const adapter = new OneConnectionLibSQL({ url: `file:${file}` })
     return new SqliteClient({ adapter })
   }
   const { connectionString, schema } = splitPostgresUrl(url)
@@ -108,7 +108,7 @@ function openClient(url: string): Db {
 const SQLITE_BUSY_TIMEOUT_MS = 5000
 
 /** The libSQL adapter on one connection, its statements kept prepared (sqlite-connection.ts). */
-class WaitingLibSQL extends PrismaLibSQL {
+class OneConnectionLibSQL extends PrismaLibSQL {
   override createClient(config: Config): Client {
     return new SqliteConnection(sqlitePath(config.url), SQLITE_BUSY_TIMEOUT_MS) as unknown as Client
   }

@@ -3,8 +3,8 @@
  * prepared once and kept. libSQL's own client prepares every statement anew (the SQL parsed and
  * planned, its columns asked twice) and hands its connection to each transaction, opening the file
  * again for what follows; under a burst the service runs the same few dozen statements thousands
- * of times. This speaks the part of libSQL's client the adapter uses (`execute`, `batch`,
- * `executeMultiple`, `transaction`, `close`) with the same values and errors (libSQL's
+ * of times. This speaks the part of libSQL's client the adapter uses (`execute`,
+ * `executeMultiple`, `transaction` with its `execute`/`commit`/`rollback`, `close`) with the same values and errors (libSQL's
  * `LibsqlError`, which the adapter turns into Prisma's), on `libsql` itself, the driver the client
  * wraps.
  *
@@ -13,7 +13,7 @@
  * runs after it does not run inside it. A failed statement in a transaction, or a failed COMMIT
  * (another process holding the file past the busy timeout), rolls it back: nothing stays open.
  */
-import type { InStatement, InValue, ResultSet, Transaction, TransactionMode } from '@libsql/client'
+import type { InStatement, InValue, ResultSet, TransactionMode } from '@libsql/client'
 import { LibsqlError } from '@libsql/client'
 import Database from 'libsql'
 
@@ -67,8 +67,14 @@ function result(columns: string[], columnTypes: string[], rows: unknown[][], row
   }
 }
 
+/** What the adapter does with a transaction. */
+interface SqliteTransaction {
+  execute(stmt: InStatement): Promise<ResultSet>
+  commit(): Promise<void>
+  rollback(): Promise<void>
+}
+
 export class SqliteConnection {
-  readonly protocol = 'file'
   closed = false
   readonly #db: Database.Database
   readonly #prepared = new Map<string, Prepared>()
@@ -107,7 +113,9 @@ export class SqliteConnection {
   #run(stmt: InStatement): ResultSet {
     if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED')
     const sql = typeof stmt === 'string' ? stmt : stmt.sql
-    const args = typeof stmt === 'string' || stmt.args === undefined ? [] : Array.isArray(stmt.args) ? stmt.args.map(toSql) : namedArgs(stmt.args)
+    if (typeof stmt !== 'string' && stmt.args !== undefined && !Array.isArray(stmt.args))
+      throw new TypeError('arguments by name are not supported (the adapter passes a list)')
+    const args = typeof stmt === 'string' || stmt.args === undefined ? [] : (stmt.args as InValue[]).map(toSql)
     try {
       const { statement, columns, columnTypes } = this.#prepare(sql)
       if (columns) {
@@ -123,18 +131,6 @@ export class SqliteConnection {
 
   async execute(stmt: InStatement): Promise<ResultSet> {
     return this.#run(stmt)
-  }
-
-  async batch(stmts: InStatement[], mode: TransactionMode = 'deferred'): Promise<ResultSet[]> {
-    const tx = await this.transaction(mode)
-    try {
-      const results = []
-      for (const stmt of stmts) results.push(await tx.execute(stmt))
-      await tx.commit()
-      return results
-    } finally {
-      tx.close()
-    }
   }
 
   /** A script (a migration); outside a transaction, what it left open is rolled back. */
@@ -158,7 +154,7 @@ export class SqliteConnection {
   }
 
   /** A transaction on this connection (see above): what the adapter asks of one. */
-  async transaction(mode: TransactionMode = 'write'): Promise<Transaction> {
+  async transaction(mode: TransactionMode = 'write'): Promise<SqliteTransaction> {
     this.#run(mode === 'write' ? 'BEGIN IMMEDIATE' : mode === 'read' ? 'BEGIN TRANSACTION READONLY' : 'BEGIN DEFERRED')
     let closed = false
     const end = () => {
@@ -166,17 +162,11 @@ export class SqliteConnection {
       closed = true
       if (this.#db.inTransaction) this.#run('ROLLBACK')
     }
-    const tx: Transaction = {
+    return {
       execute: async (stmt: InStatement) => {
         if (closed) throw new LibsqlError('The transaction is closed', 'TRANSACTION_CLOSED')
         return this.#run(stmt)
       },
-      batch: async (stmts: InStatement[]) => {
-        const results = []
-        for (const stmt of stmts) results.push(await tx.execute(stmt))
-        return results
-      },
-      executeMultiple: async (sql: string) => this.#exec(sql),
       commit: async () => {
         try {
           this.#run('COMMIT')
@@ -186,12 +176,7 @@ export class SqliteConnection {
         }
       },
       rollback: async () => end(),
-      close: () => end(),
-      get closed() {
-        return closed
-      },
     }
-    return tx
   }
 
   close(): void {
@@ -200,10 +185,4 @@ export class SqliteConnection {
     this.#prepared.clear()
     this.#db.close()
   }
-}
-
-function namedArgs(args: Record<string, InValue>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(args)) out[name[0] === '@' || name[0] === '$' || name[0] === ':' ? name.slice(1) : name] = toSql(value)
-  return out
 }

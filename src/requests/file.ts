@@ -9,6 +9,7 @@ import { findCategory, guessCategory } from './categories.js'
 import { deadlines, MAX_CONTENT, refuse, type RequestContext, type RequestRow } from './model.js'
 import { personTo, requesterLabel, tellOfficers } from './notify.js'
 import { chairAndAdministrators, responsibleLevel } from './routing.js'
+import { event } from './timeline.js'
 
 /** The next number of the year (db/counters.ts). */
 async function nextNumber(tx: Tx, year: number): Promise<string> {
@@ -66,15 +67,8 @@ export async function fileRequest(
   })
   // Its first timeline entry. (Written as a nested create it took three statements, the request
   // read back after both inserts; this way two.)
-  await tx.requestEvent.create({
-    data: {
-      requestId: request.id,
-      at: ctx.now,
-      kind: input.filedBy ? 'filedOnBehalf' : 'filed',
-      actorId: input.filedBy?.id ?? (input.anonymous ? null : input.requester.id),
-      toUnitId: levelUnit.id,
-    },
-    select: { id: true },
+  await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, {
+    to: levelUnit.id,
   })
   if (input.anonymous) await tx.requestAuthor.create({ data: { requestId: request.id, personId: input.requester.id } })
 

@@ -11,5 +11,6 @@ export async function event(
 ): Promise<void> {
   await ctx.tx.requestEvent.create({
     data: { requestId: request.id, at: ctx.now, actorId, kind, text: text ?? null, fromUnitId: units?.from ?? null, toUnitId: units?.to ?? null },
+    select: { id: true },
   })
 }

@@ -5,7 +5,7 @@ import { createSharedTestDatabase, testProvider } from '../helpers/db.js'
 // Transactions as the service uses them (a batch of events, a claimed outbox message): what one
 // writes is seen by everybody once it commits, nothing of a failed one stays, and a failed one
 // leaves nothing open behind it. On SQLite a transaction runs on the client's own connection
-// (src/db/client.ts, WaitingLibSQL): what follows it must not run inside it.
+// (src/db/sqlite-connection.ts): what follows it must not run inside it.
 let a: Db
 let b: Db
 let drop: () => Promise<void>
