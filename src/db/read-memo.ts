@@ -106,10 +106,30 @@ export function primeRead(model: string, operation: string, args: unknown, answe
   const memo = current.getStore()
   if (!memo) return
   const key = keyOf(model, operation, args)
-  memo.answers.set(key, structuredClone(answer))
+  memo.answers.set(key, copyOf(answer))
   const rowOf = KEYED[model]
   const where = (args as { where?: Record<string, unknown> } | undefined)?.where
   if (rowOf) memo.rows.set(key, where ? rowOf(where) : null)
+}
+
+/**
+ * Work that reads standing data only (never the keyed models), remembered for the batch as a read
+ * is, under `name` and `key`, and forgotten when its reads would be: a unit's ladder, a level's
+ * officers, asked for every request filed. Spares the reads' own calls through Prisma's client,
+ * which cost even when remembered. Outside a memo it just runs.
+ */
+export async function rememberedWork<T>(name: string, key: string | number, work: () => Promise<T>): Promise<T> {
+  const memo = current.getStore()
+  if (!memo) return work()
+  const k = `work ${name}:${key}`
+  const kept = memo.answers.get(k)
+  if (kept !== undefined) {
+    memo.hits++
+    return copyOf(kept as T)
+  }
+  const answer = await work()
+  memo.answers.set(k, copyOf(answer))
+  return answer
 }
 
 const keyOf = (model: string, operation: string, args: unknown) => `${model}.${operation}:${JSON.stringify(args)}`
@@ -161,14 +181,31 @@ export function memoised(relations: RelationMap) {
   }
 }
 
+/**
+ * A copy of an answer: its rows, lists and times anew. A query's answer is rows of plain objects, so
+ * they are copied as such (structuredClone, which serialises, took a twentieth of the handling's
+ * time); anything else (bytes) is cloned.
+ */
+export function copyOf<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map(copyOf) as T
+  if (value instanceof Date) return new Date(value.getTime()) as T
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value)
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(value)) out[k] = copyOf((value as Record<string, unknown>)[k])
+  return out as T
+}
+
 /** The remembered answer to a read (a copy), or the database's, remembered. */
 async function remembered(memo: ReadMemo, key: string, args: unknown, query: (args: unknown) => Promise<unknown>): Promise<unknown> {
-  if (memo.answers.has(key)) {
+  const kept = memo.answers.get(key)
+  if (kept !== undefined) {
     memo.hits++
-    return structuredClone(memo.answers.get(key))
+    return copyOf(kept)
   }
   const answer = await query(args)
-  memo.answers.set(key, structuredClone(answer))
+  memo.answers.set(key, copyOf(answer))
   return answer
 }
 

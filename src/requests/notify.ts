@@ -2,6 +2,7 @@
 import { DEFAULT_MIN_GROUP, type PersonRow, type UnitRow } from '../core/commands.js'
 import type { Card, OutboundMessage, Platform, Recipient } from '../core/types.js'
 import type { Tx } from '../db/client.js'
+import { rememberedWork } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { unitLabel } from '../organisation/scope.js'
 import { formatLocal } from '../core/time/zone.js'
@@ -10,7 +11,11 @@ import type { RequestContext, RequestRow } from './model.js'
 export const personTo = (personId: number): Recipient => ({ kind: 'person', personId })
 
 /** The officers' group bound to this unit or the nearest unit above it. */
-async function officersGroups(tx: Tx, unit: UnitRow): Promise<Recipient[]> {
+function officersGroups(tx: Tx, unit: UnitRow): Promise<Recipient[]> {
+  return rememberedWork('officersGroups', unit.id, () => nearestOfficersGroups(tx, unit))
+}
+
+async function nearestOfficersGroups(tx: Tx, unit: UnitRow): Promise<Recipient[]> {
   let current: UnitRow | null = unit
   while (current) {
     const groups = await tx.chatGroup.findMany({ where: { unitId: current.id, purpose: 'officers' } })

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/client.js'
+import { rememberedWork } from '../db/read-memo.js'
 import type { PersonRow, UnitRow } from '../core/commands.js'
 
 export interface Level {
@@ -8,7 +9,11 @@ export interface Level {
 }
 
 /** The unit and its ancestors, nearest first. */
-export async function ladder(tx: Tx, unitId: number): Promise<UnitRow[]> {
+export function ladder(tx: Tx, unitId: number): Promise<UnitRow[]> {
+  return rememberedWork('ladder', unitId, () => climb(tx, unitId))
+}
+
+async function climb(tx: Tx, unitId: number): Promise<UnitRow[]> {
   const chain: UnitRow[] = []
   let next: number | null = unitId
   while (next !== null && chain.length < 50) {
@@ -31,7 +36,11 @@ async function officersAt(tx: Tx, unitId: number, categoryId: number): Promise<P
  * Where a request goes: the nearest level up from `fromUnitId` (inclusive) that has an officer
  * for its category or a general officer. Null when no level above has any.
  */
-export async function responsibleLevel(tx: Tx, fromUnitId: number, categoryId: number, inclusive = true): Promise<Level | null> {
+export function responsibleLevel(tx: Tx, fromUnitId: number, categoryId: number, inclusive = true): Promise<Level | null> {
+  return rememberedWork('responsibleLevel', `${fromUnitId} ${categoryId} ${inclusive}`, () => findLevel(tx, fromUnitId, categoryId, inclusive))
+}
+
+async function findLevel(tx: Tx, fromUnitId: number, categoryId: number, inclusive: boolean): Promise<Level | null> {
   const chain = await ladder(tx, fromUnitId)
   for (const unit of inclusive ? chain : chain.slice(1)) {
     const officers = await officersAt(tx, unit.id, categoryId)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db, type ObservedQuery } from '../../src/db/client.js'
-import { forgetReads, withReadMemo } from '../../src/db/read-memo.js'
+import { forgetReads, rememberedWork, withReadMemo } from '../../src/db/read-memo.js'
+import { responsibleLevel } from '../../src/requests/routing.js'
 import { createTestDatabaseUrl } from '../helpers/db.js'
 
 // A batch of events asks the organisation's standing data once (read-memo.ts); what the batch
@@ -44,6 +45,45 @@ describe('reads remembered within a batch', () => {
       expect((await db.unit.findUnique({ where: { id: unitId } }))!.name).toBe('一车间（新）')
     })
     await db.unit.update({ where: { id: unitId }, data: { name: '一车间' } })
+  })
+
+  it('hands out copies of times too: a caller moving one moves nothing for the next', async () => {
+    await withReadMemo(async () => {
+      const first = await db.unit.findUnique({ where: { id: unitId } })
+      const created = first!.createdAt.getTime()
+      first!.createdAt.setTime(0)
+      expect((await db.unit.findUnique({ where: { id: unitId } }))!.createdAt.getTime()).toBe(created)
+    })
+  })
+
+  it("remembers work over standing data (a request's level) until a write to standing data, which it then sees", async () => {
+    const category = await db.requestCategory.create({
+      data: { name: '层级记忆类', keywords: '', answerMinutes: 60, resultMinutes: 600, urgentAnswerMinutes: 30, urgentResultMinutes: 300 },
+    })
+    await withReadMemo(async () => {
+      expect(await responsibleLevel(db, unitId, category.id)).toBeNull()
+      const before = queries.length
+      expect(await responsibleLevel(db, unitId, category.id)).toBeNull()
+      expect(queries.length - before).toBe(0)
+      // An officer appointed in the batch: the next request's level is worked out again and has them.
+      const officer = await db.person.create({ data: { employeeNo: 'RMO', name: '新干部', unitId, role: 'officer' } })
+      const level = await responsibleLevel(db, unitId, category.id)
+      expect(level?.officers.map((o) => o.id)).toEqual([officer.id])
+      // Each answer is a copy: a caller emptying one empties nothing for the next.
+      level!.officers.length = 0
+      ;(await responsibleLevel(db, unitId, category.id))!.officers.length = 0
+      expect((await responsibleLevel(db, unitId, category.id))?.officers).toHaveLength(1)
+      const calls: number[] = []
+      const work = () => rememberedWork('counted', 1, async () => calls.push(1))
+      await work()
+      await work()
+      expect(calls).toHaveLength(1)
+    })
+    // Outside a batch, work is done each time.
+    const before = queries.length
+    await responsibleLevel(db, unitId, category.id)
+    expect(queries.length).toBeGreaterThan(before)
+    await db.person.updateMany({ where: { employeeNo: 'RMO' }, data: { active: false } })
   })
 
   it('never remembers other data, counts, or reads outside a batch', async () => {

@@ -29,9 +29,23 @@ export function simplified(s: string): string {
   return toSimplified(s)
 }
 
+/**
+ * Reading forms of the texts read lately. A message is read several times (its intent, its
+ * category), and a filing is compared with each of its sender's recent requests (the duplicate
+ * check), each comparison reading both texts: a burst of filings read the same texts again and again.
+ */
+const readForms = new Map<string, string>()
+const READ_FORMS_KEPT = 2000
+
 /** The canonical reading form: the parser's normal form, simplified characters, ASCII lower case. */
 export function readingForm(input: string): string {
-  return simplified(normalizeText(input)).replace(/[A-Z]+/g, (m) => m.toLowerCase())
+  let form = readForms.get(input)
+  if (form === undefined) {
+    form = simplified(normalizeText(input)).replace(/[A-Z]+/g, (m) => m.toLowerCase())
+    if (readForms.size >= READ_FORMS_KEPT) readForms.delete(readForms.keys().next().value!)
+    readForms.set(input, form)
+  }
+  return form
 }
 
 /** Pinyin syllables without tones, one per character (non-Han characters stay as they are). */

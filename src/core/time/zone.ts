@@ -47,8 +47,27 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f
 }
 
+/**
+ * Wall clocks of instants read lately, by zone and second (what the formatter reads of an instant):
+ * events handled together ask for the same few seconds' (their time, their deadlines), and each
+ * asking of the formatter takes as long as a database read.
+ */
+const recentParts = new Map<string, LocalParts>()
+const RECENT_PARTS_KEPT = 500
+
 /** The wall-clock date and time of an instant in a time zone. */
 export function localParts(date: Date, timeZone: string): LocalParts {
+  const key = `${timeZone} ${Math.floor(date.getTime() / 1000)}`
+  let parts = recentParts.get(key)
+  if (parts === undefined) {
+    parts = readParts(date, timeZone)
+    if (recentParts.size >= RECENT_PARTS_KEPT) recentParts.delete(recentParts.keys().next().value!)
+    recentParts.set(key, parts)
+  }
+  return { ...parts }
+}
+
+function readParts(date: Date, timeZone: string): LocalParts {
   const parts: Record<string, string> = {}
   for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value
   const year = Number(parts.year)
