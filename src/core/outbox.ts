@@ -11,11 +11,11 @@ import type { Clock } from './clock.js'
 import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
-import { holdBack, type RowWriter } from './held-writes.js'
+import { holdBack, type RowWriter } from '../db/held-writes.js'
 import { BATCH, backoffMs, claimRow, deliveryOf, type NewRow, newRow, type OutboxRow, recordOutcome, writeRows } from './outbox-store.js'
 import { PermanentSendError, ThrottledError, type Adapter, type Delivery, type Platform } from './types.js'
 
-export { holdWrites } from './held-writes.js'
+export { holdWrites } from '../db/held-writes.js'
 export { resolveDeliveries } from './outbox-deliveries.js'
 export { backoffMs, type OutboxRow } from './outbox-store.js'
 

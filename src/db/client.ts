@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
+import { holdsRowsOf, writeHeldOf } from './held-writes.js'
 import { installPlanCache } from './plan-cache.js'
 import { memoised, relationMap } from './read-memo.js'
 import { SqliteConnection } from './sqlite-connection.js'
@@ -63,7 +64,9 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
   const remember = memoised(relationMap((client as unknown as { _runtimeDataModel: Parameters<typeof relationMap>[0] })._runtimeDataModel))
   const extended = client.$extends({
     query: {
-      $allOperations({ model, operation, args, query }) {
+      async $allOperations({ model, operation, args, query }) {
+        // Rows of this model held back to be written together are written first (held-writes.ts).
+        if (model !== undefined && holdsRowsOf(model)) await writeHeldOf(model)
         return remember({
           ...(model ? { model } : {}),
           operation,

@@ -2,7 +2,7 @@
  * Announcements (公告): casting and changing a vote (keyed hash for anonymous votes)
  */
 import type { Asker } from '../core/commands.js'
-import { heldRows, holdBack, type RowWriter, writeHeld } from '../core/held-writes.js'
+import { heldRows, holdBack, type RowWriter, writeHeld } from '../db/held-writes.js'
 import type { Tx } from '../db/client.js'
 import { primeRead } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
@@ -79,7 +79,7 @@ type NewVote = { pollId: number; voterKey: string; personId: number | null; choi
 
 /**
  * First votes of presses handled together (a burst on one poll card) are written as one insert
- * when the batch ends (core/held-writes.ts), not one each. A read of a poll's votes in the batch
+ * when the batch ends (db/held-writes.ts), not one each. A read of a poll's votes in the batch
  * writes them first (`votesWritten`), as does a second press of the same person.
  */
 const firstVotes: RowWriter<NewVote> = {

@@ -76,6 +76,10 @@ describe('events accepted together', () => {
     expect(reads('RequestCategory', 'findMany')).toBeLessThanOrEqual(2)
     const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
     expect(filed.map((r) => r.content).sort()).toEqual([...contents].sort())
+    // Each has its timeline's first step, the batch's entries written by one insert per transaction.
+    const steps = await svc.db.requestEvent.findMany({ where: { requestId: { in: filed.map((r) => r.id) } } })
+    expect(steps.map((e) => e.kind)).toEqual(filed.map(() => 'filed'))
+    expect(reads('RequestEvent', 'create')).toBe(0)
     const acks = await svc.db.outboxMessage.count({ where: { causeEventId: { in: ids } } })
     expect(acks).toBeGreaterThanOrEqual(ids.length)
   })
