@@ -16,6 +16,24 @@ function keywordsOf(c: CategoryRow): string[] {
   return c.keywords.split(/[,，、\s]+/).filter(Boolean)
 }
 
+type Words = [word: string, length: number][]
+/** Each category's words (its keywords and the built-in ones) by its name and keywords, as the last guesses read them. */
+const wordLists = new Map<string, { words: Words; strong: Words }>()
+
+function wordsOf(c: CategoryRow): { words: Words; strong: Words } {
+  const key = `${c.name}\u0000${c.keywords}`
+  let lists = wordLists.get(key)
+  if (!lists) {
+    const builtIn = builtInSynonyms[c.name]
+    const measured = (ws: Iterable<string>): Words => [...ws].map((w) => [w, Array.from(w).length])
+    lists = { words: measured(new Set([...keywordsOf(c), ...(builtIn?.words ?? [])])), strong: measured(builtIn?.strong ?? []) }
+    // Categories change rarely; a list of many old versions is dropped whole.
+    if (wordLists.size >= 500) wordLists.clear()
+    wordLists.set(key, lists)
+  }
+  return lists
+}
+
 /**
  * Guesses a category from the request's words (traditional and full-width read as simplified):
  * each keyword found — the database's and the built-in words — scores its length, a strong word
@@ -26,11 +44,10 @@ export function guessCategory(text: string, categories: CategoryRow[]): Category
   let best: { c: CategoryRow; score: number } | null = null
   for (const c of categories) {
     if (!c.active) continue
-    const builtIn = builtInSynonyms[c.name]
-    const words = new Set([...keywordsOf(c), ...(builtIn?.words ?? [])])
+    const { words, strong } = wordsOf(c)
     let score = 0
-    for (const k of words) if (s.includes(k)) score += Array.from(k).length
-    for (const k of builtIn?.strong ?? []) if (s.includes(k)) score += 3 * Array.from(k).length
+    for (const [k, length] of words) if (s.includes(k)) score += length
+    for (const [k, length] of strong) if (s.includes(k)) score += 3 * length
     if (score === 0) continue
     if (!best || score > best.score || (score === best.score && c.urgentByDefault && !best.c.urgentByDefault)) best = { c, score }
   }

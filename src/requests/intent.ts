@@ -94,16 +94,24 @@ async function offerToFile(ctx: CommandContext, reading: Reading, text: string):
 
 /** The start of the duplicate window, to the minute (so the events of a batch ask the same question). */
 const duplicateSince = (now: Date) => new Date(Math.floor((now.getTime() - DUPLICATE_WINDOW_MS) / 60_000) * 60_000)
+/** What the duplicate check reads of a recent request: what it compares and names, and whose it is. */
+const RECENT = { id: true, number: true, content: true, requesterId: true } as const
 /** The duplicate check's reads: the person's anonymous requests, and their requests of the window. */
 const authoredRead = (personId: number) => ({ where: { personId }, select: { requestId: true } })
 const recentRead = (requesterId: number, since: Date, anonymousIds: number[]) => ({
   where: { createdAt: { gte: since }, OR: [{ requesterId }, ...(anonymousIds.length ? [{ id: { in: anonymousIds } }] : [])] },
   orderBy: { createdAt: 'desc' as const },
   take: 50,
+  select: RECENT,
 })
 
 /** A request of this person's, open or recent, that says nearly the same thing; null when none. */
-export async function findDuplicate(ctx: RequestContext, requesterId: number, content: string, includeAnonymous: boolean): Promise<RequestRow | null> {
+export async function findDuplicate(
+  ctx: RequestContext,
+  requesterId: number,
+  content: string,
+  includeAnonymous: boolean,
+): Promise<Pick<RequestRow, 'number' | 'content'> | null> {
   const anonymousIds = includeAnonymous ? (await ctx.tx.requestAuthor.findMany(authoredRead(requesterId))).map((a) => a.requestId) : []
   const recent = await ctx.tx.workerRequest.findMany(recentRead(requesterId, duplicateSince(ctx.now), anonymousIds))
   return recent.find((r) => similarity(r.content, content) >= DUPLICATE_SIMILARITY) ?? null
@@ -133,6 +141,7 @@ export async function prefetchDuplicates(db: Tx, now: Date, calls: { personId: n
   const recent = await db.workerRequest.findMany({
     where: { createdAt: { gte: since }, OR: [{ requesterId: { in: people } }, ...(authored.length ? [{ id: { in: authored.map((a) => a.requestId) } }] : [])] },
     orderBy: { createdAt: 'desc' },
+    select: RECENT,
   })
   for (const { personId, includeAnonymous } of calls) {
     const ids = includeAnonymous ? anonymousOf(personId) : []

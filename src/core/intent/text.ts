@@ -84,12 +84,21 @@ export function comparable(s: string): string {
   return readingForm(s).replace(/[^\p{Script=Han}a-z0-9]/gu, '')
 }
 
+/** Bigrams of the texts compared lately (a filing is compared with each of its sender's recent requests); never changed once made. */
+const recentBigrams = new Map<string, ReadonlySet<string>>()
+
 /** Character bigrams of the comparable form (a one-character text is its own bigram). */
-function bigrams(s: string): Set<string> {
-  const c = Array.from(comparable(s))
-  const out = new Set<string>()
-  if (c.length === 1) out.add(c[0]!)
-  for (let i = 0; i + 1 < c.length; i++) out.add(c[i]! + c[i + 1]!)
+function bigrams(s: string): ReadonlySet<string> {
+  let out = recentBigrams.get(s)
+  if (out === undefined) {
+    const c = Array.from(comparable(s))
+    const grams = new Set<string>()
+    if (c.length === 1) grams.add(c[0]!)
+    for (let i = 0; i + 1 < c.length; i++) grams.add(c[i]! + c[i + 1]!)
+    out = grams
+    if (recentBigrams.size >= READ_FORMS_KEPT) recentBigrams.delete(recentBigrams.keys().next().value!)
+    recentBigrams.set(s, out)
+  }
   return out
 }
 
