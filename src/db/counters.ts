@@ -9,9 +9,16 @@
  * and its row is locked for that statement only; a number taken by a batch that then fails is
  * not given again (the retry takes the next), so numbers stay unique and increasing but may skip
  * one. SQLite writes through one connection at a time, so its numbers stay in the transaction.
+ *
+ * In a transaction, a counter's row is the transaction's from its first number to its commit
+ * (locked on PostgreSQL, the whole file on SQLite): so while events are handled together
+ * (`holdWrites`), the first number is taken from the database and the next ones counted on from it,
+ * the counter's new value written once before the commit (any other query of the counters in the
+ * transaction writes it first). A batch of filings takes its numbers with two statements, not one each.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db, Tx } from './client.js'
+import { heldRows, holdBack, type RowWriter } from './held-writes.js'
 
 const beside = new AsyncLocalStorage<Db>()
 
@@ -20,9 +27,36 @@ export function numbersBeside<T>(db: Db, work: () => Promise<T>): Promise<T> {
   return beside.run(db, work)
 }
 
+/** A number taken in a transaction: from the database (`stored`), or counted on from one that was. */
+interface Taken {
+  name: string
+  value: number
+  stored: boolean
+}
+
+/** A transaction's counters, written with their last numbers (only those counted on from the database's). */
+const counted: RowWriter<Taken> = {
+  model: 'Counter',
+  async write(tx, rows) {
+    const last = new Map<string, Taken>()
+    for (const r of rows) last.set(r.name, r)
+    for (const { name, value, stored } of last.values()) if (!stored) await tx.counter.update({ where: { name }, data: { value } })
+  },
+}
+
 /** The next value of the counter `name` (1 for the first). */
 export async function takeNumber(tx: Tx, name: string): Promise<number> {
-  const client = beside.getStore() ?? tx
-  const row = await client.counter.upsert({ where: { name }, create: { name, value: 1 }, update: { value: { increment: 1 } } })
-  return row.value
+  const client = beside.getStore()
+  if (client) return (await client.counter.upsert(increment(name))).value
+  const before = [...heldRows(counted, tx)].reverse().find((r) => r.name === name)
+  if (before) {
+    const value = before.value + 1
+    holdBack(counted, tx, [{ name, value, stored: false }])
+    return value
+  }
+  const { value } = await tx.counter.upsert(increment(name))
+  holdBack(counted, tx, [{ name, value, stored: true }])
+  return value
 }
+
+const increment = (name: string) => ({ where: { name }, create: { name, value: 1 }, update: { value: { increment: 1 } } })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client.js'
 import { numbersBeside, takeNumber } from '../../src/db/counters.js'
+import { holdWrites } from '../../src/db/held-writes.js'
 import { createSharedTestDatabase, testProvider } from '../helpers/db.js'
 
 // Numbers people use (SQ-2026-0042, P-17): unique and increasing whoever takes them. Two clients
@@ -50,6 +51,40 @@ describe('numbers', () => {
       expect(await takeNumber(a, 'skipped')).toBe(first + 2)
     })
   }
+
+  // Both databases: a transaction's counter row is its own until it commits (locked on PostgreSQL,
+  // the file on SQLite), so a batch counts on from its first number and writes the last once.
+  it('in a batch of events, counted on from the first number and written once before the commit', async () => {
+    const first = await takeNumber(a, 'batch')
+    const taken = await a.$transaction((tx) =>
+      holdWrites(async () => {
+        const mine: number[] = []
+        for (let i = 0; i < 5; i++) mine.push(await takeNumber(tx, 'batch'))
+        // Another counter between them, and a read of this one, see what the batch counted.
+        expect(await takeNumber(tx, 'batch-other')).toBe(1)
+        expect((await tx.counter.findUniqueOrThrow({ where: { name: 'batch' } })).value).toBe(first + 5)
+        mine.push(await takeNumber(tx, 'batch'))
+        return mine
+      }),
+    )
+    expect(taken).toEqual([1, 2, 3, 4, 5, 6].map((n) => first + n))
+    // The next batch, and another instance, go on after them.
+    expect(await takeNumber(b, 'batch')).toBe(first + 7)
+    expect(await a.$transaction((tx) => holdWrites(() => takeNumber(tx, 'batch')))).toBe(first + 8)
+  })
+
+  it('in a batch that fails, its numbers are given again', async () => {
+    const first = await takeNumber(a, 'batch-failed')
+    await expect(
+      a.$transaction((tx) =>
+        holdWrites(async () => {
+          for (let i = 0; i < 3; i++) await takeNumber(tx, 'batch-failed')
+          throw new Error('handling failed')
+        }),
+      ),
+    ).rejects.toThrow('handling failed')
+    expect(await takeNumber(b, 'batch-failed')).toBe(first + 1)
+  })
 
   if (testProvider === 'sqlite') {
     it('on SQLite, in the transaction: a failed one gives its number again', async () => {
