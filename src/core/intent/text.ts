@@ -30,22 +30,38 @@ export function simplified(s: string): string {
 }
 
 /**
- * Reading forms of the texts read lately. A message is read several times (its intent, its
- * category), and a filing is compared with each of its sender's recent requests (the duplicate
- * check), each comparison reading both texts: a burst of filings read the same texts again and again.
+ * What was worked out of the texts read lately, by text. A message is read several times (its
+ * intent, its category), and a filing is compared with each of its sender's recent requests (the
+ * duplicate check), each comparison reading both texts: a burst of filings read the same texts
+ * again and again. Texts of at most `maxChars` characters in all are kept; the oldest go first.
  */
-const readForms = new Map<string, string>()
-const READ_FORMS_KEPT = 2000
+class RecentTexts<T> {
+  private readonly kept = new Map<string, T>()
+  private chars = 0
+
+  constructor(private readonly maxChars: number) {}
+
+  get(text: string, work: (text: string) => T): T {
+    let value = this.kept.get(text)
+    if (value === undefined) {
+      value = work(text)
+      this.kept.set(text, value)
+      this.chars += text.length
+      for (const oldest of this.kept.keys()) {
+        if (this.chars <= this.maxChars) break
+        this.kept.delete(oldest)
+        this.chars -= oldest.length
+      }
+    }
+    return value
+  }
+}
+
+const readForms = new RecentTexts<string>(500_000)
 
 /** The canonical reading form: the parser's normal form, simplified characters, ASCII lower case. */
 export function readingForm(input: string): string {
-  let form = readForms.get(input)
-  if (form === undefined) {
-    form = simplified(normalizeText(input)).replace(/[A-Z]+/g, (m) => m.toLowerCase())
-    if (readForms.size >= READ_FORMS_KEPT) readForms.delete(readForms.keys().next().value!)
-    readForms.set(input, form)
-  }
-  return form
+  return readForms.get(input, (text) => simplified(normalizeText(text)).replace(/[A-Z]+/g, (m) => m.toLowerCase()))
 }
 
 /** Pinyin syllables without tones, one per character (non-Han characters stay as they are). */
@@ -84,22 +100,18 @@ export function comparable(s: string): string {
   return readingForm(s).replace(/[^\p{Script=Han}a-z0-9]/gu, '')
 }
 
-/** Bigrams of the texts compared lately (a filing is compared with each of its sender's recent requests); never changed once made. */
-const recentBigrams = new Map<string, ReadonlySet<string>>()
+/** Bigrams of the texts compared lately (never changed once made; a set takes some 60 bytes a character). */
+const recentBigrams = new RecentTexts<ReadonlySet<string>>(100_000)
 
 /** Character bigrams of the comparable form (a one-character text is its own bigram). */
 function bigrams(s: string): ReadonlySet<string> {
-  let out = recentBigrams.get(s)
-  if (out === undefined) {
-    const c = Array.from(comparable(s))
-    const grams = new Set<string>()
-    if (c.length === 1) grams.add(c[0]!)
-    for (let i = 0; i + 1 < c.length; i++) grams.add(c[i]! + c[i + 1]!)
-    out = grams
-    if (recentBigrams.size >= READ_FORMS_KEPT) recentBigrams.delete(recentBigrams.keys().next().value!)
-    recentBigrams.set(s, out)
-  }
-  return out
+  return recentBigrams.get(s, (text) => {
+    const c = Array.from(comparable(text))
+    const out = new Set<string>()
+    if (c.length === 1) out.add(c[0]!)
+    for (let i = 0; i + 1 < c.length; i++) out.add(c[i]! + c[i + 1]!)
+    return out
+  })
 }
 
 /** Jaccard similarity of the two texts' character bigrams, 0…1. */
