@@ -48,6 +48,8 @@ const counted: RowWriter<Taken> = {
 export async function takeNumber(tx: Tx, name: string): Promise<number> {
   const client = beside.getStore()
   if (client) return (await client.counter.upsert(increment(name))).value
+  // Outside a transaction (the client itself has $transaction), nothing keeps the row: each number is taken.
+  if ('$transaction' in tx) return (await tx.counter.upsert(increment(name))).value
   const before = [...heldRows(counted, tx)].reverse().find((r) => r.name === name)
   if (before) {
     const value = before.value + 1

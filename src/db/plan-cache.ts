@@ -269,7 +269,8 @@ export function checkCachedPlans(): void {
   checking = true
 }
 
-function unchunkedCopy(plan: unknown): unknown {
+/** A freshly compiled plan changed as kept plans are (to compare the two). */
+function asKept(plan: unknown): unknown {
   unchunked(plan)
   return plan
 }
@@ -315,7 +316,7 @@ function cachedCompile(original: (this: Compiler, query: string) => unknown): (t
       return compiled(query)
     }
     if (!fresh) stats.reused++
-    if (checking && !sameJson(plan, unchunkedCopy(original.call(this, query))))
+    if (checking && !sameJson(plan, asKept(original.call(this, query))))
       throw new Error(`plan-cache: the cached plan differs from Prisma's for ${query}`)
     return plan
   }

@@ -38,6 +38,25 @@ describe('numbers', () => {
       )
     })
 
+    // A race only PostgreSQL can show in one process: on SQLite the other client's write would block
+    // the process itself (libSQL waits synchronously for the file) until this transaction gave up.
+    it('on PostgreSQL, another instance asking during a batch waits for it, and gets the number after its last', async () => {
+      const first = await takeNumber(a, 'batch-race')
+      let meanwhile!: () => void
+      const theirs = new Promise<void>((r) => (meanwhile = r)).then(() => takeNumber(b, 'batch-race'))
+      const mine = await a.$transaction((tx) =>
+        holdWrites(async () => {
+          const taken = [await takeNumber(tx, 'batch-race')]
+          // The other instance asks now: the counter's row is this transaction's until it commits.
+          meanwhile()
+          for (let i = 0; i < 3; i++) taken.push(await takeNumber(tx, 'batch-race'))
+          return taken
+        }),
+      )
+      expect(mine).toEqual([1, 2, 3, 4].map((n) => first + n))
+      expect(await theirs).toBe(first + 5)
+    })
+
     it('on PostgreSQL, a number taken beside a transaction that fails is not given again', async () => {
       const first = await takeNumber(a, 'skipped')
       await expect(
@@ -71,6 +90,21 @@ describe('numbers', () => {
     // The next batch, and another instance, go on after them.
     expect(await takeNumber(b, 'batch')).toBe(first + 7)
     expect(await a.$transaction((tx) => holdWrites(() => takeNumber(tx, 'batch')))).toBe(first + 8)
+  })
+
+  it('in a batch but outside a transaction, each number is taken from the database (nothing keeps the row)', async () => {
+    const first = await takeNumber(a, 'batch-no-tx')
+    // Another instance, which knows nothing of this batch (its number is asked from outside it).
+    let meanwhile!: () => void
+    const theirs = new Promise<void>((r) => (meanwhile = r)).then(() => takeNumber(b, 'batch-no-tx'))
+    const taken = await holdWrites(async () => {
+      const mine = [await takeNumber(a, 'batch-no-tx')]
+      meanwhile()
+      mine.push(await theirs)
+      mine.push(await takeNumber(a, 'batch-no-tx'))
+      return mine
+    })
+    expect(taken).toEqual([first + 1, first + 2, first + 3])
   })
 
   it('in a batch that fails, its numbers are given again', async () => {
