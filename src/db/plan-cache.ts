@@ -316,8 +316,7 @@ function cachedCompile(original: (this: Compiler, query: string) => unknown): (t
       return compiled(query)
     }
     if (!fresh) stats.reused++
-    if (checking && !sameJson(plan, asKept(original.call(this, query))))
-      throw new Error(`plan-cache: the cached plan differs from Prisma's for ${query}`)
+    if (checking && !sameJson(plan, asKept(original.call(this, query)))) throw new Error(`plan-cache: the cached plan differs from Prisma's for ${query}`)
     return plan
   }
 }
