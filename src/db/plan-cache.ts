@@ -23,6 +23,7 @@
  */
 import * as postgresCompiler from '@prisma/client/runtime/query_compiler_bg.postgresql.mjs'
 import * as sqliteCompiler from '@prisma/client/runtime/query_compiler_bg.sqlite.mjs'
+import { LRUCache } from 'lru-cache'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type Value = string | number | boolean | { $type: 'DateTime'; value: string }
@@ -66,30 +67,10 @@ const MAX_VALUES = 900
 const MAX_PLANS = 2000
 const MAX_SHAPE_CHARS = 4_000_000
 
-/** Kept plans by shape, least recently used first (a Map keeps its insertion order). */
-class Plans {
-  private readonly byShape = new Map<string, Kept | null>()
-  private chars = 0
-
-  get(shape: string): Kept | null | undefined {
-    const kept = this.byShape.get(shape)
-    if (kept !== undefined) {
-      this.byShape.delete(shape)
-      this.byShape.set(shape, kept)
-    }
-    return kept
-  }
-
-  set(shape: string, kept: Kept | null): void {
-    this.byShape.set(shape, kept)
-    this.chars += shape.length
-    for (const [oldest] of this.byShape) {
-      if (this.byShape.size <= MAX_PLANS && this.chars <= MAX_SHAPE_CHARS) break
-      this.byShape.delete(oldest)
-      this.chars -= oldest.length
-    }
-  }
-}
+/** Kept plans by shape, the least recently used dropped first; `unfit` for a shape compiled as written. */
+const newPlans = () => new LRUCache<string, Kept | typeof UNFIT>({ max: MAX_PLANS, maxSize: MAX_SHAPE_CHARS, sizeCalculation: (_kept, shape) => shape.length })
+/** A shape the compiler will not take with parameters. */
+const UNFIT = { unfit: true } as const
 
 interface Parameterized {
   key: string
@@ -281,7 +262,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function cachedCompile(original: (this: Compiler, query: string) => unknown): (this: Compiler, query: string) => unknown {
   // One cache per compiler (one per database provider and schema).
-  const caches = new WeakMap<Compiler, Plans>()
+  const caches = new WeakMap<Compiler, ReturnType<typeof newPlans>>()
   return function compile(this: Compiler, query: string): unknown {
     const compiled = (q: string) => {
       stats.compiled++
@@ -290,7 +271,7 @@ function cachedCompile(original: (this: Compiler, query: string) => unknown): (t
     const parameterized = parameterize(JSON.parse(query))
     if (!parameterized) return compiled(query)
     let cache = caches.get(this)
-    if (!cache) caches.set(this, (cache = new Plans()))
+    if (!cache) caches.set(this, (cache = newPlans()))
     let kept = cache.get(parameterized.key)
     const fresh = kept === undefined
     if (kept === undefined) {
@@ -303,14 +284,14 @@ function cachedCompile(original: (this: Compiler, query: string) => unknown): (t
         kept = { plan, marked }
       } catch {
         // A shape the compiler will not take with parameters: compiled as written, each time.
-        kept = null
+        kept = UNFIT
       }
       cache.set(parameterized.key, kept)
     }
     let plan: unknown
     try {
-      if (kept === null) throw new DoesNotFit()
-      plan = fill(kept.plan, parameterized.values, kept.marked)
+      if (kept === UNFIT) throw new DoesNotFit()
+      plan = fill((kept as Kept).plan, parameterized.values, (kept as Kept).marked)
     } catch (error) {
       if (!(error instanceof DoesNotFit)) throw error
       return compiled(query)

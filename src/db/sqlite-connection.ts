@@ -16,6 +16,7 @@
 import type { InStatement, InValue, ResultSet, TransactionMode } from '@libsql/client'
 import { LibsqlError } from '@libsql/client'
 import Database from 'libsql'
+import { LRUCache } from 'lru-cache'
 
 /** Statements kept prepared (the service's own are a few hundred shapes; a bulk import's may be more). */
 const KEPT_STATEMENTS = 500
@@ -77,7 +78,7 @@ interface SqliteTransaction {
 export class SqliteConnection {
   closed = false
   readonly #db: Database.Database
-  readonly #prepared = new Map<string, Prepared>()
+  readonly #prepared = new LRUCache<string, Prepared>({ max: KEPT_STATEMENTS })
 
   constructor(file: string, busyTimeoutMs: number) {
     this.#db = new Database(file)
@@ -86,12 +87,7 @@ export class SqliteConnection {
 
   #prepare(sql: string): Prepared {
     let prepared = this.#prepared.get(sql)
-    if (prepared) {
-      // Most recently used last: the first is the one to drop when too many are kept.
-      this.#prepared.delete(sql)
-      this.#prepared.set(sql, prepared)
-      return prepared
-    }
+    if (prepared) return prepared
     const statement = this.#db.prepare(sql)
     statement.safeIntegers(true)
     let columns: string[] | null = null
@@ -105,7 +101,6 @@ export class SqliteConnection {
       // raw() throws for a statement that returns no rows.
     }
     prepared = { statement, columns, columnTypes }
-    if (this.#prepared.size >= KEPT_STATEMENTS) this.#prepared.delete(this.#prepared.keys().next().value!)
     this.#prepared.set(sql, prepared)
     return prepared
   }

@@ -2,6 +2,7 @@
  * Request categories: guessing one from what a person wrote, finding one by name. The defaults a new
  * organisation starts with are in category-defaults.ts, the built-in words in category-words.ts.
  */
+import { LRUCache } from 'lru-cache'
 import { readingForm } from '../core/intent/text.js'
 import type { Tx } from '../db/client.js'
 import { FALLBACK_CATEGORY } from './category-defaults.js'
@@ -18,7 +19,7 @@ function keywordsOf(c: CategoryRow): string[] {
 
 type Words = [word: string, length: number][]
 /** Each category's words (its keywords and the built-in ones) by its name and keywords, as the last guesses read them. */
-const wordLists = new Map<string, { words: Words; strong: Words }>()
+const wordLists = new LRUCache<string, { words: Words; strong: Words }>({ max: 500 })
 
 function wordsOf(c: CategoryRow): { words: Words; strong: Words } {
   const key = `${c.name}\u0000${c.keywords}`
@@ -27,8 +28,6 @@ function wordsOf(c: CategoryRow): { words: Words; strong: Words } {
     const builtIn = builtInSynonyms[c.name]
     const measured = (ws: Iterable<string>): Words => [...ws].map((w) => [w, Array.from(w).length])
     lists = { words: measured(new Set([...keywordsOf(c), ...(builtIn?.words ?? [])])), strong: measured(builtIn?.strong ?? []) }
-    // Categories change rarely; a list of many old versions is dropped whole.
-    if (wordLists.size >= 500) wordLists.clear()
     wordLists.set(key, lists)
   }
   return lists

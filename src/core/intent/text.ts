@@ -5,6 +5,7 @@
  * about 0.1 s to build its converter, pinyin-pro about 0.15 s to load), so start-up does not pay.
  */
 import { createRequire } from 'node:module'
+import { LRUCache } from 'lru-cache'
 import { normalizeText } from '../parser.js'
 
 const require = createRequire(import.meta.url)
@@ -30,38 +31,25 @@ export function simplified(s: string): string {
 }
 
 /**
- * What was worked out of the texts read lately, by text. A message is read several times (its
- * intent, its category), and a filing is compared with each of its sender's recent requests (the
- * duplicate check), each comparison reading both texts: a burst of filings read the same texts
- * again and again. Texts of at most `maxChars` characters in all are kept; the oldest go first.
+ * What was worked out of the texts read lately, by text, least recently used dropped first. A
+ * message is read several times (its intent, its category), and a filing is compared with each of
+ * its sender's recent requests (the duplicate check), each comparison reading both texts: a burst
+ * of filings read the same texts again and again. Texts of at most `maxChars` characters in all are kept.
  */
-class RecentTexts<T> {
-  private readonly kept = new Map<string, T>()
-  private chars = 0
-
-  constructor(private readonly maxChars: number) {}
-
-  get(text: string, work: (text: string) => T): T {
-    let value = this.kept.get(text)
-    if (value === undefined) {
-      value = work(text)
-      this.kept.set(text, value)
-      this.chars += text.length
-      for (const oldest of this.kept.keys()) {
-        if (this.chars <= this.maxChars) break
-        this.kept.delete(oldest)
-        this.chars -= oldest.length
-      }
-    }
+function recentTexts<T extends {}>(maxChars: number): (text: string, work: (text: string) => T) => T {
+  const kept = new LRUCache<string, T>({ maxSize: maxChars, sizeCalculation: (_value, text) => text.length + 1 })
+  return (text, work) => {
+    let value = kept.get(text)
+    if (value === undefined) kept.set(text, (value = work(text)))
     return value
   }
 }
 
-const readForms = new RecentTexts<string>(500_000)
+const readForm = recentTexts<string>(500_000)
 
 /** The canonical reading form: the parser's normal form, simplified characters, ASCII lower case. */
 export function readingForm(input: string): string {
-  return readForms.get(input, (text) => simplified(normalizeText(text)).replace(/[A-Z]+/g, (m) => m.toLowerCase()))
+  return readForm(input, (text) => simplified(normalizeText(text)).replace(/[A-Z]+/g, (m) => m.toLowerCase()))
 }
 
 /** Pinyin syllables without tones, one per character (non-Han characters stay as they are). */
@@ -101,11 +89,11 @@ export function comparable(s: string): string {
 }
 
 /** Bigrams of the texts compared lately (never changed once made; a set takes some 60 bytes a character). */
-const recentBigrams = new RecentTexts<ReadonlySet<string>>(100_000)
+const bigramsOf = recentTexts<ReadonlySet<string>>(100_000)
 
 /** Character bigrams of the comparable form (a one-character text is its own bigram). */
 function bigrams(s: string): ReadonlySet<string> {
-  return recentBigrams.get(s, (text) => {
+  return bigramsOf(s, (text) => {
     const c = Array.from(comparable(text))
     const out = new Set<string>()
     if (c.length === 1) out.add(c[0]!)

@@ -2,6 +2,7 @@
  * Wall-clock time in a time zone (never the machine's): the local date and time of an instant,
  * the instant of a local date and time, `HH:MM` times of day, and quiet hours.
  */
+import { LRUCache } from 'lru-cache'
 
 /** Throws when `timeZone` is not an IANA time zone this runtime knows. */
 export function assertTimeZone(timeZone: string): void {
@@ -52,8 +53,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * events handled together ask for the same few seconds' (their time, their deadlines), and each
  * asking of the formatter takes as long as a database read.
  */
-const recentParts = new Map<string, LocalParts>()
-const RECENT_PARTS_KEPT = 500
+const recentParts = new LRUCache<string, LocalParts>({ max: 500 })
 
 /** The wall-clock date and time of an instant in a time zone. */
 export function localParts(date: Date, timeZone: string): LocalParts {
@@ -61,7 +61,6 @@ export function localParts(date: Date, timeZone: string): LocalParts {
   let parts = recentParts.get(key)
   if (parts === undefined) {
     parts = readParts(date, timeZone)
-    if (recentParts.size >= RECENT_PARTS_KEPT) recentParts.delete(recentParts.keys().next().value!)
     recentParts.set(key, parts)
   }
   return { ...parts }
