@@ -121,15 +121,7 @@ export function primeRead(model: string, operation: string, args: unknown, answe
 export async function rememberedWork<T>(name: string, key: string | number, work: () => Promise<T>): Promise<T> {
   const memo = current.getStore()
   if (!memo) return work()
-  const k = `work ${name}:${key}`
-  const kept = memo.answers.get(k)
-  if (kept !== undefined) {
-    memo.hits++
-    return copyOf(kept as T)
-  }
-  const answer = await work()
-  memo.answers.set(k, copyOf(answer))
-  return answer
+  return remembered(memo, `work ${name}:${key}`, undefined, work) as Promise<T>
 }
 
 const keyOf = (model: string, operation: string, args: unknown) => `${model}.${operation}:${JSON.stringify(args)}`
