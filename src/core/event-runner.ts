@@ -6,7 +6,7 @@
  */
 import type { Db, Tx } from '../db/client.js'
 import { numbersBeside } from '../db/counters.js'
-import { forgetReads, withReadMemo } from '../db/read-memo.js'
+import { answeringFirst, forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
 import { fetchAttachments } from './attachments.js'
@@ -203,8 +203,10 @@ export class EventRunner {
    * the event in hand once TX_BUDGET_MS have passed: on SQLite a webhook's insert waits for this
    * transaction, so a platform's answer waits for that long at most, not for a whole batch.
    */
-  private handleSome(tx: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
+  private handleSome(given: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
+    // The batch's remembered reads are answered before Prisma's client (read-memo.ts).
+    const tx = answeringFirst(given)
     return holdWrites(async () => {
       const handled: number[] = []
       for (const { event, msg, files } of items) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db, type ObservedQuery } from '../../src/db/client.js'
-import { forgetReads, rememberedWork, withReadMemo } from '../../src/db/read-memo.js'
+import { holdBack, holdWrites, type RowWriter } from '../../src/db/held-writes.js'
+import { answeringFirst, forgetReads, rememberedWork, withReadMemo } from '../../src/db/read-memo.js'
 import { responsibleLevel } from '../../src/requests/routing.js'
 import { createTestDatabaseUrl } from '../helpers/db.js'
 
@@ -188,5 +189,67 @@ describe('reads remembered within a batch', () => {
       await filedOrMine()
       expect(asked('WorkerRequest') - reading).toBe(2)
     })
+  })
+})
+
+// Handling answers a batch's remembered reads before they reach Prisma's client (its pipeline costs
+// even a remembered read): the same answers as the client's hook, never a stale one.
+describe("remembered reads answered before Prisma's client", () => {
+  /** The client's unit reads, counted as they reach it. */
+  function counted() {
+    const reached = { count: 0 }
+    const client = {
+      unit: {
+        findUnique: (args: Parameters<Db['unit']['findUnique']>[0]) => (reached.count++, db.unit.findUnique(args)),
+        findMany: (args: Parameters<Db['unit']['findMany']>[0]) => (reached.count++, db.unit.findMany(args)),
+        update: (args: Parameters<Db['unit']['update']>[0]) => db.unit.update(args),
+      },
+    }
+    return { reached, client }
+  }
+
+  it('never hands a remembered read to the client, and hands out copies', async () => {
+    const { reached, client } = counted()
+    await withReadMemo(async () => {
+      const tx = answeringFirst(client)
+      const first = await tx.unit.findUnique({ where: { id: unitId } })
+      expect(reached.count).toBe(1)
+      first!.name = '被调用者改掉的名字'
+      const second = await tx.unit.findUnique({ where: { id: unitId } })
+      expect(second!.name).toBe('一车间')
+      expect(reached.count).toBe(1)
+    })
+    // Outside a batch there is nothing to answer from: the client itself.
+    expect(answeringFirst(client)).toBe(client)
+  })
+
+  it('passes writes to the client, and the next read sees them', async () => {
+    await withReadMemo(async () => {
+      const tx = answeringFirst(db)
+      expect((await tx.unit.findUnique({ where: { id: unitId } }))!.name).toBe('一车间')
+      await tx.unit.update({ where: { id: unitId }, data: { name: '一车间（改）' } })
+      expect((await tx.unit.findUnique({ where: { id: unitId } }))!.name).toBe('一车间（改）')
+    })
+    await db.unit.update({ where: { id: unitId }, data: { name: '一车间' } })
+  })
+
+  it('hands a read to the client while rows of its model are held back, which writes them first', async () => {
+    const { reached, client } = counted()
+    const units: RowWriter<{ name: string; path: string; level: string }> = {
+      model: 'Unit',
+      write: async (tx, rows) => void (await tx.unit.createMany({ data: rows })),
+    }
+    const held = () => client.unit.findMany({ where: { path: { startsWith: '后补/' } } })
+    await withReadMemo(() =>
+      holdWrites(async () => {
+        const tx = answeringFirst(client)
+        const read = () => tx.unit.findMany({ where: { path: { startsWith: '后补/' } } })
+        expect(await read()).toHaveLength(0)
+        holdBack(units, db, [{ name: '后补班组', path: '后补/班组', level: 'team' }])
+        expect(await read()).toHaveLength(1)
+        expect(reached.count).toBe(2)
+      }),
+    )
+    expect(await held()).toHaveLength(1)
   })
 })
