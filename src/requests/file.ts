@@ -16,6 +16,22 @@ async function nextNumber(tx: Tx, year: number): Promise<string> {
   return `SQ-${year}-${String(await takeNumber(tx, `request:${year}`)).padStart(4, '0')}`
 }
 
+/** A new request's columns the database or Prisma fills in (its id, defaults, update time). */
+const FILLED_IN = { id: true, status: true, supervised: true, escalationCount: true, updatedAt: true } as const
+/** A new request's columns that have no value yet (no default in the schema: empty until they happen). */
+const UNANSWERED = {
+  firstAnsweredAt: null,
+  resolvedAt: null,
+  result: null,
+  rejectReason: null,
+  rating: null,
+  ratingComment: null,
+  ratedAt: null,
+  closedAt: null,
+  topOverdueNotifiedAt: null,
+  assigneeId: null,
+} as const
+
 export interface FileInput {
   requester: PersonRow & { unit: UnitRow }
   /** The collector or officer filing for the requester, when not the requester. */
@@ -45,26 +61,26 @@ export async function fileRequest(
   const number = await nextNumber(tx, localParts(ctx.now, ctx.timeZone).year)
   const level = await responsibleLevel(tx, input.requester.unitId, category.id)
   const levelUnit = level?.unit ?? (await tx.unit.findFirst({ where: { parentId: null }, orderBy: { id: 'asc' } })) ?? input.requester.unit
-  const request = await tx.workerRequest.create({
-    data: {
-      number,
-      categoryId: category.id,
-      urgent,
-      content,
-      anonymous: input.anonymous,
-      requesterId: input.anonymous ? null : input.requester.id,
-      filedById: input.filedBy?.id ?? null,
-      unitId: input.requester.unitId,
-      sourcePlatform: input.source.platform,
-      sourceChatId: input.source.chatId,
-      levelUnitId: levelUnit.id,
-      campaignId: input.campaignId ?? null,
-      // The service's clock, like every other time on the request (deadlines, answers, results).
-      createdAt: ctx.now,
-      ...deadlines(category, urgent, ctx.now),
-      firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
-    },
-  })
+  const data = {
+    number,
+    categoryId: category.id,
+    urgent,
+    content,
+    anonymous: input.anonymous,
+    requesterId: input.anonymous ? null : input.requester.id,
+    filedById: input.filedBy?.id ?? null,
+    unitId: input.requester.unitId,
+    sourcePlatform: input.source.platform,
+    sourceChatId: input.source.chatId,
+    levelUnitId: levelUnit.id,
+    campaignId: input.campaignId ?? null,
+    // The service's clock, like every other time on the request (deadlines, answers, results).
+    createdAt: ctx.now,
+    ...deadlines(category, urgent, ctx.now),
+    firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
+  }
+  // The insert returns only what the database or Prisma fills in; the rest is what was written.
+  const request: RequestRow = { ...UNANSWERED, ...data, ...(await tx.workerRequest.create({ data, select: FILLED_IN })) }
   // Its first timeline entry. (Written as a nested create it took three statements, the request
   // read back after both inserts; this way two.)
   await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toInbound } from '../../adapters/web/index.js'
 import type { ObservedQuery } from '../../src/db/client.js'
 import type { InboundMessage } from '../../src/core/types.js'
+import { fileRequest } from '../../src/requests/file.js'
 import { waitUntil } from '../helpers/metrics.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
@@ -242,5 +243,18 @@ describe('events accepted together', () => {
     expect(reads('RequestAuthor')).toBeLessThanOrEqual(2)
     const filed = await svc.db.workerRequest.findMany({ where: { content: { in: contents } } })
     expect(filed.map((r) => r.content).sort()).toEqual([...contents].sort())
+  })
+
+  it('a filing answers with the request as stored (its insert returns only what the database fills in)', async () => {
+    const requester = await svc.db.person.findFirstOrThrow({ where: { employeeNo: people[0]!.employeeNo }, include: { unit: true } })
+    for (const anonymous of [false, true]) {
+      const { request } = await svc.db.$transaction((tx) =>
+        fileRequest(
+          { tx, now: new Date(), t: svc.core.t, timeZone: 'Asia/Shanghai' },
+          { requester, anonymous, content: `食堂的碗没洗干净（${anonymous ? '匿名' : '实名'}）`, source: { platform: 'web', chatId: null } },
+        ),
+      )
+      expect(request).toEqual(await svc.db.workerRequest.findUniqueOrThrow({ where: { id: request.id } }))
+    }
   })
 })
