@@ -132,7 +132,7 @@ export async function playgroundRoutes(
     await transcript.typed({ key: `in:${crypto.randomUUID()}`, chatId, personNo: person.employeeNo, text: typed })
     const msg = toInbound(body.text ?? '', opts.botName, { from: person.employeeNo, name: person.name, chatId, chatName, action: body.action })
     const { id, duplicate } = await core.receive(msg)
-    if (!duplicate) await core.process(id)
+    if (!duplicate) await core.handleNow(id)
     const sent = await ports.settled(id)
     const replies: Reply[] = sent
       .filter((d) => d.status === 'sent')

@@ -73,6 +73,10 @@ export class ChatCore {
   receiveAndProcess(msg: InboundMessage): Promise<Received> {
     return this.runner.receiveAndProcess(msg)
   }
+  /** Handles a stored event before returning, waiting for another worker that claimed it first (see EventRunner.handleNow). */
+  handleNow(id: number): Promise<void> {
+    return this.runner.handleNow(id)
+  }
   /** Handles one stored event unless another worker or instance has it; false when it did not. */
   process(id: number): Promise<boolean> {
     return this.runner.process(id)

@@ -22,6 +22,8 @@ import type { InboundMessage, OutboundMessage } from './types.js'
 const YIELD_IDLE_MS = 20
 /** …or after this long at the latest, so it keeps moving under a long burst. */
 const YIELD_MAX_MS = 1000
+/** How long `handleNow` waits for another worker that claimed the event first. */
+const HANDLE_NOW_WAIT_MS = 30_000
 /** A batch's transaction takes no further event after this long (the rest follow in the next). */
 const TX_BUDGET_MS = 30
 
@@ -116,11 +118,26 @@ export class EventRunner {
     while (this.runners.size > 0) await Promise.allSettled([...this.runners])
   }
 
-  /** Stores and handles an event at once. */
+  /** Stores and handles an event at once (see `handleNow`). */
   async receiveAndProcess(msg: InboundMessage): Promise<Received> {
     const received = await this.receive(msg)
-    if (!received.duplicate) await this.process(received.id)
+    if (!received.duplicate) await this.handleNow(received.id)
     return received
+  }
+
+  /**
+   * Handles a stored event before returning, for a caller that answers with its replies (the
+   * playground). Between its storing and this, the service's recovery or another instance may have
+   * claimed it: then this waits until that worker is done with it (or has left it for a retry after
+   * a failure), at most HANDLE_NOW_WAIT_MS, instead of returning with nothing handled yet.
+   */
+  async handleNow(id: number): Promise<void> {
+    const deadline = performance.now() + HANDLE_NOW_WAIT_MS
+    while (!(await this.process(id))) {
+      const row = await this.db.inboundEvent.findUnique({ where: { id }, select: { status: true } })
+      if (row?.status !== 'processing' || performance.now() > deadline) return
+      await new Promise((r) => setTimeout(r, 20))
+    }
   }
 
   /**

@@ -257,4 +257,21 @@ describe('events accepted together', () => {
       expect(request).toEqual(await svc.db.workerRequest.findUniqueOrThrow({ where: { id: request.id } }))
     }
   })
+
+  it('an event handled at once (the playground) that another worker claimed first is waited for, not answered with nothing', async () => {
+    const { id } = await svc.core.receive(filing(0, '更衣室的柜子锁坏了'))
+    // Another worker (the service's recovery, another instance) claims it before the caller does.
+    await svc.db.inboundEvent.update({ where: { id }, data: { status: 'processing', lockedUntil: new Date(Date.now() + 60_000) } })
+    const looks = () =>
+      queries.filter((q) => q.model === 'InboundEvent' && q.operation === 'findUnique' && JSON.stringify(q.args).includes(`"id":${id}`)).length
+    const before = looks()
+    const handling = svc.core.handleNow(id)
+    // The caller found it taken and is waiting; then that worker gives it up (it crashed): the caller takes it over.
+    await waitUntil('the caller to look at the taken event', () => looks() > before)
+    await svc.db.inboundEvent.update({ where: { id }, data: { lockedUntil: new Date(Date.now() - 1000) } })
+    await handling
+    expect((await svc.db.inboundEvent.findUniqueOrThrow({ where: { id } })).status).toBe('done')
+    expect(await svc.db.workerRequest.count({ where: { content: '更衣室的柜子锁坏了' } })).toBe(1)
+    expect(await svc.db.outboxMessage.count({ where: { causeEventId: id } })).toBeGreaterThan(0)
+  })
 })

@@ -78,7 +78,7 @@ export async function sayInTestChat(svc: Service, from: string, chat: string, te
   })
   msg.sender.ids = [{ kind: 'test', id: from }]
   const { id, duplicate } = await svc.core.receive(msg)
-  if (!duplicate) await svc.core.process(id)
+  if (!duplicate) await svc.core.handleNow(id)
   const rows = await svc.outbox.settled(id)
   return rows
     .filter((r) => r.status === 'sent')
