@@ -164,9 +164,7 @@ function modelFront(memo: ReadMemo, model: string, delegate: Record<string, unkn
         front = READS.has(operation)
           ? (args: unknown) => {
               const kept = holdsRowsOf(model) ? undefined : keptAnswer(memo, model, operation, args)
-              if (kept === undefined) return call(args)
-              memo.hits++
-              return Promise.resolve(copyOf(kept))
+              return kept === undefined ? call(args) : Promise.resolve(kept)
             }
           : call
         methods.set(operation, front)
@@ -176,13 +174,23 @@ function modelFront(memo: ReadMemo, model: string, delegate: Record<string, unkn
   })
 }
 
-/** The answer remembered for the read `model.operation(args)`, if any (its arguments as the hook keys them). */
+/** A copy of the answer remembered for the read `model.operation(args)`, if any (its arguments as the hook keys them). */
 function keptAnswer(memo: ReadMemo, model: string, operation: string, args: unknown): unknown {
+  let key: string
   try {
-    return memo.answers.get(keyOf(model, operation, args))
+    key = keyOf(model, operation, args)
   } catch {
     return undefined // arguments JSON cannot write (a BigInt): never remembered
   }
+  return keptCopy(memo, key)
+}
+
+/** A copy of the answer remembered under `key` (counted as a hit), or undefined. */
+function keptCopy(memo: ReadMemo, key: string): unknown {
+  const kept = memo.answers.get(key)
+  if (kept === undefined) return undefined
+  memo.hits++
+  return copyOf(kept)
 }
 
 const keyOf = (model: string, operation: string, args: unknown) => `${model}.${operation}:${JSON.stringify(args)}`
@@ -252,11 +260,8 @@ export function copyOf<T>(value: T): T {
 
 /** The remembered answer to a read (a copy), or the database's, remembered. */
 async function remembered(memo: ReadMemo, key: string, args: unknown, query: (args: unknown) => Promise<unknown>): Promise<unknown> {
-  const kept = memo.answers.get(key)
-  if (kept !== undefined) {
-    memo.hits++
-    return copyOf(kept)
-  }
+  const kept = keptCopy(memo, key)
+  if (kept !== undefined) return kept
   const answer = await query(args)
   memo.answers.set(key, copyOf(answer))
   return answer

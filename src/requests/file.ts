@@ -61,6 +61,7 @@ export async function fileRequest(
   const number = await nextNumber(tx, localParts(ctx.now, ctx.timeZone).year)
   const level = await responsibleLevel(tx, input.requester.unitId, category.id)
   const levelUnit = level?.unit ?? (await tx.unit.findFirst({ where: { parentId: null }, orderBy: { id: 'asc' } })) ?? input.requester.unit
+  const dueAt = deadlines(category, urgent, ctx.now)
   const data = {
     number,
     categoryId: category.id,
@@ -76,8 +77,8 @@ export async function fileRequest(
     campaignId: input.campaignId ?? null,
     // The service's clock, like every other time on the request (deadlines, answers, results).
     createdAt: ctx.now,
-    ...deadlines(category, urgent, ctx.now),
-    firstAnswerDueAt: deadlines(category, urgent, ctx.now).answerDueAt,
+    ...dueAt,
+    firstAnswerDueAt: dueAt.answerDueAt,
   }
   // The insert returns only what the database or Prisma fills in; the rest is what was written.
   const request: RequestRow = { ...UNANSWERED, ...data, ...(await tx.workerRequest.create({ data, select: FILLED_IN })) }
