@@ -7,6 +7,7 @@ import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
 import { holdsRowsOf, writeHeldOf } from './held-writes.js'
+import { CONNECTION_LIFETIME_S, PreparingClient } from './pg-statements.js'
 import { installPlanCache } from './plan-cache.js'
 import { memoised, relationMap } from './read-memo.js'
 import { SqliteConnection } from './sqlite-connection.js'
@@ -100,7 +101,8 @@ function openClient(url: string): Db {
   // Our own pool, so every connection has an error listener: when the server goes away (a
   // restart, an outage) pg emits 'error' on checked-out clients, and an unheard 'error' would
   // end the process instead of failing the queries and letting the service recover.
-  const pool = new pg.Pool({ connectionString, max: 10 })
+  // Its clients keep the service's hot statements prepared (pg-statements.ts).
+  const pool = new pg.Pool({ connectionString, max: 10, Client: PreparingClient, maxLifetimeSeconds: CONNECTION_LIFETIME_S })
   const ignore = () => {}
   pool.on('error', ignore)
   pool.on('connect', (client) => client.on('error', ignore))
