@@ -11,7 +11,7 @@
  * BEGIN, COMMIT — go unnamed as before); a prepared statement lives as long as its connection on the
  * server, and the pool ends each connection after CONNECTION_LIFETIME_S, so what a connection keeps
  * stays within what the service has been running lately. Behind PgBouncer in transaction mode,
- * version 1.21 or later with `max_prepared_statements` set is needed (see the README).
+ * version 1.21 or later with `max_prepared_statements` set is needed (docs/operations.md).
  */
 import crypto from 'node:crypto'
 import { LRUCache } from 'lru-cache'
@@ -46,7 +46,8 @@ export class PreparingClient extends pg.Client {}
 
 const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown
 PreparingClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
-  if (typeof config === 'object' && config !== null && 'text' in config) {
+  // A query given as a config object (as Prisma's adapter gives them); not a submittable (a pg Query or cursor).
+  if (typeof config === 'object' && config !== null && 'text' in config && !('submit' in config)) {
     const c = config as QueryConfig
     const values = Array.isArray(rest[0]) ? rest[0] : c.values
     if (c.name === undefined && values !== undefined && values.length > 0) {
