@@ -6,6 +6,7 @@
  */
 import type { Db, Tx } from '../db/client.js'
 import { numbersBeside } from '../db/counters.js'
+import { directWrites } from '../db/insert-rows.js'
 import { answeringFirst, forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
@@ -180,7 +181,7 @@ export class EventRunner {
       const startedAt = performance.now()
       let done: number
       try {
-        done = await this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 })
+        done = await directWrites(() => this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 }))
       } catch (error) {
         this.opts.log?.warn({ err: error, events: rest.length }, 'handling events together failed; handling each on its own')
         forgetReads()
@@ -258,7 +259,7 @@ export class EventRunner {
     const startedAt = performance.now()
     try {
       const files = await this.filesOf(event, msg)
-      await this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg, files }]), { timeout: 30_000, maxWait: 30_000 })
+      await directWrites(() => this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg, files }]), { timeout: 30_000, maxWait: 30_000 }))
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {

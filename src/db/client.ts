@@ -101,8 +101,14 @@ function openClient(url: string): Db {
   // Our own pool, so every connection has an error listener: when the server goes away (a
   // restart, an outage) pg emits 'error' on checked-out clients, and an unheard 'error' would
   // end the process instead of failing the queries and letting the service recover.
-  // Its clients keep the service's hot statements prepared (pg-statements.ts).
-  const pool = new pg.Pool({ connectionString, max: 10, Client: PreparingClient, maxLifetimeSeconds: CONNECTION_LIFETIME_S })
+  // Its clients keep the service's hot statements prepared and write a batch's rows themselves (pg-statements.ts).
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    Client: PreparingClient,
+    maxLifetimeSeconds: CONNECTION_LIFETIME_S,
+    tablesSchema: schema,
+  } as unknown as pg.PoolConfig)
   const ignore = () => {}
   pool.on('error', ignore)
   pool.on('connect', (client) => client.on('error', ignore))

@@ -16,6 +16,7 @@
 import crypto from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import pg from 'pg'
+import { type DirectConnection, transactionBegun } from './insert-rows.js'
 
 /** Texts named at once: the service's hot statements are a few dozen, its statements in all a few hundred. */
 export const KEPT_STATEMENTS = 300
@@ -41,14 +42,29 @@ export function statementName(text: string): string | undefined {
 
 type QueryConfig = { text: string; values?: unknown[]; name?: string }
 
-/** A pg client that names the statements worth keeping prepared (see above); for `pg.Pool`'s `Client` option. */
-export class PreparingClient extends pg.Client {}
+/**
+ * A pg client that names the statements worth keeping prepared (see above); for `pg.Pool`'s `Client`
+ * option. It also tells insert-rows.ts of a transaction begun on it: the pool's `tablesSchema`
+ * option says which schema the service's tables are in.
+ */
+export class PreparingClient extends pg.Client {
+  readonly direct: DirectConnection
+  constructor(config: pg.ClientConfig & { tablesSchema?: string } = {}) {
+    super(config)
+    this.direct = {
+      dialect: 'postgresql',
+      ...(config.tablesSchema !== undefined ? { schema: config.tablesSchema } : {}),
+      run: async (text, values) => (await this.query({ text, values })).rowCount ?? 0,
+    }
+  }
+}
 
 const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown
 PreparingClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
   // A query given as a config object (as Prisma's adapter gives them); not a submittable (a pg Query or cursor).
   if (typeof config === 'object' && config !== null && 'text' in config && !('submit' in config)) {
     const c = config as QueryConfig
+    if (c.text === 'BEGIN' && this instanceof PreparingClient) transactionBegun(this.direct)
     const values = Array.isArray(rest[0]) ? rest[0] : c.values
     if (c.name === undefined && values !== undefined && values.length > 0) {
       const name = statementName(c.text)

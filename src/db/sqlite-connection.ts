@@ -17,6 +17,7 @@ import type { InStatement, InValue, ResultSet, TransactionMode } from '@libsql/c
 import { LibsqlError } from '@libsql/client'
 import Database from 'libsql'
 import { LRUCache } from 'lru-cache'
+import { type DirectConnection, transactionBegun } from './insert-rows.js'
 
 /** Statements kept prepared (the service's own are a few hundred shapes; a bulk import's may be more). */
 const KEPT_STATEMENTS = 500
@@ -79,6 +80,14 @@ export class SqliteConnection {
   closed = false
   readonly #db: Database.Database
   readonly #prepared = new LRUCache<string, Prepared>({ max: KEPT_STATEMENTS })
+  /** Statements of insert-rows.ts: only ever inside the transaction that told it of this connection. */
+  readonly #direct: DirectConnection = {
+    dialect: 'sqlite',
+    run: async (sql, values) => {
+      if (!this.#db.inTransaction) throw new LibsqlError('insertRows: the transaction has ended', 'TRANSACTION_CLOSED')
+      return this.#run({ sql, args: values as InValue[] }).rowsAffected
+    },
+  }
 
   constructor(file: string, busyTimeoutMs: number) {
     this.#db = new Database(file)
@@ -151,6 +160,7 @@ export class SqliteConnection {
   /** A transaction on this connection (see above): what the adapter asks of one. */
   async transaction(mode: TransactionMode = 'write'): Promise<SqliteTransaction> {
     this.#run(mode === 'write' ? 'BEGIN IMMEDIATE' : mode === 'read' ? 'BEGIN TRANSACTION READONLY' : 'BEGIN DEFERRED')
+    transactionBegun(this.#direct)
     let closed = false
     const end = () => {
       if (closed) return
