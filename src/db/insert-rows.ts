@@ -21,6 +21,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Tx } from './client.js'
+import { rowsWritten } from './read-memo.js'
 
 export type SqlValue = string | number | boolean | Date | null
 
@@ -29,7 +30,8 @@ export interface DirectConnection {
   readonly dialect: 'sqlite' | 'postgresql'
   /** PostgreSQL's schema of the service's tables (its URL's `?schema=`); none on SQLite. */
   readonly schema?: string
-  run(sql: string, values: unknown[]): Promise<number>
+  /** The rows the statement returns (its RETURNING columns), as objects. */
+  run(sql: string, values: unknown[]): Promise<Record<string, unknown>[]>
 }
 
 interface Slot {
@@ -72,20 +74,23 @@ function bound(value: SqlValue, dialect: DirectConnection['dialect']): unknown {
 
 /**
  * Inserts `rows` (all with the same columns, in the same order) into `table` on the connection of
- * the transaction `tx` is, when `directWrites` knows it; answers false, having written nothing,
+ * the transaction `tx` is, when `directWrites` knows it; answers undefined, having written nothing,
  * when it does not (the caller then writes through Prisma). With `skipDuplicates`, a row breaking a
- * unique rule (a key already there) is left out, on either database.
+ * unique rule (a key already there) is left out, on either database. With `returning`, answers
+ * those columns of each row written, in order (numbers, texts and booleans as the driver reads
+ * them: SQLite's booleans are 0 and 1); otherwise no rows. The reads a batch remembers of the rows
+ * written are forgotten (read-memo.ts), as a write through Prisma has them forgotten.
  */
 export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
   tx: Tx,
   table: string,
   rows: readonly R[],
-  options: { skipDuplicates?: boolean } = {},
-): Promise<boolean> {
+  options: { skipDuplicates?: boolean; returning?: readonly string[] } = {},
+): Promise<Record<string, unknown>[] | undefined> {
   const slot = slots.getStore()
   const connection = slot?.open && !('$transaction' in tx) ? slot.connection : undefined
-  if (!connection) return false
-  if (rows.length === 0) return true
+  if (!connection) return undefined
+  if (rows.length === 0) return []
   const columns = Object.keys(rows[0]!)
   for (const row of rows) {
     const keys = Object.keys(row)
@@ -95,8 +100,9 @@ export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
   const { dialect } = connection
   const target = connection.schema === undefined ? quote(table) : `${quote(connection.schema)}.${quote(table)}`
   const head = `INSERT INTO ${target} (${columns.map(quote).join(', ')}) VALUES `
-  const tail = options.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''
+  const tail = `${options.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''}${options.returning?.length ? ` RETURNING ${options.returning.map(quote).join(', ')}` : ''}`
   const perStatement = Math.max(1, Math.floor(MAX_VALUES / columns.length))
+  const returned: Record<string, unknown>[] = []
   for (let i = 0; i < rows.length; i += perStatement) {
     const values: unknown[] = []
     const tuples = rows.slice(i, i + perStatement).map((row) => {
@@ -108,7 +114,8 @@ export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
       })
       return `(${marks.join(', ')})`
     })
-    await connection.run(head + tuples.join(', ') + tail, values)
+    returned.push(...(await connection.run(head + tuples.join(', ') + tail, values)))
   }
-  return true
+  rowsWritten(table, rows)
+  return options.returning?.length ? returned : []
 }

@@ -54,7 +54,7 @@ export class PreparingClient extends pg.Client {
     this.direct = {
       dialect: 'postgresql',
       ...(config.tablesSchema !== undefined ? { schema: config.tablesSchema } : {}),
-      run: async (text, values) => (await this.query({ text, values })).rowCount ?? 0,
+      run: async (text, values) => (await this.query({ text, values })).rows,
     }
   }
 }

@@ -285,12 +285,33 @@ async function keyed(
     return remembered(memo, key, args, query)
   }
   // A write names its rows: by `where`, or by each created row's data (createMany names them all, or none).
-  const written = a.where || !Array.isArray(a.data) ? [named] : (a.data as Record<string, unknown>[]).map(rowOf)
+  forgetRows(memo, model, a.where || !Array.isArray(a.data) ? [named] : (a.data as Record<string, unknown>[]).map(rowOf))
+  return query(args)
+}
+
+/** Forgets a keyed model's remembered reads of the rows written (all of them when a row names none). */
+function forgetRows(memo: ReadMemo, model: string, written: (string | null)[]): void {
   const all = written.length === 0 || written.includes(null)
   for (const [key, row] of memo.rows)
     if (key.startsWith(`${model}.`) && (all || written.includes(row))) {
       memo.rows.delete(key)
       memo.answers.delete(key)
     }
-  return query(args)
+}
+
+/**
+ * Rows inserted without Prisma's client (insert-rows.ts): what the batch remembers of them is
+ * forgotten, as the hook forgets it for a write through the client.
+ */
+export function rowsWritten(model: string, rows: readonly object[]): void {
+  const memo = current.getStore()
+  if (!memo) return
+  const rowOf = KEYED[model]
+  if (rowOf)
+    forgetRows(
+      memo,
+      model,
+      rows.map((r) => rowOf(r as Record<string, unknown>)),
+    )
+  else if (STANDING.has(model)) memo.forget()
 }

@@ -85,7 +85,8 @@ export class SqliteConnection {
     dialect: 'sqlite',
     run: async (sql, values) => {
       if (!this.#db.inTransaction) throw new LibsqlError('insertRows: the transaction has ended', 'TRANSACTION_CLOSED')
-      return this.#run({ sql, args: values as InValue[] }).rowsAffected
+      const { columns, rows } = this.#run({ sql, args: values as InValue[] })
+      return (rows as unknown as unknown[][]).map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])))
     },
   }
 

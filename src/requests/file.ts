@@ -3,6 +3,7 @@ import type { PersonRow, UnitRow } from '../core/commands.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import { takeNumber } from '../db/counters.js'
+import { insertRows, type SqlValue } from '../db/insert-rows.js'
 import { unitLabel } from '../organisation/scope.js'
 import { formatLocal, localParts } from '../core/time/zone.js'
 import { findCategory, guessCategory } from './categories.js'
@@ -31,6 +32,21 @@ const UNANSWERED = {
   topOverdueNotifiedAt: null,
   assigneeId: null,
 } as const
+
+/**
+ * Writes a new request; answers what the database or Prisma fills in. In a batch of events by the
+ * driver (insert-rows.ts: Prisma's create cost a filing a sixth of its handling), with the time
+ * Prisma's client would write for `@updatedAt`; elsewhere through Prisma.
+ */
+async function insertRequest<D extends { [K in keyof D]: SqlValue } & Parameters<Tx['workerRequest']['create']>[0]['data']>(
+  tx: Tx,
+  data: D,
+): Promise<Pick<RequestRow, keyof typeof FILLED_IN>> {
+  const updatedAt = new Date()
+  const [row] = (await insertRows(tx, 'WorkerRequest', [{ ...data, updatedAt }], { returning: ['id', 'status', 'supervised', 'escalationCount'] })) ?? []
+  if (!row) return tx.workerRequest.create({ data, select: FILLED_IN })
+  return { id: Number(row.id), status: String(row.status), supervised: Boolean(row.supervised), escalationCount: Number(row.escalationCount), updatedAt }
+}
 
 export interface FileInput {
   requester: PersonRow & { unit: UnitRow }
@@ -81,7 +97,7 @@ export async function fileRequest(
     firstAnswerDueAt: dueAt.answerDueAt,
   }
   // The insert returns only what the database or Prisma fills in; the rest is what was written.
-  const request: RequestRow = { ...UNANSWERED, ...data, ...(await tx.workerRequest.create({ data, select: FILLED_IN })) }
+  const request: RequestRow = { ...UNANSWERED, ...data, ...(await insertRequest(tx, data)) }
   // Its first timeline entry. (Written as a nested create it took three statements, the request
   // read back after both inserts; this way two.)
   await event(ctx, request, input.filedBy ? 'filedOnBehalf' : 'filed', input.filedBy?.id ?? (input.anonymous ? null : input.requester.id), null, {

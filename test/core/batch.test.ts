@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toInbound } from '../../adapters/web/index.js'
-import type { ObservedQuery } from '../../src/db/client.js'
+import { splitPostgresUrl, type ObservedQuery } from '../../src/db/client.js'
 import type { InboundMessage } from '../../src/core/types.js'
 import { fileRequest } from '../../src/requests/file.js'
+import { testProvider } from '../helpers/db.js'
 import { waitUntil } from '../helpers/metrics.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
@@ -10,18 +11,27 @@ import { startTestService, type TestService } from '../helpers/service.js'
 // a failing event among them is handled again on its own, so it takes none of the others down.
 let svc: TestService
 const queries: ObservedQuery[] = []
-/** Content whose request cannot be written: the observer throws, as a failing database would. */
+/** Content whose request the database refuses to write (a trigger raises, as a failing disk would). */
 const POISON = '这一件写不进去'
 
 beforeAll(async () => {
   svc = await startTestService({
     // The test chat (a real roster), not the playground.
     env: { PUBLIC_URL: 'https://gongyou.example' },
-    observe: (q) => {
-      queries.push(q)
-      if (q.model === 'WorkerRequest' && q.operation === 'create' && JSON.stringify(q.args).includes(POISON)) throw new Error('the disk is full')
-    },
+    observe: (q) => queries.push(q),
   })
+  // In the database itself: a batch writes its requests by the driver, not through Prisma's client.
+  if (testProvider === 'sqlite') {
+    await svc.db.$executeRawUnsafe(
+      `CREATE TRIGGER poison BEFORE INSERT ON "WorkerRequest" WHEN NEW."content" = '${POISON}' BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`,
+    )
+  } else {
+    const { schema } = splitPostgresUrl(svc.config.DATABASE_URL)
+    await svc.db.$executeRawUnsafe(
+      `CREATE FUNCTION "${schema}".poison() RETURNS trigger AS $$ BEGIN IF NEW."content" = '${POISON}' THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    )
+    await svc.db.$executeRawUnsafe(`CREATE TRIGGER poison BEFORE INSERT ON "${schema}"."WorkerRequest" FOR EACH ROW EXECUTE FUNCTION "${schema}".poison()`)
+  }
   const workers = await svc.db.person.findMany({ where: { role: 'worker', active: true }, orderBy: { id: 'asc' }, take: 12 })
   for (const p of workers) {
     await svc.db.platformIdentity.create({ data: { platform: 'web', kind: 'test', externalId: p.employeeNo, personId: p.id, vouchedBy: 'directory' } })

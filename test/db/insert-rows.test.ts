@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isUniqueViolation, type Db } from '../../src/db/client.js'
 import { directWrites, insertRows, type SqlValue } from '../../src/db/insert-rows.js'
+import { withReadMemo } from '../../src/db/read-memo.js'
 import { createTestDatabase, testProvider, type TestDatabase } from '../helpers/db.js'
 
 // The rows a batch of events writes together go to the database by the driver, on the batch's
@@ -28,7 +29,7 @@ const outboxRow = (key: string, nextAttemptAt: Date) => ({
   createdAt: at,
 })
 /** Inserts as a batch of events does: in a transaction run by `directWrites`. */
-const insert = <R extends { [K in keyof R]: SqlValue }>(table: string, rows: R[], options?: { skipDuplicates?: boolean }) =>
+const insert = <R extends { [K in keyof R]: SqlValue }>(table: string, rows: R[], options?: Parameters<typeof insertRows>[3]) =>
   directWrites(() => db.$transaction((tx) => insertRows(tx, table, rows, options)))
 const withoutId = <R extends { id: number }>({ id: _id, ...rest }: R) => rest
 
@@ -76,7 +77,7 @@ describe('rows inserted by one raw statement', () => {
     await expect(
       directWrites(() =>
         db.$transaction(async (tx) => {
-          expect(await insertRows(tx, 'OutboxMessage', [outboxRow('rolled-back', at)])).toBe(true)
+          expect(await insertRows(tx, 'OutboxMessage', [outboxRow('rolled-back', at)])).toEqual([])
           expect(await tx.outboxMessage.count({ where: { key: 'rolled-back' } })).toBe(1)
           throw new Error('the batch failed')
         }),
@@ -88,21 +89,21 @@ describe('rows inserted by one raw statement', () => {
   it('writes nothing outside such a transaction (the caller writes through Prisma)', async () => {
     const row = [outboxRow('elsewhere', at)]
     // A transaction not run by directWrites; the client itself inside one.
-    expect(await db.$transaction((tx) => insertRows(tx, 'OutboxMessage', row))).toBe(false)
-    expect(await directWrites(() => db.$transaction(() => insertRows(db, 'OutboxMessage', row)))).toBe(false)
+    expect(await db.$transaction((tx) => insertRows(tx, 'OutboxMessage', row))).toBeUndefined()
+    expect(await directWrites(() => db.$transaction(() => insertRows(db, 'OutboxMessage', row)))).toBeUndefined()
     // Work the batch started that goes on after its transaction ended (a promise it left behind).
     let release!: () => void
     const gate = new Promise<void>((r) => {
       release = r
     })
-    let afterwards: Promise<boolean> | undefined
+    let afterwards: ReturnType<typeof insertRows> | undefined
     await directWrites(() =>
       db.$transaction(async (tx) => {
         afterwards = gate.then(() => insertRows(tx, 'OutboxMessage', row))
       }),
     )
     release()
-    expect(await afterwards).toBe(false)
+    expect(await afterwards).toBeUndefined()
     expect(await db.outboxMessage.count({ where: { key: 'elsewhere' } })).toBe(0)
   })
 
@@ -129,6 +130,41 @@ describe('rows inserted by one raw statement', () => {
     expect(await db.outboxMessage.count({ where: { key: 'dup-new' } })).toBe(1)
     const error = await insert('OutboxMessage', [outboxRow('dup', at)]).catch((e: unknown) => e)
     expect(isUniqueViolation(error)).toBe(true)
+  })
+
+  it('answers the columns asked of each row written, in order', async () => {
+    const returned = await insert('OutboxMessage', [outboxRow('ret-1', at), outboxRow('ret-2', at)], { returning: ['id', 'key', 'status', 'attempts'] })
+    const stored = await db.outboxMessage.findMany({ where: { key: { startsWith: 'ret-' } }, orderBy: { id: 'asc' } })
+    expect(returned).toEqual(stored.map((r) => ({ id: r.id, key: r.key, status: 'pending', attempts: 0 })))
+  })
+
+  it("is seen by the batch's next read of what it wrote: a person's requests, remembered, are read again", async () => {
+    const unit = await db.unit.create({ data: { name: '写入车间', path: '写入车间', level: 'branch' } })
+    const category = await db.requestCategory.create({
+      data: { name: '写入类', keywords: '', answerMinutes: 60, resultMinutes: 600, urgentAnswerMinutes: 30, urgentResultMinutes: 300 },
+    })
+    const person = await db.person.create({ data: { employeeNo: 'IR1', name: '写入者', unitId: unit.id } })
+    const request = (number: string) => ({
+      number,
+      categoryId: category.id,
+      content: '同一批的第二件诉求要看见第一件',
+      requesterId: person.id,
+      unitId: unit.id,
+      levelUnitId: unit.id,
+      sourcePlatform: 'web',
+      createdAt: at,
+      updatedAt: at,
+    })
+    await withReadMemo(() =>
+      directWrites(() =>
+        db.$transaction(async (tx) => {
+          const mine = () => tx.workerRequest.findMany({ where: { requesterId: person.id }, select: { number: true } })
+          expect(await mine()).toEqual([])
+          await insertRows(tx, 'WorkerRequest', [request('SQ-IR-1')])
+          expect(await mine()).toEqual([{ number: 'SQ-IR-1' }])
+        }),
+      ),
+    )
   })
 
   it('writes more rows than one statement binds, all of them', async () => {
