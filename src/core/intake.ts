@@ -48,6 +48,11 @@ export class Intake {
     })
   }
 
+  /** True when an event arrived less than `ms` ago: a burst is going on. */
+  arrivedWithin(ms: number): boolean {
+    return performance.now() - this.lastArrival < ms
+  }
+
   /** True while events are waiting to be stored or being stored. */
   get busy(): boolean {
     return this.flushing !== null
