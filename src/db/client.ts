@@ -7,6 +7,7 @@ import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
 import { holdsRowsOf, writeHeldOf } from './held-writes.js'
+import { byPool, type DirectConnection } from './insert-rows.js'
 import { CONNECTION_LIFETIME_S, PreparingClient } from './pg-statements.js'
 import { installPlanCache } from './plan-cache.js'
 import { memoised, relationMap } from './read-memo.js'
@@ -58,7 +59,7 @@ export interface DatabaseOptions {
 }
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
-  const client = openClient(url)
+  const { client, pool } = openClient(url)
   const { observe } = options
   // Reads repeated within a batch of events are answered from memory (read-memo.ts); the observer
   // sees the queries that reach the database.
@@ -80,6 +81,8 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
       },
     },
   })
+  // On PostgreSQL, statements beside any transaction may go by the pool itself (insert-rows.ts).
+  if (pool) byPool((extended as unknown as { _originalClient: object })._originalClient, pool)
   return extended as unknown as Db
 }
 
@@ -90,12 +93,12 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
  */
 const ERROR_FORMAT = 'minimal'
 
-function openClient(url: string): Db {
+function openClient(url: string): { client: Db; pool?: DirectConnection } {
   if (providerOf(url) === 'sqlite') {
     const file = sqlitePath(url)
     fs.mkdirSync(path.dirname(file), { recursive: true })
     const adapter = new OneConnectionLibSQL({ url: `file:${file}` })
-    return new SqliteClient({ adapter, errorFormat: ERROR_FORMAT })
+    return { client: new SqliteClient({ adapter, errorFormat: ERROR_FORMAT }) }
   }
   const { connectionString, schema } = splitPostgresUrl(url)
   // Our own pool, so every connection has an error listener: when the server goes away (a
@@ -115,7 +118,10 @@ function openClient(url: string): Db {
   // Disconnecting ends the pool: a process that opens and closes clients (the tests, sharing a
   // worker's process) must not keep their connections until pg's idle timeout.
   const adapter = new PrismaPg(pool, { schema, disposeExternalPool: true })
-  return new PostgresClient({ adapter, errorFormat: ERROR_FORMAT }) as unknown as Db
+  return {
+    client: new PostgresClient({ adapter, errorFormat: ERROR_FORMAT }) as unknown as Db,
+    pool: { dialect: 'postgresql', schema, run: async (text, values) => (await pool.query({ text, values })).rows },
+  }
 }
 
 /**

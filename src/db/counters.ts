@@ -5,7 +5,7 @@
  * Taken in the caller's transaction, a counter's row stays locked until that transaction commits.
  * Handling events, that is a whole batch (tens of milliseconds): on PostgreSQL two instances'
  * batches would then file one after the other, each waiting for the other's commit. Inside
- * `numbersBeside` a number is taken by its own statement on the client, beside the transaction,
+ * `numbersBeside` a number is taken by its own statement on the pool, beside the transaction,
  * and its row is locked for that statement only; a number taken by a batch that then fails is
  * not given again (the retry takes the next), so numbers stay unique and increasing but may skip
  * one. SQLite writes through one connection at a time, so its numbers stay in the transaction.
@@ -19,6 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db, Tx } from './client.js'
 import { heldRows, holdBack, type RowWriter } from './held-writes.js'
+import { poolOf, tableOn } from './insert-rows.js'
 
 const beside = new AsyncLocalStorage<Db>()
 
@@ -47,7 +48,17 @@ const counted: RowWriter<Taken> = {
 /** The next value of the counter `name` (1 for the first). */
 export async function takeNumber(tx: Tx, name: string): Promise<number> {
   const client = beside.getStore()
-  if (client) return (await client.counter.upsert(increment(name))).value
+  if (client) {
+    // By the pool itself: Prisma's upsert cost a filing more CPU than the statement (insert-rows.ts).
+    const pool = poolOf(client)
+    if (!pool) return (await client.counter.upsert(increment(name))).value
+    const counter = tableOn(pool, 'Counter')
+    const [row] = await pool.run(
+      `INSERT INTO ${counter} ("name", "value") VALUES ($1, 1) ON CONFLICT ("name") DO UPDATE SET "value" = ${counter}."value" + 1 RETURNING "value"`,
+      [name],
+    )
+    return Number(row!.value)
+  }
   // Outside a transaction (the client itself has $transaction), nothing keeps the row: each number is taken.
   if ('$transaction' in tx) return (await tx.counter.upsert(increment(name))).value
   const before = [...heldRows(counted, tx)].reverse().find((r) => r.name === name)

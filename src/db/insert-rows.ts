@@ -60,6 +60,29 @@ export function transactionBegun(connection: DirectConnection): void {
   if (slot?.open && slot.connection === undefined) slot.connection = connection
 }
 
+/** Each PostgreSQL client's pool, by the client its extensions and transactions know as their original. */
+const pools = new WeakMap<object, DirectConnection>()
+
+/** Called by `openDatabase` on PostgreSQL: statements beside a transaction may go by `pool`. */
+export function byPool(client: object, pool: DirectConnection): void {
+  pools.set(client, pool)
+}
+
+/**
+ * The pool of `db`'s PostgreSQL client, for a statement of its own beside any transaction (each
+ * checks out a connection, runs, and gives it back: autocommit); undefined on SQLite, whose one
+ * connection is the adapter's to share out.
+ */
+export function poolOf(db: Tx): DirectConnection | undefined {
+  const original = (db as unknown as { _originalClient?: object })._originalClient
+  return original ? pools.get(original) : undefined
+}
+
+/** `table` as a statement on `connection` names it: in PostgreSQL's schema of the service's tables. */
+export function tableOn(connection: DirectConnection, table: string): string {
+  return connection.schema === undefined ? quote(table) : `${quote(connection.schema)}.${quote(table)}`
+}
+
 /** The most values one statement binds (SQLite's oldest limit is 999); more rows go in further statements. */
 const MAX_VALUES = 900
 
@@ -98,8 +121,7 @@ export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
       throw new Error(`insertRows: every row into ${table} must have the columns ${columns.join(', ')} in that order`)
   }
   const { dialect } = connection
-  const target = connection.schema === undefined ? quote(table) : `${quote(connection.schema)}.${quote(table)}`
-  const head = `INSERT INTO ${target} (${columns.map(quote).join(', ')}) VALUES `
+  const head = `INSERT INTO ${tableOn(connection, table)} (${columns.map(quote).join(', ')}) VALUES `
   const tail = `${options.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''}${options.returning?.length ? ` RETURNING ${options.returning.map(quote).join(', ')}` : ''}`
   const perStatement = Math.max(1, Math.floor(MAX_VALUES / columns.length))
   const returned: Record<string, unknown>[] = []
