@@ -6,7 +6,7 @@
  */
 import type { Db, Tx } from '../db/client.js'
 import { numbersBeside } from '../db/counters.js'
-import { directWrites } from '../db/insert-rows.js'
+import { directWrites } from '../db/direct-writes.js'
 import { answeringFirst, forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'

@@ -3,7 +3,7 @@
  * claiming a due row for sending, recording a send's outcome.
  */
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
-import { insertRows } from '../db/insert-rows.js'
+import { insertRows } from '../db/direct-writes.js'
 import type { Card, Delivery, Platform } from './types.js'
 
 /** The stored form of a delivery's content. */
@@ -56,12 +56,12 @@ export function deliveryOf(row: OutboxRow): Delivery {
 /**
  * Writes rows in the caller's transaction, a key already present left alone (of several with one
  * key, the first is kept): in a batch of events, one INSERT … ON CONFLICT DO NOTHING by the driver
- * (insert-rows.ts); elsewhere through Prisma, as follows. `provider` is the generated client's: see `Outbox.enqueue`.
+ * (direct-writes.ts); elsewhere through Prisma, as follows. `provider` is the generated client's: see `Outbox.enqueue`.
  */
 export async function writeRows(tx: Tx, all: NewRow[], provider: string | undefined): Promise<void> {
   const seen = new Set<string>()
   const rows = all.filter((r) => !seen.has(r.key) && Boolean(seen.add(r.key)))
-  // A batch of events' replies: by the driver, on the batch's connection (insert-rows.ts), with the
+  // A batch of events' replies: by the driver, on the batch's connection (direct-writes.ts), with the
   // schema's @default(now()) that Prisma's client would have filled in.
   const createdAt = new Date()
   if (

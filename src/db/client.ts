@@ -7,7 +7,7 @@ import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
 import { holdsRowsOf, writeHeldOf } from './held-writes.js'
-import { byPool, type DirectConnection } from './insert-rows.js'
+import { byPool, type DirectConnection } from './direct-writes.js'
 import { CONNECTION_LIFETIME_S, PreparingClient } from './pg-statements.js'
 import { installPlanCache } from './plan-cache.js'
 import { memoised, relationMap } from './read-memo.js'
@@ -81,7 +81,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
       },
     },
   })
-  // On PostgreSQL, statements beside any transaction may go by the pool itself (insert-rows.ts).
+  // On PostgreSQL, statements beside any transaction may go by the pool itself (direct-writes.ts).
   if (pool) byPool((extended as unknown as { _originalClient: object })._originalClient, pool)
   return extended as unknown as Db
 }

@@ -19,7 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db, Tx } from './client.js'
 import { heldRows, holdBack, type RowWriter } from './held-writes.js'
-import { poolOf, tableOn } from './insert-rows.js'
+import { poolOf, tableOn } from './direct-writes.js'
 
 const beside = new AsyncLocalStorage<Db>()
 
@@ -49,7 +49,7 @@ const counted: RowWriter<Taken> = {
 export async function takeNumber(tx: Tx, name: string): Promise<number> {
   const client = beside.getStore()
   if (client) {
-    // By the pool itself: Prisma's upsert cost a filing more CPU than the statement (insert-rows.ts).
+    // By the pool itself: Prisma's upsert cost a filing more CPU than the statement (direct-writes.ts).
     const pool = poolOf(client)
     if (!pool) return (await client.counter.upsert(increment(name))).value
     const counter = tableOn(pool, 'Counter')

@@ -16,7 +16,7 @@
 import crypto from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import pg from 'pg'
-import { type DirectConnection, transactionBegun } from './insert-rows.js'
+import { type DirectConnection, transactionBegun } from './direct-writes.js'
 
 /** Texts named at once: the service's hot statements are a few dozen, its statements in all a few hundred. */
 export const KEPT_STATEMENTS = 300
@@ -44,7 +44,7 @@ type QueryConfig = { text: string; values?: unknown[]; name?: string }
 
 /**
  * A pg client that names the statements worth keeping prepared (see above); for `pg.Pool`'s `Client`
- * option. It also tells insert-rows.ts of a transaction begun on it: the pool's `tablesSchema`
+ * option. It also tells direct-writes.ts of a transaction begun on it: the pool's `tablesSchema`
  * option says which schema the service's tables are in.
  */
 export class PreparingClient extends pg.Client {

@@ -300,7 +300,7 @@ function forgetRows(memo: ReadMemo, model: string, written: (string | null)[]): 
 }
 
 /**
- * Rows inserted without Prisma's client (insert-rows.ts): what the batch remembers of them is
+ * Rows inserted without Prisma's client (direct-writes.ts): what the batch remembers of them is
  * forgotten, as the hook forgets it for a write through the client.
  */
 export function rowsWritten(model: string, rows: readonly object[]): void {

@@ -17,7 +17,7 @@ import type { InStatement, InValue, ResultSet, TransactionMode } from '@libsql/c
 import { LibsqlError } from '@libsql/client'
 import Database from 'libsql'
 import { LRUCache } from 'lru-cache'
-import { type DirectConnection, transactionBegun } from './insert-rows.js'
+import { type DirectConnection, transactionBegun } from './direct-writes.js'
 
 /** Statements kept prepared (the service's own are a few hundred shapes; a bulk import's may be more). */
 const KEPT_STATEMENTS = 500
@@ -80,7 +80,7 @@ export class SqliteConnection {
   closed = false
   readonly #db: Database.Database
   readonly #prepared = new LRUCache<string, Prepared>({ max: KEPT_STATEMENTS })
-  /** Statements of insert-rows.ts: only ever inside the transaction that told it of this connection. */
+  /** Statements of direct-writes.ts: only ever inside the transaction that told it of this connection. */
   readonly #direct: DirectConnection = {
     dialect: 'sqlite',
     run: async (sql, values) => {

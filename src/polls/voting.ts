@@ -3,7 +3,7 @@
  */
 import type { Asker } from '../core/commands.js'
 import { heldRows, holdBack, type RowWriter, writeHeld } from '../db/held-writes.js'
-import { insertRows } from '../db/insert-rows.js'
+import { insertRows } from '../db/direct-writes.js'
 import type { Tx } from '../db/client.js'
 import { primeRead } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
@@ -85,7 +85,7 @@ type NewVote = { pollId: number; voterKey: string; personId: number | null; choi
  */
 const firstVotes: RowWriter<NewVote> = {
   async write(tx, rows) {
-    // In a batch of events by the driver (insert-rows.ts), elsewhere through Prisma.
+    // In a batch of events by the driver (direct-writes.ts), elsewhere through Prisma.
     if (!(await insertRows(tx, 'PollVote', rows))) await tx.pollVote.createMany({ data: rows })
     // The insert made the batch forget these votes' reads (read-memo.ts); they are known, so a later
     // transaction of the batch need not ask again.

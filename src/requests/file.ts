@@ -3,7 +3,7 @@ import type { PersonRow, UnitRow } from '../core/commands.js'
 import type { OutboundMessage, Platform } from '../core/types.js'
 import type { Tx } from '../db/client.js'
 import { takeNumber } from '../db/counters.js'
-import { insertRows, type SqlValue } from '../db/insert-rows.js'
+import { insertRows, type SqlValue } from '../db/direct-writes.js'
 import { unitLabel } from '../organisation/scope.js'
 import { formatLocal, localParts } from '../core/time/zone.js'
 import { findCategory, guessCategory } from './categories.js'
@@ -35,7 +35,7 @@ const UNANSWERED = {
 
 /**
  * Writes a new request; answers what the database or Prisma fills in. In a batch of events by the
- * driver (insert-rows.ts: Prisma's create cost a filing a sixth of its handling), with the time
+ * driver (direct-writes.ts: Prisma's create cost a filing a sixth of its handling), with the time
  * Prisma's client would write for `@updatedAt`; elsewhere through Prisma.
  */
 async function insertRequest<D extends { [K in keyof D]: SqlValue } & Parameters<Tx['workerRequest']['create']>[0]['data']>(

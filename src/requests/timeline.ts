@@ -1,6 +1,6 @@
 /** A request's timeline: one event per step, with who took it and between which units it moved. */
 import { holdBack, type RowWriter } from '../db/held-writes.js'
-import { insertRows } from '../db/insert-rows.js'
+import { insertRows } from '../db/direct-writes.js'
 import type { RequestContext, RequestRow } from './model.js'
 
 interface Entry {
@@ -15,7 +15,7 @@ interface Entry {
 
 /**
  * Entries made while events are handled together are written with the batch's other rows, one
- * insert for all of them (in a batch of events by the driver, insert-rows.ts); any other query of the timeline in the batch writes them first, so it
+ * insert for all of them (in a batch of events by the driver, direct-writes.ts); any other query of the timeline in the batch writes them first, so it
  * reads them and what it adds comes after them.
  */
 const entries: RowWriter<Entry> = {

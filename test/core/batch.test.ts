@@ -206,7 +206,7 @@ describe('events accepted together', () => {
     const ids = await handleTogether([...presses, ask])
     await svc.core.drain()
     // No vote written on its own through Prisma's client: the batch holds them back and its driver
-    // inserts them together (insert-rows.ts); the count below finds them all.
+    // inserts them together (direct-writes.ts); the count below finds them all.
     const writes = (operation: string) => queries.slice(asked).filter((q) => q.model === 'PollVote' && q.operation === operation).length
     expect(writes('create') + writes('createMany')).toBe(0)
     const poll = await svc.db.poll.findUniqueOrThrow({ where: { number: number! } })

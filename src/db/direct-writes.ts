@@ -1,19 +1,21 @@
 /**
- * Rows a batch of events writes together (its replies in the outbox, its requests' timeline
- * entries), inserted by the database driver itself on the batch's transaction connection. Prisma's
- * `createMany` does for every value of every row what it does for a query (the value checked and
- * serialized, put into the plan's copy, written into the SQL from the plan's fragments), and its raw
- * SQL about as much: in one process, 16 outbox rows cost 1.6–2.6 ms of CPU either way, where the
- * driver's statement costs a few tens of microseconds on SQLite and a few hundred on PostgreSQL.
+ * Writes of handling's hot path made by the database driver itself, not by Prisma's client: a batch
+ * of events' rows written together (its requests, their timeline entries, its first votes, its
+ * replies in the outbox) on the batch's transaction connection, and on PostgreSQL a request's
+ * number taken beside that transaction on the pool. Prisma's `createMany` does for every value of
+ * every row what it does for a query (the value checked and serialized, put into the plan's copy,
+ * written into the SQL from the plan's fragments), and its raw SQL about as much: in one process,
+ * 16 outbox rows cost 1.6–2.6 ms of CPU either way, where the driver's statement costs a few tens of
+ * microseconds on SQLite and a few hundred on PostgreSQL.
  *
  * The connection: `directWrites` runs the one `$transaction` call it is given with a slot that the
  * driver side fills when that transaction begins (sqlite-connection.ts opens it on its one
  * connection; on PostgreSQL the pool client that sends its BEGIN, pg-statements.ts). Only the first
  * transaction begun in the slot counts, and the slot closes when the call returns: a statement here
  * is in that transaction or is not run. Elsewhere (no slot, or a client instead of a transaction)
- * `insertRows` answers false and the caller writes through Prisma.
+ * `insertRows` answers undefined and the caller writes through Prisma.
  *
- * Values are written as Prisma writes them (test/db/insert-rows.test.ts reads rows written both
+ * Values are written as Prisma writes them (test/db/direct-writes.test.ts reads rows written both
  * ways and finds them alike, times compared and ordered alike): a time as SQLite's ISO text with
  * +00:00, or PostgreSQL's timestamp in UTC. Columns with a database default may be left out only
  * where the default is a constant: `@default(now())` and `@updatedAt` are Prisma's client's to fill

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isUniqueViolation, type Db } from '../../src/db/client.js'
-import { directWrites, insertRows, type SqlValue } from '../../src/db/insert-rows.js'
+import { directWrites, insertRows, type SqlValue } from '../../src/db/direct-writes.js'
 import { withReadMemo } from '../../src/db/read-memo.js'
 import { createTestDatabase, testProvider, type TestDatabase } from '../helpers/db.js'
 
 // The rows a batch of events writes together go to the database by the driver, on the batch's
-// transaction connection (insert-rows.ts): what they write must be what Prisma's createMany writes —
+// transaction connection (direct-writes.ts): what they write must be what Prisma's createMany writes —
 // the same values read back, times compared and ordered the same way (SQLite keeps times as text,
 // where the form decides the order) — and only ever in that transaction.
 let t: TestDatabase
