@@ -30,7 +30,7 @@ const TX_BUDGET_MS = 30
 /**
  * …or after this long while events are still arriving (handling started because YIELD_MAX_MS ran
  * out, not for a lull): the webhooks waiting meanwhile are answered sooner (SQLite bench: p99 to
- * the 200 65–80 ms against 88–108 ms with the whole budget), and after the burst the rest are
+ * the 200 65–90 ms against 88–108 ms with the whole budget), and after the burst the rest are
  * handled in the larger transactions.
  */
 const BURST_TX_BUDGET_MS = 10
@@ -225,8 +225,9 @@ export class EventRunner {
   /**
    * Handles claimed events one after the other in the caller's transaction, each writing its
    * replies (together, at the end) and marked done; answers how many it handled. It stops after
-   * the event in hand once its budget has passed (TX_BUDGET_MS, or BURST_TX_BUDGET_MS during a burst): on SQLite a webhook's insert waits for this
-   * transaction, so a platform's answer waits for that long at most, not for a whole batch.
+   * the event in hand once its budget has passed (TX_BUDGET_MS, or BURST_TX_BUDGET_MS during a
+   * burst): on SQLite a webhook's insert waits for this transaction, so a platform's answer waits
+   * for that long at most, not for a whole batch.
    */
   private handleSome(given: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()

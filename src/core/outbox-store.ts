@@ -56,7 +56,8 @@ export function deliveryOf(row: OutboxRow): Delivery {
 /**
  * Writes rows in the caller's transaction, a key already present left alone (of several with one
  * key, the first is kept): in a batch of events, one INSERT … ON CONFLICT DO NOTHING by the driver
- * (direct-writes.ts); elsewhere through Prisma, as follows. `provider` is the generated client's: see `Outbox.enqueue`.
+ * (direct-writes.ts); elsewhere through Prisma, as follows. `provider` is the generated client's:
+ * see `Outbox.enqueue`.
  */
 export async function writeRows(tx: Tx, all: NewRow[], provider: string | undefined): Promise<void> {
   const seen = new Set<string>()
@@ -64,15 +65,13 @@ export async function writeRows(tx: Tx, all: NewRow[], provider: string | undefi
   // A batch of events' replies: by the driver, on the batch's connection (direct-writes.ts), with the
   // schema's @default(now()) that Prisma's client would have filled in.
   const createdAt = new Date()
-  if (
-    await insertRows(
-      tx,
-      'OutboxMessage',
-      rows.map((r) => ({ ...r, createdAt })),
-      { skipDuplicates: true },
-    )
+  const written = await insertRows(
+    tx,
+    'OutboxMessage',
+    rows.map((r) => ({ ...r, createdAt })),
+    { skipDuplicates: true },
   )
-    return
+  if (written) return
   if (provider === 'postgresql') {
     for (let i = 0; i < rows.length; i += BATCH)
       await tx.outboxMessage.createMany({ data: rows.slice(i, i + BATCH), skipDuplicates: true } as Parameters<Tx['outboxMessage']['createMany']>[0])

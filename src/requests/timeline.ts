@@ -15,8 +15,8 @@ interface Entry {
 
 /**
  * Entries made while events are handled together are written with the batch's other rows, one
- * insert for all of them (in a batch of events by the driver, direct-writes.ts); any other query of the timeline in the batch writes them first, so it
- * reads them and what it adds comes after them.
+ * insert for all of them (by the driver, direct-writes.ts); any other query of the timeline in the
+ * batch writes them first, so it reads them and what it adds comes after them.
  */
 const entries: RowWriter<Entry> = {
   model: 'RequestEvent',
