@@ -90,10 +90,13 @@ const MAX_VALUES = 900
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
-/** A value as the driver must be given it to store what Prisma stores. */
+/**
+ * A value as the driver must be given it to store what Prisma stores: a time as text in Prisma's
+ * form (the drivers would write a Date otherwise: SQLite's as milliseconds, pg's in the process's
+ * zone). Booleans go as they are (sqlite-connection.ts binds them as 1 and 0, as libSQL does).
+ */
 function bound(value: SqlValue, dialect: DirectConnection['dialect']): unknown {
   if (value instanceof Date) return dialect === 'sqlite' ? value.toISOString().replace('Z', '+00:00') : value.toISOString()
-  if (typeof value === 'boolean' && dialect === 'sqlite') return value ? 1 : 0
   return value
 }
 
