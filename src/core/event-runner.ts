@@ -188,7 +188,7 @@ export class EventRunner {
       const startedAt = performance.now()
       let done: number
       try {
-        done = await directWrites(() => this.db.$transaction((tx) => this.handleSome(tx, rest), { timeout: 30_000, maxWait: 30_000 }))
+        done = await this.handleInTransaction(rest)
       } catch (error) {
         this.opts.log?.warn({ err: error, events: rest.length }, 'handling events together failed; handling each on its own')
         forgetReads()
@@ -220,6 +220,11 @@ export class EventRunner {
       data: { status: 'processing', lockedUntil: new Date(now.getTime() + 60_000), attempts: { increment: 1 } },
     })
     return rows.sort((a, b) => a.id - b.id)
+  }
+
+  /** Handles claimed events in a transaction of their own, its rows written by the driver (db/direct-writes.ts). */
+  private handleInTransaction(items: Parameters<EventRunner['handleSome']>[1]): Promise<number> {
+    return directWrites(() => this.db.$transaction((tx) => this.handleSome(tx, items), { timeout: 30_000, maxWait: 30_000 }))
   }
 
   /**
@@ -268,7 +273,7 @@ export class EventRunner {
     const startedAt = performance.now()
     try {
       const files = await this.filesOf(event, msg)
-      await directWrites(() => this.db.$transaction((tx) => this.handleSome(tx, [{ event, msg, files }]), { timeout: 30_000, maxWait: 30_000 }))
+      await this.handleInTransaction([{ event, msg, files }])
       this.metrics.eventHandled(msg.platform, (performance.now() - startedAt) / 1000)
       return true
     } catch (error) {
