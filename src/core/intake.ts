@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js'
 import { isUniqueViolation } from '../db/client.js'
+import { insertBeside, storesBeside } from '../db/direct-writes.js'
 import { traceOf } from './retention.js'
 import type { InboundMessage } from './types.js'
 
@@ -37,7 +38,12 @@ export class Intake {
   private flushing: Promise<void> | null = null
   private lastArrival = 0
 
-  constructor(private readonly db: Db) {}
+  /** Whether inserts go by the driver on the pool (PostgreSQL), see `insert`. */
+  private readonly byDriver: boolean
+
+  constructor(private readonly db: Db) {
+    this.byDriver = storesBeside(db)
+  }
 
   store(msg: InboundMessage): Promise<Received> {
     this.lastArrival = performance.now()
@@ -95,19 +101,36 @@ export class Intake {
 
   /**
    * One insert for the batch. A redelivery is rare: only when the insert meets one are the
-   * batch's stored events looked up, and the rest inserted.
+   * batch's stored events looked up, and the rest inserted. On PostgreSQL the insert is the
+   * driver's own statement on the pool, a stored event left alone (db/direct-writes.ts): Prisma's
+   * `createManyAndReturn` cost an event's webhook more CPU than the rest of its storing.
    */
   private async insert(msgs: InboundMessage[]): Promise<Received[]> {
-    if (msgs.length === 1) return [await this.insertOne(msgs[0]!)]
+    if (msgs.length === 1 && !this.byDriver) return [await this.insertOne(msgs[0]!)]
     const keyOf = (m: { platform: string; eventId: string }) => `${m.platform}\u0000${m.eventId}`
     const known = new Map<string, number>()
     const created = new Map<string, number>()
     const createAll = async (list: InboundMessage[]) => {
-      const rows = await this.db.inboundEvent.createManyAndReturn({
-        data: list.map(stored),
+      const receivedAt = new Date()
+      const rows =
+        (await insertBeside(
+          this.db,
+          'InboundEvent',
+          list.map((m) => ({ ...stored(m), receivedAt })),
+          { skipDuplicates: true, returning: ['id', 'platform', 'eventId'] },
+        )) ??
+        (await this.db.inboundEvent.createManyAndReturn({
+          data: list.map(stored),
+          select: { id: true, platform: true, eventId: true },
+        }))
+      for (const row of rows) created.set(keyOf(row as { platform: string; eventId: string }), Number(row.id))
+    }
+    const lookUp = async (list: InboundMessage[]) => {
+      const existing = await this.db.inboundEvent.findMany({
+        where: { OR: list.map((m) => ({ platform: m.platform, eventId: m.eventId })) },
         select: { id: true, platform: true, eventId: true },
       })
-      for (const row of rows) created.set(keyOf(row), row.id)
+      for (const row of existing) known.set(keyOf(row), row.id)
     }
     // A redelivery can arrive in the same batch as the original: the event is stored once.
     const byKey = new Map<string, InboundMessage>()
@@ -115,13 +138,12 @@ export class Intake {
     const firsts = [...byKey.values()]
     try {
       await createAll(firsts)
+      // By the driver, a stored event is left out rather than refused: it is a redelivery.
+      const left = firsts.filter((m) => !created.has(keyOf(m)))
+      if (left.length > 0) await lookUp(left)
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
-      const existing = await this.db.inboundEvent.findMany({
-        where: { OR: firsts.map((m) => ({ platform: m.platform, eventId: m.eventId })) },
-        select: { id: true, platform: true, eventId: true },
-      })
-      for (const row of existing) known.set(keyOf(row), row.id)
+      await lookUp(firsts)
       const fresh = firsts.filter((m) => !known.has(keyOf(m)))
       try {
         if (fresh.length > 0) await createAll(fresh)

@@ -3,7 +3,7 @@
  * claiming a due row for sending, recording a send's outcome.
  */
 import { isUniqueViolation, type Db, type Tx } from '../db/client.js'
-import { insertRows } from '../db/direct-writes.js'
+import { insertRows, runBeside } from '../db/direct-writes.js'
 import type { Card, Delivery, Platform } from './types.js'
 
 /** The stored form of a delivery's content. */
@@ -42,7 +42,7 @@ export function newRow(d: Delivery, causeEventId: number | null, nextAttemptAt: 
 }
 
 /** The delivery a stored row sends. */
-export function deliveryOf(row: OutboxRow): Delivery {
+export function deliveryOf(row: Pick<OutboxRow, 'key' | 'platform' | 'targetKind' | 'target' | 'payload'>): Delivery {
   const payload = JSON.parse(row.payload) as StoredPayload
   return {
     key: row.key,
@@ -91,21 +91,51 @@ export async function writeRows(tx: Tx, all: NewRow[], provider: string | undefi
   }
 }
 
+/** What a claimed row's send needs of it. */
+export type ClaimedRow = Pick<OutboxRow, 'id' | 'key' | 'platform' | 'targetKind' | 'target' | 'payload' | 'attempts'>
+const CLAIMED = { id: true, key: true, platform: true, targetKind: true, target: true, payload: true, attempts: true } as const
+const RETURNED = Object.keys(CLAIMED)
+  .map((c) => `"${c}"`)
+  .join(', ')
+
 /**
  * Claims a due row for sending (its attempt counted, locked for `claimMs`) and returns it, or null
  * when it is no longer due or someone else holds it. One conditional UPDATE … RETURNING: Prisma runs
- * updateMany in a transaction of its own, which costs SQLite a fresh connection every time.
+ * updateMany in a transaction of its own, which costs SQLite a fresh connection every time. On
+ * PostgreSQL it is the driver's own statement on the pool (db/direct-writes.ts): a send's two
+ * updates through Prisma's client cost it more CPU than the send itself.
  */
-export async function claimRow(db: Db, id: number, now: Date, claimMs: number): Promise<OutboxRow | null> {
+export async function claimRow(db: Db, id: number, now: Date, claimMs: number): Promise<ClaimedRow | null> {
+  const lockedUntil = new Date(now.getTime() + claimMs)
+  const byDriver = runBeside(
+    db,
+    (table) =>
+      `UPDATE ${table('OutboxMessage')} SET "status" = 'sending', "lockedUntil" = $2, "attempts" = "attempts" + 1 WHERE "id" = $1 AND "nextAttemptAt" <= $3 AND ("status" = 'pending' OR ("status" = 'sending' AND "lockedUntil" < $3)) RETURNING ${RETURNED}`,
+    [id, lockedUntil, now],
+  )
+  if (byDriver) return ((await byDriver)[0] as ClaimedRow | undefined) ?? null
   try {
     return await db.outboxMessage.update({
       where: { id, nextAttemptAt: { lte: now }, OR: [{ status: 'pending' }, { status: 'sending', lockedUntil: { lt: now } }] },
-      data: { status: 'sending', lockedUntil: new Date(now.getTime() + claimMs), attempts: { increment: 1 } },
+      data: { status: 'sending', lockedUntil, attempts: { increment: 1 } },
+      select: CLAIMED,
     })
   } catch (error) {
     if (isNotFound(error)) return null
     throw error
   }
+}
+
+/** Records that a claimed row was sent (on PostgreSQL by the driver, as `claimRow`); a row deleted meanwhile is left gone. */
+export async function recordSent(db: Db, id: number, sentAt: Date, platformMessageId: string | null): Promise<void> {
+  const byDriver = runBeside(
+    db,
+    (table) =>
+      `UPDATE ${table('OutboxMessage')} SET "status" = 'sent', "sentAt" = $2, "lockedUntil" = NULL, "lastError" = NULL, "platformMessageId" = $3 WHERE "id" = $1`,
+    [id, sentAt, platformMessageId],
+  )
+  if (byDriver) await byDriver
+  else await recordOutcome(db, id, { status: 'sent', sentAt, lockedUntil: null, lastError: null, platformMessageId })
 }
 
 /** Records a send's outcome; a row deleted meanwhile (an administrator discarded it) is left gone. */

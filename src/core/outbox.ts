@@ -12,7 +12,19 @@ import { releaseLease, tryAcquireLease } from './lease.js'
 import { RateLimiter, type Bucket } from './rate-limiter.js'
 import { noMetrics, type Metrics } from '../metrics/types.js'
 import { holdBack, type RowWriter } from '../db/held-writes.js'
-import { BATCH, backoffMs, claimRow, deliveryOf, type NewRow, newRow, type OutboxRow, recordOutcome, writeRows } from './outbox-store.js'
+import {
+  BATCH,
+  backoffMs,
+  type ClaimedRow,
+  claimRow,
+  deliveryOf,
+  type NewRow,
+  newRow,
+  type OutboxRow,
+  recordOutcome,
+  recordSent,
+  writeRows,
+} from './outbox-store.js'
 import { PermanentSendError, ThrottledError, type Adapter, type Delivery, type Platform } from './types.js'
 
 export { holdWrites } from '../db/held-writes.js'
@@ -334,7 +346,7 @@ export class Outbox implements RowWriter<NewRow> {
     return started > 0 || this.inFlight.size > 0 ? Math.min(wait, 50) : wait
   }
 
-  private claim(id: number): Promise<OutboxRow | null> {
+  private claim(id: number): Promise<ClaimedRow | null> {
     return claimRow(this.db, id, this.opts.clock.now(), this.opts.claimMs)
   }
 
@@ -342,24 +354,18 @@ export class Outbox implements RowWriter<NewRow> {
     return recordOutcome(this.db, id, data)
   }
 
-  private async sendOne(adapter: Adapter, row: OutboxRow, attempt: number, finished: (at: number) => void): Promise<void> {
+  private async sendOne(adapter: Adapter, row: ClaimedRow, attempt: number, finished: (at: number) => void): Promise<void> {
     const delivery = deliveryOf(row)
     try {
       const result = await adapter.send(delivery).finally(() => finished(Date.now()))
-      await this.record(row.id, {
-        status: 'sent',
-        sentAt: this.opts.clock.now(),
-        lockedUntil: null,
-        lastError: null,
-        platformMessageId: result.platformMessageId ?? null,
-      })
+      await recordSent(this.db, row.id, this.opts.clock.now(), result.platformMessageId ?? null)
       this.opts.metrics.sent(adapter.platform)
     } catch (error) {
       await this.failed(adapter, row, attempt, error)
     }
   }
 
-  private async failed(adapter: Adapter, row: OutboxRow, attempt: number, error: unknown): Promise<void> {
+  private async failed(adapter: Adapter, row: ClaimedRow, attempt: number, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error)
     const now = this.opts.clock.now()
     if (error instanceof ThrottledError) {

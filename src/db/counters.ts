@@ -19,7 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Db, Tx } from './client.js'
 import { heldRows, holdBack, type RowWriter } from './held-writes.js'
-import { poolOf, tableOn } from './direct-writes.js'
+import { runBeside } from './direct-writes.js'
 
 const beside = new AsyncLocalStorage<Db>()
 
@@ -50,14 +50,14 @@ export async function takeNumber(tx: Tx, name: string): Promise<number> {
   const client = beside.getStore()
   if (client) {
     // By the pool itself: Prisma's upsert cost a filing more CPU than the statement (direct-writes.ts).
-    const pool = poolOf(client)
-    if (!pool) return (await client.counter.upsert(increment(name))).value
-    const counter = tableOn(pool, 'Counter')
-    const [row] = await pool.run(
-      `INSERT INTO ${counter} ("name", "value") VALUES ($1, 1) ON CONFLICT ("name") DO UPDATE SET "value" = ${counter}."value" + 1 RETURNING "value"`,
+    const taken = runBeside(
+      client,
+      (table) =>
+        `INSERT INTO ${table('Counter')} ("name", "value") VALUES ($1, 1) ON CONFLICT ("name") DO UPDATE SET "value" = ${table('Counter')}."value" + 1 RETURNING "value"`,
       [name],
     )
-    return Number(row!.value)
+    if (!taken) return (await client.counter.upsert(increment(name))).value
+    return Number((await taken)[0]!.value)
   }
   // Outside a transaction (the client itself has $transaction), nothing keeps the row: each number is taken.
   if ('$transaction' in tx) return (await tx.counter.upsert(increment(name))).value

@@ -75,13 +75,13 @@ export function byPool(client: object, pool: DirectConnection): void {
  * checks out a connection, runs, and gives it back: autocommit); undefined on SQLite, whose one
  * connection is the adapter's to share out.
  */
-export function poolOf(db: Tx): DirectConnection | undefined {
+function poolOf(db: Tx): DirectConnection | undefined {
   const original = (db as unknown as { _originalClient?: object })._originalClient
   return original ? pools.get(original) : undefined
 }
 
 /** `table` as a statement on `connection` names it: in PostgreSQL's schema of the service's tables. */
-export function tableOn(connection: DirectConnection, table: string): string {
+function tableOn(connection: DirectConnection, table: string): string {
   return connection.schema === undefined ? quote(table) : `${quote(connection.schema)}.${quote(table)}`
 }
 
@@ -113,11 +113,58 @@ export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
   tx: Tx,
   table: string,
   rows: readonly R[],
-  options: { skipDuplicates?: boolean; returning?: readonly string[] } = {},
+  options: InsertOptions = {},
 ): Promise<Record<string, unknown>[] | undefined> {
   const slot = slots.getStore()
   const connection = slot?.open && !('$transaction' in tx) ? slot.connection : undefined
-  if (!connection) return undefined
+  return connection ? insertOn(connection, table, rows, options) : undefined
+}
+
+/**
+ * Inserts `rows` as `insertRows` does, by a statement of its own on `db`'s PostgreSQL pool, beside
+ * any transaction (autocommit): the intake's events, which are committed before the platform is
+ * answered. Undefined on SQLite, having written nothing (the caller writes through Prisma).
+ */
+export function insertBeside<R extends { [K in keyof R]: SqlValue }>(
+  db: Tx,
+  table: string,
+  rows: readonly R[],
+  options: InsertOptions = {},
+): Promise<Record<string, unknown>[]> | undefined {
+  const pool = poolOf(db)
+  return pool ? insertOn(pool, table, rows, options) : undefined
+}
+
+/** Whether `insertBeside` and `runBeside` write on `db` (PostgreSQL) or leave it to Prisma (SQLite). */
+export function storesBeside(db: Tx): boolean {
+  return poolOf(db) !== undefined
+}
+
+/**
+ * A statement of its own on `db`'s PostgreSQL pool, beside any transaction, its values bound as
+ * `insertRows` binds them; `sql` is given each table's name as the pool names it. Undefined on SQLite.
+ */
+export function runBeside(db: Tx, sql: (table: (name: string) => string) => string, values: SqlValue[]): Promise<Record<string, unknown>[]> | undefined {
+  const pool = poolOf(db)
+  return pool
+    ? pool.run(
+        sql((name) => tableOn(pool, name)),
+        values.map((v) => bound(v, pool.dialect)),
+      )
+    : undefined
+}
+
+interface InsertOptions {
+  skipDuplicates?: boolean
+  returning?: readonly string[]
+}
+
+async function insertOn<R extends { [K in keyof R]: SqlValue }>(
+  connection: DirectConnection,
+  table: string,
+  rows: readonly R[],
+  options: InsertOptions,
+): Promise<Record<string, unknown>[]> {
   if (rows.length === 0) return []
   const columns = Object.keys(rows[0]!)
   for (const row of rows) {

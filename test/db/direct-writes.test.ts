@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isUniqueViolation, type Db } from '../../src/db/client.js'
 import { directWrites, insertRows, type SqlValue } from '../../src/db/direct-writes.js'
 import { withReadMemo } from '../../src/db/read-memo.js'
+import { claimRow, deliveryOf, recordSent } from '../../src/core/outbox-store.js'
 import { createTestDatabase, testProvider, type TestDatabase } from '../helpers/db.js'
 
 // The rows a batch of events writes together go to the database by the driver, on the batch's
@@ -187,3 +188,34 @@ describe('rows inserted by one raw statement', () => {
 function later(): Date {
   return new Date(at.getTime() + 60_000)
 }
+
+// Statements beside any transaction, on PostgreSQL by the driver on the pool and on SQLite through
+// Prisma: an outbox row's claim for sending and its record of being sent, both as the outbox's
+// pump runs them.
+describe('an outbox row claimed and recorded beside transactions', () => {
+  it('is claimed only once due, by one claimer while its lock lasts, and again after', async () => {
+    const now = new Date()
+    const [due, held] = await Promise.all(
+      ['claim-due', 'claim-held'].map((key, i) => db.outboxMessage.create({ data: { ...outboxRow(key, i === 0 ? now : new Date(now.getTime() + 60_000)), createdAt: now } })),
+    )
+    // Backed off until later (a throttle or a failed send): not sent before then.
+    expect(await claimRow(db, held!.id, now, 60_000)).toBeNull()
+    const claimed = await claimRow(db, due!.id, now, 60_000)
+    expect(claimed).toMatchObject({ id: due!.id, key: 'claim-due', target: 'ou_claim-due', attempts: 1 })
+    expect(deliveryOf(claimed!)).toMatchObject({ key: 'claim-due', targetKind: 'user', text: '给claim-due的消息' })
+    // Another instance asking meanwhile finds it held.
+    expect(await claimRow(db, due!.id, now, 60_000)).toBeNull()
+    // A claim that ran out (its instance died mid-send) is taken up again, its attempt counted.
+    expect(await claimRow(db, due!.id, new Date(now.getTime() + 61_000), 60_000)).toMatchObject({ attempts: 2 })
+    const sentAt = new Date(now.getTime() + 62_000)
+    await recordSent(db, due!.id, sentAt, 'om_sent')
+    expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: due!.id } })).toMatchObject({
+      status: 'sent',
+      sentAt,
+      lockedUntil: null,
+      platformMessageId: 'om_sent',
+    })
+    // Sent: never claimed again.
+    expect(await claimRow(db, due!.id, new Date(now.getTime() + 200_000), 60_000)).toBeNull()
+  })
+})
