@@ -18,10 +18,11 @@ export interface ChatCoreOptions {
   /** Most queued events one worker handles in one transaction (default 1). */
   batchSize?: number
   /**
-   * Numbers (a request's, a poll's) taken beside a batch's transaction, not in it (db/counters.ts):
-   * on PostgreSQL, so instances sharing the database do not wait for each other's batches.
+   * Every write goes through one connection (SQLite): a webhook's insert waits for a batch's
+   * transaction, so that transaction takes events for a few milliseconds only (event-runner.ts).
+   * On PostgreSQL the intake writes beside it and a batch is one transaction.
    */
-  numbersBesideTransactions?: boolean
+  sharedWriter?: boolean
   /**
    * Consulted, in order, for a private message from a bound person that is not a command (e.g. an
    * answer in a survey conversation); the first to return true has handled it. The context's

@@ -5,7 +5,6 @@
  * chat core's (chat-core.ts); this file only runs events through it.
  */
 import type { Db, Tx } from '../db/client.js'
-import { numbersBeside } from '../db/counters.js'
 import { directWrites } from '../db/direct-writes.js'
 import { answeringFirst, forgetReads, withReadMemo } from '../db/read-memo.js'
 import type { Messages } from '../messages/index.js'
@@ -166,8 +165,7 @@ export class EventRunner {
     const claimed = await this.claim(ids)
     if (claimed.length === 0) return 0
     // The events' repeated reads of standing data (senders, units, officers, categories, polls) are asked once.
-    const handle = () => withReadMemo(() => this.handleClaimed(claimed))
-    return this.opts.numbersBesideTransactions ? numbersBeside(this.db, handle) : handle()
+    return withReadMemo(() => this.handleClaimed(claimed))
   }
 
   private async handleClaimed(claimed: Awaited<ReturnType<EventRunner['claim']>>): Promise<number> {
@@ -232,11 +230,13 @@ export class EventRunner {
    * replies (together, at the end) and marked done; answers how many it handled. It stops after
    * the event in hand once its budget has passed (TX_BUDGET_MS, or BURST_TX_BUDGET_MS during a
    * burst): on SQLite a webhook's insert waits for this transaction, so a platform's answer waits
-   * for that long at most, not for a whole batch.
+   * for that long at most, not for a whole batch. On PostgreSQL (no `sharedWriter`) the intake
+   * writes beside it, and the whole batch is one transaction: one commit, its request numbers
+   * counted on from one (db/counters.ts).
    */
   private handleSome(given: Tx, items: { event: { id: number; trace: string | null }; msg: InboundMessage; files?: ReceivedFile[] }[]): Promise<number> {
     const startedAt = performance.now()
-    const budget = this.intake.arrivedWithin(YIELD_IDLE_MS) ? BURST_TX_BUDGET_MS : TX_BUDGET_MS
+    const budget = !this.opts.sharedWriter ? Infinity : this.intake.arrivedWithin(YIELD_IDLE_MS) ? BURST_TX_BUDGET_MS : TX_BUDGET_MS
     // The batch's remembered reads are answered before Prisma's client (read-memo.ts).
     const tx = answeringFirst(given)
     return holdWrites(async () => {
