@@ -6,7 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js'
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.js'
-import { holdsRowsOf, writeHeldOf } from './held-writes.js'
+import { relateModels, writeHeldFor } from './held-writes.js'
 import { byPool, type DirectConnection } from './direct-writes.js'
 import { CONNECTION_LIFETIME_S, PreparingClient } from './pg-statements.js'
 import { installPlanCache } from './plan-cache.js'
@@ -63,12 +63,14 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
   const { observe } = options
   // Reads repeated within a batch of events are answered from memory (read-memo.ts); the observer
   // sees the queries that reach the database.
-  const remember = memoised(relationMap((client as unknown as { _runtimeDataModel: Parameters<typeof relationMap>[0] })._runtimeDataModel))
+  const relations = relationMap((client as unknown as { _runtimeDataModel: Parameters<typeof relationMap>[0] })._runtimeDataModel)
+  const remember = memoised(relations)
+  relateModels(relations)
   const extended = client.$extends({
     query: {
       async $allOperations({ model, operation, args, query }) {
-        // Rows of this model held back to be written together are written first (held-writes.ts).
-        if (model !== undefined && holdsRowsOf(model)) await writeHeldOf(model)
+        // Rows of this model (or related ones) held back to be written together are written first (held-writes.ts).
+        await writeHeldFor(model)
         return remember({
           ...(model ? { model } : {}),
           operation,

@@ -12,7 +12,7 @@
  * by its own statement on the pool, cost PostgreSQL a commit per filing, and two instances filed
  * fewer requests a second that way than one instance does this way (bench, 2026-12-02).
  */
-import type { Db, Tx } from './client.js'
+import type { Tx } from './client.js'
 import { heldRows, holdBack, type RowWriter } from './held-writes.js'
 
 /** A number taken in a transaction: from the database (`stored`), or counted on from one that was. */

@@ -39,6 +39,8 @@ export interface DirectConnection {
 interface Slot {
   connection?: DirectConnection
   open: boolean
+  /** Ids taken ahead from each table's sequence and not yet given out (`nextIdOf`). */
+  ids?: Map<string, number[]>
 }
 const slots = new AsyncLocalStorage<Slot>()
 
@@ -118,6 +120,30 @@ export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
   const slot = slots.getStore()
   const connection = slot?.open && !('$transaction' in tx) ? slot.connection : undefined
   return connection ? insertOn(connection, table, rows, options) : undefined
+}
+
+/** Ids `nextIdOf` takes from a sequence at once: unused ones are gaps in ids nobody sees. */
+const IDS_AHEAD = 32
+
+/**
+ * On PostgreSQL, in a batch's transaction (`directWrites`), the id the next row of `table` will
+ * have: from its id column's sequence, IDS_AHEAD taken at once, so a row can be held back and
+ * written with others (held-writes.ts) while what refers to it is made. Undefined elsewhere (SQLite's
+ * ids are given by its insert, which costs a few microseconds there).
+ */
+export async function nextIdOf(tx: Tx, table: string): Promise<number | undefined> {
+  const slot = slots.getStore()
+  const connection = slot?.open && !('$transaction' in tx) ? slot.connection : undefined
+  if (connection?.dialect !== 'postgresql') return undefined
+  slot!.ids ??= new Map()
+  let ids = slot!.ids.get(table)
+  if (!ids?.length) {
+    const rows = await connection.run(`SELECT nextval(pg_get_serial_sequence($1, 'id'))::int AS "id" FROM generate_series(1, ${IDS_AHEAD})`, [
+      tableOn(connection, table),
+    ])
+    slot!.ids.set(table, (ids = rows.map((r) => Number(r.id))))
+  }
+  return ids.shift()
 }
 
 /**

@@ -15,6 +15,12 @@ export interface RowWriter<R> {
    * sees them and a row written directly comes after them.
    */
   readonly model?: string
+  /**
+   * The rows are forgotten by the batch's memory of reads as they are held (read-memo.ts
+   * `rowsWritten`), so a read answered from that memory meanwhile is still right: such reads need
+   * not write them first. A read that reaches the database does.
+   */
+  readonly forgottenWhenHeld?: boolean
 }
 
 /** Writes held back by `holdWrites`: rows per writer and transaction, in order. */
@@ -53,15 +59,38 @@ export function holdBack<R>(writer: RowWriter<R>, tx: Tx, rows: R[]): boolean {
   return true
 }
 
-/** True when rows of `model` are held back (see RowWriter.model). */
-export function holdsRowsOf(model: string): boolean {
+/**
+ * True when rows of `model` are held back (see RowWriter.model) that a read answered from the
+ * batch's memory must not go without (`remembered`: all but those `forgottenWhenHeld`).
+ */
+export function holdsRowsOf(model: string, remembered = false): boolean {
   const held = holding.getStore()
   if (!held) return false
-  for (const [writer, byTx] of held.rows) if (writer.model === model) for (const rows of byTx.values()) if (rows.length) return true
+  for (const [writer, byTx] of held.rows)
+    if (writer.model === model && !(remembered && writer.forgottenWhenHeld)) for (const rows of byTx.values()) if (rows.length) return true
   return false
 }
 
-/** Writes the rows of `model` held back, in their transactions: before any other query of that model. */
+/** For each model, the models its relations lead to (either side of a foreign key): set by `openDatabase`. */
+let related: Record<string, readonly string[]> = {}
+export function relateModels(relations: Record<string, Record<string, string>>): void {
+  related = Object.fromEntries(Object.entries(relations).map(([model, fields]) => [model, [...new Set(Object.values(fields))]]))
+}
+
+/**
+ * Writes the rows held back that a query of `model` must find, in their transactions: those of the
+ * model itself, and of the models related to it (a row written may refer to them, a read may
+ * include them). `undefined` for raw SQL, which may touch any: all of them.
+ */
+export async function writeHeldFor(model: string | undefined): Promise<void> {
+  const held = holding.getStore()
+  if (!held?.rows.size) return
+  const models = model === undefined ? undefined : [model, ...(related[model] ?? [])]
+  for (const [writer, byTx] of held.rows)
+    if (writer.model !== undefined && (models === undefined || models.includes(writer.model))) for (const tx of byTx.keys()) await writeHeld(writer, tx)
+}
+
+/** Writes the rows of `model` held back, in their transactions: before a row that refers to them. */
 export async function writeHeldOf(model: string): Promise<void> {
   const held = holding.getStore()
   if (!held) return

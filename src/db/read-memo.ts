@@ -163,7 +163,7 @@ function modelFront(memo: ReadMemo, model: string, delegate: Record<string, unkn
         const call = (args: unknown) => method.call(target, args)
         front = READS.has(operation)
           ? (args: unknown) => {
-              const kept = holdsRowsOf(model) ? undefined : keptAnswer(memo, model, operation, args)
+              const kept = holdsRowsOf(model, true) ? undefined : keptAnswer(memo, model, operation, args)
               return kept === undefined ? call(args) : Promise.resolve(kept)
             }
           : call

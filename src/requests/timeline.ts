@@ -1,5 +1,5 @@
 /** A request's timeline: one event per step, with who took it and between which units it moved. */
-import { holdBack, type RowWriter } from '../db/held-writes.js'
+import { holdBack, type RowWriter, writeHeldOf } from '../db/held-writes.js'
 import { insertRows } from '../db/direct-writes.js'
 import type { RequestContext, RequestRow } from './model.js'
 
@@ -21,6 +21,8 @@ interface Entry {
 const entries: RowWriter<Entry> = {
   model: 'RequestEvent',
   async write(tx, rows) {
+    // The batch's new requests first, which the entries refer to (requests/file.ts).
+    await writeHeldOf('WorkerRequest')
     if (!(await insertRows(tx, 'RequestEvent', rows))) await tx.requestEvent.createMany({ data: rows })
   },
 }
