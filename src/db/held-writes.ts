@@ -40,10 +40,13 @@ export async function holdWrites<T>(fn: () => Promise<T>): Promise<T> {
   if (holding.getStore()?.open) return fn()
   const held: Held = { open: true, rows: new Map() }
   try {
-    const result = await holding.run(held, fn)
-    held.open = false
-    for (const [writer, byTx] of held.rows) for (const tx of byTx.keys()) await writeOut(held, writer, tx)
-    return result
+    // Written where `writeHeldOf` still finds them: a writer may write another's rows first.
+    return await holding.run(held, async () => {
+      const result = await fn()
+      held.open = false
+      for (const [writer, byTx] of held.rows) for (const tx of byTx.keys()) await writeOut(held, writer, tx)
+      return result
+    })
   } finally {
     held.open = false
   }

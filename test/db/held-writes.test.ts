@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type Db, type ObservedQuery } from '../../src/db/client.js'
-import { holdWrites } from '../../src/db/held-writes.js'
+import { directWrites } from '../../src/db/direct-writes.js'
+import { holdBack, holdWrites, type RowWriter } from '../../src/db/held-writes.js'
 import { messagesFor } from '../../src/messages/index.js'
 import { event } from '../../src/requests/timeline.js'
 import { createTestDatabaseUrl } from '../helpers/db.js'
@@ -74,5 +75,53 @@ describe("a request's timeline written together", () => {
       ),
     ).rejects.toThrow('the batch failed')
     expect(await timeline()).toEqual([])
+  })
+})
+
+// New requests held back too (on PostgreSQL a batch's requests are, their ids taken ahead:
+// requests/file.ts): what refers to them must find them written.
+describe('rows held back that others refer to', () => {
+  type NewRequest = Omit<typeof request, 'id'> & { id: number }
+  const newRequests: RowWriter<NewRequest> = {
+    model: 'WorkerRequest',
+    async write(tx, rows) {
+      await tx.workerRequest.createMany({ data: rows })
+    },
+  }
+  const newRequest = async (number: string): Promise<NewRequest> => {
+    const last = await db.workerRequest.findFirstOrThrow({ orderBy: { id: 'desc' } })
+    return { ...request, id: last.id + 100, number, content: `${number}的内容`, updatedAt: new Date() }
+  }
+
+  it('are written before a query of a model related to them: a step on a held request, a read including it', async () => {
+    const fresh = await newRequest('SQ-TL-2')
+    await db.$transaction((tx) =>
+      holdWrites(async () => {
+        holdBack(newRequests, tx, [fresh])
+        // A step written directly refers to the held request (a foreign key): it is written first.
+        await tx.requestEvent.create({ data: { requestId: fresh.id, at: new Date(), kind: 'recalled' } })
+        expect(await tx.requestEvent.findMany({ where: { requestId: fresh.id }, include: { request: true } })).toMatchObject([
+          { kind: 'recalled', request: { number: 'SQ-TL-2' } },
+        ])
+      }),
+    )
+    expect(await db.workerRequest.count({ where: { number: 'SQ-TL-2' } })).toBe(1)
+  })
+
+  it("are written before the timeline's held entries that refer to them, whichever was held first", async () => {
+    const fresh = await newRequest('SQ-TL-3')
+    // As a batch of events runs: the timeline's entries inserted by the driver (db/direct-writes.ts), past Prisma's client.
+    await directWrites(() =>
+      db.$transaction((tx) =>
+        holdWrites(async () => {
+          const ctx = { tx, now: new Date(), t: messagesFor('zh-CN'), timeZone: 'Asia/Shanghai' }
+          // The batch's first event adds a step to an earlier request; a later one files a new request.
+          await event(ctx, request, 'added', null)
+          holdBack(newRequests, tx, [fresh])
+          await event(ctx, { ...request, id: fresh.id }, 'filed', null)
+        }),
+      ),
+    )
+    expect((await db.requestEvent.findMany({ where: { requestId: fresh.id } })).map((e) => e.kind)).toEqual(['filed'])
   })
 })
