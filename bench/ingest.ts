@@ -47,6 +47,12 @@ async function drive(
   return { latencies: latencies.sort((a, b) => a - b), statuses, seconds: (performance.now() - started) / 1000 }
 }
 
+/** Waits (bounded by BENCH_HANDLE_TIMEOUT_MS) until `count` events are handled; the caller checks what was filed. */
+async function waitHandled(db: ReturnType<typeof openDatabase>, count: number): Promise<void> {
+  const deadline = Date.now() + HANDLE_TIMEOUT_MS
+  while ((await db.inboundEvent.count({ where: { status: 'done' } })) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+}
+
 /**
  * What the workers write: each of a worker's messages is about another matter, so none is taken for
  * a repeat of their earlier one (which the service answers with a question, filing nothing).
@@ -133,11 +139,13 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
     const svc = await startInstances(instances, (port) => serviceEnv(port, full.url, { keys, secret: SECRET, domain: fake.url }))
     const started = performance.now()
     await drive(svc.urls, events(openIds, WARMUP, EVENTS))
+    // Warm means handled too: the process's first batches run cold code (a first filing took a
+    // hundred milliseconds and more), which on SQLite holds the webhooks waiting behind it.
+    await waitHandled(db, WARMUP)
     const s = await drive(svc.urls, events(openIds))
     // Every accepted event is handled (in the background, after the platform's answer): wait
     // (bounded) for them to be done, then count the requests filed.
-    const deadline = Date.now() + HANDLE_TIMEOUT_MS
-    while ((await db.inboundEvent.count({ where: { status: 'done' } })) < EVENTS + WARMUP && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    await waitHandled(db, EVENTS + WARMUP)
     const handledSeconds = (performance.now() - started) / 1000
     const handled = await db.workerRequest.count()
     await db.$disconnect()
@@ -190,6 +198,8 @@ export async function ingest(provider: Provider): Promise<BenchRow[]> {
         unit: '/s',
         baseline: baseRate,
         ratio: (EVENTS + WARMUP) / handledSeconds / baseRate,
+        target: '≥ 0.5×',
+        met: (EVENTS + WARMUP) / handledSeconds / baseRate >= 0.5,
       },
     ]
   } finally {
