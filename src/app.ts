@@ -197,9 +197,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     quoted: features.flatMap((f) => (f.quoted ? [f.quoted] : [])),
     lifecycle: handleLifecycle,
     attachments: attachmentSettings(config.ATTACHMENT_MAX_BYTES, () => adapters, features),
-    // Events that arrived together are handled together (one claim, one transaction — on SQLite one
-    // per 30 ms —, their standing data read once). On PostgreSQL larger batches counted a 5,000-vote burst in 12 s
-    // instead of 15; on SQLite, where a webhook's insert waits for every write, 32 kept the p99 to
+    // Events that arrived together are handled together: one claim, one transaction (on SQLite one
+    // per 30 ms), their standing data read once. On PostgreSQL larger batches counted a 5,000-vote
+    // burst in 12 s instead of 15; on SQLite, where a webhook's insert waits for every write, 32 kept the p99 to
     // the platform's 200 under 100 ms.
     batchSize: config.databaseProvider === 'sqlite' ? 32 : 128,
     sharedWriter: config.databaseProvider === 'sqlite',

@@ -1,8 +1,9 @@
 /**
  * Writes of handling's hot path made by the database driver itself, not by Prisma's client: a batch
  * of events' rows written together (its requests, their timeline entries, its first votes, its
- * replies in the outbox) on the batch's transaction connection, and on PostgreSQL a request's
- * number taken beside that transaction on the pool. Prisma's `createMany` does for every value of
+ * replies in the outbox) on the batch's transaction connection, and on PostgreSQL the hot path's
+ * statements outside any transaction (the intake's insert, the outbox's claim and record of a send)
+ * on the pool. Prisma's `createMany` does for every value of
  * every row what it does for a query (the value checked and serialized, put into the plan's copy,
  * written into the SQL from the plan's fragments), and its raw SQL about as much: in one process,
  * 16 outbox rows cost 1.6–2.6 ms of CPU either way, where the driver's statement costs a few tens of
@@ -117,9 +118,14 @@ export async function insertRows<R extends { [K in keyof R]: SqlValue }>(
   rows: readonly R[],
   options: InsertOptions = {},
 ): Promise<Record<string, unknown>[] | undefined> {
-  const slot = slots.getStore()
-  const connection = slot?.open && !('$transaction' in tx) ? slot.connection : undefined
+  const connection = batchConnection(tx)
   return connection ? insertOn(connection, table, rows, options) : undefined
+}
+
+/** The connection of the batch's transaction `tx` is, when `directWrites` knows it (not for a client, which has `$transaction`). */
+function batchConnection(tx: Tx): DirectConnection | undefined {
+  const slot = slots.getStore()
+  return slot?.open && !('$transaction' in tx) ? slot.connection : undefined
 }
 
 /** Ids `nextIdOf` takes from a sequence at once: unused ones are gaps in ids nobody sees. */
@@ -132,16 +138,16 @@ const IDS_AHEAD = 32
  * ids are given by its insert, which costs a few microseconds there).
  */
 export async function nextIdOf(tx: Tx, table: string): Promise<number | undefined> {
-  const slot = slots.getStore()
-  const connection = slot?.open && !('$transaction' in tx) ? slot.connection : undefined
+  const connection = batchConnection(tx)
   if (connection?.dialect !== 'postgresql') return undefined
-  slot!.ids ??= new Map()
-  let ids = slot!.ids.get(table)
+  const slot = slots.getStore()!
+  slot.ids ??= new Map()
+  let ids = slot.ids.get(table)
   if (!ids?.length) {
     const rows = await connection.run(`SELECT nextval(pg_get_serial_sequence($1, 'id'))::int AS "id" FROM generate_series(1, ${IDS_AHEAD})`, [
       tableOn(connection, table),
     ])
-    slot!.ids.set(table, (ids = rows.map((r) => Number(r.id))))
+    slot.ids.set(table, (ids = rows.map((r) => Number(r.id))))
   }
   return ids.shift()
 }

@@ -37,8 +37,8 @@ const UNANSWERED = {
 
 /**
  * A batch's new requests on PostgreSQL, held back and written together by the driver before it
- * commits (held-writes.ts): the timeline entries and outbox rows that refer to them are held too,
- * and a query that must find them (any of requests, or of what refers to them) writes them first.
+ * commits (held-writes.ts), as the timeline entries that refer to them are (the timeline writes them
+ * first); a query that must find them (of requests, or of what refers to them) writes them first.
  */
 const newRequests: RowWriter<Record<string, SqlValue>> = {
   model: 'WorkerRequest',

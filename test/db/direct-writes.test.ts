@@ -196,7 +196,9 @@ describe('an outbox row claimed and recorded beside transactions', () => {
   it('is claimed only once due, by one claimer while its lock lasts, and again after', async () => {
     const now = new Date()
     const [due, held] = await Promise.all(
-      ['claim-due', 'claim-held'].map((key, i) => db.outboxMessage.create({ data: { ...outboxRow(key, i === 0 ? now : new Date(now.getTime() + 60_000)), createdAt: now } })),
+      ['claim-due', 'claim-held'].map((key, i) =>
+        db.outboxMessage.create({ data: { ...outboxRow(key, i === 0 ? now : new Date(now.getTime() + 60_000)), createdAt: now } }),
+      ),
     )
     // Backed off until later (a throttle or a failed send): not sent before then.
     expect(await claimRow(db, held!.id, now, 60_000)).toBeNull()
