@@ -304,12 +304,15 @@ export class Outbox implements RowWriter<NewRow> {
     if (!rows) return MIN_QUERY_GAP_MS
     let wait = afterEnqueue
     let started = 0
+    // Targets whose earlier row could not be claimed in this round: their later rows wait for the
+    // next, so a chat still gets its messages in the order they were written.
+    const passed = new Set<string>()
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
       if (!this.running) break
       if (this.inFlight.size >= this.opts.concurrency) break
       const targetKey = `${row.targetKind}:${row.target}`
-      if (this.busyTargets.has(targetKey)) continue
+      if (this.busyTargets.has(targetKey) || passed.has(targetKey)) continue
       const buckets = this.buckets(adapter, row.target)
       const limitWait = this.limiter.waitMs(buckets, Date.now())
       if (limitWait > 0) {
@@ -322,7 +325,10 @@ export class Outbox implements RowWriter<NewRow> {
       rows.splice(i--, 1)
       await this.opts.giveWay?.()
       const claimed = await this.claim(row.id)
-      if (!claimed) continue
+      if (!claimed) {
+        passed.add(targetKey)
+        continue
+      }
       const finished = this.limiter.start(buckets)
       this.busyTargets.add(targetKey)
       started++
