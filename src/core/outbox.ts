@@ -304,8 +304,8 @@ export class Outbox implements RowWriter<NewRow> {
     if (!rows) return MIN_QUERY_GAP_MS
     let wait = afterEnqueue
     let started = 0
-    // Targets whose earlier row could not be claimed in this round: their later rows wait for the
-    // next, so a chat still gets its messages in the order they were written.
+    // Targets whose earlier row could not be claimed in this round: their later rows wait, and the
+    // rows are read again (the list is stale), so a chat gets its messages in the order written.
     const passed = new Set<string>()
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
@@ -327,6 +327,7 @@ export class Outbox implements RowWriter<NewRow> {
       const claimed = await this.claim(row.id)
       if (!claimed) {
         passed.add(targetKey)
+        this.due.delete(platform)
         continue
       }
       const finished = this.limiter.start(buckets)
